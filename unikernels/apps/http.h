@@ -31,9 +31,8 @@ void http_site_default(struct http_site *s);
 struct http_conn {
     uint64_t body_left;     /* request body bytes still to skip */
     size_t   len;           /* bytes buffered in buf (an incomplete request head) */
-    size_t   scanned;       /* bytes of buf already searched for the end of the head */
+    int      line_ends;     /* consecutive line ends seen at the end of buf (2 = head done) */
     int      closed;        /* HTTP_CLOSE was returned: further input is ignored */
-    int      close_after_body; /* close once the body being skipped is consumed */
     uint8_t  buf[HTTP_REQ_MAX];
 };
 

@@ -1,0 +1,1028 @@
+/*
+ * Host unit tests for the portable DNS and HTTP logic. Built with ASan/UBSan by
+ * `make -C unikernels/apps test`; every input and output buffer is heap-allocated at its
+ * exact size so that any out-of-bounds access is reported.
+ * Prints "N passed, M failed" and exits non-zero on failure.
+ */
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dns.h"
+#include "http.h"
+
+#ifndef CORPUS_DIR
+#define CORPUS_DIR "tests/corpus"
+#endif
+
+static int g_passed, g_failed, g_case_failed;
+static const char *g_case;
+
+static void fail(const char *file, int line, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "FAIL %s (%s:%d): ", g_case, file, line);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    g_case_failed = 1;
+}
+
+#define CHECK(cond) do { if (!(cond)) fail(__FILE__, __LINE__, "%s", #cond); } while (0)
+#define CHECK_EQ(a, b) do { long long _a = (long long)(a), _b = (long long)(b); \
+    if (_a != _b) fail(__FILE__, __LINE__, "%s == %lld, expected %s == %lld", #a, _a, #b, _b); } while (0)
+
+static void run(const char *name, void (*fn)(void))
+{
+    g_case = name;
+    g_case_failed = 0;
+    fn();
+    if (g_case_failed)
+        g_failed++;
+    else
+        g_passed++;
+}
+
+/* ================================================================ DNS helpers */
+
+static size_t put_name(uint8_t *p, const char *text)
+{
+    size_t n = 0;
+    const char *s = text;
+    while (*s) {
+        const char *dot = strchr(s, '.');
+        size_t l = dot ? (size_t)(dot - s) : strlen(s);
+        if (l) {
+            p[n++] = (uint8_t)l;
+            memcpy(p + n, s, l);
+            n += l;
+        }
+        if (!dot)
+            break;
+        s = dot + 1;
+    }
+    p[n++] = 0;
+    return n;
+}
+
+struct qopt {
+    uint16_t id, flags, qtype, qclass;
+    int edns;
+    uint16_t payload;
+    uint8_t version;
+};
+
+static struct qopt qdef(void)
+{
+    struct qopt o = {0xBEEF, 0x0100, 1, 1, 0, 1232, 0};
+    return o;
+}
+
+static size_t build_query(uint8_t *p, const char *name, struct qopt o)
+{
+    memset(p, 0, 12);
+    p[0] = (uint8_t)(o.id >> 8);
+    p[1] = (uint8_t)o.id;
+    p[2] = (uint8_t)(o.flags >> 8);
+    p[3] = (uint8_t)o.flags;
+    p[5] = 1;
+    p[11] = o.edns ? 1 : 0;
+    size_t n = 12 + put_name(p + 12, name);
+    p[n++] = (uint8_t)(o.qtype >> 8);
+    p[n++] = (uint8_t)o.qtype;
+    p[n++] = (uint8_t)(o.qclass >> 8);
+    p[n++] = (uint8_t)o.qclass;
+    if (o.edns) {
+        uint8_t opt[11] = {0, 0, 41, (uint8_t)(o.payload >> 8), (uint8_t)o.payload, 0, o.version,
+                           0, 0, 0, 0};
+        memcpy(p + n, opt, 11);
+        n += 11;
+    }
+    return n;
+}
+
+struct dresp {
+    size_t len;
+    uint8_t buf[2048];
+};
+
+/* Run dns_respond with exact-size heap copies of the query and the output buffer. */
+static size_t respond_exact(const struct dns_zone *z, const uint8_t *q, size_t qlen,
+                            size_t outcap, struct dresp *r)
+{
+    uint8_t *qc = malloc(qlen ? qlen : 1);
+    uint8_t *out = malloc(outcap ? outcap : 1);
+    memcpy(qc, q, qlen);
+    size_t n = dns_respond(z, qc, qlen, out, outcap);
+    if (n > outcap)
+        fail(__FILE__, __LINE__, "response %zu > outcap %zu", n, outcap);
+    else if (r) {
+        memcpy(r->buf, out, n);
+        r->len = n;
+    }
+    free(qc);
+    free(out);
+    return n;
+}
+
+static struct dns_zone g_zone;
+
+static size_t ask(const char *name, struct qopt o, struct dresp *r)
+{
+    uint8_t q[600];
+    size_t qlen = build_query(q, name, o);
+    return respond_exact(&g_zone, q, qlen, 1500, r);
+}
+
+static unsigned u16(const uint8_t *p) { return (unsigned)(p[0] << 8 | p[1]); }
+static int rcode(const struct dresp *r) { return r->buf[3] & 0x0F; }
+static int flag_aa(const struct dresp *r) { return (r->buf[2] >> 2) & 1; }
+static int flag_tc(const struct dresp *r) { return (r->buf[2] >> 1) & 1; }
+static int flag_qr(const struct dresp *r) { return (r->buf[2] >> 7) & 1; }
+static int flag_rd(const struct dresp *r) { return r->buf[2] & 1; }
+static unsigned ancount(const struct dresp *r) { return u16(r->buf + 6); }
+static unsigned arcount(const struct dresp *r) { return u16(r->buf + 10); }
+
+/* ================================================================ DNS tests */
+
+static void t_dns_a_answer(void)
+{
+    struct dresp r;
+    struct qopt o = qdef();
+    uint8_t q[600];
+    size_t qlen = build_query(q, "www.cetic.be", o);
+    CHECK(respond_exact(&g_zone, q, qlen, 512, &r) > 0);
+    CHECK_EQ(u16(r.buf), 0xBEEF);
+    CHECK(flag_qr(&r));
+    CHECK(flag_aa(&r));
+    CHECK(!flag_tc(&r));
+    CHECK(flag_rd(&r));
+    CHECK_EQ(rcode(&r), 0);
+    CHECK_EQ(u16(r.buf + 4), 1);
+    CHECK_EQ(ancount(&r), 1);
+    CHECK_EQ(u16(r.buf + 8), 0);
+    CHECK_EQ(arcount(&r), 0);
+    CHECK(memcmp(r.buf + 12, q + 12, qlen - 12) == 0); /* question echoed */
+    const uint8_t *a = r.buf + qlen;
+    CHECK_EQ(r.len, qlen + 16);
+    CHECK_EQ(u16(a), 0xC00C); /* compression pointer to the question name */
+    CHECK_EQ(u16(a + 2), 1);
+    CHECK_EQ(u16(a + 4), 1);
+    CHECK_EQ(u16(a + 6) << 16 | u16(a + 8), 300);
+    CHECK_EQ(u16(a + 10), 4);
+    CHECK(memcmp(a + 12, "\x0a\x00\x00\x05", 4) == 0);
+}
+
+static void t_dns_apex_and_internship(void)
+{
+    struct dresp r;
+    ask("cetic.be", qdef(), &r);
+    CHECK_EQ(rcode(&r), 0);
+    CHECK_EQ(ancount(&r), 1);
+    ask("internship.cetic.be.", qdef(), &r);
+    CHECK_EQ(rcode(&r), 0);
+    CHECK_EQ(ancount(&r), 1);
+}
+
+static void t_dns_case_echo(void)
+{
+    struct dresp r;
+    uint8_t q[600];
+    size_t qlen = build_query(q, "WwW.CeTiC.bE", qdef());
+    respond_exact(&g_zone, q, qlen, 512, &r);
+    CHECK_EQ(rcode(&r), 0);
+    CHECK_EQ(ancount(&r), 1);
+    CHECK(memcmp(r.buf + 12, "\x03WwW\x05" "CeTiC\x02" "bE", 13) == 0);
+}
+
+static void t_dns_nxdomain(void)
+{
+    struct dresp r;
+    ask("nope.cetic.be", qdef(), &r);
+    CHECK_EQ(rcode(&r), 3);
+    CHECK(flag_aa(&r));
+    CHECK_EQ(ancount(&r), 0);
+    ask("a.www.cetic.be", qdef(), &r);
+    CHECK_EQ(rcode(&r), 3);
+}
+
+static void t_dns_refused(void)
+{
+    struct dresp r;
+    ask("example.org", qdef(), &r);
+    CHECK_EQ(rcode(&r), 5);
+    CHECK(!flag_aa(&r));
+    CHECK_EQ(ancount(&r), 0);
+    CHECK_EQ(u16(r.buf + 4), 1);
+    ask("xcetic.be", qdef(), &r); /* suffix match must be on a label boundary */
+    CHECK_EQ(rcode(&r), 5);
+    ask("be", qdef(), &r);
+    CHECK_EQ(rcode(&r), 5);
+    struct qopt o = qdef();
+    o.qclass = 3; /* CHAOS */
+    ask("www.cetic.be", o, &r);
+    CHECK_EQ(rcode(&r), 5);
+}
+
+static void t_dns_other_types(void)
+{
+    struct dresp r;
+    uint16_t types[] = {28, 15, 16, 6, 2};
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+        struct qopt o = qdef();
+        o.qtype = types[i];
+        ask("www.cetic.be", o, &r);
+        CHECK_EQ(rcode(&r), 0);
+        CHECK(flag_aa(&r));
+        CHECK_EQ(ancount(&r), 0);
+    }
+    struct qopt o = qdef();
+    o.qtype = 255; /* ANY returns the A records */
+    ask("www.cetic.be", o, &r);
+    CHECK_EQ(ancount(&r), 1);
+}
+
+static void t_dns_rd_copied(void)
+{
+    struct dresp r;
+    struct qopt o = qdef();
+    o.flags = 0x0000;
+    ask("www.cetic.be", o, &r);
+    CHECK(!flag_rd(&r));
+    CHECK_EQ(r.buf[3] & 0x80, 0); /* RA never set */
+    o.flags = 0x0100;
+    ask("www.cetic.be", o, &r);
+    CHECK(flag_rd(&r));
+}
+
+static void t_dns_notimp(void)
+{
+    struct dresp r;
+    struct qopt o = qdef();
+    o.flags = 0x2100; /* opcode 4 (NOTIFY), RD */
+    ask("www.cetic.be", o, &r);
+    CHECK_EQ(rcode(&r), 4);
+    CHECK_EQ((r.buf[2] >> 3) & 0xF, 4);
+    CHECK(flag_qr(&r));
+    CHECK_EQ(u16(r.buf), 0xBEEF);
+}
+
+static void t_dns_formerr(void)
+{
+    struct dresp r;
+    uint8_t q[600];
+    size_t qlen;
+    /* qdcount 0 and 2 */
+    qlen = build_query(q, "www.cetic.be", qdef());
+    q[5] = 0;
+    respond_exact(&g_zone, q, qlen, 512, &r);
+    CHECK_EQ(rcode(&r), 1);
+    CHECK_EQ(r.len, 12);
+    q[5] = 2;
+    respond_exact(&g_zone, q, qlen, 512, &r);
+    CHECK_EQ(rcode(&r), 1);
+    /* truncated question: every prefix of the question */
+    qlen = build_query(q, "www.cetic.be", qdef());
+    for (size_t cut = 12; cut < qlen; cut++) {
+        CHECK(respond_exact(&g_zone, q, cut, 512, &r) == 12);
+        CHECK_EQ(rcode(&r), 1);
+    }
+    /* compression in the question, including a pointer to itself */
+    uint8_t comp[] = {0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xC0, 12, 0, 1, 0, 1};
+    respond_exact(&g_zone, comp, sizeof comp, 512, &r);
+    CHECK_EQ(rcode(&r), 1);
+    /* label length byte > 63 (reserved label types 0x40, 0x80) */
+    uint8_t big[] = {0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0x40, 'a', 0, 0, 1, 0, 1};
+    respond_exact(&g_zone, big, sizeof big, 512, &r);
+    CHECK_EQ(rcode(&r), 1);
+    big[12] = 0x80;
+    respond_exact(&g_zone, big, sizeof big, 512, &r);
+    CHECK_EQ(rcode(&r), 1);
+    /* name > 255 bytes */
+    memset(q, 0, sizeof q);
+    q[5] = 1;
+    size_t n = 12;
+    for (int l = 0; l < 4; l++) {
+        q[n++] = 63;
+        memset(q + n, 'a', 63);
+        n += 63;
+    }
+    q[n++] = 0;
+    q[n + 1] = 1;
+    q[n + 3] = 1;
+    n += 4;
+    respond_exact(&g_zone, q, n, 512, &r);
+    CHECK_EQ(rcode(&r), 1);
+    /* exactly 255 bytes is fine (NXDOMAIN in zone) */
+    memset(q, 0, sizeof q);
+    q[5] = 1;
+    n = 12;
+    for (int l = 0; l < 3; l++) {
+        q[n++] = 63;
+        memset(q + n, 'a', 63);
+        n += 63;
+    }
+    q[n++] = 52;
+    memset(q + n, 'b', 52);
+    n += 52;
+    n += put_name(q + n, "cetic.be");
+    CHECK_EQ(n - 12, 255);
+    q[n + 1] = 1;
+    q[n + 3] = 1;
+    n += 4;
+    respond_exact(&g_zone, q, n, 512, &r);
+    CHECK_EQ(rcode(&r), 3);
+}
+
+static void t_dns_counts_lie(void)
+{
+    struct dresp r;
+    uint8_t q[600];
+    size_t qlen = build_query(q, "www.cetic.be", qdef());
+    q[11] = 3; /* arcount 3, nothing there */
+    respond_exact(&g_zone, q, qlen, 512, &r);
+    CHECK_EQ(rcode(&r), 1);
+    q[11] = 0;
+    q[6] = 0xFF; /* ancount 65280 */
+    respond_exact(&g_zone, q, qlen, 512, &r);
+    CHECK_EQ(rcode(&r), 1);
+    q[6] = 0;
+    /* an additional record whose rdlength runs past the end */
+    uint8_t tail[] = {0, 0, 41, 4, 0xd0, 0, 0, 0, 0, 0x01, 0x00};
+    memcpy(q + qlen, tail, sizeof tail);
+    q[11] = 1;
+    respond_exact(&g_zone, q, qlen + sizeof tail, 512, &r);
+    CHECK_EQ(rcode(&r), 1);
+    /* a compressed owner name pointing to itself in the additional section: skipped,
+     * not followed; the record is then truncated -> FORMERR, and no hang */
+    uint8_t loop[] = {0xC0, (uint8_t)qlen, 0, 1, 0, 1};
+    memcpy(q + qlen, loop, sizeof loop);
+    respond_exact(&g_zone, q, qlen + sizeof loop, 512, &r);
+    CHECK_EQ(rcode(&r), 1);
+}
+
+static void t_dns_drop(void)
+{
+    uint8_t q[600];
+    size_t qlen = build_query(q, "www.cetic.be", qdef());
+    for (size_t cut = 0; cut < 12; cut++)
+        CHECK_EQ(respond_exact(&g_zone, q, cut, 512, NULL), 0);
+    q[2] |= 0x80; /* QR: a response */
+    CHECK_EQ(respond_exact(&g_zone, q, qlen, 512, NULL), 0);
+    q[2] &= 0x7F;
+    CHECK_EQ(respond_exact(&g_zone, q, qlen, 11, NULL), 0); /* no room for a header */
+}
+
+static void t_dns_edns(void)
+{
+    struct dresp r;
+    struct qopt o = qdef();
+    o.edns = 1;
+    o.payload = 4096;
+    ask("www.cetic.be", o, &r);
+    CHECK_EQ(rcode(&r), 0);
+    CHECK_EQ(ancount(&r), 1);
+    CHECK_EQ(arcount(&r), 1);
+    const uint8_t *opt = r.buf + r.len - 11;
+    CHECK_EQ(opt[0], 0);
+    CHECK_EQ(u16(opt + 1), 41);
+    CHECK_EQ(u16(opt + 3), 1232);
+    CHECK_EQ(opt[5], 0); /* extended rcode */
+    CHECK_EQ(opt[6], 0); /* version */
+    CHECK_EQ(u16(opt + 9), 0);
+    /* BADVERS */
+    o.version = 1;
+    ask("www.cetic.be", o, &r);
+    CHECK_EQ(rcode(&r), 0);
+    CHECK_EQ(ancount(&r), 0);
+    CHECK_EQ(arcount(&r), 1);
+    opt = r.buf + r.len - 11;
+    CHECK_EQ(u16(opt + 1), 41);
+    CHECK_EQ(opt[5], 1); /* 16 >> 4 */
+    CHECK_EQ(opt[6], 0);
+    /* NXDOMAIN with EDNS keeps the OPT */
+    o.version = 0;
+    ask("nope.cetic.be", o, &r);
+    CHECK_EQ(rcode(&r), 3);
+    CHECK_EQ(arcount(&r), 1);
+}
+
+static void t_dns_truncation(void)
+{
+    struct dns_zone z;
+    char spec[2048] = "big.test:";
+    for (int i = 0; i < DNS_ZONE_MAX_RECORDS; i++) {
+        char e[32];
+        snprintf(e, sizeof e, "%sx=10.0.0.%d", i ? "," : "", i + 1);
+        strcat(spec, e);
+    }
+    CHECK_EQ(dns_zone_parse(&z, spec), 0);
+    CHECK_EQ(z.count, DNS_ZONE_MAX_RECORDS);
+    uint8_t q[600];
+    struct dresp r;
+    struct qopt o = qdef();
+    size_t qlen = build_query(q, "x.big.test", o); /* 12+16 = 28; 28+32*16 = 540 > 512 */
+    CHECK(respond_exact(&z, q, qlen, 1500, &r) > 0);
+    CHECK(flag_tc(&r));
+    CHECK_EQ(ancount(&r), 0);
+    CHECK(r.len <= 512);
+    o.edns = 1;
+    o.payload = 1232;
+    qlen = build_query(q, "x.big.test", o);
+    respond_exact(&z, q, qlen, 1500, &r);
+    CHECK(!flag_tc(&r));
+    CHECK_EQ(ancount(&r), 32);
+    CHECK_EQ(r.len, qlen - 11 + 32 * 16 + 11);
+    CHECK(memcmp(r.buf + qlen - 11 + 31 * 16 + 12, "\x0a\x00\x00\x20", 4) == 0);
+    /* EDNS payload smaller than 512 counts as 512 */
+    o.payload = 100;
+    qlen = build_query(q, "x.big.test", o);
+    respond_exact(&z, q, qlen, 1500, &r);
+    CHECK(flag_tc(&r));
+    CHECK_EQ(arcount(&r), 1);
+    /* the caller's buffer is a limit too */
+    o.payload = 1232;
+    qlen = build_query(q, "x.big.test", o);
+    respond_exact(&z, q, qlen, 300, &r);
+    CHECK(flag_tc(&r));
+    CHECK(r.len <= 300);
+    /* buffer too small for the question: header only, TC */
+    CHECK_EQ(respond_exact(&z, q, qlen, 20, &r), 12);
+    CHECK(flag_tc(&r));
+}
+
+static void t_dns_zone_parse(void)
+{
+    struct dns_zone z;
+    struct dresp r;
+    CHECK_EQ(dns_zone_parse(&z, "Example.COM.:@=1.2.3.4,a.b=5.6.7.8,www=9.9.9.9,www=8.8.8.8"), 0);
+    CHECK_EQ(z.count, 4);
+    uint8_t q[600];
+    size_t qlen = build_query(q, "a.b.example.com", qdef());
+    respond_exact(&z, q, qlen, 512, &r);
+    CHECK_EQ(rcode(&r), 0);
+    CHECK_EQ(ancount(&r), 1);
+    CHECK(memcmp(r.buf + r.len - 4, "\x05\x06\x07\x08", 4) == 0);
+    qlen = build_query(q, "b.example.com", qdef()); /* empty non-terminal */
+    respond_exact(&z, q, qlen, 512, &r);
+    CHECK_EQ(rcode(&r), 0);
+    CHECK_EQ(ancount(&r), 0);
+    qlen = build_query(q, "WWW.example.com", qdef());
+    respond_exact(&z, q, qlen, 512, &r);
+    CHECK_EQ(ancount(&r), 2);
+    qlen = build_query(q, "c.example.com", qdef());
+    respond_exact(&z, q, qlen, 512, &r);
+    CHECK_EQ(rcode(&r), 3);
+    qlen = build_query(q, "cetic.be", qdef());
+    respond_exact(&z, q, qlen, 512, &r);
+    CHECK_EQ(rcode(&r), 5);
+
+    const char *bad[] = {
+        "", "cetic.be", ":@=1.2.3.4", "cetic.be:", "cetic.be:@", "cetic.be:@=",
+        "cetic.be:=1.2.3.4", "cetic.be:@=1.2.3", "cetic.be:@=1.2.3.4.5", "cetic.be:@=256.1.1.1",
+        "cetic.be:@=1.2.3.4,", "cetic.be:@=1.2.3.4,,www=1.2.3.4", "cetic..be:@=1.2.3.4",
+        "cetic.be:w w=1.2.3.4", "cetic.be:@=1.2.3.4x", "cetic.be:@=01234.1.1.1",
+        "cetic.be:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa=1.1.1.1",
+        "cetic.be:www.=1.1.1.1", "cetic.be:@@=1.1.1.1",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        if (dns_zone_parse(&z, bad[i]) != -1)
+            fail(__FILE__, __LINE__, "spec \"%s\" accepted", bad[i]);
+        CHECK_EQ(z.count, 0);
+    }
+    /* 33 records */
+    char spec[2048] = "t:";
+    for (int i = 0; i <= DNS_ZONE_MAX_RECORDS; i++) {
+        char e[32];
+        snprintf(e, sizeof e, "%sh%d=10.0.0.1", i ? "," : "", i);
+        strcat(spec, e);
+    }
+    CHECK_EQ(dns_zone_parse(&z, spec), -1);
+    /* a name that would exceed 255 bytes with the origin */
+    char longspec[1024];
+    strcpy(longspec, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa."
+                     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:"
+                     "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb."
+                     "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb=1.1.1.1");
+    CHECK_EQ(dns_zone_parse(&z, longspec), -1);
+    /* an unusable zone answers SERVFAIL rather than anything made up */
+    qlen = build_query(q, "www.cetic.be", qdef());
+    respond_exact(&z, q, qlen, 512, &r);
+    CHECK_EQ(rcode(&r), 2);
+    /* the root as origin */
+    CHECK_EQ(dns_zone_parse(&z, ".:host=1.2.3.4"), 0);
+    qlen = build_query(q, "host", qdef());
+    respond_exact(&z, q, qlen, 512, &r);
+    CHECK_EQ(ancount(&r), 1);
+    qlen = build_query(q, "other.org", qdef());
+    respond_exact(&z, q, qlen, 512, &r);
+    CHECK_EQ(rcode(&r), 3);
+}
+
+static uint32_t g_rng = 12345;
+static uint32_t rnd(void)
+{
+    g_rng ^= g_rng << 13;
+    g_rng ^= g_rng >> 17;
+    g_rng ^= g_rng << 5;
+    return g_rng;
+}
+
+static void t_dns_fuzz(void)
+{
+    uint8_t base[600], q[700];
+    struct qopt o = qdef();
+    o.edns = 1;
+    size_t blen = build_query(base, "internship.cetic.be", o);
+    for (int iter = 0; iter < 20000; iter++) {
+        size_t qlen = blen;
+        memcpy(q, base, blen);
+        int muts = 1 + (int)(rnd() % 6);
+        for (int m = 0; m < muts; m++) {
+            switch (rnd() % 4) {
+            case 0: q[rnd() % qlen] = (uint8_t)rnd(); break;
+            case 1: q[rnd() % qlen] ^= (uint8_t)(1u << (rnd() % 8)); break;
+            case 2: qlen = rnd() % (qlen + 1); if (qlen == 0) qlen = 1; break;
+            case 3: if (qlen < sizeof q - 8) { for (int k = 0; k < 8; k++) q[qlen++] = (uint8_t)rnd(); } break;
+            }
+        }
+        size_t cap = (iter % 5 == 0) ? 12 + rnd() % 80 : 1500;
+        respond_exact(&g_zone, q, qlen, cap, NULL);
+    }
+    CHECK(1);
+}
+
+/* ================================================================ HTTP helpers */
+
+struct sink {
+    char *data;
+    size_t len, cap;
+    int calls;
+};
+
+static void sink_emit(void *ctx, const void *data, size_t len)
+{
+    struct sink *s = ctx;
+    if (s->len + len + 1 > s->cap) {
+        s->cap = (s->len + len + 1) * 2;
+        s->data = realloc(s->data, s->cap);
+    }
+    memcpy(s->data + s->len, data, len);
+    s->len += len;
+    s->data[s->len] = 0;
+    s->calls++;
+}
+
+static void sink_reset(struct sink *s)
+{
+    free(s->data);
+    memset(s, 0, sizeof *s);
+}
+
+static struct http_site g_site;
+static struct http_conn *g_conn;
+
+/* Feed exact-size heap copies of data in chunks of `step` bytes (0 = all at once).
+ * Returns the last feed result. */
+static int feed(struct http_conn *c, const char *data, size_t len, size_t step, struct sink *out)
+{
+    int r = HTTP_KEEP;
+    size_t off = 0;
+    if (step == 0)
+        step = len ? len : 1;
+    do {
+        size_t n = len - off < step ? len - off : step;
+        uint8_t *chunk = malloc(n ? n : 1);
+        memcpy(chunk, data + off, n);
+        r = http_conn_feed(c, &g_site, chunk, n, sink_emit, out);
+        free(chunk);
+        off += n;
+    } while (off < len);
+    return r;
+}
+
+static int feed_str(const char *req, struct sink *out)
+{
+    http_conn_init(g_conn);
+    return feed(g_conn, req, strlen(req), 0, out);
+}
+
+static int count_of(const char *hay, const char *needle)
+{
+    int n = 0;
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+static long header_value(const char *resp, const char *name)
+{
+    const char *p = strstr(resp, name);
+    if (!p)
+        return -1;
+    return strtol(p + strlen(name), NULL, 10);
+}
+
+/* ================================================================ HTTP tests */
+
+static void t_http_page(void)
+{
+    CHECK(g_site.body_len >= 400 && g_site.body_len <= 600);
+    CHECK(strstr(g_site.body, "unibench") != NULL);
+    CHECK(strncmp(g_site.content_type, "text/html", 9) == 0);
+}
+
+static void t_http_get(void)
+{
+    const char *paths[] = {"/", "/index.html", "/?q=1", "http://localhost:8080/index.html"};
+    for (size_t i = 0; i < 4; i++) {
+        struct sink s = {0};
+        char req[256];
+        snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: localhost\r\nUser-Agent: t\r\n\r\n",
+                 paths[i]);
+        CHECK_EQ(feed_str(req, &s), HTTP_KEEP);
+        CHECK(strncmp(s.data, "HTTP/1.1 200 OK\r\n", 17) == 0);
+        CHECK(strstr(s.data, "\r\nServer: unibench\r\n") != NULL);
+        CHECK(strstr(s.data, "\r\nContent-Type: text/html") != NULL);
+        CHECK(strstr(s.data, "Date:") == NULL);
+        CHECK_EQ(header_value(s.data, "\r\nContent-Length: "), (long)g_site.body_len);
+        const char *body = strstr(s.data, "\r\n\r\n");
+        CHECK(body != NULL);
+        if (body) {
+            body += 4;
+            CHECK_EQ((size_t)(s.data + s.len - body), g_site.body_len);
+            CHECK(memcmp(body, g_site.body, g_site.body_len) == 0);
+        }
+        sink_reset(&s);
+    }
+}
+
+static void t_http_head(void)
+{
+    struct sink s = {0};
+    CHECK_EQ(feed_str("HEAD / HTTP/1.1\r\nHost: x\r\n\r\n", &s), HTTP_KEEP);
+    CHECK(strncmp(s.data, "HTTP/1.1 200 OK\r\n", 17) == 0);
+    CHECK_EQ(header_value(s.data, "\r\nContent-Length: "), (long)g_site.body_len);
+    CHECK(s.len >= 4 && memcmp(s.data + s.len - 4, "\r\n\r\n", 4) == 0); /* no body */
+    sink_reset(&s);
+    CHECK_EQ(feed_str("HEAD /nope HTTP/1.1\r\n\r\n", &s), HTTP_KEEP);
+    CHECK(strncmp(s.data, "HTTP/1.1 404 ", 13) == 0);
+    CHECK(memcmp(s.data + s.len - 4, "\r\n\r\n", 4) == 0);
+    sink_reset(&s);
+}
+
+static void t_http_404_405(void)
+{
+    struct sink s = {0};
+    CHECK_EQ(feed_str("GET /nope HTTP/1.1\r\nHost: x\r\n\r\n", &s), HTTP_KEEP);
+    CHECK(strncmp(s.data, "HTTP/1.1 404 Not Found\r\n", 24) == 0);
+    const char *body = strstr(s.data, "\r\n\r\n");
+    CHECK(body && header_value(s.data, "\r\nContent-Length: ") == (long)strlen(body + 4));
+    sink_reset(&s);
+    CHECK_EQ(feed_str("DELETE / HTTP/1.1\r\nHost: x\r\n\r\n", &s), HTTP_KEEP);
+    CHECK(strncmp(s.data, "HTTP/1.1 405 Method Not Allowed\r\n", 33) == 0);
+    CHECK(strstr(s.data, "\r\nAllow: GET, HEAD\r\n") != NULL);
+    sink_reset(&s);
+    CHECK_EQ(feed_str("get / HTTP/1.1\r\n\r\n", &s), HTTP_KEEP); /* methods are case-sensitive */
+    CHECK(strncmp(s.data, "HTTP/1.1 405 ", 13) == 0);
+    sink_reset(&s);
+}
+
+static void t_http_400(void)
+{
+    const char *bad[] = {
+        "GET\r\n\r\n", "GET /\r\n\r\n", "GET / HTTP/1.1 extra\r\n\r\n", "GET / FTP/1.1\r\n\r\n",
+        " GET / HTTP/1.1\r\n\r\n", "GET / HTTP/1.1\r\nNoColon\r\n\r\n",
+        "GET / HTTP/1.1\r\nBad Name: x\r\n\r\n", "GET / HTTP/1.1\r\n: empty\r\n\r\n",
+        "GET / HTTP/1.1\r\nA: b\r\n folded\r\n\r\n", "GET / HTTP/1.1\r\nContent-Length: -1\r\n\r\n",
+        "G\x01T / HTTP/1.1\r\n\r\n", "GET / HTTP/1.1\r\nA: b\x7f\r\n\r\n",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct sink s = {0};
+        int r = feed_str(bad[i], &s);
+        if (r != HTTP_CLOSE || !s.data || strncmp(s.data, "HTTP/1.1 400 Bad Request\r\n", 26) != 0)
+            fail(__FILE__, __LINE__, "request %zu not answered 400+close: %.40s", i,
+                 s.data ? s.data : "(nothing)");
+        else
+            CHECK(strstr(s.data, "\r\nConnection: close\r\n") != NULL);
+        sink_reset(&s);
+    }
+    struct sink s = {0};
+    CHECK_EQ(feed_str("GET / HTTP/3.0\r\n\r\n", &s), HTTP_CLOSE);
+    CHECK(strncmp(s.data, "HTTP/1.1 505 ", 13) == 0);
+    sink_reset(&s);
+    CHECK_EQ(feed_str("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", &s),
+             HTTP_CLOSE);
+    CHECK(strncmp(s.data, "HTTP/1.1 501 ", 13) == 0);
+    sink_reset(&s);
+}
+
+static void t_http_huge_header(void)
+{
+    size_t n = 64 * 1024;
+    char *req = malloc(n + 64);
+    strcpy(req, "GET / HTTP/1.1\r\nX-Big: ");
+    size_t off = strlen(req);
+    memset(req + off, 'a', n);
+    strcpy(req + off + n, "\r\n\r\n");
+    struct sink s = {0};
+    http_conn_init(g_conn);
+    CHECK_EQ(feed(g_conn, req, strlen(req), 1000, &s), HTTP_CLOSE);
+    CHECK(s.data && strncmp(s.data, "HTTP/1.1 431 ", 13) == 0);
+    CHECK_EQ(count_of(s.data, "HTTP/1.1 "), 1);
+    sink_reset(&s);
+    /* a head of exactly HTTP_REQ_MAX bytes is still accepted */
+    strcpy(req, "GET / HTTP/1.1\r\nX-Fill: ");
+    off = strlen(req);
+    size_t fill = HTTP_REQ_MAX - off - 4;
+    memset(req + off, 'b', fill);
+    strcpy(req + off + fill, "\r\n\r\n");
+    CHECK_EQ(strlen(req), HTTP_REQ_MAX);
+    CHECK_EQ(feed_str(req, &s), HTTP_KEEP);
+    CHECK(s.data && strncmp(s.data, "HTTP/1.1 200 ", 13) == 0);
+    sink_reset(&s);
+    free(req);
+}
+
+static void t_http_connection_close(void)
+{
+    struct sink s = {0};
+    CHECK_EQ(feed_str("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", &s), HTTP_CLOSE);
+    CHECK(strstr(s.data, "\r\nConnection: close\r\n") != NULL);
+    CHECK(strncmp(s.data, "HTTP/1.1 200 ", 13) == 0);
+    sink_reset(&s);
+    CHECK_EQ(feed_str("GET / HTTP/1.1\r\nconnection: Upgrade, CLOSE\r\n\r\n", &s), HTTP_CLOSE);
+    sink_reset(&s);
+    /* after close, nothing more is answered */
+    CHECK_EQ(feed(g_conn, "GET / HTTP/1.1\r\n\r\n", 18, 0, &s), HTTP_CLOSE);
+    CHECK_EQ(s.len, 0);
+    sink_reset(&s);
+    /* requests after a Connection: close in the same segment are not answered */
+    CHECK_EQ(feed_str("GET / HTTP/1.1\r\nConnection: close\r\n\r\nGET /nope HTTP/1.1\r\n\r\n", &s),
+             HTTP_CLOSE);
+    CHECK_EQ(count_of(s.data, "HTTP/1.1 "), 1);
+    sink_reset(&s);
+}
+
+static void t_http_10(void)
+{
+    struct sink s = {0};
+    CHECK_EQ(feed_str("GET / HTTP/1.0\r\n\r\n", &s), HTTP_CLOSE);
+    CHECK(strncmp(s.data, "HTTP/1.1 200 ", 13) == 0);
+    CHECK(strstr(s.data, "\r\nConnection: close\r\n") != NULL);
+    sink_reset(&s);
+    CHECK_EQ(feed_str("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", &s), HTTP_KEEP);
+    CHECK(strstr(s.data, "\r\nConnection: keep-alive\r\n") != NULL);
+    sink_reset(&s);
+}
+
+static const char PIPE[] =
+    "GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+    "POST /form HTTP/1.1\r\nContent-Length: 11\r\n\r\nhello=world"
+    "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n"
+    "HEAD /index.html HTTP/1.1\r\n\r\n"
+    "GET / HTTP/1.1\r\nContent-Length: 2\r\n\r\nxy"
+    "GET /last HTTP/1.1\r\nConnection: close\r\n\r\n";
+
+static void check_pipe_output(const struct sink *s)
+{
+    const char *expect[] = {"HTTP/1.1 200 ", "HTTP/1.1 405 ", "HTTP/1.1 404 ",
+                            "HTTP/1.1 200 ", "HTTP/1.1 200 ", "HTTP/1.1 404 "};
+    const char *p = s->data;
+    for (int i = 0; i < 6; i++) {
+        const char *hit = p ? strstr(p, "HTTP/1.1 ") : NULL;
+        if (!hit || strncmp(hit, expect[i], 13) != 0) {
+            fail(__FILE__, __LINE__, "response %d is not %s", i, expect[i]);
+            return;
+        }
+        p = hit + 1;
+    }
+    CHECK_EQ(count_of(s->data, "HTTP/1.1 "), 6);
+}
+
+static void t_http_pipelining(void)
+{
+    struct sink whole = {0};
+    http_conn_init(g_conn);
+    CHECK_EQ(feed(g_conn, PIPE, strlen(PIPE), 0, &whole), HTTP_CLOSE);
+    check_pipe_output(&whole);
+    /* byte by byte, and in random chunks: identical output */
+    for (int mode = 0; mode < 20; mode++) {
+        struct sink s = {0};
+        http_conn_init(g_conn);
+        int r = HTTP_KEEP;
+        size_t off = 0, len = strlen(PIPE);
+        while (off < len) {
+            size_t step = mode == 0 ? 1 : 1 + rnd() % 40;
+            if (step > len - off)
+                step = len - off;
+            r = feed(g_conn, PIPE + off, step, 0, &s);
+            off += step;
+        }
+        CHECK_EQ(r, HTTP_CLOSE);
+        CHECK_EQ(s.len, whole.len);
+        CHECK(s.len == whole.len && memcmp(s.data, whole.data, s.len) == 0);
+        sink_reset(&s);
+    }
+    sink_reset(&whole);
+}
+
+static void t_http_split_body(void)
+{
+    struct sink s = {0};
+    http_conn_init(g_conn);
+    const char *a = "POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\n01234";
+    const char *b = "56789GET / HTTP/1.1\r\n\r\n";
+    CHECK_EQ(feed(g_conn, a, strlen(a), 0, &s), HTTP_KEEP);
+    CHECK_EQ(count_of(s.data, "HTTP/1.1 "), 1);
+    CHECK_EQ(feed(g_conn, b, strlen(b), 0, &s), HTTP_KEEP);
+    CHECK_EQ(count_of(s.data, "HTTP/1.1 "), 2);
+    CHECK(strstr(s.data, "HTTP/1.1 200 ") != NULL);
+    sink_reset(&s);
+    /* empty feeds are harmless */
+    http_conn_init(g_conn);
+    CHECK_EQ(http_conn_feed(g_conn, &g_site, (const uint8_t *)"", 0, sink_emit, &s), HTTP_KEEP);
+    CHECK_EQ(s.len, 0);
+    sink_reset(&s);
+}
+
+static void t_http_fuzz(void)
+{
+    char buf[512];
+    for (int iter = 0; iter < 20000; iter++) {
+        size_t len = strlen(PIPE) < sizeof buf - 1 ? strlen(PIPE) : sizeof buf - 1;
+        memcpy(buf, PIPE, len);
+        buf[len < sizeof buf ? len : sizeof buf - 1] = 0;
+        int muts = 1 + (int)(rnd() % 4);
+        for (int m = 0; m < muts; m++)
+            buf[rnd() % len] = (char)rnd();
+        struct sink s = {0};
+        http_conn_init(g_conn);
+        feed(g_conn, buf, len, 1 + rnd() % 64, &s);
+        /* every response starts with a status line and is well-formed */
+        for (const char *p = s.data; p && *p;) {
+            if (strncmp(p, "HTTP/1.1 ", 9) != 0) {
+                fail(__FILE__, __LINE__, "bad response start at iter %d", iter);
+                break;
+            }
+            const char *end = strstr(p, "\r\n\r\n");
+            long cl = header_value(p, "\r\nContent-Length: ");
+            if (!end || cl < 0) {
+                fail(__FILE__, __LINE__, "bad response head at iter %d", iter);
+                break;
+            }
+            /* HEAD responses have no body: the next response follows the head directly */
+            if (strncmp(end + 4, "HTTP/1.1 ", 9) == 0 || end + 4 == s.data + s.len) {
+                p = end + 4;
+                continue;
+            }
+            p = end + 4 + cl;
+            if (p > s.data + s.len) {
+                fail(__FILE__, __LINE__, "body past end at iter %d", iter);
+                break;
+            }
+        }
+        sink_reset(&s);
+    }
+    CHECK(1);
+}
+
+/* ================================================================ corpus */
+
+static unsigned char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    unsigned char *data = malloc(1 << 20);
+    *len = fread(data, 1, 1 << 20, f);
+    fclose(f);
+    return data;
+}
+
+static int corpus_files(const char *ext, char names[][128], int max)
+{
+    DIR *d = opendir(CORPUS_DIR);
+    int n = 0;
+    if (!d)
+        return -1;
+    struct dirent *e;
+    while ((e = readdir(d)) && n < max) {
+        size_t l = strlen(e->d_name), el = strlen(ext);
+        if (l > el && l < 128 && strcmp(e->d_name + l - el, ext) == 0)
+            strcpy(names[n++], e->d_name);
+    }
+    closedir(d);
+    return n;
+}
+
+static void t_corpus_dns(void)
+{
+    static char names[256][128];
+    int n = corpus_files(".dns", names, 256);
+    CHECK(n >= 20);
+    const char *outcomes[] = {"noerror", "formerr", "servfail", "nxdomain", "notimp", "refused"};
+    for (int i = 0; i < n; i++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", CORPUS_DIR, names[i]);
+        size_t len = 0;
+        unsigned char *data = read_file(path, &len);
+        struct dresp r;
+        size_t got = respond_exact(&g_zone, data, len, 1232, &r);
+        free(data);
+        if (strncmp(names[i], "drop-", 5) == 0) {
+            if (got != 0)
+                fail(__FILE__, __LINE__, "%s: answered, expected drop", names[i]);
+            continue;
+        }
+        if (got < 12) {
+            fail(__FILE__, __LINE__, "%s: no answer", names[i]);
+            continue;
+        }
+        int want = -1;
+        for (int k = 0; k < 6; k++)
+            if (strncmp(names[i], outcomes[k], strlen(outcomes[k])) == 0 &&
+                names[i][strlen(outcomes[k])] == '-')
+                want = k;
+        if (strncmp(names[i], "badvers-", 8) == 0) {
+            if (rcode(&r) != 0 || arcount(&r) != 1 || r.buf[r.len - 6] != 1)
+                fail(__FILE__, __LINE__, "%s: not BADVERS", names[i]);
+            continue;
+        }
+        if (want < 0)
+            fail(__FILE__, __LINE__, "%s: unknown expected outcome", names[i]);
+        else if (rcode(&r) != want)
+            fail(__FILE__, __LINE__, "%s: rcode %d, expected %d", names[i], rcode(&r), want);
+    }
+}
+
+static void t_corpus_http(void)
+{
+    static char names[256][128];
+    int n = corpus_files(".http", names, 256);
+    CHECK(n >= 10);
+    for (int i = 0; i < n; i++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", CORPUS_DIR, names[i]);
+        size_t len = 0;
+        unsigned char *data = read_file(path, &len);
+        for (int step = 0; step <= 1; step++) { /* all at once, then in 7-byte chunks */
+            struct sink s = {0};
+            http_conn_init(g_conn);
+            feed(g_conn, (const char *)data, len, step ? 7 : 0, &s);
+            if (strncmp(names[i], "none-", 5) == 0) {
+                if (s.len)
+                    fail(__FILE__, __LINE__, "%s: unexpected response", names[i]);
+            } else if (!s.data || strncmp(s.data, "HTTP/1.1 ", 9) != 0 ||
+                       strncmp(s.data + 9, names[i], 3) != 0) {
+                fail(__FILE__, __LINE__, "%s: first response %.12s", names[i],
+                     s.data ? s.data : "(none)");
+            }
+            sink_reset(&s);
+        }
+        free(data);
+    }
+}
+
+int main(void)
+{
+    dns_zone_default(&g_zone);
+    http_site_default(&g_site);
+    g_conn = malloc(sizeof *g_conn);
+
+    run("dns_a_answer", t_dns_a_answer);
+    run("dns_apex_and_internship", t_dns_apex_and_internship);
+    run("dns_case_echo", t_dns_case_echo);
+    run("dns_nxdomain", t_dns_nxdomain);
+    run("dns_refused", t_dns_refused);
+    run("dns_other_types", t_dns_other_types);
+    run("dns_rd_copied", t_dns_rd_copied);
+    run("dns_notimp", t_dns_notimp);
+    run("dns_formerr", t_dns_formerr);
+    run("dns_counts_lie", t_dns_counts_lie);
+    run("dns_drop", t_dns_drop);
+    run("dns_edns", t_dns_edns);
+    run("dns_truncation", t_dns_truncation);
+    run("dns_zone_parse", t_dns_zone_parse);
+    run("dns_fuzz", t_dns_fuzz);
+    run("http_page", t_http_page);
+    run("http_get", t_http_get);
+    run("http_head", t_http_head);
+    run("http_404_405", t_http_404_405);
+    run("http_400", t_http_400);
+    run("http_huge_header", t_http_huge_header);
+    run("http_connection_close", t_http_connection_close);
+    run("http_10", t_http_10);
+    run("http_pipelining", t_http_pipelining);
+    run("http_split_body", t_http_split_body);
+    run("http_fuzz", t_http_fuzz);
+    run("corpus_dns", t_corpus_dns);
+    run("corpus_http", t_corpus_http);
+
+    free(g_conn);
+    printf("%d passed, %d failed\n", g_passed, g_failed);
+    return g_failed ? 1 : 0;
+}
