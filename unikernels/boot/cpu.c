@@ -1,0 +1,150 @@
+/* cpu.c - IDT, exception reports, LAPIC (xAPIC MMIO) and IOAPIC routing. */
+#include "uk.h"
+
+struct idt_gate {
+    uint16_t off0, sel;
+    uint8_t ist, type;
+    uint16_t off1;
+    uint32_t off2, zero;
+} UK_PACKED;
+
+static struct idt_gate idt[256] __attribute__((aligned(16)));
+static void (*handlers[256])(void);
+
+#define LAPIC_BASE 0xFEE00000UL
+#define IOAPIC1 0xFEC00000UL
+#define IOAPIC2 0xFEC10000UL
+
+extern char exc0[], exc1[], exc2[], exc3[], exc4[], exc5[], exc6[], exc7[], exc8[], exc9[], exc10[],
+    exc11[], exc12[], exc13[], exc14[], exc15[], exc16[], exc17[], exc18[], exc19[], exc20[], exc21[],
+    exc22[], exc23[], exc24[], exc25[], exc26[], exc27[], exc28[], exc29[], exc30[], exc31[];
+extern char irq0x20[], irq0x21[], irq0xff[];
+
+static void set_gate(int v, void *fn)
+{
+    uintptr_t a = (uintptr_t)fn;
+    idt[v].off0 = (uint16_t)a;
+    idt[v].sel = 0x08;
+    idt[v].ist = 0;
+    idt[v].type = 0x8E; /* present, DPL 0, 64-bit interrupt gate */
+    idt[v].off1 = (uint16_t)(a >> 16);
+    idt[v].off2 = (uint32_t)(a >> 32);
+    idt[v].zero = 0;
+}
+
+struct exc_frame {
+    uint64_t vector, error, rip, cs, rflags, rsp, ss;
+};
+
+static const char *const exc_names[32] = {
+    "divide error", "debug", "NMI", "breakpoint", "overflow", "bound", "invalid opcode",
+    "no FPU", "double fault", "coprocessor", "invalid TSS", "segment not present",
+    "stack fault", "general protection", "page fault", "reserved", "x87", "alignment check",
+    "machine check", "SIMD", "virtualisation", "control protection",
+};
+
+void exception_report(struct exc_frame *f)
+{
+    uint64_t cr2;
+    __asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
+    const char *name = f->vector < 32 && exc_names[f->vector] ? exc_names[f->vector] : "exception";
+    kprintf("unibench: error: CPU exception %u (%s) rip=0x%lx error=0x%lx cr2=0x%lx rsp=0x%lx\n",
+            (unsigned)f->vector, name, f->rip, f->error, cr2, f->rsp);
+    halt_forever();
+}
+
+void irq_dispatch(uint64_t vec)
+{
+    if (vec < 256 && handlers[vec])
+        handlers[vec]();
+    if (vec != VEC_SPURIOUS)
+        lapic_eoi();
+}
+
+void irq_set_handler(int vec, void (*fn)(void))
+{
+    handlers[vec] = fn;
+}
+
+uint32_t lapic_read(uint32_t reg)
+{
+    return mmio_read32(LAPIC_BASE + reg);
+}
+
+void lapic_write(uint32_t reg, uint32_t v)
+{
+    mmio_write32(LAPIC_BASE + reg, v);
+}
+
+void lapic_eoi(void)
+{
+    lapic_write(0xB0, 0);
+}
+
+static uint32_t ioapic_read(uintptr_t base, uint32_t reg)
+{
+    mmio_write32(base, reg);
+    return mmio_read32(base + 0x10);
+}
+
+static void ioapic_write(uintptr_t base, uint32_t reg, uint32_t v)
+{
+    mmio_write32(base, reg);
+    mmio_write32(base + 0x10, v);
+}
+
+int ioapic2_present(void)
+{
+    uint32_t ver = ioapic_read(IOAPIC2, 1);
+    return ver != 0 && ver != 0xFFFFFFFF;
+}
+
+int ioapic_route(unsigned gsi, uint8_t vec)
+{
+    uintptr_t base = IOAPIC1;
+    unsigned pin = gsi;
+    unsigned pins = ((ioapic_read(IOAPIC1, 1) >> 16) & 0xFF) + 1;
+    if (gsi >= pins) {
+        if (!ioapic2_present())
+            return -1;
+        base = IOAPIC2;
+        pin = gsi - pins;
+        unsigned pins2 = ((ioapic_read(IOAPIC2, 1) >> 16) & 0xFF) + 1;
+        if (pin >= pins2)
+            return -1;
+    }
+    ioapic_write(base, 0x11 + 2 * pin, 0);                       /* destination APIC 0 */
+    ioapic_write(base, 0x10 + 2 * pin, vec | (1u << 15));        /* level, active high */
+    return 0;
+}
+
+void cpu_init(void)
+{
+    void *exc[32] = {exc0,  exc1,  exc2,  exc3,  exc4,  exc5,  exc6,  exc7,  exc8,  exc9,  exc10,
+                     exc11, exc12, exc13, exc14, exc15, exc16, exc17, exc18, exc19, exc20, exc21,
+                     exc22, exc23, exc24, exc25, exc26, exc27, exc28, exc29, exc30, exc31};
+    for (int i = 0; i < 32; i++)
+        set_gate(i, exc[i]);
+    set_gate(VEC_NET, irq0x20);
+    set_gate(VEC_TIMER, irq0x21);
+    set_gate(VEC_SPURIOUS, irq0xff);
+    struct {
+        uint16_t limit;
+        uint64_t base;
+    } UK_PACKED idtr = {sizeof(idt) - 1, (uintptr_t)idt};
+    __asm__ volatile("lidt %0" ::"m"(idtr));
+
+    /* Legacy PIC: mask everything (harmless when absent). */
+    outb(0x21, 0xFF);
+    outb(0xA1, 0xFF);
+
+    /* LAPIC: xAPIC mode at the default base, software-enabled, TPR 0. */
+    uint64_t apic = rdmsr(0x1B);
+    if ((apic & 0xC00) != 0x800)
+        wrmsr(0x1B, (apic & 0xFFF & ~0xC00ULL) | 0x800 | LAPIC_BASE);
+    lapic_write(0x80, 0);
+    lapic_write(0xF0, 0x100 | VEC_SPURIOUS);
+    lapic_write(0x350, 1u << 16); /* LINT0 masked */
+    lapic_write(0x360, 1u << 16); /* LINT1 masked */
+    lapic_write(0x320, 1u << 16); /* timer masked until armed */
+}

@@ -1,0 +1,169 @@
+/*
+ * uk.h - the internal contract of the unibench library OS.
+ * Prototypes are grouped by the file that implements them.
+ */
+#ifndef UK_H
+#define UK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdarg.h>
+
+#define UK_NORETURN __attribute__((noreturn))
+#define UK_PACKED __attribute__((packed))
+#define barrier() __asm__ volatile("" ::: "memory")
+#define mb() __asm__ volatile("mfence" ::: "memory")
+
+/* ---- lib/string.c ---- */
+void *memcpy(void *d, const void *s, size_t n);
+void *memmove(void *d, const void *s, size_t n);
+void *memset(void *d, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+int strncmp(const char *a, const char *b, size_t n);
+
+/* ---- lib/printf.c ---- */
+void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print "unibench: error: ..." on the console and halt forever (interrupts off). */
+void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2))) UK_NORETURN;
+void halt_forever(void) UK_NORETURN;
+
+/* ---- lib/parse.c ---- */
+/* Parse dotted quad into host-order address; returns 0 on success. */
+int parse_ipv4(const char *s, size_t n, uint32_t *out);
+/* Parse decimal or 0x-hex unsigned; returns 0 on success. */
+int parse_uint(const char *s, size_t n, uint64_t *out);
+
+/* ---- drivers/serial.c ---- */
+void serial_init(void);
+void serial_write(const char *s, size_t n);
+
+/* ---- boot/cpu.c ---- */
+static inline void outb(uint16_t p, uint8_t v) { __asm__ volatile("outb %0,%1" ::"a"(v), "Nd"(p)); }
+static inline void outw(uint16_t p, uint16_t v) { __asm__ volatile("outw %0,%1" ::"a"(v), "Nd"(p)); }
+static inline void outl(uint16_t p, uint32_t v) { __asm__ volatile("outl %0,%1" ::"a"(v), "Nd"(p)); }
+static inline uint8_t inb(uint16_t p) { uint8_t v; __asm__ volatile("inb %1,%0" : "=a"(v) : "Nd"(p)); return v; }
+static inline uint16_t inw(uint16_t p) { uint16_t v; __asm__ volatile("inw %1,%0" : "=a"(v) : "Nd"(p)); return v; }
+static inline uint32_t inl(uint16_t p) { uint32_t v; __asm__ volatile("inl %1,%0" : "=a"(v) : "Nd"(p)); return v; }
+static inline uint32_t mmio_read32(uintptr_t a) { return *(volatile uint32_t *)a; }
+static inline void mmio_write32(uintptr_t a, uint32_t v) { *(volatile uint32_t *)a = v; }
+static inline uint8_t mmio_read8(uintptr_t a) { return *(volatile uint8_t *)a; }
+static inline uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+static inline void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
+{
+    __asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(0));
+}
+static inline uint64_t rdmsr(uint32_t msr)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+    return ((uint64_t)hi << 32) | lo;
+}
+static inline void wrmsr(uint32_t msr, uint64_t v)
+{
+    __asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+#define VEC_NET 0x20
+#define VEC_TIMER 0x21
+#define VEC_SPURIOUS 0xFF
+
+void cpu_init(void);                    /* IDT, PIC masked, LAPIC enabled */
+void irq_set_handler(int vec, void (*fn)(void));
+void lapic_eoi(void);
+void lapic_write(uint32_t reg, uint32_t v);
+uint32_t lapic_read(uint32_t reg);
+int ioapic_route(unsigned gsi, uint8_t vec); /* level, active-high, to APIC 0 */
+int ioapic2_present(void);
+
+/* ---- boot/time.c ---- */
+void time_init(void);
+uint64_t now_ns(void);
+/* Arm the one-shot LAPIC timer for an absolute deadline (0 = disarm). */
+void timer_arm(uint64_t deadline_ns);
+extern volatile int timer_fired;
+
+/* ---- drivers/virtio_net.c ---- */
+struct netif_cfg {
+    int kind;          /* NETIF_MMIO or NETIF_PCI */
+    uintptr_t base;    /* MMIO base or I/O port base */
+    unsigned gsi;
+};
+#define NETIF_MMIO 1
+#define NETIF_PCI 2
+extern uint8_t netif_mac[6];
+int netif_init(const struct netif_cfg *cfg); /* up to DRIVER_OK, IRQ routed */
+/* Frame buffer for a new outgoing frame (max 1514 bytes), NULL if the ring is full. */
+uint8_t *netif_tx_begin(void);
+void netif_tx_commit(size_t len);
+void netif_flush(void);                          /* one notify for everything queued */
+/* Hand every received frame to fn; returns the number of frames. */
+int netif_poll(void (*fn)(uint8_t *frame, size_t len));
+void netif_irq_enable(int on);                   /* RX interrupt suppression */
+int netif_rx_pending(void);
+extern volatile int netif_irq_seen;
+
+/* ---- drivers/pci.c ---- */
+int pci_find_virtio_net(struct netif_cfg *cfg);
+int mmio_find_virtio_net(struct netif_cfg *cfg, int have_rsdp);
+
+/* ---- net/eth.c (Ethernet + ARP) ---- */
+#define ETH_HLEN 14
+#define ETHTYPE_IP 0x0800
+#define ETHTYPE_ARP 0x0806
+struct net_cfg {
+    uint32_t ip, mask, gw; /* host order */
+};
+extern struct net_cfg net_cfg;
+void eth_input(uint8_t *frame, size_t len);
+void arp_announce(void);                                 /* gratuitous ARP + resolve gw */
+const uint8_t *arp_lookup(uint32_t ip);                  /* NULL: request sent, drop */
+void arp_learn(uint32_t ip, const uint8_t *mac);
+
+/* ---- net/ip.c (IPv4, ICMP, UDP) ---- */
+#define IP_HLEN 20
+#define IPPROTO_ICMP 1
+#define IPPROTO_TCP 6
+#define IPPROTO_UDP 17
+void ip_input(uint8_t *frame, uint8_t *pkt, size_t len);
+/* Start an IPv4 packet: returns the payload area (max 1480 bytes), NULL if no route/buffer. */
+uint8_t *ip_tx_begin(uint32_t dst, uint8_t proto);
+void ip_tx_commit(size_t payload_len);
+uint32_t csum_add(uint32_t sum, const void *data, size_t len);
+uint16_t csum_fold(uint32_t sum);
+uint32_t csum_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len);
+typedef void (*udp_handler)(uint32_t src, uint16_t sport, uint16_t dport, const uint8_t *data, size_t len);
+int udp_bind(uint16_t port, udp_handler fn);
+int udp_send(uint32_t dst, uint16_t sport, uint16_t dport, const void *data, size_t len);
+
+/* ---- net/tcp.c ---- */
+struct tcp_conn;
+struct tcp_ops {
+    void (*open)(struct tcp_conn *c);                            /* connection established */
+    void (*recv)(struct tcp_conn *c, const uint8_t *data, size_t len); /* in-order data */
+    void (*closed)(struct tcp_conn *c);                          /* released, forget it */
+};
+void tcp_input(uint32_t src, uint32_t dst, uint8_t *seg, size_t len);
+int tcp_listen(uint16_t port, const struct tcp_ops *ops);
+/* Queue data for sending; returns bytes accepted (may be short when the buffer is full). */
+size_t tcp_write(struct tcp_conn *c, const void *data, size_t len);
+void tcp_close(struct tcp_conn *c);   /* FIN after the queued data */
+void tcp_abort(struct tcp_conn *c);   /* RST now */
+void *tcp_user(struct tcp_conn *c);   /* per-connection application area */
+size_t tcp_user_size(void);
+void tcp_timers(uint64_t now);        /* run due timers */
+uint64_t tcp_next_deadline(void);     /* 0: nothing pending */
+void tcp_flush_all(void);             /* push queued output of all connections */
+
+/* ---- services/<svc>_main.c ---- */
+extern const char app_name[];         /* "dns" or "web" */
+/* Handle one command-line option; 0 = ok, -1 = unknown key, -2 = invalid value (message printed). */
+int app_option(const char *key, size_t klen, const char *val, size_t vlen);
+void app_start(void);                 /* bind ports; called once the network is up */
+
+#endif
