@@ -18,6 +18,8 @@
 # The sources are freestanding: they need only memcpy/memset/memcmp/strlen.
 
 APPS_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
+# The rule below must not become the includer's default goal.
+_apps_saved_goal := $(.DEFAULT_GOAL)
 APPS_GEN_DIR ?= $(APPS_DIR)/build
 PAGE ?= $(APPS_DIR)/page/index.html
 PAGE_TYPE ?= text/html; charset=utf-8
@@ -45,3 +47,5 @@ $(APPS_PAGE_C): $(PAGE) $(_apps_meta_file) $(APPS_DIR)/apps.mk
 	   od -An -v -tx1 '$(PAGE)' | sed -e 's/ *\([0-9a-f][0-9a-f]\)/\\x\1/g' -e 's/^.*$$/"&"/'; \
 	   printf '"";\nconst size_t apps_page_len = %s;\n' "$$(wc -c < '$(PAGE)')"; \
 	 } > $@.tmp && mv $@.tmp $@
+
+.DEFAULT_GOAL := $(_apps_saved_goal)

@@ -1,0 +1,348 @@
+#!/usr/bin/env bash
+# Tests of the unibench DNS and web services, run against
+#   (1) the static binaries on the host (native baseline), on free ports of 127.0.0.1, and
+#   (2) the images unibench/dns and unibench/web, published on 127.0.0.1 only.
+# Real clients: dig, curl, wrk, raw TCP through bash /dev/tcp, udpsend for the corpus.
+# Cleans up only what it started (recorded pids and container ids), even on failure.
+# Ends with "N passed, M failed"; exit status 1 if anything failed.
+#
+#   make -C containers check          (builds binaries, images and build/udpsend first)
+#   bash containers/tests/run.sh      (if those exist already)
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CDIR=$(cd "$HERE/.." && pwd)
+CORPUS=$(cd "$CDIR/../unikernels/apps/tests/corpus" && pwd)
+DNS_BIN=$CDIR/dns/dns-server
+WEB_BIN=$CDIR/web/web-server
+UDPSEND=$CDIR/build/udpsend
+LOOP=127.0.0.1
+
+PASSED=0
+FAILED=0
+PIDS=()
+CIDS=()
+TMP=$(mktemp -d /tmp/unibench-ctest.XXXXXX)
+
+cleanup() {
+    local p c
+    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+    for c in "${CIDS[@]}"; do docker rm -f "$c" >/dev/null 2>&1 || true; done
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+ok() { PASSED=$((PASSED + 1)); echo "ok    $1"; }
+bad() { FAILED=$((FAILED + 1)); echo "FAIL  $1${2:+: $2}"; }
+# check NAME COMMAND...: one test case; the command's stdout/stderr go to $TMP/last
+check() {
+    local name=$1; shift
+    if "$@" >"$TMP/last" 2>&1; then ok "$name"; else bad "$name" "$(tail -c 600 "$TMP/last" | tr '\n' ' ')"; fi
+}
+
+free_port() {
+    local p
+    for _ in $(seq 1 50); do
+        p=$((20000 + RANDOM % 40000))
+        if [ -z "$(ss -Htuln "sport = :$p" 2>/dev/null)" ]; then echo "$p"; return 0; fi
+    done
+    return 1
+}
+
+ms_now() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# ------------------------------------------------------------------ DNS checks
+
+dig_q() { # PORT NAME TYPE [extra dig options]
+    local port=$1 name=$2 type=$3; shift 3
+    timeout 15 dig @"$LOOP" -p "$port" "$name" "$type" +tries=3 +time=1 "$@"
+}
+
+dns_a() {
+    local out; out=$(dig_q "$1" www.cetic.be A)
+    grep -q 'status: NOERROR' <<<"$out" && grep -Eq 'flags: qr aa' <<<"$out" &&
+        grep -Eq '^www\.cetic\.be\.\s+300\s+IN\s+A\s+10\.0\.0\.5$' <<<"$out" || { echo "$out"; return 1; }
+}
+dns_apex_case() {
+    local out; out=$(dig_q "$1" CeTiC.Be A +noedns)
+    grep -q 'status: NOERROR' <<<"$out" && grep -Eq '^CeTiC\.Be\.\s+300\s+IN\s+A\s+10\.0\.0\.5$' <<<"$out" ||
+        { echo "$out"; return 1; }
+}
+dns_status() { # PORT NAME TYPE STATUS [ANSWERS]
+    local out; out=$(dig_q "$1" "$2" "$3")
+    grep -q "status: $4" <<<"$out" && { [ -z "${5:-}" ] || grep -q "ANSWER: $5," <<<"$out"; } ||
+        { echo "$out"; return 1; }
+}
+dns_badvers() {
+    local out; out=$(dig_q "$1" www.cetic.be A +edns=1 +noednsnegotiation)
+    grep -q 'status: BADVERS' <<<"$out" || { echo "$out"; return 1; }
+}
+dns_corpus() { "$UDPSEND" --check "$LOOP" "$1" "$CORPUS"/*.dns; }
+
+dns_suite() { # LABEL PORT
+    local l=$1 p=$2
+    check "$l dns A www.cetic.be -> 10.0.0.5, aa" dns_a "$p"
+    check "$l dns apex, query case echoed" dns_apex_case "$p"
+    check "$l dns NXDOMAIN nope.cetic.be" dns_status "$p" nope.cetic.be A NXDOMAIN 0
+    check "$l dns REFUSED example.org" dns_status "$p" example.org A REFUSED 0
+    check "$l dns AAAA www.cetic.be NOERROR, no answer" dns_status "$p" www.cetic.be AAAA NOERROR 0
+    check "$l dns EDNS version 1 -> BADVERS" dns_badvers "$p"
+    check "$l dns malformed corpus answered as expected" dns_corpus "$p"
+    check "$l dns still answers after the corpus" dns_a "$p"
+}
+
+# ------------------------------------------------------------------ web checks
+
+curl_code() { # URL [curl options] -> prints the status code
+    local url=$1; shift
+    curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@" "$url"
+}
+web_200() {
+    curl -s -D "$TMP/h" -o "$TMP/body" --max-time 5 "http://$LOOP:$1/" || { echo "curl failed"; return 1; }
+    grep -q '^HTTP/1.1 200 OK' "$TMP/h" && grep -qi '^Server: unibench' "$TMP/h" && grep -q unibench "$TMP/body" &&
+        [ "$(grep -i '^Content-Length:' "$TMP/h" | tr -dc 0-9)" = "$(wc -c <"$TMP/body")" ] || { cat "$TMP/h"; return 1; }
+}
+web_code() { # PORT PATH CODE [curl options]
+    local port=$1 path=$2 want=$3; shift 3
+    local got; got=$(curl_code "http://$LOOP:$port$path" "$@")
+    [ "$got" = "$want" ] || { echo "got $got, want $want"; return 1; }
+}
+web_keepalive() { # two requests, one connection
+    local n; n=$(curl -s -o /dev/null -o /dev/null -w '%{num_connects} ' --max-time 5 \
+        "http://$LOOP:$1/" "http://$LOOP:$1/index.html")
+    [ "$n" = "1 0 " ] || { echo "connects per transfer: $n"; return 1; }
+}
+raw_status() { # PORT FILE -> first 12 bytes of the response ("" if none within 2 s)
+    local port=$1 file=$2 fd
+    exec {fd}<>"/dev/tcp/$LOOP/$port"
+    cat "$file" >&"$fd" 2>/dev/null || true
+    timeout 2 head -c 12 <&"$fd" 2>/dev/null || true
+    exec {fd}>&-
+}
+web_400_raw() {
+    printf 'BOGUS REQUEST\r\n\r\n' >"$TMP/bogus.http"
+    local got; got=$(raw_status "$1" "$TMP/bogus.http")
+    [ "$got" = "HTTP/1.1 400" ] || { echo "got '$got'"; return 1; }
+}
+web_corpus() {
+    local port=$1 f base want got fails=0
+    for f in "$CORPUS"/*.http; do
+        base=$(basename "$f"); want=${base%%-*}
+        got=$(raw_status "$port" "$f")
+        if [ "$want" = none ]; then
+            [ -z "$got" ] || { echo "$base: got '$got'"; fails=$((fails + 1)); }
+        else
+            [ "$got" = "HTTP/1.1 $want" ] || { echo "$base: got '$got'"; fails=$((fails + 1)); }
+        fi
+    done
+    [ "$fails" = 0 ]
+}
+web_wrk() {
+    local out; out=$(timeout 20 wrk -t1 -c100 -d3s "http://$LOOP:$1/")
+    echo "$out"
+    ! grep -q 'Socket errors' <<<"$out" && ! grep -q 'Non-2xx' <<<"$out" &&
+        grep -Eq '^ +[1-9][0-9]* requests in' <<<"$out"
+}
+
+web_suite() { # LABEL PORT
+    local l=$1 p=$2
+    check "$l web GET / 200 + page" web_200 "$p"
+    check "$l web GET /index.html 200" web_code "$p" /index.html 200
+    check "$l web HEAD / 200" web_code "$p" / 200 -I
+    check "$l web GET /nope 404" web_code "$p" /nope 404
+    check "$l web DELETE / 405" web_code "$p" / 405 -X DELETE
+    check "$l web malformed request 400" web_400_raw "$p"
+    check "$l web keep-alive reuses the connection" web_keepalive "$p"
+    check "$l web HTTP/1.0 200" web_code "$p" / 200 --http1.0
+    check "$l web malformed corpus answered as expected" web_corpus "$p"
+    check "$l web wrk -t1 -c100 -d3s: no socket errors" web_wrk "$p"
+    grep -E 'Requests/sec' "$TMP/last" | sed "s/^/      $l /" || true
+    check "$l web still answers after wrk" web_200 "$p"
+}
+
+# ------------------------------------------------------------------ native binaries
+
+start_native() { # OUTVAR BIN ARGS... : starts, waits for the ready line, sets OUTVAR=pid
+    local _var=$1 _bin=$2; shift 2
+    local _log="$TMP/$(basename "$_bin").$RANDOM.log"
+    "$_bin" "$@" >"$_log" 2>&1 &
+    local _pid=$!
+    PIDS+=("$_pid")
+    printf -v "$_var" '%s' "$_pid"
+    for _ in $(seq 1 100); do
+        grep -q 'ready' "$_log" 2>/dev/null && break
+        sleep 0.05
+    done
+    [ "$(cat "$_log")" = "unibench: $(basename "$_bin" -server) ready" ]
+}
+
+stops_on() { # PID SIGNAL : exits 0 within 1 s
+    local pid=$1 sig=$2 rc=0
+    kill "-$sig" "$pid"
+    for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+    if kill -0 "$pid" 2>/dev/null; then echo "still running after 1 s"; return 1; fi
+    wait "$pid" || rc=$?
+    [ "$rc" = 0 ] || { echo "exit status $rc"; return 1; }
+}
+
+usage_error() { # BIN: unknown option -> exit 2, one line on stderr
+    local rc=0 err
+    err=$("$1" --bogus 2>&1 >/dev/null) || rc=$?
+    [ "$rc" = 2 ] && [ "$(wc -l <<<"$err")" = 1 ] && grep -q usage <<<"$err" || { echo "rc=$rc: $err"; return 1; }
+}
+
+dns_tc() { # a zone with 32 A records for one name: TC without EDNS, all with EDNS
+    local out; out=$(dig_q "$1" x.big.test A +noedns +ignore)
+    grep -Eq 'flags: qr aa tc' <<<"$out" || { echo "$out"; return 1; }
+    out=$(dig_q "$1" x.big.test A +bufsize=1232)
+    grep -q 'ANSWER: 32,' <<<"$out" || { echo "$out"; return 1; }
+}
+
+web_flood() { # PORT: more half-open connections than --max-conns 50; a new client still gets 200
+    local port=$1 fds=() fd i first last
+    for i in $(seq 1 60); do
+        exec {fd}<>"/dev/tcp/$LOOP/$port"
+        printf 'GET / HTTP/1.1\r\nHost: half' >&"$fd"
+        fds+=("$fd")
+    done
+    sleep 0.3
+    web_200 "$port" || { echo "no 200 during the flood"; return 1; }
+    first=$(timeout 2 cat <&"${fds[0]}"; echo "rc:$?")
+    last=$(timeout 0.3 cat <&"${fds[59]}"; echo "rc:$?")
+    for fd in "${fds[@]}"; do exec {fd}>&-; done
+    [ "$first" = "rc:0" ] || { echo "oldest connection not evicted: $first"; return 1; }
+    [ "$last" = "rc:124" ] || { echo "newest connection not kept: $last"; return 1; }
+}
+
+web_idle() { # PORT: an idle connection is closed after --idle-timeout 1
+    local port=$1 fd t0 t1 out
+    exec {fd}<>"/dev/tcp/$LOOP/$port"
+    t0=$(ms_now)
+    out=$(timeout 5 cat <&"$fd"; echo "rc:$?")
+    t1=$(ms_now)
+    exec {fd}>&-
+    [ "$out" = "rc:0" ] && [ $((t1 - t0)) -ge 800 ] && [ $((t1 - t0)) -le 3000 ] ||
+        { echo "out=$out after $((t1 - t0)) ms"; return 1; }
+}
+
+native_tests() {
+    local dp wp pid=""
+    dp=$(free_port); wp=$(free_port)
+    check "native dns usage error exit 2" usage_error "$DNS_BIN"
+    check "native web usage error exit 2" usage_error "$WEB_BIN"
+    check "native dns starts, prints ready line" start_native pid "$DNS_BIN" --port "$dp" --bind "$LOOP"
+    local dns_pid=$pid
+    dns_suite native "$dp"
+    check "native dns SIGTERM -> exit 0 within 1 s" stops_on "$dns_pid" TERM
+
+    local zone="big.test:x=10.0.0.1" i
+    for i in $(seq 2 32); do zone+=",x=10.0.0.$i"; done
+    dp=$(free_port)
+    check "native dns --zone starts" start_native pid "$DNS_BIN" --port "$dp" --bind "$LOOP" --zone "$zone"
+    check "native dns TC without EDNS, 32 answers with it" dns_tc "$dp"
+    check "native dns SIGINT -> exit 0 within 1 s" stops_on "$pid" INT
+
+    check "native web starts, prints ready line" start_native pid "$WEB_BIN" --port "$wp" --bind "$LOOP"
+    local web_pid=$pid
+    web_suite native "$wp"
+    check "native web SIGTERM -> exit 0 within 1 s" stops_on "$web_pid" TERM
+
+    wp=$(free_port)
+    check "native web --max-conns 50 starts" start_native pid "$WEB_BIN" --port "$wp" --bind "$LOOP" \
+        --max-conns 50
+    check "native web half-open flood: oldest evicted, new client served" web_flood "$wp"
+    check "native web SIGTERM -> exit 0 within 1 s" stops_on "$pid" TERM
+    wp=$(free_port)
+    check "native web --idle-timeout 1 starts" start_native pid "$WEB_BIN" --port "$wp" --bind "$LOOP" \
+        --idle-timeout 1
+    check "native web idle connection closed after timeout" web_idle "$wp"
+    check "native web SIGTERM -> exit 0 within 1 s" stops_on "$pid" TERM
+}
+
+# ------------------------------------------------------------------ containers
+
+wait_dns() { # PORT: first correct answer within 10 s
+    for _ in $(seq 1 100); do
+        dig @"$LOOP" -p "$1" www.cetic.be A +tries=1 +time=1 +short 2>/dev/null | grep -qx 10.0.0.5 && return 0
+        sleep 0.1
+    done
+    return 1
+}
+wait_web() {
+    for _ in $(seq 1 100); do
+        curl -s --max-time 1 "http://$LOOP:$1/" 2>/dev/null | grep -q unibench && return 0
+        sleep 0.1
+    done
+    return 1
+}
+run_container() { # OUTVAR ARGS... (docker run -d ... ) ; records the id
+    local _var=$1; shift
+    local _id
+    _id=$(docker run -d --label unibench.test=1 "$@") || return 1
+    CIDS+=("$_id")
+    printf -v "$_var" '%s' "$_id"
+}
+container_ready_line() { # CID SERVICE
+    local logs; logs=$(docker logs "$1" 2>&1)
+    [ "$logs" = "unibench: $2 ready" ] || { echo "logs: $logs"; return 1; }
+}
+docker_stop_fast() { # CID: docker stop returns within 1 s
+    local t0 t1
+    t0=$(ms_now)
+    docker stop -t 10 "$1" >/dev/null
+    t1=$(ms_now)
+    echo "docker stop took $((t1 - t0)) ms"
+    [ $((t1 - t0)) -lt 1000 ]
+}
+exit_code_zero() { # CID (not --rm)
+    local rc; rc=$(timeout 10 docker wait "$1")
+    [ "$rc" = 0 ] || { echo "exit code $rc"; return 1; }
+}
+image_labels() { # IMAGE SERVICE
+    local l; l=$(docker image inspect -f '{{index .Config.Labels "unibench.service"}} {{index .Config.Labels "org.opencontainers.image.title"}}' "$1")
+    [ "$l" = "$2 unibench-$2" ] || { echo "labels: $l"; return 1; }
+}
+
+container_tests() {
+    if ! docker info >/dev/null 2>&1; then bad "docker daemon reachable"; return; fi
+    local img
+    for img in unibench/dns unibench/web; do
+        if ! docker image inspect "$img" >/dev/null 2>&1; then
+            bad "image $img exists" "run make -C containers first"; return
+        fi
+    done
+    check "image unibench/dns labels" image_labels unibench/dns dns
+    check "image unibench/web labels" image_labels unibench/web web
+
+    local dp wp cid=""
+    dp=$(free_port); wp=$(free_port)
+    check "container dns starts" run_container cid --rm --init -p "$LOOP:$dp:53/udp" unibench/dns
+    local dns_cid=$cid
+    check "container dns answers" wait_dns "$dp"
+    check "container dns ready line" container_ready_line "$dns_cid" dns
+    dns_suite container "$dp"
+    check "container dns docker stop within 1 s" docker_stop_fast "$dns_cid"
+
+    check "container web starts" run_container cid --rm --init -p "$LOOP:$wp:80/tcp" unibench/web
+    local web_cid=$cid
+    check "container web answers" wait_web "$wp"
+    check "container web ready line" container_ready_line "$web_cid" web
+    web_suite container "$wp"
+    check "container web docker stop within 1 s" docker_stop_fast "$web_cid"
+
+    # Without --init the server is PID 1: it must still handle SIGTERM itself and exit 0.
+    dp=$(free_port)
+    check "container dns (no --init) starts" run_container cid -p "$LOOP:$dp:53/udp" unibench/dns
+    check "container dns (no --init) answers" wait_dns "$dp"
+    check "container dns (no --init) docker stop within 1 s" docker_stop_fast "$cid"
+    check "container dns (no --init) exit code 0" exit_code_zero "$cid"
+    docker rm "$cid" >/dev/null 2>&1 || true
+}
+
+for f in "$DNS_BIN" "$WEB_BIN" "$UDPSEND"; do
+    [ -x "$f" ] || { echo "missing $f: run make -C containers binaries tools"; exit 1; }
+done
+native_tests
+container_tests
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" = 0 ]
