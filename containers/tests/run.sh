@@ -137,6 +137,16 @@ web_corpus() {
     done
     [ "$fails" = 0 ]
 }
+web_pipeline() { # PORT: 2000 pipelined requests sent before reading (output backs up: EAGAIN)
+    local port=$1 fd n
+    exec {fd}<>"/dev/tcp/$LOOP/$port"
+    { for _ in $(seq 1 1999); do printf 'GET / HTTP/1.1\r\nHost: x\r\n\r\n'; done
+      printf 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'; } >&"$fd"
+    sleep 0.5
+    n=$(timeout 20 cat <&"$fd" | grep -c '^HTTP/1.1 200 OK' || true)
+    exec {fd}>&-
+    [ "$n" = 2000 ] || { echo "got $n responses of 2000"; return 1; }
+}
 web_wrk() {
     local out; out=$(timeout 20 wrk -t1 -c100 -d3s "http://$LOOP:$1/")
     echo "$out"
@@ -155,6 +165,7 @@ web_suite() { # LABEL PORT
     check "$l web keep-alive reuses the connection" web_keepalive "$p"
     check "$l web HTTP/1.0 200" web_code "$p" / 200 --http1.0
     check "$l web malformed corpus answered as expected" web_corpus "$p"
+    check "$l web 2000 pipelined requests, read late" web_pipeline "$p"
     check "$l web wrk -t1 -c100 -d3s: no socket errors" web_wrk "$p"
     grep -E 'Requests/sec' "$TMP/last" | sed "s/^/      $l /" || true
     check "$l web still answers after wrk" web_200 "$p"
@@ -189,6 +200,11 @@ usage_error() { # BIN: unknown option -> exit 2, one line on stderr
     local rc=0 err
     err=$("$1" --bogus 2>&1 >/dev/null) || rc=$?
     [ "$rc" = 2 ] && [ "$(wc -l <<<"$err")" = 1 ] && grep -q usage <<<"$err" || { echo "rc=$rc: $err"; return 1; }
+}
+
+ipv6_dns() {
+    local out; out=$(timeout 15 dig @::1 -p "$1" www.cetic.be A +tries=3 +time=1 +short)
+    [ "$out" = 10.0.0.5 ] || { echo "$out"; return 1; }
 }
 
 dns_tc() { # a zone with 32 A records for one name: TC without EDNS, all with EDNS
@@ -241,6 +257,13 @@ native_tests() {
     check "native dns --zone starts" start_native pid "$DNS_BIN" --port "$dp" --bind "$LOOP" --zone "$zone"
     check "native dns TC without EDNS, 32 answers with it" dns_tc "$dp"
     check "native dns SIGINT -> exit 0 within 1 s" stops_on "$pid" INT
+
+    if [ -n "$(ip -6 addr show dev lo 2>/dev/null)" ]; then
+        dp=$(free_port)
+        check "native dns on ::1 starts" start_native pid "$DNS_BIN" --port "$dp" --bind ::1
+        check "native dns over IPv6" ipv6_dns "$dp"
+        check "native dns SIGTERM -> exit 0 within 1 s" stops_on "$pid" TERM
+    fi
 
     check "native web starts, prints ready line" start_native pid "$WEB_BIN" --port "$wp" --bind "$LOOP"
     local web_pid=$pid

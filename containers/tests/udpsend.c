@@ -4,6 +4,9 @@
  * unikernels/apps/tests/corpus/ (drop-, formerr-, notimp-, refused-, nxdomain-, noerror-,
  * servfail-, badvers-); exits 1 on any mismatch.
  *   udpsend [--check] HOST PORT FILE...      HOST: 127.0.0.1 or ::1 only
+ * With --probe, it measures readiness instead: it sends "www.cetic.be A" every 2 ms until an
+ * answer carries 10.0.0.5, then prints the milliseconds since it started (exit 1 on timeout).
+ *   udpsend --probe HOST PORT TIMEOUT_MS
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -13,7 +16,42 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Readiness probe: a fixed A query for www.cetic.be, resent every 2 ms. */
+static int probe(int fd, int timeout_ms)
+{
+    static const unsigned char q[] = {0xAB, 0xCD, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0,
+                                      3, 'w', 'w', 'w', 5, 'c', 'e', 't', 'i', 'c', 2, 'b', 'e', 0,
+                                      0, 1, 0, 1};
+    double t0 = now_ms();
+    while (now_ms() - t0 < timeout_ms) {
+        (void)send(fd, q, sizeof q, 0); /* ECONNREFUSED before the server is up: retry */
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        while (poll(&p, 1, 2) > 0) {
+            unsigned char r[1500];
+            ssize_t n = recv(fd, r, sizeof r, 0);
+            if (n < 0)
+                break;
+            /* ID, NOERROR with one answer whose last 4 bytes are 10.0.0.5 */
+            if (n >= 46 && r[0] == 0xAB && r[1] == 0xCD && (r[3] & 0x0F) == 0 && r[7] == 1 &&
+                memcmp(r + n - 4, "\x0a\x00\x00\x05", 4) == 0) {
+                printf("%.1f\n", now_ms() - t0);
+                return 0;
+            }
+        }
+    }
+    fprintf(stderr, "udpsend: no answer within %d ms\n", timeout_ms);
+    return 1;
+}
 
 static const char *outcome_name(const unsigned char *r, ssize_t n)
 {
@@ -30,13 +68,16 @@ static const char *outcome_name(const unsigned char *r, ssize_t n)
 
 int main(int argc, char **argv)
 {
-    int check = 0, argi = 1;
+    int check = 0, do_probe = 0, argi = 1;
     if (argi < argc && strcmp(argv[argi], "--check") == 0) {
         check = 1;
         argi++;
+    } else if (argi < argc && strcmp(argv[argi], "--probe") == 0) {
+        do_probe = 1;
+        argi++;
     }
     if (argc - argi < 3) {
-        fprintf(stderr, "usage: udpsend [--check] HOST PORT FILE...\n");
+        fprintf(stderr, "usage: udpsend [--check] HOST PORT FILE... | udpsend --probe HOST PORT TIMEOUT_MS\n");
         return 2;
     }
     const char *host = argv[argi++];
@@ -64,6 +105,8 @@ int main(int argc, char **argv)
         perror("udpsend: socket");
         return 1;
     }
+    if (do_probe)
+        return probe(fd, atoi(argv[argi]));
     int bad = 0;
     for (int i = argi; i < argc; i++) {
         FILE *f = fopen(argv[i], "rb");
