@@ -10,11 +10,14 @@ UDPSEND=$HERE/../build/udpsend
 N=${1:-10}; shift || true
 CID=""
 trap '[ -n "$CID" ] && docker rm -f "$CID" >/dev/null 2>&1 || true' EXIT
+# Ports below the kernel's ephemeral range, so no client connection can hold them.
+PORT_LO=15000
+PORT_HI=$(awk '{print ($1 > 20000) ? $1 : 20000}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
 free_port() {
     local p
     for _ in $(seq 1 50); do
-        p=$((20000 + RANDOM % 40000))
-        [ -z "$(ss -Htuln "sport = :$p")" ] && { echo "$p"; return; }
+        p=$((PORT_LO + RANDOM % (PORT_HI - PORT_LO)))
+        [ -z "$(ss -Htuan "sport = :$p")" ] && { echo "$p"; return; }
     done
     return 1
 }

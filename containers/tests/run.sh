@@ -40,11 +40,14 @@ check() {
     if "$@" >"$TMP/last" 2>&1; then ok "$name"; else bad "$name" "$(tail -c 600 "$TMP/last" | tr '\n' ' ')"; fi
 }
 
+# Ports below the kernel's ephemeral range, so no client connection can hold them.
+PORT_LO=15000
+PORT_HI=$(awk '{print ($1 > 20000) ? $1 : 20000}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
 free_port() {
     local p
     for _ in $(seq 1 50); do
-        p=$((20000 + RANDOM % 40000))
-        if [ -z "$(ss -Htuln "sport = :$p" 2>/dev/null)" ]; then echo "$p"; return 0; fi
+        p=$((PORT_LO + RANDOM % (PORT_HI - PORT_LO)))
+        if [ -z "$(ss -Htuan "sport = :$p" 2>/dev/null)" ]; then echo "$p"; return 0; fi
     done
     return 1
 }
@@ -114,7 +117,7 @@ web_keepalive() { # two requests, one connection
 }
 raw_status() { # PORT FILE -> first 12 bytes of the response ("" if none within 2 s)
     local port=$1 file=$2 fd
-    exec {fd}<>"/dev/tcp/$LOOP/$port"
+    exec {fd}<>"/dev/tcp/$LOOP/$port" || return 1
     cat "$file" >&"$fd" 2>/dev/null || true
     timeout 2 head -c 12 <&"$fd" 2>/dev/null || true
     exec {fd}>&-
@@ -139,7 +142,7 @@ web_corpus() {
 }
 web_pipeline() { # PORT: 2000 pipelined requests sent before reading (output backs up: EAGAIN)
     local port=$1 fd n
-    exec {fd}<>"/dev/tcp/$LOOP/$port"
+    exec {fd}<>"/dev/tcp/$LOOP/$port" || return 1
     { for _ in $(seq 1 1999); do printf 'GET / HTTP/1.1\r\nHost: x\r\n\r\n'; done
       printf 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'; } >&"$fd"
     sleep 0.5
@@ -181,7 +184,7 @@ start_native() { # OUTVAR BIN ARGS... : starts, waits for the ready line, sets O
     PIDS+=("$_pid")
     printf -v "$_var" '%s' "$_pid"
     for _ in $(seq 1 100); do
-        grep -q 'ready' "$_log" 2>/dev/null && break
+        [ -s "$_log" ] && break
         sleep 0.05
     done
     [ "$(cat "$_log")" = "unibench: $(basename "$_bin" -server) ready" ]
@@ -217,7 +220,7 @@ dns_tc() { # a zone with 32 A records for one name: TC without EDNS, all with ED
 web_flood() { # PORT: more half-open connections than --max-conns 50; a new client still gets 200
     local port=$1 fds=() fd i first last
     for i in $(seq 1 60); do
-        exec {fd}<>"/dev/tcp/$LOOP/$port"
+        exec {fd}<>"/dev/tcp/$LOOP/$port" || return 1
         printf 'GET / HTTP/1.1\r\nHost: half' >&"$fd"
         fds+=("$fd")
     done
@@ -232,7 +235,7 @@ web_flood() { # PORT: more half-open connections than --max-conns 50; a new clie
 
 web_idle() { # PORT: an idle connection is closed after --idle-timeout 1
     local port=$1 fd t0 t1 out
-    exec {fd}<>"/dev/tcp/$LOOP/$port"
+    exec {fd}<>"/dev/tcp/$LOOP/$port" || return 1
     t0=$(ms_now)
     out=$(timeout 5 cat <&"$fd"; echo "rc:$?")
     t1=$(ms_now)
