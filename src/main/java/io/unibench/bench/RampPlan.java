@@ -1,0 +1,73 @@
+package io.unibench.bench;
+
+import io.unibench.UsageException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The stepped rate schedule of an open-loop benchmark: rates {@code start, start+step, ...} up to
+ * {@code maxRate}, each held for {@code stepDuration} after a {@code warmup} that is sent but not
+ * recorded, with a {@code cooldown} pause between steps. A fixed run is a plan with one step.
+ */
+public record RampPlan(double startRate, double step, double maxRate, Duration stepDuration, Duration warmup,
+                       Duration cooldown) {
+
+    /** Upper bound on the number of steps, so every ramp ends by itself even without a stop condition. */
+    public static final int MAX_STEPS = 10_000;
+
+    public RampPlan {
+        if (!(startRate > 0)) {
+            throw new UsageException("the start rate must be positive (got " + startRate + ")");
+        }
+        if (!(maxRate > 0)) {
+            throw new UsageException("--max-rate must be positive (got " + maxRate + ")");
+        }
+        if (maxRate < startRate) {
+            throw new UsageException("--max-rate (" + maxRate + ") is below --start-rate (" + startRate + ")");
+        }
+        if (step < 0 || (step == 0 && maxRate > startRate)) {
+            throw new UsageException("--step must be positive (got " + step + ")");
+        }
+        if (stepDuration.isZero() || stepDuration.isNegative()) {
+            throw new UsageException("the step duration must be positive (got " + stepDuration + ")");
+        }
+        if (warmup.isNegative() || cooldown.isNegative()) {
+            throw new UsageException("--warmup and --cooldown must not be negative");
+        }
+        if (step > 0 && (maxRate - startRate) / step + 1 > MAX_STEPS) {
+            throw new UsageException("the ramp has more than " + MAX_STEPS + " steps; raise --step or lower --max-rate");
+        }
+    }
+
+    /** One fixed step at {@code rate} for {@code duration}. */
+    public static RampPlan fixed(double rate, Duration duration, Duration warmup) {
+        return new RampPlan(rate, 0, rate, duration, warmup, Duration.ZERO);
+    }
+
+    public boolean isFixed() {
+        return step == 0;
+    }
+
+    public List<Double> rates() {
+        List<Double> rates = new ArrayList<>();
+        if (isFixed()) {
+            rates.add(startRate);
+            return rates;
+        }
+        for (int i = 0; ; i++) {
+            double r = startRate + i * step;
+            if (r > maxRate + 1e-9) {
+                break;
+            }
+            rates.add(r);
+        }
+        return rates;
+    }
+
+    /** Longest possible wall time of the plan, if no stop condition ends it early. */
+    public Duration worstCaseDuration() {
+        int n = rates().size();
+        return stepDuration.plus(warmup).multipliedBy(n).plus(cooldown.multipliedBy(Math.max(0, n - 1)));
+    }
+}

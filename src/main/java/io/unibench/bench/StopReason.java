@@ -1,0 +1,38 @@
+package io.unibench.bench;
+
+/** Why a benchmark run ended; written to the CSV and run.json in the {@link #label()} form. */
+public enum StopReason {
+    /** The last planned step (the --max-rate, or the single fixed step) completed. */
+    MAX_RATE("max-rate"),
+    /** Lost plus failed exchanges exceeded the threshold. */
+    LOSS("loss"),
+    /** Corrected p99 latency exceeded the threshold. */
+    LATENCY("latency"),
+    /** Completed rate fell well below the offered rate. */
+    THROUGHPUT("throughput"),
+    /** No answer at all for the configured time. */
+    UNRESPONSIVE("unresponsive"),
+    /** The load generator could not keep its schedule: the client, not the server, was the limit. */
+    GENERATOR_SATURATED("generator_saturated"),
+    /** Ctrl-C or a termination signal. */
+    INTERRUPTED("interrupted"),
+    /** A runtime failure of unibench or of the environment (the message says which). */
+    FAILED("failed"),
+    /** A non-ramp benchmark ran its whole schedule. */
+    COMPLETED("completed");
+
+    private final String label;
+
+    StopReason(String label) {
+        this.label = label;
+    }
+
+    public String label() {
+        return label;
+    }
+
+    @Override
+    public String toString() {
+        return label;
+    }
+}

@@ -1,0 +1,47 @@
+package io.unibench.cli;
+
+import io.unibench.util.Doctor;
+import io.unibench.util.Doctor.Check;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "doctor", mixinStandardHelpOptions = true,
+        description = {"Check what unibench needs on this host: Java, QEMU and whether KVM really works, the Docker",
+            "daemon, gcc/make, dnsperf and wrk. Exits 1 when something the chosen command needs is missing."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  unibench doctor", "  unibench doctor --for bench-dns", "  unibench doctor --for deploy"})
+final class DoctorCommand implements Callable<Integer> {
+    @Option(names = "--for", defaultValue = "all", paramLabel = "COMMAND",
+            description = "Only fail for what this command needs: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    Doctor.Purpose purpose;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        List<Check> checks = Doctor.runAll();
+        int w = checks.stream().mapToInt(c -> c.name().length()).max().orElse(10);
+        boolean missing = false;
+        out.printf("%-" + w + "s  %-7s  %s%n", "CHECK", "STATUS", "DETAIL");
+        for (Check c : checks) {
+            boolean needed = c.neededBy().contains(purpose) || purpose == Doctor.Purpose.all && !c.neededBy().isEmpty();
+            String status = c.ok() ? "ok" : needed ? "MISSING" : "absent";
+            missing |= !c.ok() && needed;
+            out.printf("%-" + w + "s  %-7s  %s%n", c.name(), status, c.detail());
+        }
+        out.flush();
+        if (missing) {
+            spec.commandLine().getErr().println("unibench doctor: something needed"
+                    + (purpose == Doctor.Purpose.all ? "" : " for " + purpose) + " is missing (see the table above)");
+            return Main.EXIT_FAILURE;
+        }
+        return Main.EXIT_OK;
+    }
+}

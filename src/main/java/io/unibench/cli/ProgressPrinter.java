@@ -1,0 +1,95 @@
+package io.unibench.cli;
+
+import io.unibench.Units;
+import io.unibench.bench.RampListener;
+import io.unibench.bench.StepResult;
+import io.unibench.bench.StopReason;
+import io.unibench.load.IntervalSample;
+import java.io.PrintStream;
+import java.util.Locale;
+
+/**
+ * Live progress of a ramp on stderr: on a terminal one line rewritten every second (step, offered vs
+ * achieved rate, p99, loss, time left); off a terminal one line per finished step. Warnings always
+ * print. Silent with --quiet except for warnings.
+ */
+final class ProgressPrinter implements RampListener {
+    private final PrintStream err;
+    private final boolean live;
+    private final boolean quiet;
+    private final String unit;
+    private int steps;
+    private boolean dirty;
+
+    ProgressPrinter(PrintStream err, boolean quiet, String unit) {
+        this.err = err;
+        this.quiet = quiet;
+        this.unit = unit;
+        this.live = System.console() != null && System.getenv("TERM") != null && !"dumb".equals(System.getenv("TERM"));
+    }
+
+    @Override
+    public void stepStarted(int step, int steps, double offeredRate, long warmupNanos, long measureNanos) {
+        this.steps = steps;
+    }
+
+    @Override
+    public void second(int step, double offeredRate, IntervalSample s, long stepNanosLeft) {
+        if (quiet || !live) {
+            return;
+        }
+        long p99 = s.latency().getTotalCount() == 0 ? 0 : s.latency().getValueAtPercentile(99);
+        double loss = s.sent() == 0 ? 0 : 100.0 * (s.lost() + s.errorsTotal()) / s.sent();
+        String line = String.format(Locale.ROOT, "step %d/%d  offered %s %s  sent %s/s  answered %s/s  p99 %s  "
+                        + "loss %.2f%%  step left %s", step, steps, Units.formatRate(offeredRate), unit,
+                Units.formatRate(s.sent()), Units.formatRate(s.completed()), ms(p99), loss,
+                Units.formatDuration(java.time.Duration.ofNanos(stepNanosLeft)));
+        err.print("\r\033[K" + line);
+        err.flush();
+        dirty = true;
+    }
+
+    @Override
+    public void stepFinished(StepResult r) {
+        if (quiet) {
+            return;
+        }
+        clear();
+        long p99 = r.totals().latency().getTotalCount() == 0 ? 0 : r.totals().latency().getValueAtPercentile(99);
+        err.println(String.format(Locale.ROOT,
+                "step %d: offered %s %s, sent %s/s, completed %s/s, loss %.3f%%, errors %.3f%%, p50 %s, p99 %s%s",
+                r.step(), Units.formatRate(r.offeredRate()), unit, Units.formatRate(r.achievedSendRate()),
+                Units.formatRate(r.completedRate()), r.lossPct(), r.errorPct(),
+                ms(r.totals().latency().getTotalCount() == 0 ? 0 : r.totals().latency().getValueAtPercentile(50)),
+                ms(p99), r.saturated() ? "  [generator saturated]" : ""));
+    }
+
+    @Override
+    public void warning(String message) {
+        clear();
+        err.println("warning: " + message);
+    }
+
+    @Override
+    public void finished(StopReason reason, String detail) {
+        if (quiet) {
+            return;
+        }
+        clear();
+        err.println("stopped: " + reason.label() + (detail == null ? "" : " (" + detail + ")"));
+    }
+
+    private void clear() {
+        if (dirty) {
+            err.print("\r\033[K");
+            dirty = false;
+        }
+    }
+
+    private static String ms(long nanos) {
+        if (nanos < 1_000_000) {
+            return String.format(Locale.ROOT, "%.0fus", nanos / 1e3);
+        }
+        return String.format(Locale.ROOT, "%.2fms", nanos / 1e6);
+    }
+}

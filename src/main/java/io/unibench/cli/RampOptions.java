@@ -1,0 +1,150 @@
+package io.unibench.cli;
+
+import io.unibench.UsageException;
+import io.unibench.bench.RampPlan;
+import io.unibench.bench.StopConditions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/**
+ * Options shared by every open-loop benchmark (DNS, HTTP): the ramp or fixed rate, timing, stop
+ * conditions and output. One mixin, so the benchmarks accept the same spellings and defaults.
+ */
+public final class RampOptions {
+    @Option(names = "--rate", converter = Converters.RateConverter.class, paramLabel = "RATE",
+            description = "Fixed rate per second for one step (instead of a ramp), e.g. 1k.")
+    Double rate;
+
+    @Option(names = "--duration", converter = Converters.DurationConverter.class, paramLabel = "DURATION",
+            description = "Length of the fixed-rate step (default: 30s).")
+    Duration duration;
+
+    @Option(names = "--start-rate", converter = Converters.RateConverter.class, paramLabel = "RATE",
+            description = "Rate of the first ramp step (default: 100).")
+    Double startRate;
+
+    @Option(names = "--step", converter = Converters.RateConverter.class, paramLabel = "RATE",
+            description = "Rate added at each ramp step (default: 100).")
+    Double step;
+
+    @Option(names = "--step-duration", converter = Converters.DurationConverter.class, paramLabel = "DURATION",
+            description = "Measured length of each ramp step (default: 5m, the study's).")
+    Duration stepDuration;
+
+    @Option(names = "--max-rate", converter = Converters.RateConverter.class, paramLabel = "RATE",
+            description = "Last ramp step (default: 1M; the stop conditions usually end the ramp before).")
+    Double maxRate;
+
+    @Option(names = "--warmup", converter = Converters.DurationConverter.class, defaultValue = "1s",
+            paramLabel = "DURATION",
+            description = "Load sent before each step's measurement starts, not recorded (default: ${DEFAULT-VALUE}).")
+    Duration warmup;
+
+    @Option(names = "--cooldown", converter = Converters.DurationConverter.class, defaultValue = "0s",
+            paramLabel = "DURATION", description = "Pause between steps (default: ${DEFAULT-VALUE}).")
+    Duration cooldown;
+
+    @Option(names = "--timeout", converter = Converters.DurationConverter.class, defaultValue = "5s",
+            paramLabel = "DURATION",
+            description = "Per exchange; no answer by then counts as lost (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Option(names = "--max-loss", defaultValue = "1", paramLabel = "PCT",
+            description = "Stop when lost + failed exceed this percentage of sent (default: ${DEFAULT-VALUE}).")
+    double maxLossPct;
+
+    @Option(names = "--max-p99", converter = Converters.DurationConverter.class, defaultValue = "1s",
+            paramLabel = "DURATION",
+            description = "Stop when the corrected p99 latency exceeds this (default: ${DEFAULT-VALUE}).")
+    Duration maxP99;
+
+    @Option(names = "--min-completed", defaultValue = "90", paramLabel = "PCT",
+            description = "Stop when the completed rate falls below this percentage of offered (default: ${DEFAULT-VALUE}).")
+    double minCompletedPct;
+
+    @Option(names = "--unresponsive", converter = Converters.DurationConverter.class, defaultValue = "10s",
+            paramLabel = "DURATION",
+            description = "Stop when nothing at all was answered for this long (default: ${DEFAULT-VALUE}).")
+    Duration unresponsive;
+
+    @Option(names = "--output", paramLabel = "DIR",
+            description = "Run folder to create (must not exist). Default: a new folder under results/.")
+    Path output;
+
+    @Option(names = "--label", paramLabel = "TEXT", description = "Label in the results folder name and run.json.")
+    String label;
+
+    @Option(names = {"-q", "--quiet"}, description = "No live progress on stderr.")
+    boolean quiet;
+
+    /** The rate plan these options describe; a usage error when they contradict each other. */
+    public RampPlan plan() {
+        boolean ramp = startRate != null || step != null || stepDuration != null || maxRate != null;
+        if (rate != null) {
+            if (ramp) {
+                throw new UsageException("--rate/--duration (one fixed step) cannot be combined with "
+                        + "--start-rate/--step/--step-duration/--max-rate (a ramp)");
+            }
+            Duration d = duration == null ? Duration.ofSeconds(30) : duration;
+            if (!(rate > 0)) {
+                throw new UsageException("--rate must be positive (got " + rate + ")");
+            }
+            if (d.isZero() || d.isNegative()) {
+                throw new UsageException("--duration must be positive");
+            }
+            return RampPlan.fixed(rate, d, warmup);
+        }
+        if (duration != null) {
+            throw new UsageException("--duration needs --rate (for a ramp use --step-duration)");
+        }
+        return new RampPlan(startRate == null ? 100 : startRate, step == null ? 100 : step,
+                maxRate == null ? 1_000_000 : maxRate, stepDuration == null ? Duration.ofMinutes(5) : stepDuration,
+                warmup, cooldown);
+    }
+
+    public StopConditions stops() {
+        return new StopConditions(maxLossPct, maxP99, minCompletedPct, unresponsive);
+    }
+
+    public Duration timeout() {
+        if (timeout.isZero() || timeout.isNegative()) {
+            throw new UsageException("--timeout must be positive");
+        }
+        return timeout;
+    }
+
+    public Path output() {
+        return output;
+    }
+
+    public String label() {
+        return label;
+    }
+
+    public boolean quiet() {
+        return quiet;
+    }
+
+    /** Every value that shapes the run, for run.json. */
+    public Map<String, Object> describe() {
+        RampPlan p = plan();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("mode", p.isFixed() ? "fixed" : "ramp");
+        m.put("start_rate", p.startRate());
+        m.put("step", p.step());
+        m.put("max_rate", p.maxRate());
+        m.put("step_duration_s", p.stepDuration().toNanos() / 1e9);
+        m.put("warmup_s", p.warmup().toNanos() / 1e9);
+        m.put("cooldown_s", p.cooldown().toNanos() / 1e9);
+        m.put("timeout_s", timeout().toNanos() / 1e9);
+        StopConditions s = stops();
+        m.put("stop_max_loss_pct", s.maxFailurePct());
+        m.put("stop_max_p99_s", s.maxP99().toNanos() / 1e9);
+        m.put("stop_min_completed_pct", s.minCompletedPct());
+        m.put("stop_unresponsive_s", s.unresponsiveAfter().toNanos() / 1e9);
+        return m;
+    }
+}

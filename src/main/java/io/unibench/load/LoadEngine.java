@@ -1,0 +1,20 @@
+package io.unibench.load;
+
+/**
+ * An open-loop load generator for one protocol against one target. The ramp calls {@link #runStep}
+ * once per step; the engine sends on the schedule whatever the server does, records every exchange in
+ * the meter through one {@link LoadMeter.Worker} per sending thread, and returns once the schedule
+ * has ended and every outstanding exchange has been answered or has timed out.
+ */
+public interface LoadEngine extends AutoCloseable {
+
+    LoadProtocol protocol();
+
+    /** Short description for the terminal and run.json, e.g. "udp, 100 sockets, 2 threads". */
+    String describe();
+
+    void runStep(StepSchedule schedule, LoadMeter meter) throws InterruptedException;
+
+    @Override
+    void close();
+}

@@ -1,0 +1,180 @@
+package io.unibench.load;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.SingleWriterRecorder;
+
+/**
+ * Records one step of load. Each sending thread takes its own {@link Worker} and records without locks
+ * (one HdrHistogram recorder per worker, as wrk2 keeps one histogram per thread); a sampler thread
+ * calls {@link #sample()} about once a second to take what happened since the previous call.
+ *
+ * <p>Every exchange is attributed by its intended send time: exchanges due before the end of the
+ * warm-up are not recorded at all, so the counts satisfy sent = completed + lost + errors exactly.
+ *
+ * <p>Three histograms, all in nanoseconds: latency from the intended send time to the answer
+ * (coordinated-omission corrected), service time from the actual send to the answer, and send lag
+ * (actual minus intended send time, which tells whether the generator kept its schedule).
+ */
+public final class LoadMeter {
+    static final int SENT = 0;
+    static final int COMPLETED = 1;
+    static final int LOST = 2;
+    static final int FIXED = 3;
+
+    private final LoadProtocol protocol;
+    private final long measureStartNanos;
+    private final List<Worker> workers = new CopyOnWriteArrayList<>();
+    private volatile boolean stopRequested;
+    private volatile long stopRequestedNanos;
+
+    public LoadMeter(LoadProtocol protocol, long measureStartNanos) {
+        this.protocol = protocol;
+        this.measureStartNanos = measureStartNanos;
+    }
+
+    public LoadProtocol protocol() {
+        return protocol;
+    }
+
+    /**
+     * Asks the engine to end the step early (the target stopped answering, or the user pressed Ctrl-C).
+     * Engines check {@link #stopRequested()} in their send loop, stop sending and drain what is out.
+     */
+    public void requestStop() {
+        if (!stopRequested) {
+            stopRequestedNanos = System.nanoTime();
+            stopRequested = true;
+        }
+    }
+
+    /** When {@link #requestStop()} was first called, on {@link System#nanoTime()}; 0 if never. */
+    public long stopRequestedNanos() {
+        return stopRequested ? stopRequestedNanos : 0;
+    }
+
+    public boolean stopRequested() {
+        return stopRequested;
+    }
+
+    /** Latest {@link System#nanoTime()} at which any worker got any answer (warm-up included), or 0. */
+    public long lastAnswerNanos() {
+        long last = 0;
+        for (Worker w : workers) {
+            last = Math.max(last, w.lastAnswerNanos);
+        }
+        return last;
+    }
+
+    /** A recorder for one sending thread; only that thread may call its recording methods. */
+    public Worker newWorker() {
+        Worker w = new Worker(FIXED + protocol.outcomes().size() + protocol.errors().size()
+                + protocol.extras().size());
+        workers.add(w);
+        return w;
+    }
+
+    /** What all workers recorded since the previous call (or since the meter was made). */
+    public synchronized IntervalSample sample() {
+        int n = FIXED + protocol.outcomes().size() + protocol.errors().size() + protocol.extras().size();
+        long[] counts = new long[n];
+        Histogram latency = new Histogram(3);
+        Histogram service = new Histogram(3);
+        Histogram lag = new Histogram(3);
+        for (Worker w : workers) {
+            w.drainInto(counts, latency, service, lag);
+        }
+        int o = protocol.outcomes().size();
+        int e = protocol.errors().size();
+        long[] outcomes = java.util.Arrays.copyOfRange(counts, FIXED, FIXED + o);
+        long[] errors = java.util.Arrays.copyOfRange(counts, FIXED + o, FIXED + o + e);
+        long[] extras = java.util.Arrays.copyOfRange(counts, FIXED + o + e, n);
+        return new IntervalSample(counts[SENT], counts[COMPLETED], counts[LOST], outcomes, errors, extras,
+                latency, service, lag);
+    }
+
+    /** Single-writer recorder owned by one sending thread. */
+    public final class Worker {
+        private final AtomicLongArray counts;
+        private final long[] drained;
+        private final SingleWriterRecorder latency = new SingleWriterRecorder(3);
+        private final SingleWriterRecorder service = new SingleWriterRecorder(3);
+        private final SingleWriterRecorder lag = new SingleWriterRecorder(3);
+        private Histogram latencyRecycle;
+        private Histogram serviceRecycle;
+        private Histogram lagRecycle;
+        private volatile long lastAnswerNanos;
+
+        private Worker(int n) {
+            counts = new AtomicLongArray(n);
+            drained = new long[n];
+        }
+
+        /** True when an exchange due at this time belongs to the measurement (not the warm-up). */
+        public boolean measured(long dueNanos) {
+            return dueNanos >= measureStartNanos;
+        }
+
+        /** An exchange was sent (or attempted) at {@code actualNanos}; it was due at {@code dueNanos}. */
+        public void sent(long dueNanos, long actualNanos) {
+            if (dueNanos < measureStartNanos) {
+                return;
+            }
+            bump(SENT, 1);
+            lag.recordValue(Math.max(0, actualNanos - dueNanos));
+        }
+
+        /** An exchange got a matching, well-formed answer of the given outcome kind. */
+        public void completed(long dueNanos, long sentNanos, long doneNanos, int outcome) {
+            lastAnswerNanos = doneNanos;
+            if (dueNanos < measureStartNanos) {
+                return;
+            }
+            bump(COMPLETED, 1);
+            bump(FIXED + outcome, 1);
+            latency.recordValue(Math.max(0, doneNanos - dueNanos));
+            service.recordValue(Math.max(0, doneNanos - sentNanos));
+        }
+
+        /** An exchange got no answer within the timeout. Lost exchanges stay out of the latency. */
+        public void lost(long dueNanos) {
+            if (dueNanos < measureStartNanos) {
+                return;
+            }
+            bump(LOST, 1);
+        }
+
+        /** An exchange failed with an error of the given kind (socket error, malformed answer...). */
+        public void error(long dueNanos, int kind) {
+            if (dueNanos < measureStartNanos) {
+                return;
+            }
+            bump(FIXED + protocol.outcomes().size() + kind, 1);
+        }
+
+        /** An event outside the balance: late or duplicate answers, reconnects, bytes read. */
+        public void extra(int kind, long n) {
+            bump(FIXED + protocol.outcomes().size() + protocol.errors().size() + kind, n);
+        }
+
+        private void bump(int i, long n) {
+            counts.setRelease(i, counts.getPlain(i) + n);
+        }
+
+        private synchronized void drainInto(long[] into, Histogram lat, Histogram svc, Histogram lg) {
+            for (int i = 0; i < drained.length; i++) {
+                long now = counts.getAcquire(i);
+                into[i] += now - drained[i];
+                drained[i] = now;
+            }
+            latencyRecycle = latency.getIntervalHistogram(latencyRecycle);
+            serviceRecycle = service.getIntervalHistogram(serviceRecycle);
+            lagRecycle = lag.getIntervalHistogram(lagRecycle);
+            lat.add(latencyRecycle);
+            svc.add(serviceRecycle);
+            lg.add(lagRecycle);
+        }
+    }
+}

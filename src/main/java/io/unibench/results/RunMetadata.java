@@ -1,0 +1,195 @@
+package io.unibench.results;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.unibench.bench.StopReason;
+import io.unibench.util.Processes;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The self-description of one run, written as {@code run.json} in its folder: what ran (unibench version
+ * and git commit, the full command line), where (host CPU, cores, memory, kernel, tool versions), with
+ * which parameters, when, and why it stopped. Written when the run starts ({@code status: running}) and
+ * rewritten when it ends, so even a killed run says what it was.
+ */
+public final class RunMetadata {
+    public static final String FILE = "run.json";
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final ObjectNode root = JSON.createObjectNode();
+
+    public RunMetadata(String benchmark, List<String> commandLine, Instant start) {
+        root.put("benchmark", benchmark);
+        root.put("status", "running");
+        ObjectNode ub = root.putObject("unibench");
+        ub.put("version", Version.VERSION);
+        ub.put("git_commit", Version.gitCommit());
+        root.putPOJO("command_line", commandLine);
+        root.put("start_utc", start.toString());
+        root.set("host", HostInfo.collect());
+        root.putObject("parameters");
+        root.putObject("tools");
+    }
+
+    public ObjectNode root() {
+        return root;
+    }
+
+    /** Benchmark parameters as given and as defaulted (every value that shaped the run). */
+    public RunMetadata parameter(String key, Object value) {
+        ((ObjectNode) root.get("parameters")).putPOJO(key, value);
+        return this;
+    }
+
+    /** A tool involved in the measurement, with its version line (qemu, docker, dnsperf...). */
+    public RunMetadata tool(String name, String version) {
+        ((ObjectNode) root.get("tools")).put(name, version);
+        return this;
+    }
+
+    /** Any other section (target, deployment, generator, caveats). */
+    public RunMetadata put(String key, Object value) {
+        root.putPOJO(key, value);
+        return this;
+    }
+
+    public RunMetadata putNode(String key, JsonNode node) {
+        root.set(key, node);
+        return this;
+    }
+
+    public RunMetadata finish(Instant end, StopReason reason, String detail) {
+        root.put("status", reason == StopReason.INTERRUPTED || reason == StopReason.FAILED ? reason.label() : "complete");
+        root.put("end_utc", end.toString());
+        root.put("stop_reason", reason.label());
+        if (detail != null) {
+            root.put("stop_detail", detail);
+        }
+        return this;
+    }
+
+    public void write(Path dir) throws IOException {
+        Path tmp = dir.resolve(FILE + ".tmp");
+        JSON.writeValue(tmp.toFile(), root);
+        Files.move(tmp, dir.resolve(FILE), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Version and source revision of this unibench. */
+    public static final class Version {
+        public static final String VERSION = versionFromJar();
+        private static String commit;
+
+        private Version() {
+        }
+
+        private static String versionFromJar() {
+            String v = RunMetadata.class.getPackage().getImplementationVersion();
+            return v == null ? "dev" : v;
+        }
+
+        /** {@code git rev-parse HEAD} of the unibench checkout (+"-dirty"), or "unknown". */
+        public static synchronized String gitCommit() {
+            if (commit == null) {
+                String home = System.getProperty("unibench.home");
+                commit = "unknown";
+                if (home != null) {
+                    String head = Processes.firstLineOrNull("git", "-C", home, "rev-parse", "HEAD");
+                    if (head != null) {
+                        Processes.Result st = Processes.run(List.of("git", "-C", home, "status", "--porcelain",
+                                "--untracked-files=no"), null, 5000);
+                        commit = head + (st.ok() && !st.output().isBlank() ? "-dirty" : "");
+                    }
+                }
+            }
+            return commit;
+        }
+    }
+
+    /** Facts about the machine the run happened on. */
+    public static final class HostInfo {
+        private HostInfo() {
+        }
+
+        public static ObjectNode collect() {
+            ObjectNode h = JSON.createObjectNode();
+            h.put("hostname", read("/proc/sys/kernel/hostname"));
+            h.put("cpu_model", cpuModel());
+            h.put("cores", Runtime.getRuntime().availableProcessors());
+            h.put("memory_bytes", memTotal());
+            h.put("kernel", read("/proc/sys/kernel/osrelease"));
+            h.put("os", osName());
+            h.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+            return h;
+        }
+
+        private static String read(String file) {
+            try {
+                return Files.readString(Path.of(file)).strip();
+            } catch (IOException e) {
+                return null;
+            }
+        }
+
+        private static String cpuModel() {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                    if (line.startsWith("model name")) {
+                        return line.substring(line.indexOf(':') + 1).strip();
+                    }
+                }
+            } catch (IOException e) {
+                // not Linux
+            }
+            return System.getProperty("os.arch");
+        }
+
+        public static long memTotal() {
+            return meminfo("MemTotal");
+        }
+
+        public static long memAvailable() {
+            return meminfo("MemAvailable");
+        }
+
+        private static long meminfo(String key) {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                    if (line.startsWith(key + ":")) {
+                        String[] f = line.split("\\s+");
+                        return Long.parseLong(f[1]) * 1024;
+                    }
+                }
+            } catch (IOException | NumberFormatException e) {
+                // unknown
+            }
+            return -1;
+        }
+
+        private static String osName() {
+            try {
+                for (String line : Files.readAllLines(Path.of("/etc/os-release"))) {
+                    if (line.startsWith("PRETTY_NAME=")) {
+                        return line.substring(12).replace("\"", "");
+                    }
+                }
+            } catch (IOException e) {
+                // unknown
+            }
+            return System.getProperty("os.name");
+        }
+    }
+
+    /** Reads a run.json back (for report). */
+    public static JsonNode read(Path dir) throws IOException {
+        return JSON.readTree(dir.resolve(FILE).toFile());
+    }
+
+}
