@@ -10,13 +10,14 @@ import java.util.List;
  * @param name      protocol name, e.g. {@code dns}
  * @param rateUnit  unit suffix of rates in column names, e.g. {@code qps} or {@code rps}
  * @param sentName  column name of the sent count, e.g. {@code sent} or {@code requests}
+ * @param lostName  column name of exchanges that timed out, e.g. {@code lost} or {@code errors_timeout}
  * @param outcomes  kinds of completed exchanges, as column names (e.g. {@code rcode_noerror}, {@code status_2xx})
  * @param errors    kinds of failed exchanges that are not timeouts (e.g. {@code malformed}, {@code errors_connect})
  * @param extras    counted events outside the sent = completed + lost + errors balance
  *                  (late or duplicate answers, reconnects, bytes read)
  * @param successes indexes into {@code outcomes} that count as a correct answer for the stop conditions
  */
-public record LoadProtocol(String name, String rateUnit, String sentName, List<String> outcomes,
+public record LoadProtocol(String name, String rateUnit, String sentName, String lostName, List<String> outcomes,
                            List<String> errors, List<String> extras, List<Integer> successes) {
     public LoadProtocol {
         outcomes = List.copyOf(outcomes);

@@ -42,7 +42,7 @@ public final class RampCsvSink implements RampSink, Closeable {
     public static List<String> stepColumns(LoadProtocol p) {
         String u = p.rateUnit();
         List<String> c = new ArrayList<>(List.of("step", "offered_" + u, "achieved_send_" + u, "completed_" + u,
-                "clients", "duration_s", p.sentName(), "completed", "lost", "loss_pct", "errors", "error_pct"));
+                "clients", "duration_s", p.sentName(), "completed", p.lostName(), "loss_pct", "errors", "error_pct"));
         c.addAll(p.outcomes());
         c.addAll(p.errors());
         c.addAll(p.extras());
@@ -55,7 +55,7 @@ public final class RampCsvSink implements RampSink, Closeable {
 
     public static List<String> secondColumns(LoadProtocol p) {
         String u = p.rateUnit();
-        return List.of("run_second", "step", "offered_" + u, p.sentName(), "completed", "lost", "errors",
+        return List.of("run_second", "step", "offered_" + u, p.sentName(), "completed", p.lostName(), "errors",
                 "latency_p50_us", "latency_p99_us", "latency_max_us", "send_lag_p99_us");
     }
 
