@@ -1,36 +1,11 @@
 /* cpu.c - IDT, exception reports, LAPIC (xAPIC MMIO) and IOAPIC routing. */
 #include "uk.h"
 
-struct idt_gate {
-    uint16_t off0, sel;
-    uint8_t ist, type;
-    uint16_t off1;
-    uint32_t off2, zero;
-} UK_PACKED;
-
-static struct idt_gate idt[256] __attribute__((aligned(16)));
 static void (*handlers[256])(void);
 
 #define LAPIC_BASE 0xFEE00000UL
 #define IOAPIC1 0xFEC00000UL
 #define IOAPIC2 0xFEC10000UL
-
-extern char exc0[], exc1[], exc2[], exc3[], exc4[], exc5[], exc6[], exc7[], exc8[], exc9[], exc10[],
-    exc11[], exc12[], exc13[], exc14[], exc15[], exc16[], exc17[], exc18[], exc19[], exc20[], exc21[],
-    exc22[], exc23[], exc24[], exc25[], exc26[], exc27[], exc28[], exc29[], exc30[], exc31[];
-extern char irq0x20[], irq0x21[], irq0xff[];
-
-static void set_gate(int v, void *fn)
-{
-    uintptr_t a = (uintptr_t)fn;
-    idt[v].off0 = (uint16_t)a;
-    idt[v].sel = 0x08;
-    idt[v].ist = 0;
-    idt[v].type = 0x8E; /* present, DPL 0, 64-bit interrupt gate */
-    idt[v].off1 = (uint16_t)(a >> 16);
-    idt[v].off2 = (uint32_t)(a >> 32);
-    idt[v].zero = 0;
-}
 
 struct exc_frame {
     uint64_t vector, error, rip, cs, rflags, rsp, ss;
@@ -48,8 +23,8 @@ void exception_report(struct exc_frame *f)
     uint64_t cr2;
     __asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
     const char *name = f->vector < 32 && exc_names[f->vector] ? exc_names[f->vector] : "exception";
-    kprintf("unibench: error: CPU exception %u (%s) rip=0x%lx error=0x%lx cr2=0x%lx rsp=0x%lx\n",
-            (unsigned)f->vector, name, f->rip, f->error, cr2, f->rsp);
+    kprintf("unibench: error: CPU exception %u (%s) rip=0x%lx cs=0x%lx error=0x%lx cr2=0x%lx rsp=0x%lx\n",
+            (unsigned)f->vector, name, f->rip, f->cs, f->error, cr2, f->rsp);
     halt_forever();
 }
 
@@ -120,20 +95,6 @@ int ioapic_route(unsigned gsi, uint8_t vec)
 
 void cpu_init(void)
 {
-    void *exc[32] = {exc0,  exc1,  exc2,  exc3,  exc4,  exc5,  exc6,  exc7,  exc8,  exc9,  exc10,
-                     exc11, exc12, exc13, exc14, exc15, exc16, exc17, exc18, exc19, exc20, exc21,
-                     exc22, exc23, exc24, exc25, exc26, exc27, exc28, exc29, exc30, exc31};
-    for (int i = 0; i < 32; i++)
-        set_gate(i, exc[i]);
-    set_gate(VEC_NET, irq0x20);
-    set_gate(VEC_TIMER, irq0x21);
-    set_gate(VEC_SPURIOUS, irq0xff);
-    struct {
-        uint16_t limit;
-        uint64_t base;
-    } UK_PACKED idtr = {sizeof(idt) - 1, (uintptr_t)idt};
-    __asm__ volatile("lidt %0" ::"m"(idtr));
-
     /* Legacy PIC: mask everything (harmless when absent). */
     outb(0x21, 0xFF);
     outb(0xA1, 0xFF);

@@ -1,9 +1,23 @@
 /*
- * entry.S - PVH entry (32-bit protected mode, paging off, ebx = hvm_start_info),
- * switch to long mode with identity-mapped 2 MiB pages over the low 4 GiB,
- * then call kmain(start_info). Also the interrupt and exception stubs.
+ * entry.S - PVH entry (32-bit protected mode, paging off, ebx = hvm_start_info).
+ *
+ * Under this machine's paravirtual KVM (kvm-pvm) a guest's ring-0 code is emulated
+ * instruction by instruction (~0.5 us each) while its ring-3 code runs natively, so:
+ *  - the 32-bit and ring-0 parts are a few dozen instructions: page tables, GDT and TSS
+ *    are prebuilt in .data; only the IDT gates and the TSS descriptor are filled here;
+ *  - then we drop to ring 3 with IOPL 3 (port I/O allowed) and IF = 0, clear the BSS
+ *    there and run kmain; all memory is mapped user-accessible (single address space);
+ *  - ring 0 is entered only for interrupts and through a ud2 trap (idle with hlt, halt,
+ *    rdmsr, wrmsr): see sys_trap below and uk.h.
+ * On TCG and ordinary KVM this costs nothing measurable.
  */
 #define PVH_NOTE_ENTRY 18
+/* Linux's selector layout (what PVM's switcher expects): */
+#define KCODE 0x10
+#define KDATA 0x18
+#define UDATA 0x2b
+#define UCODE 0x33
+#define TSSSEL 0x40
 
     .section .note.Xen, "a"
     .p2align 2
@@ -22,41 +36,6 @@ pvh_start32:
     cli
     cld
     mov %ebx, %esi
-
-    /* Clear BSS (page tables and stack live there). */
-    mov $__bss_start, %edi
-    mov $__bss_end, %ecx
-    sub %edi, %ecx
-    xor %eax, %eax
-    rep stosb
-    mov %esi, boot_start_info
-
-    /* PML4[0] -> PDPT; PDPT[0..3] -> 4 page directories of 2 MiB pages. */
-    mov $pdpt, %eax
-    or $3, %eax
-    mov %eax, pml4
-    mov $pdirs, %eax
-    or $3, %eax
-    mov $pdpt, %edi
-    mov $4, %ecx
-1:  mov %eax, (%edi)
-    add $4096, %eax
-    add $8, %edi
-    loop 1b
-
-    mov $pdirs, %edi
-    xor %ecx, %ecx
-2:  mov %ecx, %eax
-    shl $21, %eax
-    or $0x83, %eax          /* present, writable, 2 MiB */
-    cmp $1536, %ecx         /* 3 GiB and up is MMIO: uncached */
-    jb 3f
-    or $0x18, %eax
-3:  mov %eax, (%edi,%ecx,8)
-    inc %ecx
-    cmp $2048, %ecx
-    jb 2b
-
     mov $pml4, %eax
     mov %eax, %cr3
     mov %cr4, %eax
@@ -71,35 +50,88 @@ pvh_start32:
     and $~0x60000000, %eax  /* caches on: clear CD, NW */
     mov %eax, %cr0
     lgdt gdt_ptr
-    ljmp $0x08, $start64
+    ljmp $KCODE, $start64
 
     .code64
 start64:
-    mov $0x10, %ax
+    mov $KDATA, %ax
     mov %ax, %ds
     mov %ax, %es
     mov %ax, %ss
-    xor %ax, %ax
+    xor %eax, %eax
     mov %ax, %fs
     mov %ax, %gs
-    lea stack_top(%rip), %rsp
+    movl %esi, %r12d        /* start_info; the upper half is undefined after the switch */
+    lea kstack_top(%rip), %rsp
+
+    /* IDT gates from idt_src: {handler, vector, type} */
+    lea idt_src(%rip), %rsi
+    lea idt(%rip), %r9
+    mov $(idt_src_end - idt_src) / 16, %ecx
+1:  mov (%rsi), %rax
+    movzwl 8(%rsi), %edx
+    shl $4, %edx
+    lea (%r9,%rdx), %rdi
+    mov %ax, (%rdi)
+    movw $KCODE, 2(%rdi)
+    movb $0, 4(%rdi)
+    movb 10(%rsi), %dl
+    movb %dl, 5(%rdi)
+    shr $16, %rax
+    mov %ax, 6(%rdi)
+    shr $16, %rax
+    mov %eax, 8(%rdi)
+    add $16, %rsi
+    dec %ecx
+    jnz 1b
+    lidt idt_ptr(%rip)
+
+    /* 64-bit TSS descriptor (the base must be split, so it is filled at run time) */
+    lea tss(%rip), %rax
+    lea gdt_tss(%rip), %rdi
+    mov %ax, 2(%rdi)
+    shr $16, %rax
+    mov %al, 4(%rdi)
+    mov %ah, 7(%rdi)
+    shr $16, %rax
+    mov %eax, 8(%rdi)
+    mov $TSSSEL, %ax
+    ltr %ax
+
+    /* Drop to ring 3: IOPL 3, interrupts off until the first idle call. */
+    pushq $UDATA
+    lea ustack_top(%rip), %rax
+    push %rax
+    pushq $0x3002
+    pushq $UCODE
+    lea user_start(%rip), %rax
+    push %rax
+    iretq
+
+user_start:
+    mov $UDATA, %ax
+    mov %ax, %ds
+    mov %ax, %es
+    lea __bss_start(%rip), %rdi
+    lea __bss_end(%rip), %rcx
+    sub %rdi, %rcx
+    xor %eax, %eax
+    rep stosb
     xor %ebp, %ebp
-    movl boot_start_info(%rip), %edi
+    movl %r12d, %edi
     call kmain
-4:  cli
-    hlt
-    jmp 4b
+2:  mov $1, %edi            /* SYS_HALT */
+    call sys_trap
+    jmp 2b
 
 /* Exceptions: push a dummy error code where the CPU does not, then the vector. */
 .macro EXC_NOERR n
-    .globl exc\n
 exc\n:
     pushq $0
     pushq $\n
     jmp exc_common
 .endm
 .macro EXC_ERR n
-    .globl exc\n
 exc\n:
     pushq $\n
     jmp exc_common
@@ -112,7 +144,54 @@ EXC_NOERR 2
 EXC_NOERR 3
 EXC_NOERR 4
 EXC_NOERR 5
-EXC_NOERR 6
+
+/* #UD doubles as the way up from ring 3 (PVM turns both `int n` and `syscall` into
+ * something else): a ud2 at sys_ud2 means "system call" with eax = 0 idle, 1 halt,
+ * 2 rdmsr(edi) -> rax, 3 wrmsr(edi, rsi). Any other #UD is a real exception. */
+exc6:
+    push %rax
+    lea sys_ud2(%rip), %rax
+    cmp %rax, 8(%rsp)
+    pop %rax
+    jne 8f
+    addq $2, (%rsp)         /* return after the ud2 */
+    cmp $0, %eax
+    je 4f
+    cmp $2, %eax
+    je 5f
+    cmp $3, %eax
+    je 6f
+7:  cli
+    hlt
+    jmp 7b
+4:  sti                     /* an interrupt pending since the caller's checks wakes hlt */
+    hlt
+    cli
+    iretq
+5:  mov %edi, %ecx
+    rdmsr
+    shl $32, %rdx
+    or %rdx, %rax
+    iretq
+6:  mov %edi, %ecx
+    mov %rsi, %rax
+    mov %rsi, %rdx
+    shr $32, %rdx
+    wrmsr
+    iretq
+8:  pushq $0
+    pushq $6
+    jmp exc_common
+
+/* uint64_t sys_trap(uint64_t op, uint64_t a, uint64_t b): the ring-3 side of the above. */
+    .globl sys_trap
+sys_trap:
+    mov %rdi, %rax
+    mov %rsi, %rdi
+    mov %rdx, %rsi
+sys_ud2:
+    ud2
+    ret
 EXC_NOERR 7
 EXC_ERR 8
 EXC_NOERR 9
@@ -144,13 +223,12 @@ exc_common:
     mov %rsp, %rdi
     and $-16, %rsp
     call exception_report
-5:  cli
+3:  cli
     hlt
-    jmp 5b
+    jmp 3b
 
 /* Hardware interrupts: save caller-saved registers, call irq_dispatch(vector). */
 .macro IRQ n
-    .globl irq\n
 irq\n:
     pushq $\n
     jmp irq_common
@@ -187,25 +265,114 @@ irq_common:
 
     .section .rodata
     .p2align 3
-gdt:
-    .quad 0
-    .quad 0x00AF9A000000FFFF   /* 0x08: 64-bit code */
-    .quad 0x00CF92000000FFFF   /* 0x10: flat data */
-gdt_end:
+.macro GATE vec, handler, type=0x8E
+    .quad \handler
+    .word \vec
+    .byte \type, 0
+    .long 0
+.endm
+idt_src:
+    GATE 0, exc0
+    GATE 1, exc1
+    GATE 2, exc2
+    GATE 3, exc3
+    GATE 4, exc4
+    GATE 5, exc5
+    GATE 6, exc6
+    GATE 7, exc7
+    GATE 8, exc8
+    GATE 9, exc9
+    GATE 10, exc10
+    GATE 11, exc11
+    GATE 12, exc12
+    GATE 13, exc13
+    GATE 14, exc14
+    GATE 15, exc15
+    GATE 16, exc16
+    GATE 17, exc17
+    GATE 18, exc18
+    GATE 19, exc19
+    GATE 20, exc20
+    GATE 21, exc21
+    GATE 22, exc22
+    GATE 23, exc23
+    GATE 24, exc24
+    GATE 25, exc25
+    GATE 26, exc26
+    GATE 27, exc27
+    GATE 28, exc28
+    GATE 29, exc29
+    GATE 30, exc30
+    GATE 31, exc31
+    GATE 0x20, irq0x20
+    GATE 0x21, irq0x21
+    GATE 0xff, irq0xff
+idt_src_end:
+
+idt_ptr:
+    .word 256 * 16 - 1
+    .quad idt
 gdt_ptr:
     .word gdt_end - gdt - 1
-    .long gdt
+    .quad gdt
 
     .data
-    .p2align 2
-    .globl boot_start_info
-boot_start_info:
+    .p2align 4
+gdt:
+    .quad 0
+    .quad 0x00CF9A000000FFFF   /* 0x08: kernel 32-bit code (unused) */
+    .quad 0x00AF9A000000FFFF   /* 0x10: kernel 64-bit code */
+    .quad 0x00CF92000000FFFF   /* 0x18: kernel data */
+    .quad 0x00CFFA000000FFFF   /* 0x20: user 32-bit code (sysret base) */
+    .quad 0x00CFF2000000FFFF   /* 0x28: user data (DPL 3) */
+    .quad 0x00AFFA000000FFFF   /* 0x30: user 64-bit code (DPL 3) */
+    .quad 0
+gdt_tss:                       /* 0x40: 64-bit TSS with I/O bitmap, base filled at boot */
+    .word tss_end - tss - 1, 0
+    .byte 0, 0x89, 0, 0
+    .quad 0
+gdt_end:
+
+    .p2align 4
+tss:
     .long 0
+    .quad kstack_top           /* rsp0: interrupts from ring 3 land here */
+    .fill 90, 1, 0
+    .word 104                  /* I/O bitmap right after: every port allowed */
+    .fill 8192, 1, 0
+    .byte 0xff
+tss_end:
+
+    .p2align 4
+idt:
+    .fill 256 * 16, 1, 0
+
+    /* Identity map of the low 4 GiB with 2 MiB pages, user-accessible, accessed and
+     * dirty preset; 3-4 GiB (MMIO) uncached. */
+    .p2align 12
+pml4:
+    .quad pdpt + 0x27
+    .fill 511, 8, 0
+pdpt:
+    .quad pdirs + 0x27
+    .quad pdirs + 0x1000 + 0x27
+    .quad pdirs + 0x2000 + 0x27
+    .quad pdirs + 0x3000 + 0x27
+    .fill 508, 8, 0
+pdirs:
+    .set page, 0
+    .rept 1536
+    .quad (page << 21) | 0xe7
+    .set page, page + 1
+    .endr
+    .rept 512
+    .quad (page << 21) | 0xff
+    .set page, page + 1
+    .endr
 
     .bss
     .p2align 12
-pml4:   .skip 4096
-pdpt:   .skip 4096
-pdirs:  .skip 4 * 4096
-stack:  .skip 16384
-stack_top:
+kstack: .skip 8192
+kstack_top:
+ustack: .skip 32768
+ustack_top:

@@ -168,6 +168,6 @@ void kmain(uint32_t start_info)
         if (netif_rx_pending())
             continue;
         timer_arm(tcp_next_deadline());
-        __asm__ volatile("sti; hlt; cli" ::: "memory");
+        sys_idle();
     }
 }

@@ -58,22 +58,29 @@ static inline void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, u
 {
     __asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(0));
 }
-static inline uint64_t rdmsr(uint32_t msr)
+/* Privileged operations: the kernel runs in ring 3 after boot (see boot/entry.S),
+ * so these trap into ring 0 through sys_trap (a ud2 the #UD handler recognises). */
+#define SYS_IDLE 0
+#define SYS_HALT 1
+#define SYS_RDMSR 2
+#define SYS_WRMSR 3
+uint64_t sys_trap(uint64_t op, uint64_t a, uint64_t b);
+static inline uint64_t rdmsr(uint32_t msr) { return sys_trap(SYS_RDMSR, msr, 0); }
+static inline void wrmsr(uint32_t msr, uint64_t v) { sys_trap(SYS_WRMSR, msr, v); }
+/* Enable interrupts, hlt until one has been handled, disable them again. */
+static inline void sys_idle(void) { sys_trap(SYS_IDLE, 0, 0); }
+static inline int cpu_ring(void)
 {
-    uint32_t lo, hi;
-    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-    return ((uint64_t)hi << 32) | lo;
-}
-static inline void wrmsr(uint32_t msr, uint64_t v)
-{
-    __asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+    uint16_t cs;
+    __asm__ volatile("mov %%cs, %0" : "=r"(cs));
+    return cs & 3;
 }
 
 #define VEC_NET 0x20
 #define VEC_TIMER 0x21
 #define VEC_SPURIOUS 0xFF
 
-void cpu_init(void);                    /* IDT, PIC masked, LAPIC enabled */
+void cpu_init(void);                    /* PIC masked, LAPIC enabled (IDT: entry.S) */
 void irq_set_handler(int vec, void (*fn)(void));
 void lapic_eoi(void);
 void lapic_write(uint32_t reg, uint32_t v);
@@ -142,23 +149,31 @@ int udp_bind(uint16_t port, udp_handler fn);
 int udp_send(uint32_t dst, uint16_t sport, uint16_t dport, const void *data, size_t len);
 
 /* ---- net/tcp.c ---- */
+#ifndef TCP_MAX_CONN
+#define TCP_MAX_CONN 256     /* connection table, half-open ones included */
+#endif
+#ifndef TCP_SNDBUF
+#define TCP_SNDBUF 8192      /* per-connection send buffer */
+#endif
 struct tcp_conn;
 struct tcp_ops {
-    void (*open)(struct tcp_conn *c);                            /* connection established */
-    void (*recv)(struct tcp_conn *c, const uint8_t *data, size_t len); /* in-order data */
-    void (*closed)(struct tcp_conn *c);                          /* released, forget it */
+    void (*open)(struct tcp_conn *c);  /* connection established */
+    /* In-order data; returns how many bytes were consumed (the rest is not acknowledged
+     * and comes again by retransmission). data == NULL, len == 0: the peer sent FIN. */
+    size_t (*recv)(struct tcp_conn *c, const uint8_t *data, size_t len);
+    void (*closed)(struct tcp_conn *c); /* connection gone (after open): forget it */
 };
 void tcp_input(uint32_t src, uint32_t dst, uint8_t *seg, size_t len);
 int tcp_listen(uint16_t port, const struct tcp_ops *ops);
-/* Queue data for sending; returns bytes accepted (may be short when the buffer is full). */
+/* Queue data for sending; returns bytes accepted (short when the buffer is full). */
 size_t tcp_write(struct tcp_conn *c, const void *data, size_t len);
+size_t tcp_space(const struct tcp_conn *c); /* free send-buffer bytes */
 void tcp_close(struct tcp_conn *c);   /* FIN after the queued data */
-void tcp_abort(struct tcp_conn *c);   /* RST now */
-void *tcp_user(struct tcp_conn *c);   /* per-connection application area */
-size_t tcp_user_size(void);
+void tcp_abort(struct tcp_conn *c);   /* RST now; closed() follows */
+unsigned tcp_conn_id(const struct tcp_conn *c); /* 0 .. TCP_MAX_CONN-1 */
 void tcp_timers(uint64_t now);        /* run due timers */
 uint64_t tcp_next_deadline(void);     /* 0: nothing pending */
-void tcp_flush_all(void);             /* push queued output of all connections */
+void tcp_flush_all(void);             /* send queued output and ACKs */
 
 /* ---- services/<svc>_main.c ---- */
 extern const char app_name[];         /* "dns" or "web" */

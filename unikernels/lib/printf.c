@@ -116,8 +116,12 @@ void kprintf(const char *fmt, ...)
 
 void halt_forever(void)
 {
-    for (;;)
-        __asm__ volatile("cli; hlt");
+    for (;;) {
+        if (cpu_ring() == 0)
+            __asm__ volatile("cli; hlt");
+        else
+            sys_trap(SYS_HALT, 0, 0);
+    }
 }
 
 void fatal(const char *fmt, ...)
