@@ -186,8 +186,11 @@ public final class RampRunner {
             future.cancel(false);
         }
         synchronized (lock) {
+            // the last, partial second (and the drain after the schedule) belongs in the time series too
             IntervalSample last = meter.sample();
             total[0] = total[0].plus(last);
+            int runSecond = (int) Math.max(0, (System.nanoTime() - runStart) / 1_000_000_000L);
+            write(() -> sink.second(runSecond, step, rate, last));
         }
         // the measured window ends early when the step was stopped (unresponsive target, Ctrl-C)
         long measured = measure;

@@ -1,0 +1,53 @@
+# Shared by scripts/test.sh and scripts/quickstart.sh: prepare a Debian/Ubuntu host for unibench.
+
+# Debian packages unibench and its tests use: QEMU and Docker (the two backends), gcc/make (the services),
+# knot + dig/kdig + dnsperf (DNS tests and cross-checks), nginx + curl + wrk (HTTP tests), JDK 17.
+UNIBENCH_PACKAGES=(qemu-system-x86 docker.io gcc make libc6-dev git curl ca-certificates
+  knot knot-dnsutils dnsutils dnsperf nginx-light wrk iproute2 iptables procps python3 openjdk-17-jdk-headless)
+
+ensure_packages() {
+  local missing=()
+  for p in "${UNIBENCH_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  # a newer JDK than 17 is fine
+  if command -v javac >/dev/null && javac -version 2>&1 | grep -qE 'javac (1[7-9]|[2-9][0-9])'; then
+    missing=("${missing[@]/openjdk-17-jdk-headless}")
+  fi
+  local want=()
+  for p in "${missing[@]}"; do [ -n "$p" ] && want+=("$p"); done
+  if [ ${#want[@]} -gt 0 ]; then
+    if [ "$(id -u)" -ne 0 ]; then
+      echo "unibench: missing packages (${want[*]}); run as root or install them" >&2
+      return 1
+    fi
+    echo "==> installing: ${want[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    # policy-rc.d keeps packages from starting system-wide nginx/knot on install (the tests start their own)
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+      printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; local added_policy=1
+    fi
+    apt-get install -y -qq --no-install-recommends "${want[@]}" >/dev/null
+    [ -n "${added_policy:-}" ] && rm -f /usr/sbin/policy-rc.d
+  fi
+  return 0
+}
+
+docker_up() { docker version --format '{{.Server.APIVersion}}' >/dev/null 2>&1; }
+
+ensure_docker() {
+  if docker_up; then return 0; fi
+  if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+    systemctl start docker || true
+  fi
+  if ! docker_up; then
+    echo "==> starting dockerd (log: /var/log/unibench-dockerd.log)"
+    nohup dockerd >/var/log/unibench-dockerd.log 2>&1 &
+    for _ in $(seq 1 60); do docker_up && break; sleep 0.5; done
+  fi
+  if ! docker_up; then
+    echo "unibench: the Docker daemon did not start; see /var/log/unibench-dockerd.log" >&2
+    return 1
+  fi
+}

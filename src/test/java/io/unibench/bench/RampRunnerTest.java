@@ -1,0 +1,129 @@
+package io.unibench.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.unibench.load.IntervalSample;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RampRunnerTest {
+
+    static final class Recorder implements RampSink {
+        final List<StepResult> steps = new ArrayList<>();
+        final List<IntervalSample> seconds = new ArrayList<>();
+        StopReason reason;
+
+        @Override
+        public void second(int runSecond, int step, double offeredRate, IntervalSample sample) {
+            seconds.add(sample);
+        }
+
+        @Override
+        public void step(StepResult result, StopReason stopReason, String stopDetail) {
+            steps.add(result);
+            reason = stopReason;
+        }
+    }
+
+    private static RampRunner.Outcome run(FakeEngine engine, RampPlan plan, StopConditions stops, Recorder sink)
+            throws InterruptedException {
+        return new RampRunner(engine, plan, stops, 4, Duration.ofMillis(200), sink, new RampListener() { }).run();
+    }
+
+    @Test
+    void rampRunsEveryStepAndStopsAtMaxRate() throws Exception {
+        FakeEngine engine = new FakeEngine(300_000, 0, 0, true);
+        Recorder sink = new Recorder();
+        RampPlan plan = new RampPlan(200, 200, 600, Duration.ofMillis(1500), Duration.ofMillis(200), Duration.ZERO);
+        RampRunner.Outcome out = run(engine, plan, StopConditions.DEFAULTS, sink);
+
+        assertThat(out.reason()).isEqualTo(StopReason.MAX_RATE);
+        assertThat(sink.reason).isEqualTo(StopReason.MAX_RATE);
+        assertThat(out.steps()).hasSize(3);
+        for (StepResult r : out.steps()) {
+            // warm-up excluded, the measured window holds exactly rate x duration exchanges
+            assertThat((double) r.totals().sent()).isCloseTo(r.offeredRate() * 1.5, within(1.0));
+            assertThat(r.totals().completed()).isEqualTo(r.totals().sent());
+            assertThat(r.totals().outcomes()[0]).isEqualTo(r.totals().sent());
+            assertThat(r.saturated()).isFalse();
+            // service time is exactly the fake's; corrected latency is at least that
+            assertThat(r.totals().service().getValueAtPercentile(50)).isBetween(299_000L, 301_000L);
+            assertThat(r.totals().latency().getMinValue()).isGreaterThanOrEqualTo(299_000L);
+        }
+        // per-second samples add up to the step totals
+        long secondsSent = sink.seconds.stream().mapToLong(IntervalSample::sent).sum();
+        assertThat(secondsSent).isEqualTo(out.steps().stream().mapToLong(r -> r.totals().sent()).sum());
+    }
+
+    @Test
+    void fixedRunCompletes() throws Exception {
+        Recorder sink = new Recorder();
+        RampRunner.Outcome out = run(new FakeEngine(100_000, 0, 0, true),
+                RampPlan.fixed(500, Duration.ofSeconds(1), Duration.ZERO), StopConditions.DEFAULTS, sink);
+        assertThat(out.reason()).isEqualTo(StopReason.COMPLETED);
+        assertThat(out.steps().get(0).achievedSendRate()).isCloseTo(500, within(5.0));
+    }
+
+    @Test
+    void lossAboveThresholdStopsTheRamp() throws Exception {
+        Recorder sink = new Recorder();
+        // every 10th lost = 10 % > 1 %
+        RampRunner.Outcome out = run(new FakeEngine(100_000, 10, 0, true),
+                new RampPlan(200, 200, 2000, Duration.ofSeconds(1), Duration.ZERO, Duration.ZERO),
+                StopConditions.DEFAULTS, sink);
+        assertThat(out.reason()).isEqualTo(StopReason.LOSS);
+        assertThat(out.steps()).hasSize(1);
+        StepResult r = out.steps().get(0);
+        assertThat(r.totals().sent()).isEqualTo(r.totals().completed() + r.totals().lost() + r.totals().errorsTotal());
+        assertThat(r.lossPct()).isCloseTo(10.0, within(0.5));
+    }
+
+    @Test
+    void silentTargetStopsAsUnresponsiveDuringTheStep() throws Exception {
+        Recorder sink = new Recorder();
+        long t0 = System.nanoTime();
+        RampRunner.Outcome out = run(new FakeEngine(0, 0, 0, false),
+                new RampPlan(100, 100, 1000, Duration.ofSeconds(30), Duration.ZERO, Duration.ZERO),
+                new StopConditions(1, Duration.ofSeconds(1), 90, Duration.ofSeconds(2)), sink);
+        assertThat(out.reason()).isEqualTo(StopReason.UNRESPONSIVE);
+        // cut after ~2 s, not after the 30 s step
+        assertThat((System.nanoTime() - t0) / 1e9).isLessThan(6.0);
+        assertThat(out.steps().get(0).lossPct()).isEqualTo(100.0);
+    }
+
+    @Test
+    void slowGeneratorIsReportedAsSaturatedNotBlamedOnTheServer() throws Exception {
+        Recorder sink = new Recorder();
+        // each send costs 2 ms of CPU: at most ~500/s possible, 2000/s offered
+        RampRunner.Outcome out = run(new FakeEngine(100_000, 0, 2_000_000, true),
+                new RampPlan(2000, 1000, 5000, Duration.ofSeconds(1), Duration.ZERO, Duration.ZERO),
+                StopConditions.DEFAULTS, sink);
+        assertThat(out.reason()).isEqualTo(StopReason.GENERATOR_SATURATED);
+        assertThat(out.steps().get(0).saturated()).isTrue();
+    }
+
+    @Test
+    void interruptKeepsThePartialStep() throws Exception {
+        Recorder sink = new Recorder();
+        FakeEngine engine = new FakeEngine(100_000, 0, 0, true);
+        RampRunner runner = new RampRunner(engine, RampPlan.fixed(200, Duration.ofSeconds(30), Duration.ZERO),
+                StopConditions.DEFAULTS, 2, Duration.ofMillis(200), sink, new RampListener() { });
+        Thread t = new Thread(() -> {
+            try {
+                Thread.sleep(1200);
+            } catch (InterruptedException e) {
+                return;
+            }
+            runner.interrupt();
+        });
+        t.start();
+        RampRunner.Outcome out = runner.run();
+        assertThat(out.reason()).isEqualTo(StopReason.INTERRUPTED);
+        StepResult r = out.steps().get(0);
+        assertThat(r.seconds()).isBetween(0.9, 1.6);
+        assertThat(r.achievedSendRate()).isCloseTo(200, within(20.0));
+    }
+}

@@ -1,0 +1,243 @@
+#!/usr/bin/env bash
+# Boot tests for the unibench unikernels under real QEMU (KVM when /dev/kvm opens, and TCG),
+# on microvm and on pc + qboot, with user networking forwarded to free ports on 127.0.0.1.
+# Checks DNS answers (dig), HTTP (curl, raw requests, wrk), the apps' malformed-input corpus,
+# bad command lines (clear error, no reset loop) and idle CPU. Stops only the QEMU processes
+# it started. Usage: bash tests/run.sh   (from unikernels/, after make)
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+BUILD=build
+CORPUS=apps/tests/corpus
+MO="x-option-roms=off,rtc=off,pit=off,pic=off,acpi=off,ioapic2=off"
+CMDLINE="ip=10.0.2.15/24 gw=10.0.2.2"
+TMP=$(mktemp -d /tmp/unibench-uk-test.XXXXXX)
+PIDS=()
+PASS=0
+FAIL=0
+
+cleanup() {
+    local p
+    for p in "${PIDS[@]}"; do
+        kill "$p" 2>/dev/null || true
+    done
+    for p in "${PIDS[@]}"; do
+        wait "$p" 2>/dev/null || true
+    done
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+ok() { PASS=$((PASS + 1)); echo "ok   $*"; }
+bad() { FAIL=$((FAIL + 1)); echo "FAIL $*"; }
+check() { # check "description" command...
+    local what=$1
+    shift
+    if "$@"; then ok "$what"; else bad "$what"; fi
+}
+
+for tool in qemu-system-x86_64 dig curl wrk; do
+    command -v "$tool" >/dev/null || { echo "missing tool: $tool" >&2; exit 1; }
+done
+for f in "$BUILD/dns.elf" "$BUILD/web.elf" "$BUILD/tools/dnsprobe"; do
+    [ -e "$f" ] || { echo "missing $f: run make first" >&2; exit 1; }
+done
+
+free_port() {
+    local p
+    while :; do
+        p=$((20000 + RANDOM % 40000))
+        if ! ss -Htanu 2>/dev/null | awk '{print $5}' | grep -q ":$p\$"; then
+            echo "$p"
+            return
+        fi
+    done
+}
+
+# boot SVC MACHINE ACCEL APPEND FWD -> sets VM_PID, VM_LOG
+boot() {
+    local svc=$1 mach=$2 accel=$3 append=$4 fwd=$5 m dev
+    if [ "$mach" = pc ]; then
+        m=(-M pc -bios /usr/share/qemu/qboot.rom)
+        dev=virtio-net-pci
+    else
+        m=(-M "microvm,$MO")
+        dev=virtio-net-device
+    fi
+    VM_LOG="$TMP/$svc-$mach-$accel-$RANDOM.log"
+    qemu-system-x86_64 "${m[@]}" -accel "$accel" -m 8M -kernel "$BUILD/$svc.elf" -append "$append" \
+        -netdev "user,id=n0,$fwd" -device "$dev,netdev=n0" \
+        -display none -nodefaults -serial "file:$VM_LOG" -no-reboot >"$VM_LOG.qemu" 2>&1 &
+    VM_PID=$!
+    PIDS+=("$VM_PID")
+}
+
+wait_log() { # wait_log LOG PATTERN SECONDS
+    local i
+    for ((i = 0; i < $3 * 20; i++)); do
+        grep -q "$2" "$1" 2>/dev/null && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+stop() {
+    kill "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+}
+
+cpu_ticks() { # utime + stime of a pid, in clock ticks
+    awk '{print $14 + $15}' "/proc/$1/stat"
+}
+
+dig_q() { # dig_q PORT NAME [TYPE]
+    dig @127.0.0.1 -p "$1" "$2" "${3:-A}" +norecurse +tries=5 +time=1
+}
+
+test_dns() { # test_dns MACH ACCEL
+    local tag="dns $1/$2" port out f
+    port=$(free_port)
+    boot dns "$1" "$2" "$CMDLINE" "hostfwd=udp:127.0.0.1:$port-:53"
+    local pid=$VM_PID log=$VM_LOG
+    if ! wait_log "$log" "unibench: dns ready" 10; then
+        bad "$tag: ready line (log: $(tr '\n' ' ' <"$log"))"
+        stop "$pid"
+        return
+    fi
+    ok "$tag: ready line"
+    out=$(dig_q "$port" www.cetic.be A || true)
+    check "$tag: www.cetic.be A 10.0.0.5, authoritative" \
+        bash -c 'grep -q "status: NOERROR" <<<"$1" && grep -q "flags:.* aa" <<<"$1" && grep -Eq "^www\.cetic\.be\.[[:space:]]+[0-9]+[[:space:]]+IN[[:space:]]+A[[:space:]]+10\.0\.0\.5" <<<"$1"' _ "$out"
+    out=$(dig_q "$port" nope.cetic.be A || true)
+    check "$tag: NXDOMAIN" grep -q "status: NXDOMAIN" <<<"$out"
+    out=$(dig_q "$port" www.example.org A || true)
+    check "$tag: REFUSED outside the zone" grep -q "status: REFUSED" <<<"$out"
+    out=$(dig_q "$port" www.cetic.be AAAA || true)
+    check "$tag: AAAA is NOERROR with no answer" \
+        bash -c 'grep -q "status: NOERROR" <<<"$1" && grep -q "ANSWER: 0" <<<"$1"' _ "$out"
+    if [ "$1" = microvm ] && compgen -G "$CORPUS/*.dns" >/dev/null; then
+        for f in "$CORPUS"/*.dns; do
+            cat "$f" >"/dev/udp/127.0.0.1/$port" || true
+        done
+        out=$(dig_q "$port" www.cetic.be A || true)
+        check "$tag: still answers after $(ls "$CORPUS"/*.dns | wc -l) malformed queries" \
+            grep -q "10\.0\.0\.5" <<<"$out"
+    fi
+    check "$tag: no output per request" test "$(grep -c . "$log")" -le 4
+    stop "$pid"
+}
+
+http_raw() { # http_raw PORT FILE [SECONDS] -> first status line
+    timeout "${3:-10}" bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"; cat "$2" >&3; head -n 1 <&3' _ "$1" "$2" 2>/dev/null | tr -d '\r' || true
+}
+
+test_web() { # test_web MACH ACCEL
+    local tag="web $1/$2" port out f want got n_bad=0 n=0
+    port=$(free_port)
+    boot web "$1" "$2" "$CMDLINE" "hostfwd=tcp:127.0.0.1:$port-:80"
+    local pid=$VM_PID log=$VM_LOG
+    if ! wait_log "$log" "unibench: web ready" 10; then
+        bad "$tag: ready line (log: $(tr '\n' ' ' <"$log"))"
+        stop "$pid"
+        return
+    fi
+    ok "$tag: ready line"
+    out=$(curl -sS -m 10 --retry 3 --retry-all-errors -w '\n%{http_code}' "http://127.0.0.1:$port/" 2>&1 || true)
+    check "$tag: GET / is 200 with the page" \
+        bash -c '[ "$(tail -n 1 <<<"$1")" = 200 ] && grep -q unibench <<<"$1"' _ "$out"
+    out=$(curl -sS -m 10 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/missing" 2>&1 || true)
+    check "$tag: GET /missing is 404" test "$out" = 404
+    printf 'GARBAGE\r\n\r\n' >"$TMP/garbage.http"
+    out=$(http_raw "$port" "$TMP/garbage.http")
+    check "$tag: malformed request is 400" grep -q "^HTTP/1\.[01] 400" <<<"$out"
+    out=$(wrk -t1 -c100 -d3s "http://127.0.0.1:$port/" 2>&1 || true)
+    check "$tag: wrk -c100 3s without socket errors ($(awk '/Requests\/sec/ {print $2}' <<<"$out") req/s)" \
+        bash -c '! grep -q "Socket errors" <<<"$1" && ! grep -q "Non-2xx" <<<"$1" && grep -Eq "^ +[1-9][0-9]* requests in" <<<"$1"' _ "$out"
+    if [ "$1" = microvm ] && compgen -G "$CORPUS/*.http" >/dev/null; then
+        for f in "$CORPUS"/*.http; do
+            n=$((n + 1))
+            want=$(basename "$f" | cut -d- -f1)
+            if [ "$want" = none ]; then # incomplete request: no answer, connection kept
+                got=$(http_raw "$port" "$f" 2)
+                [ -z "$got" ] && continue
+            else
+                got=$(http_raw "$port" "$f")
+            fi
+            if ! grep -q "^HTTP/1\.[01] $want" <<<"$got"; then
+                n_bad=$((n_bad + 1))
+                echo "     $(basename "$f"): got '$got'"
+            fi
+        done
+        check "$tag: corpus, $n raw requests answered with the expected status" test "$n_bad" = 0
+        out=$(curl -sS -m 10 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/" 2>&1 || true)
+        check "$tag: still serves after the corpus" test "$out" = 200
+    fi
+    check "$tag: no output per request" test "$(grep -c . "$log")" -le 4
+    stop "$pid"
+}
+
+test_bad_cmdline() { # test_bad_cmdline MACH ACCEL APPEND EXPECT
+    local tag="bad command line '$3' on $1/$2"
+    boot dns "$1" "$2" "$3" "hostfwd=udp:127.0.0.1:$(free_port)-:53"
+    local pid=$VM_PID log=$VM_LOG
+    if wait_log "$log" "unibench: error: .*$4" 10; then
+        ok "$tag: error line"
+    else
+        bad "$tag: error line (log: $(tr '\n' ' ' <"$log"))"
+    fi
+    sleep 1
+    check "$tag: halted, no reset loop" \
+        bash -c 'kill -0 "$1" && [ "$(grep -c "unibench: clock\|unibench: error" "$2")" = 1 ]' _ "$pid" "$log"
+    stop "$pid"
+}
+
+test_idle() { # boots dns and web per accelerator, measures QEMU CPU over 10 s
+    local accel pids=() logs=() names=() i t0 t1 ticks hz
+    hz=$(getconf CLK_TCK)
+    for accel in "${ACCELS[@]}"; do
+        for svc in dns web; do
+            boot "$svc" microvm "$accel" "$CMDLINE" "hostfwd=udp:127.0.0.1:$(free_port)-:53"
+            pids+=("$VM_PID")
+            logs+=("$VM_LOG")
+            names+=("$svc microvm/$accel")
+        done
+    done
+    for i in "${!pids[@]}"; do
+        wait_log "${logs[$i]}" "ready" 10 || true
+    done
+    sleep 1
+    declare -A start
+    for i in "${!pids[@]}"; do
+        start[$i]=$(cpu_ticks "${pids[$i]}")
+    done
+    sleep 10
+    for i in "${!pids[@]}"; do
+        ticks=$(($(cpu_ticks "${pids[$i]}") - ${start[$i]}))
+        # < 1 % of a core over 10 s = < 0.1 s of CPU
+        check "${names[$i]}: idle CPU $(awk -v t="$ticks" -v hz="$hz" 'BEGIN {printf "%.2f", t / hz / 10 * 100}') % of a core over 10 s" \
+            test $((ticks * 100)) -lt "$hz"
+        stop "${pids[$i]}"
+    done
+}
+
+ACCELS=(tcg)
+if (exec 9<>/dev/kvm) 2>/dev/null; then
+    ACCELS=(kvm tcg)
+else
+    echo "note: KVM unavailable, testing TCG only"
+fi
+
+for accel in "${ACCELS[@]}"; do
+    for mach in microvm pc; do
+        test_dns "$mach" "$accel"
+        test_web "$mach" "$accel"
+    done
+    test_bad_cmdline microvm "$accel" "bogus=1" "unknown option 'bogus=1'"
+    test_bad_cmdline microvm "$accel" "gw=10.0.2.2" "missing ip="
+done
+test_bad_cmdline pc "${ACCELS[0]}" "ip=10.0.2.300/24" "invalid ip="
+test_idle
+
+echo "$PASS passed, $FAIL failed"
+[ "$FAIL" = 0 ]
