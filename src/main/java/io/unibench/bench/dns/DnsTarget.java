@@ -12,8 +12,22 @@ public final class DnsTarget {
     private DnsTarget() {
     }
 
+    /** Name resolution, replaceable in tests (a real lookup would leave the machine). */
+    @FunctionalInterface
+    public interface Resolver {
+        InetAddress resolve(String host) throws UnknownHostException;
+    }
+
+    /** A host name made of letters, digits, '-', '_' and dots, or an IPv4/IPv6 literal. */
+    private static final java.util.regex.Pattern HOST_SYNTAX =
+            java.util.regex.Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*\\.?|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.%A-Za-z]*");
+
     /** The resolved target; a usage error for a bad port or a host that does not resolve. */
     public static InetSocketAddress parse(String text) {
+        return parse(text, InetAddress::getByName);
+    }
+
+    public static InetSocketAddress parse(String text, Resolver resolver) {
         String s = text == null ? "" : text.strip();
         String host;
         String port = null;
@@ -47,8 +61,12 @@ public final class DnsTarget {
             }
             p = Integer.parseInt(port);
         }
+        if (!HOST_SYNTAX.matcher(host).matches()) {
+            // not a name any resolver could know; fail without asking one
+            throw new UsageException("--target '" + text + "': cannot resolve host '" + host + "' (not a valid host name)");
+        }
         try {
-            return new InetSocketAddress(InetAddress.getByName(host), p);
+            return new InetSocketAddress(resolver.resolve(host), p);
         } catch (UnknownHostException e) {
             throw new UsageException("--target '" + text + "': cannot resolve host '" + host + "'");
         }
