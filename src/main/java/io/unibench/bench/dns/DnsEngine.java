@@ -58,6 +58,10 @@ public final class DnsEngine implements LoadEngine {
     static final int READ_BATCH = 32;
     /** Sleep when there is nothing to send or read (a spinning sender steals the server's core). */
     static final long PARK_NANOS = 50_000;
+    /** Gaps of at least two of these are slept in a blocking select (millisecond resolution). */
+    static final long LONG_WAIT_UNIT_NANOS = 1_000_000;
+    /** Longest blocking wait, so a stop request is seen soon. */
+    static final long MAX_BLOCK_MILLIS = 100;
     /** How often outstanding queries are checked for their timeout. */
     static final long SWEEP_NANOS = 1_000_000;
     /** Client socket buffers (the kernel caps them at net.core.[rw]mem_max). */
@@ -332,10 +336,24 @@ public final class DnsEngine implements LoadEngine {
                     return;
                 }
                 if (work == 0) {
-                    // behind schedule but blocked (full ID table or socket buffer): still sleep, never spin
-                    long wait = sending && due > now ? Math.min(PARK_NANOS, due - now) : PARK_NANOS;
-                    if (wait > 0) {
-                        LockSupport.parkNanos(wait);
+                    long untilDue = sending ? due - now : Long.MAX_VALUE;
+                    if (untilDue >= 2 * LONG_WAIT_UNIT_NANOS) {
+                        // a long gap (low rates, or draining): block until a reply comes, so its time stamp
+                        // is exact, or until about a millisecond before the next query is due
+                        long ms = Math.min(MAX_BLOCK_MILLIS, untilDue / LONG_WAIT_UNIT_NANOS - 1);
+                        if (outstanding > 0) {
+                            readThisRound = 0;
+                            selector.select(onReadable, ms);
+                            if (readFailure != null) {
+                                throw readFailure;
+                            }
+                        } else {
+                            LockSupport.parkNanos(ms * LONG_WAIT_UNIT_NANOS);
+                        }
+                    } else {
+                        // due soon, or behind schedule but blocked (full ID table or socket buffer): sleep a
+                        // little, never spin
+                        LockSupport.parkNanos(untilDue > 0 ? Math.min(PARK_NANOS, untilDue) : PARK_NANOS);
                     }
                 }
             }
