@@ -64,7 +64,9 @@ class DnsBenchIT {
         long dropsBefore = knot.kernelDrops();
         int exit = Main.run("bench", "dns", "--target", "127.0.0.1:" + knot.port, "--start-rate", "500",
                 "--step", "500", "--max-rate", "1500", "--step-duration", "3s", "--warmup", "0s", "--timeout", "2s",
-                "--quiet", "--output", out.toString());
+                // the test checks the accounting, not the server: on a busy CI machine knot may drop a few
+                // datagrams (counted below), which must not end the ramp early
+                "--max-loss", "50", "--quiet", "--output", out.toString());
         assertThat(exit).isEqualTo(0);
         List<CSVRecord> steps = csv(out.resolve("steps.csv"));
         assertThat(steps.get(0).getParser().getHeaderNames()).containsAll(REQUIRED_COLUMNS);
@@ -123,6 +125,19 @@ class DnsBenchIT {
         assertThat(n(s, "rcode_nxdomain")).isEqualTo(n(s, "completed"));
         assertThat(n(s, "rcode_noerror")).isZero();
         assertThat(s.get("stop_reason")).isEqualTo("completed");
+    }
+
+    @Test
+    void ipv6Target() throws Exception {
+        Path out = dir.resolve("v6");
+        int exit = Main.run("bench", "dns", "--target", "[::1]:" + knot.port, "--rate", "200", "--duration", "1s",
+                "--clients", "2", "--quiet", "--output", out.toString());
+        assertThat(exit).isEqualTo(0);
+        CSVRecord s = csv(out.resolve("steps.csv")).get(0);
+        assertThat(n(s, "sent")).isEqualTo(200);
+        assertThat(n(s, "completed")).isEqualTo(200);
+        JsonNode run = new ObjectMapper().readTree(out.resolve("run.json").toFile());
+        assertThat(run.path("target").path("address").asText()).isEqualTo("0:0:0:0:0:0:0:1");
     }
 
     @Test
