@@ -126,7 +126,7 @@ public final class RampRunner {
                     "generator sent %.0f/s of %.0f/s offered", r.achievedSendRate(), r.offeredRate())};
         }
         if (r.failurePct() > stops.maxFailurePct()) {
-            return new String[] {"LOSS", String.format(Locale.ROOT, "%.3f %% lost or failed > %.3f %%",
+            return new String[] {"LOSS", String.format(Locale.ROOT, "%.3f %% lost, failed or unsuccessful > %.3f %%",
                     r.failurePct(), stops.maxFailurePct())};
         }
         long p99 = r.totals().latency().getTotalCount() == 0 ? 0 : r.totals().latency().getValueAtPercentile(99);
