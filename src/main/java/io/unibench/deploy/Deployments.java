@@ -185,7 +185,7 @@ public final class Deployments {
                 throw new UnibenchException("interrupted");
             }
             listener.starting(rec);
-            s = d.start(spec, rec);
+            s = d.start(spec, rec.withStartedAt(Instant.now()));
             state.locked(() -> state.put(s.instance()));
         }
         try (s; ReadinessProbe probe = Probes.forSpec(spec.probe(), rec.endpoints())) {
@@ -317,8 +317,9 @@ public final class Deployments {
         });
         try {
             List<Future<Status>> futures = new ArrayList<>();
+            Instant now = Instant.now();
             for (Instance i : instances) {
-                futures.add(pool.submit(() -> observe(i, specs.get(i.service()), probe, probeTimeout)));
+                futures.add(pool.submit(() -> observe(i, specs.get(i.service()), probe, probeTimeout, now)));
             }
             List<Status> out = new ArrayList<>();
             for (Future<Status> f : futures) {
@@ -336,9 +337,9 @@ public final class Deployments {
         }
     }
 
-    private Status observe(Instance i, ServiceSpec spec, boolean probe, Duration probeTimeout) {
+    private Status observe(Instance i, ServiceSpec spec, boolean probe, Duration probeTimeout, Instant now) {
         Deployer.Observation o = deployer(i.backend()).observe(i);
-        Duration up = Duration.between(i.startedAt(), Instant.now());
+        Duration up = Duration.between(i.startedAt(), now);
         if (!probe || o.state() != InstanceState.running || spec == null) {
             return new Status(i, o, probe && o.state() != InstanceState.running ? Boolean.FALSE : null, o.detail(),
                     up);

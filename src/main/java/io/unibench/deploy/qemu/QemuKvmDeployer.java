@@ -353,20 +353,39 @@ public final class QemuKvmDeployer implements Deployer {
         return how + " QEMU pid " + h.pid();
     }
 
+    /**
+     * Waits until the process is gone. A QEMU whose deploying JVM has exited is no longer our child: when
+     * it exits it may stay a zombie until init reaps it (forever, when PID 1 does not reap), so a zombie
+     * counts as gone.
+     */
     private static boolean waitExit(ProcessHandle h, Process child, long millis) {
         try {
             if (child != null) {
                 return child.waitFor(millis, TimeUnit.MILLISECONDS);
             }
-            h.onExit().get(millis, TimeUnit.MILLISECONDS);
+            long deadline = System.nanoTime() + millis * 1_000_000;
+            while (!isGone(h.pid())) {
+                if (System.nanoTime() - deadline > 0) {
+                    return false;
+                }
+                Thread.sleep(5);
+            }
             return true;
-        } catch (java.util.concurrent.TimeoutException e) {
-            return false;
-        } catch (java.util.concurrent.ExecutionException e) {
-            return !h.isAlive();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return !h.isAlive();
+            return isGone(h.pid());
+        }
+    }
+
+    /** True when no process has this pid, or it is a zombie (exited, not yet reaped). */
+    static boolean isGone(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            int close = stat.lastIndexOf(')');
+            char state = close > 0 && close + 2 < stat.length() ? stat.charAt(close + 2) : '?';
+            return state == 'Z' || state == 'X';
+        } catch (IOException e) {
+            return true;
         }
     }
 
