@@ -73,6 +73,7 @@ final class DeployItSupport {
     static Path freshStateDir() throws IOException {
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "ubit");
         System.setProperty(StateStore.DIR_PROPERTY, dir.toString());
+        StateStore.open(dir);
         return dir;
     }
 
