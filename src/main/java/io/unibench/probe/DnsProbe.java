@@ -99,10 +99,11 @@ public final class DnsProbe implements ReadinessProbe {
         if (m.rcode() != DnsWire.RCODE_NOERROR) {
             return Attempt.notYet("rcode " + m.rcode());
         }
+        String got = m.answerAddresses().stream().map(InetAddress::getHostAddress).toList().toString();
         if (expect == null ? !m.answers().isEmpty() : m.answerAddresses().contains(expect)) {
-            return Attempt.ok("answer " + m.answerAddresses());
+            return Attempt.ok("answer " + got);
         }
-        return Attempt.notYet("answer " + m.answerAddresses() + " lacks " + expect.getHostAddress());
+        return Attempt.notYet("answer " + got + " lacks " + expect.getHostAddress());
     }
 
     private void open() throws IOException {

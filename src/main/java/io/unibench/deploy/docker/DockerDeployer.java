@@ -443,9 +443,8 @@ public final class DockerDeployer implements Deployer {
 
     @Override
     public String logLocation(Instance instance) {
-        return instance.containerId() == null ? "(no container)"
-                : "'docker logs " + shortId(instance.containerId()) + "' (saved to "
-                + state.logFile(instance.id(), "console") + " when removed)";
+        // destroy saves the container output there before removing the container
+        return state.logFile(instance.id(), "console").toString();
     }
 
     private static String shortId(String id) {

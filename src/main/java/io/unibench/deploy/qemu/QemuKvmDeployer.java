@@ -30,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -136,7 +137,8 @@ public final class QemuKvmDeployer implements Deployer {
         String dev = pc ? (u.pc().netDevice() == null ? "virtio-net-pci" : u.pc().netDevice())
                 : (u.netDevice() == null ? "virtio-net-device" : u.netDevice());
         c.addAll(List.of("-device", dev + ",netdev=n0"));
-        c.addAll(List.of("-nodefaults", "-no-user-config", "-display", "none"));
+        // -no-reboot: a guest that resets (triple fault) makes QEMU exit instead of booting again forever
+        c.addAll(List.of("-nodefaults", "-no-user-config", "-display", "none", "-no-reboot"));
         c.addAll(List.of("-serial", "file:" + console));
         c.addAll(List.of("-qmp", "unix:" + qmpSocket + ",server=on,wait=off"));
         c.addAll(List.of("-pidfile", pidFile.toString()));
@@ -267,7 +269,10 @@ public final class QemuKvmDeployer implements Deployer {
                     int port = Integer.parseInt(m.group(1));
                     throw new PortInUseException(port, "host port 127.0.0.1:" + port + " is taken (" + out.strip() + ")");
                 }
-                return "QEMU exited with status " + process.exitValue() + (out.isBlank() ? "" : ": " + oneLine(out));
+                String errors = out.lines().filter(l -> !l.contains("warning:")).collect(Collectors.joining(" "));
+                return (process.exitValue() == 0 ? "the guest reset or powered off (QEMU, run with -no-reboot, exited"
+                        + " with status 0)" : "QEMU exited with status " + process.exitValue())
+                        + (errors.isBlank() ? "" : ": " + oneLine(errors));
             }
             try {
                 if (qmp == null) {
