@@ -33,7 +33,8 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<String> commandLine = new ArrayList<>(List.of("unibench", "report"));
+        // the arguments as typed, from the root command on (they include "report")
+        List<String> commandLine = new ArrayList<>(List.of("unibench"));
         commandLine.addAll(spec.commandLine().getParseResult().originalArgs());
         Report.Result r = Report.run(new ReportOptions(dirs, output, commandLine));
         spec.commandLine().getOut().println(r.index());

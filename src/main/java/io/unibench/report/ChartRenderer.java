@@ -4,15 +4,13 @@ import io.unibench.report.ChartSpec.Series;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.CategorySeries;
-import org.knowm.xchart.VectorGraphicsEncoder;
+import org.knowm.xchart.ChartEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -52,11 +50,7 @@ public final class ChartRenderer {
 
     public Images render(ChartSpec spec) throws IOException {
         Chart<?, ?> chart = spec.kind() == ChartSpec.Kind.BARS ? bars(spec) : xy(spec);
-        ByteArrayOutputStream png = new ByteArrayOutputStream();
-        BitmapEncoder.saveBitmap(chart, png, BitmapEncoder.BitmapFormat.PNG);
-        ByteArrayOutputStream svg = new ByteArrayOutputStream();
-        VectorGraphicsEncoder.saveVectorGraphic(chart, svg, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
-        return new Images(png.toByteArray(), svg.toByteArray());
+        return new Images(ChartEncoder.getBytes(chart, "png"), ChartEncoder.getBytes(chart, "svg"));
     }
 
     static Color color(int index) {
@@ -186,6 +180,7 @@ public final class ChartRenderer {
         var s = chart.getStyler();
         style(s);
         s.setYAxisDecimalPattern("#,##0.##");
+        s.setDecimalPattern("#,##0.###");
         s.setYAxisMin(0.0);
         s.setLabelsVisible(true);
         s.setLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));

@@ -261,10 +261,23 @@ public final class Charts {
         }
         List<Series> series = new ArrayList<>(bands);
         series.addAll(lines);
+        StringBuilder failures = new StringBuilder();
+        for (BootRun run : runs) {
+            for (BootRun.Summary s : run.summary()) {
+                if ((!churn || s.kind().equals("churn")) && s.failures() > 0) {
+                    failures.append(failures.length() == 0 ? "" : "; ")
+                            .append(bootName(run, s.backend(), s.service(), services, runs.size() > 1))
+                            .append(" at ").append(s.runningInstances()).append(": ").append(s.failures())
+                            .append(" of ").append(s.count());
+                }
+            }
+        }
         return new ChartSpec("boot-instances", "Boot time against running instances", "running instances",
                 "boot time: start call \u2192 first correct answer (ms)", Kind.XY, false, List.of(), series,
                 "Line: median; shaded: 10th to 90th percentile of "
                         + (churn ? "restarts while the other instances keep running (churn)" : "boots") + ". "
+                        + (failures.length() == 0 ? "Every boot answered. "
+                        : "Boots that never answered (not in the statistics): " + failures + ". ")
                         + bootStops(runs));
     }
 

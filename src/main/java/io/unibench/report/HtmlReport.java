@@ -97,12 +97,13 @@ final class HtmlReport {
             if (!qemu) {
                 continue;
             }
+            String name = display(r);
             if ("kvm".equals(acc)) {
-                kvm.add(r.label());
+                kvm.add(name);
             } else if ("tcg".equals(acc)) {
-                tcg.add(r.label());
+                tcg.add(name);
             } else {
-                unknown.add(r.label());
+                unknown.add(name);
             }
         }
         if (!tcg.isEmpty()) {
@@ -149,7 +150,7 @@ final class HtmlReport {
                 }
             }
             if (!steps.isEmpty()) {
-                saturated.add(esc(r.info().label()) + " (" + r.protocol().toUpperCase(Locale.ROOT) + " step"
+                saturated.add(esc(display(r.info())) + " (step"
                         + (steps.size() > 1 ? "s " : " ") + String.join(", ", steps) + ")");
             }
         }
@@ -164,10 +165,10 @@ final class HtmlReport {
         }
         for (RunInfo r : all) {
             if (r.interrupted()) {
-                li("<strong>" + esc(r.label()) + " was interrupted</strong> (Ctrl-C): its last step is partial;"
+                li("<strong>" + esc(display(r)) + " was interrupted</strong> (Ctrl-C): its last step is partial;"
                         + " everything before it is complete.");
             } else if (r.unfinished()) {
-                li("<strong>" + esc(r.label()) + " did not finish</strong>: run.json still says running (the"
+                li("<strong>" + esc(display(r)) + " did not finish</strong>: run.json still says running (the"
                         + " process was killed); the rows present are what was measured.");
             }
         }
@@ -308,12 +309,49 @@ final class HtmlReport {
     }
 
     private void runs() {
-        b.append("<section id=\"runs\">\n<h2>Run metadata</h2>\n");
         List<RunInfo> all = new ArrayList<>(results.studies());
         all.addAll(allRuns());
+        Set<String> hosts = new LinkedHashSet<>();
+        Set<String> versions = new LinkedHashSet<>();
         for (RunInfo r : all) {
-            b.append("<h3>").append(esc(r.label() == null ? ResultsReader.name(r.dir()) : r.label())).append(" <small>")
-                    .append(esc(r.benchmark())).append("</small></h3>\n<table class=\"kv\">\n");
+            hosts.add(host(r));
+            versions.add(version(r));
+        }
+        boolean oneHost = hosts.size() == 1;
+        boolean oneVersion = versions.size() == 1;
+        b.append("<section id=\"runs\">\n<h2>Run metadata</h2>\n");
+        if (oneHost) {
+            b.append("<p>Host of every run: ").append(esc(hosts.iterator().next())).append(".</p>\n");
+        }
+        if (oneVersion) {
+            b.append("<p>unibench of every run: ").append(esc(versions.iterator().next())).append(".</p>\n");
+        }
+        b.append("<table>\n<tr>").append(th("run", "benchmark", "status", "stop reason", "start (UTC)", "end (UTC)",
+                "accelerator"));
+        if (!oneHost) {
+            b.append(th("host"));
+        }
+        if (!oneVersion) {
+            b.append(th("unibench"));
+        }
+        b.append("</tr>\n");
+        for (RunInfo r : all) {
+            b.append("<tr>").append(td(r.label() == null ? ResultsReader.name(r.dir()) : r.label()))
+                    .append(td(r.benchmark())).append(td(dash(r.status()))).append(td(dash(r.stopReason())))
+                    .append(td(time(r.text("start_utc")))).append(td(time(r.text("end_utc"))))
+                    .append(td(dash(r.accelerator())));
+            if (!oneHost) {
+                b.append(td(host(r)));
+            }
+            if (!oneVersion) {
+                b.append(td(version(r)));
+            }
+            b.append("</tr>\n");
+        }
+        b.append("</table>\n");
+        for (RunInfo r : all) {
+            b.append("<details>\n<summary>").append(esc(display(r))).append(": everything in run.json</summary>\n")
+                    .append("<table class=\"kv\">\n");
             kv("folder", "<code>" + esc(r.dir().toString()) + "</code>");
             for (String key : List.of("status", "stop_reason", "stop_detail", "start_utc", "end_utc", "backend",
                     "service", "accelerator", "profile", "generator")) {
@@ -333,20 +371,63 @@ final class HtmlReport {
             }
             object("tool", r.path("tools"));
             object("parameter", r.path("parameters"));
-            for (String key : List.of("target", "deployment", "network", "images", "caveats")) {
-                JsonNode n = r.path(key);
-                if (!n.isMissingNode() && !n.isNull()) {
-                    kv(key, "<code>" + esc(n.isValueNode() ? n.asText() : n.toString()) + "</code>");
-                }
+            Set<String> shown = Set.of("benchmark", "status", "stop_reason", "stop_detail", "start_utc", "end_utc",
+                    "backend", "service", "accelerator", "profile", "generator", "unibench", "host", "tools",
+                    "parameters", "command_line");
+            if (r.meta() != null) {
+                r.meta().properties().forEach(e -> {
+                    if (!shown.contains(e.getKey()) && !e.getValue().isNull()) {
+                        kv(e.getKey(), "<code>" + esc(e.getValue().isValueNode() ? e.getValue().asText()
+                                : e.getValue().toString()) + "</code>");
+                    }
+                });
             }
-            b.append("</table>\n");
+            b.append("</table>\n</details>\n");
         }
         b.append("</section>\n");
     }
 
+    /** A run's name with its benchmark, e.g. "DNS qemu"; a study by its folder name. */
+    private static String display(RunInfo r) {
+        if (r.label() == null) {
+            return ResultsReader.name(r.dir());
+        }
+        String bench = r.benchmark() == null ? "" : r.benchmark().length() <= 4
+                ? r.benchmark().toUpperCase(Locale.ROOT) : r.benchmark();
+        return r.label().toLowerCase(Locale.ROOT).startsWith(bench.toLowerCase(Locale.ROOT)) ? r.label()
+                : bench + " " + r.label();
+    }
+
+    private static String host(RunInfo r) {
+        JsonNode h = r.path("host");
+        return h.isMissingNode() ? "not recorded" : h.path("cpu_model").asText("?") + ", " + h.path("cores").asText("?")
+                + " cores, " + gib(h.path("memory_bytes")) + ", kernel " + h.path("kernel").asText("?");
+    }
+
+    private static String version(RunInfo r) {
+        JsonNode ub = r.path("unibench");
+        return ub.isMissingNode() ? "not recorded" : ub.path("version").asText("?") + ", commit "
+                + abbrev(ub.path("git_commit").asText("?"));
+    }
+
+    /** 2026-11-29T12:00:00.123Z as 2026-11-29 12:00:00. */
+    private static String time(String iso) {
+        if (iso == null) {
+            return "\u2014";
+        }
+        String t = iso.replace('T', ' ').replace("Z", "");
+        int dot = t.indexOf('.');
+        return dot > 0 ? t.substring(0, dot) : t;
+    }
+
+    private static String abbrev(String commit) {
+        return commit.length() > 12 && commit.matches("[0-9a-f]{12}.*") ? commit.substring(0, 12)
+                + (commit.endsWith("-dirty") ? "-dirty" : "") : commit;
+    }
+
     private void object(String prefix, JsonNode n) {
         if (n.isObject()) {
-            n.fields().forEachRemaining(e -> kv(prefix + " " + e.getKey(), "<code>"
+            n.properties().forEach(e -> kv(prefix + " " + e.getKey(), "<code>"
                     + esc(e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString()) + "</code>"));
         }
     }
