@@ -106,7 +106,7 @@ class DnsEngineTest {
             LoadMeter meter = new LoadMeter(DnsEngine.PROTOCOL, s.measureStartNanos());
             engine.runStep(s, meter);
             IntervalSample r = meter.sample();
-            assertThat(r.sent()).isEqualTo(70);
+            assertThat(r.sent()).isEqualTo(70); // the last one is due 14 ms before the end
             assertThat(r.sent()).isEqualTo(r.completed() + r.lost() + r.errorsTotal());
             assertThat(r.completed()).isEqualTo(30);
             assertThat(r.outcomes()).containsExactly(20, 10, 0, 0, 0); // ok + dup, nx
@@ -134,10 +134,10 @@ class DnsEngineTest {
                 LoadMeter meter = new LoadMeter(DnsEngine.PROTOCOL, s.measureStartNanos());
                 engine.runStep(s, meter);
                 IntervalSample r = meter.sample();
-                assertThat(r.sent()).as("step %d", step).isEqualTo(1000); // warm-up not recorded
-                assertThat(r.completed()).isEqualTo(1000);
-                assertThat(r.outcomes()[0]).isEqualTo(500);
-                assertThat(r.outcomes()[1]).isEqualTo(500);
+                // warm-up not recorded; the last queries may miss the step's end on a very busy machine
+                assertThat(r.sent()).as("step %d", step).isBetween(990L, 1000L);
+                assertThat(r.completed()).isEqualTo(r.sent());
+                assertThat(r.outcomes()[0] - r.outcomes()[1]).isBetween(0L, 1L);
                 assertThat(r.extras()).containsExactly(0, 0, 0);
                 assertThat(r.lag().getValueAtPercentile(50)).isLessThan(5_000_000L);
             }
