@@ -4,6 +4,8 @@
 #   1. generator capacity: dnsperf's best rate (-T 1|2 x -c 1|100, -q 100, DNSPERF_SECONDS each) and,
 #      back to back, unibench's highest fixed-rate step with generator_saturated=false and < 0.1 % loss
 #      (short ramps around dnsperf's best, a few --clients/--threads shapes); prints the ratio;
+#      then the CPU each generator uses at the same fixed rate (half dnsperf's best), which does not depend
+#      on how well the server copes with an open-loop load on a shared machine;
 #   2. rate accuracy: unibench at 1 000 and 10 000 qps for ACCURACY_SECONDS: achieved send rate within 1 %
 #      of offered, and every full one-second bucket within 5 %.
 # knotd starts with net.core.rmem_default raised to 4 MiB (restored right after it started) so that
@@ -103,14 +105,14 @@ echo "  best dnsperf: $best_dnsperf qps ($best_dnsperf_shape)"
 ub() { "$home/scripts/unibench" "$@"; }
 ub --version >/dev/null  # builds the jar first when it is stale, outside the measurement
 echo
-echo "== unibench, fixed-rate steps of ${STEP_SECONDS}s (+1s warm-up), ramp 0.6x..1.3x of dnsperf's best =="
+echo "== unibench, fixed-rate steps of ${STEP_SECONDS}s (+1s warm-up), ramp 0.5x..1.3x of dnsperf's best by 0.05x =="
 best_ub=0
 best_ub_shape=""
 for shape in $UNIBENCH_SHAPES; do
   clients="${shape%/*}"
   threads="${shape#*/}"
-  start=$(( best_dnsperf * 6 / 10 ))
-  step=$(( best_dnsperf / 10 ))
+  start=$(( best_dnsperf * 5 / 10 ))
+  step=$(( best_dnsperf / 20 ))
   max=$(( best_dnsperf * 13 / 10 ))
   d0="$(drops)"
   dir="$work/ub-$clients-$threads"
@@ -137,6 +139,25 @@ done
 echo
 python3 -c "print('GENERATOR CAPACITY: unibench %d qps (%s) / dnsperf %d qps (%s) = %.2fx' % ($best_ub, '$best_ub_shape', $best_dnsperf, '$best_dnsperf_shape', $best_ub / max(1, $best_dnsperf)))"
 echo "load after capacity runs: $(uptime)"
+
+# CPU of one generator process between seconds 3 and 7 of a 10 s run at a fixed rate, in % of one core
+cpu_window() {
+  "$@" >/dev/null 2>&1 &
+  local pid=$! a b
+  sleep 3
+  a="$(awk '{ print $14 + $15 }' "/proc/$pid/stat")"
+  sleep 4
+  b="$(awk '{ print $14 + $15 }' "/proc/$pid/stat")"
+  wait "$pid" || true
+  echo $(( (b - a) * 100 / $(getconf CLK_TCK) / 4 ))
+}
+half=$(( best_dnsperf / 2 ))
+echo
+echo "== generator CPU at a fixed $half qps (seconds 3-7 of 10 s; % of one core) =="
+dp_cpu="$(cpu_window dnsperf -s 127.0.0.1 -p "$port" -d "$queries" -l 10 -Q "$half" -T 1 -c 100 -q 100000)"
+ub_cpu="$(cpu_window "$home/scripts/unibench" bench dns --target "127.0.0.1:$port" --rate "$half" --duration 10s \
+  --warmup 0s --quiet --output "$work/cpu-ub")"
+echo "  dnsperf -T 1 -c 100: ${dp_cpu}%   unibench --clients 100 --threads 1: ${ub_cpu}%"
 
 # ---- 2. rate accuracy ----
 echo
