@@ -136,7 +136,26 @@ EOF
   echo "  --clients $clients --threads $threads: highest clean step $cap qps (server drops during the ramp: $(( $(drops) - d0 )))"
   if [ "${cap%.*}" -gt "$best_ub" ]; then best_ub="${cap%.*}"; best_ub_shape="--clients $clients --threads $threads"; fi
 done
+
+# the same open-loop criterion applied to dnsperf itself (fixed -Q, outstanding cap lifted), for context
+echo "  dnsperf open loop (-Q RATE -q 100000 -T 1 -c 100, ${STEP_SECONDS}s steps, 0.1x..1.3x by 0.1x):"
+best_dp_open=0
+for (( rate = best_dnsperf / 10; rate <= best_dnsperf * 13 / 10; rate += best_dnsperf / 10 )); do
+  out="$(dnsperf -s 127.0.0.1 -p "$port" -d "$queries" -l "$STEP_SECONDS" -Q "$rate" -T 1 -c 100 -q 100000 2>&1)"
+  read -r sent lost qps < <(awk '/Queries sent:/ { s = $3 } /Queries lost:/ { l = $3 } /Queries per second:/ { q = $4 }
+    END { print s + 0, l + 0, q + 0 }' <<<"$out")
+  verdict="$(python3 -c "print('ok' if $lost <= 0.001 * max(1, $sent) and $qps >= 0.99 * $rate else 'stop')")"
+  printf '    offered %7d  achieved %9.0f/s  lost %s of %s  %s\n' "$rate" "$qps" "$lost" "$sent" "$verdict"
+  [ "$verdict" = ok ] || break
+  best_dp_open=$rate
+done
+echo "  dnsperf open loop: highest clean step $best_dp_open qps"
 echo
+if [ "$best_dp_open" -gt 0 ]; then
+  python3 -c "print('OPEN LOOP vs OPEN LOOP: unibench %d / dnsperf %d = %.2fx' % ($best_ub, $best_dp_open, $best_ub / $best_dp_open))"
+else
+  echo "OPEN LOOP vs OPEN LOOP: unibench $best_ub qps; dnsperf had no clean open-loop step"
+fi
 python3 -c "print('GENERATOR CAPACITY: unibench %d qps (%s) / dnsperf %d qps (%s) = %.2fx' % ($best_ub, '$best_ub_shape', $best_dnsperf, '$best_dnsperf_shape', $best_ub / max(1, $best_dnsperf)))"
 echo "load after capacity runs: $(uptime)"
 
