@@ -76,6 +76,9 @@ dig +time=1 +tries=1 +short -p "$port" @127.0.0.1 www.cetic.be A | grep -q '^10\
 
 drops() { awk -v p="$(printf ':%04X' "$port")" 'index($2, p) { d += $NF } END { print d + 0 }' /proc/net/udp; }
 
+ub() { "$home/scripts/unibench" "$@"; }
+ub --version >/dev/null  # builds the jar first when it is stale, well before any measurement
+
 echo "knotd $(knotd --version | awk '{print $NF}') on 127.0.0.1:$port; $(dnsperf -h 2>&1 | grep '^Version'); $(java -version 2>&1 | head -1)"
 echo "load before: $(uptime)"
 
@@ -102,8 +105,6 @@ echo "  best dnsperf: $best_dnsperf qps ($best_dnsperf_shape)"
 [ "$best_dnsperf" -gt 0 ] || { echo "bench-dns-generator: no dnsperf run without loss; is the machine busy?" >&2; exit 1; }
 
 # ---- unibench: short ramps around dnsperf's best ----
-ub() { "$home/scripts/unibench" "$@"; }
-ub --version >/dev/null  # builds the jar first when it is stale, outside the measurement
 echo
 echo "== unibench, fixed-rate steps of ${STEP_SECONDS}s (+1s warm-up), ramp 0.5x..1.3x of dnsperf's best by 0.05x =="
 best_ub=0
