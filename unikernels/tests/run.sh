@@ -194,6 +194,22 @@ test_bad_cmdline() { # test_bad_cmdline MACH ACCEL APPEND EXPECT
     stop "$pid"
 }
 
+test_zone() { # test_zone ACCEL: zone= on the command line replaces the default zone
+    local tag="dns zone= on microvm/$1" port out
+    port=$(free_port)
+    boot dns microvm "$1" "$CMDLINE zone=example.org:@=192.0.2.1,www=192.0.2.2" "hostfwd=udp:127.0.0.1:$port-:53"
+    local pid=$VM_PID log=$VM_LOG
+    if wait_log "$log" "unibench: dns ready" 10; then
+        out=$(dig_q "$port" www.example.org A || true)
+        check "$tag: www.example.org A 192.0.2.2" grep -Eq "IN[[:space:]]+A[[:space:]]+192\.0\.2\.2" <<<"$out"
+        out=$(dig_q "$port" www.cetic.be A || true)
+        check "$tag: the default zone is gone (REFUSED)" grep -q "status: REFUSED" <<<"$out"
+    else
+        bad "$tag: ready line (log: $(tr '\n' ' ' <"$log"))"
+    fi
+    stop "$pid"
+}
+
 test_l2() { # test_l2 SVC ACCEL: Ethernet frames over a UDP socket netdev (tests/l2test.py)
     local qp mp ready=$TMP/l2-ready-$RANDOM rc=0 py line i
     qp=$(free_port)
@@ -265,6 +281,8 @@ for accel in "${ACCELS[@]}"; do
     test_bad_cmdline microvm "$accel" "gw=10.0.2.2" "missing ip="
 done
 test_bad_cmdline pc "${ACCELS[0]}" "ip=10.0.2.300/24" "invalid ip="
+test_bad_cmdline microvm "${ACCELS[0]}" "$CMDLINE zone=nonsense" "invalid zone="
+test_zone "${ACCELS[0]}"
 if command -v python3 >/dev/null; then
     for accel in "${ACCELS[@]}"; do
         test_l2 dns "$accel"
