@@ -166,6 +166,8 @@ final class SelectorLoop {
         long connectStart;
         long retryAt;
         long backoff;
+        /** When the connection last became free to carry one more request (send lag counts from then). */
+        long freeAt;
         long seq;
         long nextDue;
 
@@ -231,8 +233,9 @@ final class SelectorLoop {
                     worker.sent(due, now);
                     worker.error(due, HttpEngine.E_CONNECT);
                 } else if (now - due >= timeout) {
-                    // waited for a busy (or still connecting) connection longer than the timeout
-                    worker.sent(due, now);
+                    // waited for a busy (or still connecting) connection longer than the timeout: the
+                    // server's delay, not the generator's (no send lag)
+                    worker.sent(due, now, now);
                     worker.lost(due);
                 } else if (state == OPEN && !writePending && inCount < inDue.length) {
                     int slot = (inHead + inCount) % inDue.length;
@@ -240,7 +243,7 @@ final class SelectorLoop {
                     inSent[slot] = now;
                     inCount++;
                     batch++;
-                    worker.sent(due, now);
+                    worker.sent(due, now, freeAt);
                 } else {
                     break; // the request waits; its latency keeps counting from its due time
                 }
@@ -275,6 +278,7 @@ final class SelectorLoop {
             }
             if (!out.hasRemaining()) {
                 writePending = false;
+                freeAt = now;
                 key.interestOps(SelectionKey.OP_READ);
             }
         }
@@ -337,6 +341,7 @@ final class SelectorLoop {
             long sent = inSent[inHead];
             inHead = (inHead + 1) % inDue.length;
             inCount--;
+            freeAt = now;
             answeredSinceOpen = true;
             backoff = 0;
             int status = parser.status();
@@ -408,6 +413,7 @@ final class SelectorLoop {
 
         private void opened(long now) {
             state = OPEN;
+            freeAt = now;
             answeredSinceOpen = false;
             if (everOpened && worker.measured(now)) {
                 worker.extra(HttpEngine.X_RECONNECTS, 1);
