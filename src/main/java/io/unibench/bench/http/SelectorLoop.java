@@ -106,8 +106,16 @@ final class SelectorLoop {
                     selector.select(onKey, (wait - MS) / MS);
                 } else {
                     waker.arm(wake);
-                    selector.select(onKey, (wait + MS - 1) / MS);
-                    waker.disarm();
+                    waker.selecting(true);
+                    // re-read the clock after announcing the select: a deadline that passed meanwhile was
+                    // skipped by the waker (we were not selecting yet), so do not block on it
+                    wait = wake - System.nanoTime();
+                    if (wait <= 0) {
+                        selector.selectNow(onKey);
+                    } else {
+                        selector.select(onKey, (wait + MS - 1) / MS);
+                    }
+                    waker.selecting(false);
                 }
                 if (Thread.interrupted()) {
                     meter.requestStop();
