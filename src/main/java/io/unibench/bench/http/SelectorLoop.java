@@ -28,6 +28,8 @@ final class SelectorLoop {
     /** Backoff after a failed connect (or a connection closed before any answer), doubling up to the max. */
     static final long MIN_BACKOFF_NANOS = 10_000_000L;
     static final long MAX_BACKOFF_NANOS = 1_000_000_000L;
+    /** A connection closed this soon after opening, without answering anything, backs off before reopening. */
+    static final long QUICK_CLOSE_NANOS = 100_000_000L;
     private static final long MS = 1_000_000L;
     /** Beyond this past the end of the sending window a step is abandoned, whatever is still out. */
     private static final long DRAIN_GRACE_NANOS = 2_000_000_000L;
@@ -172,6 +174,7 @@ final class SelectorLoop {
         boolean everOpened;
         boolean answeredSinceOpen;
         long connectStart;
+        long openedAt;
         long retryAt;
         long backoff;
         /** When the connection last became free to carry one more request (send lag counts from then). */
@@ -377,13 +380,14 @@ final class SelectorLoop {
         }
 
         /**
-         * Closes and opens again. A connection that never answered since it was opened waits a backoff
-         * first, so a server that accepts and drops every connection does not get a connect storm.
+         * Closes and opens again. A connection that failed or was closed soon after it opened, without
+         * answering anything, waits a backoff first, so a server that accepts and drops every connection
+         * does not get a connect storm; one closed after idling (a server's idle timeout) reopens at once.
          */
         private void reopen(long now, boolean closedByPeerOrError) {
-            boolean answered = answeredSinceOpen;
+            boolean quickFailure = closedByPeerOrError && !answeredSinceOpen && now - openedAt < QUICK_CLOSE_NANOS;
             close();
-            if (closedByPeerOrError && !answered) {
+            if (quickFailure) {
                 enterBackoff(now);
             } else {
                 connect(now);
@@ -421,6 +425,7 @@ final class SelectorLoop {
 
         private void opened(long now) {
             state = OPEN;
+            openedAt = now;
             freeAt = now;
             answeredSinceOpen = false;
             if (everOpened && worker.measured(now)) {

@@ -164,6 +164,48 @@ class HttpBenchIT {
     }
 
     @Test
+    void serverResettingEveryRequestIsMeasuredWithoutAConnectStorm() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 200, InetAddress.getLoopbackAddress())) {
+            java.util.concurrent.atomic.AtomicInteger accepts = new java.util.concurrent.atomic.AtomicInteger();
+            Thread acceptor = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try (Socket s = server.accept()) {
+                        accepts.incrementAndGet();
+                        s.setSoTimeout(2000);
+                        InputStream in = s.getInputStream();
+                        int state = 0;
+                        while (state < 4) { // read up to the end of the request head, then reset
+                            int b = in.read();
+                            if (b < 0) {
+                                break;
+                            }
+                            state = (b == '\r' && (state == 0 || state == 2)) || (b == '\n' && (state == 1 || state == 3))
+                                    ? state + 1 : 0;
+                        }
+                        s.setSoLinger(true, 0);
+                    } catch (IOException e) {
+                        // closed, or the client went away
+                    }
+                }
+            }, "resetting-server");
+            acceptor.setDaemon(true);
+            acceptor.start();
+            Path out = tmp.resolve("reset");
+            int exit = bench("--target", "http://127.0.0.1:" + server.getLocalPort() + "/", "--connections", "10",
+                    "--rate", "200", "--duration", "3s", "--warmup", "0s", "--timeout", "1s", "--output", out.toString());
+            assertThat(exit).isZero();
+            Map<String, String> s = csv(out.resolve(RampCsvSink.STEPS_FILE), true).get(0);
+            double requests = num(s, "requests");
+            assertThat(num(s, "completed")).isZero();
+            assertThat(num(s, "errors") + num(s, "errors_timeout")).isEqualTo(requests);
+            assertThat(num(s, "errors_read")).isGreaterThan(0);
+            assertThat(s.get("stop_reason")).isEqualTo("unresponsive");
+            // one connection per request at most (plus the initial ones): reconnects back off, no storm
+            assertThat(accepts.get()).isLessThanOrEqualTo((int) requests + 20);
+        }
+    }
+
+    @Test
     void serverClosingAfterEveryResponseIsReconnectedWithoutErrors() throws Exception {
         try (Nginx nginx = Nginx.start(tmp.resolve("nginx-close"), "keepalive_timeout 0;")) {
             Path out = tmp.resolve("close");
