@@ -317,17 +317,17 @@ public final class QemuKvmDeployer implements Deployer {
     public Observation observe(Instance instance) {
         Optional<ProcessHandle> ph = ourProcess(instance);
         if (ph.isEmpty()) {
-            return new Observation(instance.state() == InstanceState.starting ? InstanceState.starting
-                    : InstanceState.exited, -1, "no QEMU process");
+            return Observation.without(instance.state() == InstanceState.starting ? InstanceState.starting
+                    : InstanceState.exited, "no QEMU process");
         }
         long rss = rss(ph.get().pid());
         Path sock = Path.of(instance.detail("qmp_socket"));
         try (Qmp q = Qmp.connect(sock, 500)) {
             String status = q.status(System.nanoTime() + 500_000_000L);
             return new Observation(status.equals("running") ? InstanceState.running : InstanceState.crashed, rss,
-                    "QMP status " + status);
+                    "rss", "QMP status " + status);
         } catch (IOException e) {
-            return new Observation(InstanceState.running, rss, "QMP not answering (" + e.getMessage() + ")");
+            return new Observation(InstanceState.running, rss, "rss", "QMP not answering (" + e.getMessage() + ")");
         }
     }
 
