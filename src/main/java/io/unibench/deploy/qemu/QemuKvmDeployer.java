@@ -28,6 +28,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -49,14 +50,22 @@ public final class QemuKvmDeployer implements Deployer {
     private final ServiceCatalog catalog;
     private final QemuOptions options;
     private final Consumer<String> warnings;
+    private final Supplier<Doctor.KvmStatus> kvm;
     private final Map<String, Process> children = new ConcurrentHashMap<>();
     private String accelerator;
 
     public QemuKvmDeployer(StateStore state, ServiceCatalog catalog, QemuOptions options, Consumer<String> warnings) {
+        this(state, catalog, options, warnings, Doctor.Kvm::probe);
+    }
+
+    /** With the KVM check given (tests: a host where KVM is unusable). */
+    QemuKvmDeployer(StateStore state, ServiceCatalog catalog, QemuOptions options, Consumer<String> warnings,
+                    Supplier<Doctor.KvmStatus> kvm) {
         this.state = state;
         this.catalog = catalog;
         this.options = options;
         this.warnings = warnings;
+        this.kvm = kvm;
     }
 
     @Override
@@ -88,13 +97,13 @@ public final class QemuKvmDeployer implements Deployer {
             if (options.accel() == QemuOptions.Accel.tcg) {
                 accelerator = "tcg";
             } else {
-                Doctor.KvmStatus kvm = Doctor.Kvm.probe();
-                if (kvm.usable()) {
+                Doctor.KvmStatus k = kvm.get();
+                if (k.usable()) {
                     accelerator = "kvm";
                 } else if (options.accel() == QemuOptions.Accel.kvm) {
-                    throw new UnibenchException("--accel kvm asked but " + kvm.detail());
+                    throw new UnibenchException("--accel kvm asked but " + k.detail());
                 } else {
-                    warnings.accept(kvm.detail() + " (use --accel tcg to silence this)");
+                    warnings.accept(k.detail() + " (use --accel tcg to silence this)");
                     accelerator = "tcg";
                 }
             }
