@@ -119,23 +119,38 @@ public final class Deployments {
     }
 
     /**
-     * Records, starts and waits for one instance. It stays "in flight" (torn down by a failing
-     * {@link #deploy}) until the caller is done; a caller using this alone destroys on failure itself.
+     * Records, starts and waits for one instance (the boot benchmark calls this directly and reads
+     * {@link Instance#timing()}). If it does not become ready, it is destroyed before the error is thrown.
+     * A ready instance stays "in flight" until the enclosing {@link #deploy} succeeds, so a later failure
+     * there tears it down too.
      */
     public Instance deployOne(ServiceSpec spec, Backend backend, Duration readyTimeout) {
         Deployer d = deployer(backend);
         Instance rec = record(spec, backend, Set.of());
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return startAndWait(d, spec, rec, readyTimeout);
-            } catch (PortInUseException e) {
-                if (attempt >= PORT_RETRIES) {
-                    throw e;
+        try {
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    return startAndWait(d, spec, rec, readyTimeout);
+                } catch (PortInUseException e) {
+                    if (attempt >= PORT_RETRIES) {
+                        throw e;
+                    }
+                    listener.warning(rec.id() + ": " + e.getMessage() + "; retrying on another port");
+                    d.destroy(state.get(rec.id()).orElse(rec));
+                    rec = reassignPorts(rec, e.port());
                 }
-                listener.warning(rec.id() + ": " + e.getMessage() + "; retrying on another port");
-                String how = d.destroy(state.get(rec.id()).orElse(rec));
-                rec = reassignPorts(rec, e.port(), how);
             }
+        } catch (RuntimeException e) {
+            String id = rec.id();
+            synchronized (this) {
+                inFlight.remove(id);
+            }
+            try {
+                state.get(id).ifPresent(this::destroyOne);
+            } catch (RuntimeException cleanup) {
+                listener.warning("could not tear down " + id + ": " + cleanup.getMessage());
+            }
+            throw e;
         }
     }
 
@@ -162,7 +177,7 @@ public final class Deployments {
         });
     }
 
-    private Instance reassignPorts(Instance rec, int takenPort, String how) {
+    private Instance reassignPorts(Instance rec, int takenPort) {
         return state.locked(() -> {
             PortAllocator ports = PortAllocator.forState(state);
             ports.exclude(takenPort);

@@ -158,62 +158,29 @@ public final class DockerDeployer implements Deployer {
         return recorded.withContainerId(containerId);
     }
 
-    /** Watches a starting container: its state (rate-limited inspect calls) and its output for the ready line. */
+    /**
+     * Watches a starting container (its state, through inspect calls at most every 50 ms) and dates its
+     * ready line afterwards from the daemon's log timestamps.
+     */
     private final class DockerStart implements Start {
         private final Instance instance;
+        private final String readyLine;
         private final long t0;
         private final long wall0;
         private final long spawned;
         private final long started;
-        private final ResultCallback.Adapter<Frame> logs;
-        private volatile long consoleReady = -1;
+        private long consoleReady = -2; // -2: not looked up yet
         private long nextInspect;
 
         DockerStart(Instance instance, String readyLine, long t0, long wall0, long spawned, long started) {
             this.instance = instance;
+            this.readyLine = readyLine;
             this.t0 = t0;
             this.wall0 = wall0;
             this.spawned = spawned;
             this.started = started;
-            this.nextInspect = started;
-            this.logs = readyLine == null ? null : followLogs(readyLine);
-        }
-
-        /** Follows the container output with daemon timestamps; the ready line's timestamp dates the phase. */
-        private ResultCallback.Adapter<Frame> followLogs(String readyLine) {
-            StringBuilder pending = new StringBuilder();
-            ResultCallback.Adapter<Frame> cb = new ResultCallback.Adapter<>() {
-                @Override
-                public void onNext(Frame frame) {
-                    if (consoleReady >= 0) {
-                        return;
-                    }
-                    pending.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
-                    int nl;
-                    while ((nl = pending.indexOf("\n")) >= 0) {
-                        String line = pending.substring(0, nl);
-                        pending.delete(0, nl + 1);
-                        int sp = line.indexOf(' ');
-                        if (sp > 0 && line.substring(sp + 1).contains(readyLine)) {
-                            try {
-                                Instant ts = Instant.parse(line.substring(0, sp));
-                                long ms = ts.toEpochMilli() - wall0;
-                                long nanos = ts.getNano() % 1_000_000;
-                                consoleReady = t0 + ms * 1_000_000 + nanos;
-                            } catch (RuntimeException e) {
-                                consoleReady = System.nanoTime();
-                            }
-                            return;
-                        }
-                    }
-                }
-            };
-            try {
-                return docker().logContainerCmd(instance.containerId()).withStdOut(true).withStdErr(true)
-                        .withFollowStream(true).withTimestamps(true).exec(cb);
-            } catch (DockerException e) {
-                return null;
-            }
+            // probe first, inspect later: the first inspect comes 50 ms after the start call returned
+            this.nextInspect = started + 50_000_000;
         }
 
         @Override
@@ -236,8 +203,31 @@ public final class DockerDeployer implements Deployer {
             return started;
         }
 
+        /**
+         * When the ready line was printed, from the daemon's timestamp of that log line, mapped onto this
+         * process's nanoTime through the wall clock read just before the create call (the daemon runs on
+         * this host, same clock). One log request, made after the probe answered, so it never delays it.
+         */
         @Override
-        public long consoleReadyNanos() {
+        public synchronized long consoleReadyNanos() {
+            if (consoleReady == -2) {
+                consoleReady = -1;
+                if (readyLine != null) {
+                    for (String line : logLines(instance.containerId(), null, true)) {
+                        int sp = line.indexOf(' ');
+                        if (sp > 0 && line.indexOf(readyLine, sp) > 0) {
+                            try {
+                                Instant ts = Instant.parse(line.substring(0, sp));
+                                long nanosSinceWall0 = (ts.getEpochSecond() * 1000 - wall0) * 1_000_000 + ts.getNano();
+                                consoleReady = t0 + nanosSinceWall0;
+                            } catch (RuntimeException e) {
+                                // not a timestamp: leave it unknown
+                            }
+                            break;
+                        }
+                    }
+                }
+            }
             return consoleReady;
         }
 
@@ -266,24 +256,20 @@ public final class DockerDeployer implements Deployer {
 
         @Override
         public void close() {
-            if (logs != null) {
-                try {
-                    logs.close();
-                } catch (IOException ignored) {
-                    // closing
-                }
-            }
+            // nothing held open
         }
     }
 
     @Override
     public Observation observe(Instance instance) {
         String id = instance.containerId();
-        if (id == null) {
+        // a deploy killed during the create call left no container id: the labels still name the instance
+        Container c = snapshot().get(id != null ? id : LABEL_ID + "=" + instance.id());
+        if (c == null && id == null) {
             return Observation.without(instance.state() == InstanceState.starting ? InstanceState.starting
                     : InstanceState.exited, "no container");
         }
-        Container c = snapshot().get(id);
+        id = c == null ? id : c.getId();
         if (c == null) {
             return Observation.without(InstanceState.exited, "container gone");
         }
@@ -311,6 +297,7 @@ public final class DockerDeployer implements Deployer {
             Map<String, Container> m = new java.util.HashMap<>();
             for (Container c : ourContainers()) {
                 m.put(c.getId(), c);
+                m.put(LABEL_ID + "=" + c.getLabels().get(LABEL_ID), c);
             }
             snapshot = m;
             snapshotAt = now;
@@ -446,10 +433,14 @@ public final class DockerDeployer implements Deployer {
     }
 
     private List<String> logLines(String containerId, Integer tail) {
+        return logLines(containerId, tail, false);
+    }
+
+    private List<String> logLines(String containerId, Integer tail, boolean timestamps) {
         List<String> out = new ArrayList<>();
         StringBuilder sb = new StringBuilder();
         try {
-            var cmd = docker().logContainerCmd(containerId).withStdOut(true).withStdErr(true);
+            var cmd = docker().logContainerCmd(containerId).withStdOut(true).withStdErr(true).withTimestamps(timestamps);
             cmd = tail == null ? cmd.withTailAll() : cmd.withTail(tail);
             cmd.exec(new ResultCallback.Adapter<Frame>() {
                 @Override

@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -206,8 +207,10 @@ public final class QemuKvmDeployer implements Deployer {
         private final byte[] readyLine;
         private final long t0;
         private final long spawned;
+        private final Thread consoleWatch;
         private Qmp qmp;
-        private long consoleReady = -1;
+        private volatile long consoleReady = -1;
+        private volatile boolean closed;
         private long consoleScanned;
 
         QemuStart(Instance instance, Process process, Path qmpSocket, Path console, Path qemuLog, String readyLine,
@@ -220,6 +223,18 @@ public final class QemuKvmDeployer implements Deployer {
             this.readyLine = readyLine == null ? null : readyLine.getBytes(StandardCharsets.UTF_8);
             this.t0 = t0;
             this.spawned = spawned;
+            // the ready line is dated by a watcher that looks at the log's size every millisecond (a stat),
+            // independent of how long a probe try waits
+            this.consoleWatch = new Thread(this::watchConsole, "unibench-console-" + instance.id());
+            consoleWatch.setDaemon(true);
+            consoleWatch.start();
+        }
+
+        private void watchConsole() {
+            while (!closed && consoleReady < 0 && readyLine != null && process.isAlive()) {
+                poll();
+                LockSupport.parkNanos(1_000_000);
+            }
         }
 
         @Override
@@ -249,7 +264,7 @@ public final class QemuKvmDeployer implements Deployer {
         }
 
         @Override
-        public void poll() {
+        public synchronized void poll() {
             if (consoleReady >= 0 || readyLine == null) {
                 return;
             }
@@ -311,6 +326,7 @@ public final class QemuKvmDeployer implements Deployer {
 
         @Override
         public void close() {
+            closed = true;
             closeQmp();
         }
 
