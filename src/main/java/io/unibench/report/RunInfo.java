@@ -1,0 +1,81 @@
+package io.unibench.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A result folder's identity as the report shows it: where it is, the name of its series in charts and
+ * tables, and its {@code run.json}.
+ *
+ * @param dir    the run folder
+ * @param label  series name: run.json's backend (or label), else the folder name; made unique across inputs
+ * @param meta   the parsed run.json
+ */
+public record RunInfo(Path dir, String label, JsonNode meta) {
+
+    public String benchmark() {
+        return text("benchmark");
+    }
+
+    public String status() {
+        return text("status");
+    }
+
+    public String stopReason() {
+        return text("stop_reason");
+    }
+
+    public String stopDetail() {
+        return text("stop_detail");
+    }
+
+    public String backend() {
+        return text("backend");
+    }
+
+    public String service() {
+        return text("service");
+    }
+
+    public String accelerator() {
+        return text("accelerator");
+    }
+
+    /** Ctrl-C ended it: the last step or cycle is partial. */
+    public boolean interrupted() {
+        return "interrupted".equals(stopReason()) || "interrupted".equals(status());
+    }
+
+    /** run.json still says running: the process was killed before it could record how it ended. */
+    public boolean unfinished() {
+        return "running".equals(status());
+    }
+
+    public List<String> commandLine() {
+        List<String> args = new ArrayList<>();
+        JsonNode cl = meta.path("command_line");
+        if (cl.isArray()) {
+            cl.forEach(a -> args.add(a.asText()));
+        } else if (cl.isTextual()) {
+            args.add(cl.asText());
+        }
+        return args;
+    }
+
+    public JsonNode path(String key) {
+        return meta == null ? MissingNode.getInstance() : meta.path(key);
+    }
+
+    /** A top-level text value, or null when absent or empty. */
+    public String text(String key) {
+        JsonNode n = path(key);
+        if (n.isMissingNode() || n.isNull()) {
+            return null;
+        }
+        String s = n.isValueNode() ? n.asText() : n.toString();
+        return s.isBlank() ? null : s;
+    }
+}
