@@ -92,8 +92,11 @@ public final class Deployments {
      * reported: nothing half-deployed stays behind.
      */
     public List<Instance> deploy(List<Request> requests, Duration readyTimeout) {
+        Set<String> checked = new java.util.HashSet<>();
         for (Request r : requests) {
-            deployer(r.backend()).preflight(r.spec());
+            if (checked.add(r.backend() + "/" + r.spec().service())) {
+                deployer(r.backend()).preflight(r.spec());
+            }
         }
         Thread hook = new Thread(this::abortAndTearDown, "unibench-deploy-teardown");
         Runtime.getRuntime().addShutdownHook(hook);
