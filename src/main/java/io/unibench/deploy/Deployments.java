@@ -62,6 +62,8 @@ public final class Deployments {
     /** Ids this object is deploying and has not handed over yet (torn down on failure or Ctrl-C). */
     private final Set<String> inFlight = new LinkedHashSet<>();
     private boolean aborted;
+    /** deployOne calls running now; the shutdown hook waits for them to notice the abort and clean up. */
+    private int busy;
 
     public Deployments(StateStore state, Function<Backend, Deployer> deployerFactory, Listener listener) {
         this.state = state;
@@ -128,8 +130,22 @@ public final class Deployments {
      * there tears it down too.
      */
     public Instance deployOne(ServiceSpec spec, Backend backend, Duration readyTimeout) {
+        synchronized (this) {
+            busy++;
+        }
+        try {
+            return recordStartAndWait(spec, backend, readyTimeout);
+        } finally {
+            synchronized (this) {
+                busy--;
+                notifyAll();
+            }
+        }
+    }
+
+    private Instance recordStartAndWait(ServiceSpec spec, Backend backend, Duration readyTimeout) {
         Deployer d = deployer(backend);
-        Instance rec = record(spec, backend, Set.of());
+        Instance rec = record(spec, backend);
         try {
             for (int attempt = 1; ; attempt++) {
                 try {
@@ -157,16 +173,10 @@ public final class Deployments {
         }
     }
 
-    private Instance record(ServiceSpec spec, Backend backend, Set<Integer> avoid) {
+    private Instance record(ServiceSpec spec, Backend backend) {
         return state.locked(() -> {
-            synchronized (this) {
-                if (aborted) {
-                    throw new UnibenchException("interrupted");
-                }
-            }
             String id = state.nextId(backend, spec.service());
             PortAllocator ports = PortAllocator.forState(state);
-            avoid.forEach(ports::exclude);
             List<Endpoint> eps = new ArrayList<>();
             for (ServiceSpec.PortSpec p : spec.ports()) {
                 eps.add(new Endpoint(p.name(), p.protocol(), "127.0.0.1", ports.allocate(), p.port()));
@@ -174,6 +184,10 @@ public final class Deployments {
             Instance rec = Instance.starting(id, backend, spec.service(), eps, state.owner(), Map.of());
             state.put(rec);
             synchronized (this) {
+                if (aborted) {
+                    state.remove(id);
+                    throw new UnibenchException("interrupted");
+                }
                 inFlight.add(id);
             }
             return rec;
@@ -206,6 +220,8 @@ public final class Deployments {
             s = d.start(spec, rec.withStartedAt(Instant.now()));
             state.locked(() -> state.put(s.instance()));
         }
+        // from here on the shutdown hook may tear this instance down at any time: updates go through
+        // putIfLive so a destroyed instance is never recorded again
         try (s; ReadinessProbe probe = Probes.forSpec(spec.probe(), rec.endpoints())) {
             long deadline = s.startedNanos() + readyTimeout.toNanos();
             ReadinessWait.Outcome o = ReadinessWait.await(probe, deadline, new ReadinessWait.Watch() {
@@ -234,16 +250,38 @@ public final class Deployments {
             BootTiming timing = new BootTiming(s.spawnedNanos() - t0, s.startedNanos() - t0,
                     console < 0 ? -1 : console - t0, o.readyNanos() - t0, o.attempts());
             Instance ready = s.instance().withState(InstanceState.running).withTiming(timing);
-            state.locked(() -> state.put(ready));
+            putIfLive(ready);
             listener.ready(ready);
             return ready;
         }
     }
 
-    /** Shutdown hook: stop starting new instances and remove the ones this object started. */
+    private synchronized void putIfLive(Instance i) {
+        if (aborted || !inFlight.contains(i.id())) {
+            throw new UnibenchException("interrupted");
+        }
+        state.locked(() -> state.put(i));
+    }
+
+    /**
+     * Shutdown hook: stop starting new instances, remove the ones this object started, then give the
+     * deploying thread (which now fails fast: its instance is gone) up to 10 s to finish its own clean-up.
+     */
     private void abortAndTearDown() {
         synchronized (this) {
             aborted = true;
+        }
+        tearDownInFlight();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        synchronized (this) {
+            while (busy > 0 && deadline - System.nanoTime() > 0) {
+                try {
+                    wait(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
         }
         tearDownInFlight();
     }
