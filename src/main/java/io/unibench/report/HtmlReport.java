@@ -120,10 +120,19 @@ final class HtmlReport {
         if (kvm.isEmpty() && tcg.isEmpty() && unknown.isEmpty()) {
             li("No run involved QEMU, so no accelerator applies.");
         }
-        li("Traffic reaches both backends through a <strong>user-space port forwarder</strong>: QEMU's slirp"
-                + " <code>hostfwd</code> for the unikernels and <code>docker-proxy</code> for the containers."
-                + " Absolute latencies and peak rates include that forwarder; compare the backends with each"
-                + " other rather than with bare-metal figures.");
+        boolean backends = all.stream().anyMatch(r -> "qemu".equals(r.backend()) || "docker".equals(r.backend()))
+                || !results.studies().isEmpty() || !results.boots().isEmpty();
+        if (backends) {
+            li("Traffic reaches both backends through a <strong>user-space port forwarder</strong>: QEMU's slirp"
+                    + " <code>hostfwd</code> for the unikernels and <code>docker-proxy</code> for the containers."
+                    + " Absolute latencies and peak rates include that forwarder; compare the backends with each"
+                    + " other rather than with bare-metal figures.");
+        } else {
+            li("These runs name no backend (a bench against a <code>--target</code>). If the target was a unikernel"
+                    + " or container published on a host port, traffic went through a <strong>user-space port"
+                    + " forwarder</strong> (QEMU's slirp <code>hostfwd</code> or <code>docker-proxy</code>) and the"
+                    + " latencies include it.");
+        }
         Set<String> cores = new LinkedHashSet<>();
         Set<String> cpus = new LinkedHashSet<>();
         for (RunInfo r : all) {
