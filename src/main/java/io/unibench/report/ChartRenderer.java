@@ -165,16 +165,16 @@ public final class ChartRenderer {
         if (any && !spec.logY()) {
             if (yMax <= yMin) {
                 // a flat line (e.g. no loss at all): give the axis some height above it
-                s.setYAxisMax(yMax > 0 ? 2 * yMax : 1.0);
-            } else {
-                // XChart puts the ticks at the data values when those are equally spaced (a CDF's i/n, or
-                // only two distinct values); an invisible point at an odd height keeps its regular ticks
-                XYSeries helper = chart.addSeries("\u200b", new double[] {xMin},
-                        new double[] {yMin + (yMax - yMin) * 0.381966});
-                helper.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
-                helper.setMarker(SeriesMarkers.NONE);
-                helper.setShowInLegend(false);
+                yMax = yMax > 0 ? 2 * yMax : 1.0;
+                s.setYAxisMax(yMax);
             }
+            // XChart puts the ticks at the data values when those are equally spaced (a CDF's i/n, or only
+            // two distinct values); an invisible point at an odd height keeps its regular ticks
+            XYSeries helper = chart.addSeries("\u200b", new double[] {xMin},
+                    new double[] {yMin + (yMax - yMin) * 0.381966});
+            helper.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+            helper.setMarker(SeriesMarkers.NONE);
+            helper.setShowInLegend(false);
         }
         if (!any) {
             // XChart needs at least one series to lay out the axes; say that there is nothing to show

@@ -53,7 +53,8 @@ public final class Charts {
             charts.add(footprint(results.footprints(), "footprint-memory", "Idle memory per service and backend",
                     "idle memory, resident set (MiB)", Footprint.Row::idleRssBytes));
         }
-        return charts;
+        // a chart without a single value (e.g. a boot run cut short before its statistics) is left out
+        return charts.stream().filter(c -> c.series().stream().anyMatch(s -> !s.y().isEmpty())).toList();
     }
 
     int color(String key) {

@@ -172,6 +172,19 @@ final class HtmlReport {
                     + " could not send at the offered rate, so those steps measure the client, not the server"
                     + " (black crosses in the charts).");
         }
+        for (RunInfo st : results.studies()) {
+            if (st.interrupted() || st.unfinished()) {
+                li("<strong>The study " + esc(ResultsReader.name(st.dir())) + " did not complete</strong> ("
+                        + esc(st.interrupted() ? "interrupted" : "run.json still says running") + "): the runs"
+                        + " below are what it measured; runs it had not started are missing.");
+            }
+        }
+        for (BootRun r : results.boots()) {
+            if (r.summary().isEmpty()) {
+                li(esc(display(r.info())) + " has no boot-summary.csv (cut short before writing it): only its"
+                        + " individual boots are shown.");
+            }
+        }
         for (RunInfo r : all) {
             if (r.interrupted()) {
                 li("<strong>" + esc(display(r)) + " was interrupted</strong> (Ctrl-C): its last step is partial;"

@@ -154,8 +154,6 @@ public final class ResultsReader {
     private void readBoot(Path origin, RunInfo info) {
         CsvFile ev = CsvFile.read(info.dir().resolve(BOOT_EVENTS), "one row per instance start of a bench boot run")
                 .require(BOOT_EVENT_COLUMNS);
-        CsvFile sum = CsvFile.read(info.dir().resolve(BOOT_SUMMARY), "boot-time statistics of a bench boot run")
-                .require(BOOT_SUMMARY_COLUMNS);
         List<BootRun.Event> events = new ArrayList<>();
         for (CSVRecord r : ev.rows()) {
             events.add(new BootRun.Event(ev.text(r, "kind"), ev.text(r, "backend"), ev.text(r, "service"),
@@ -164,6 +162,14 @@ public final class ResultsReader {
                     ev.number(r, "console_ready_ms"), ev.number(r, "answer_ms"), ev.text(r, "outcome")));
         }
         List<BootRun.Summary> summary = new ArrayList<>();
+        Path summaryFile = info.dir().resolve(BOOT_SUMMARY);
+        if (!Files.exists(summaryFile) && (info.interrupted() || info.unfinished())) {
+            // a boot run cut short may not have written its statistics yet; its events still show
+            runs.add(new Loaded(origin, info, "boot", null, null, events, summary));
+            return;
+        }
+        CsvFile sum = CsvFile.read(summaryFile, "boot-time statistics of a bench boot run")
+                .require(BOOT_SUMMARY_COLUMNS);
         for (CSVRecord r : sum.rows()) {
             summary.add(new BootRun.Summary(sum.text(r, "kind"), sum.text(r, "backend"), sum.text(r, "service"),
                     (int) sum.number(r, "running_instances"), (long) zeroIfNaN(sum.number(r, "count")),

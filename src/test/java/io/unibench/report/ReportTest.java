@@ -245,4 +245,31 @@ class ReportTest {
         assertThat(chart(r, "footprint-image").series()).extracting(ChartSpec.Series::name)
                 .contains("qemu [20261129T120000Z-study-quick]", "qemu [20261130T080000Z-study-quick]");
     }
+
+    @Test
+    void anInterruptedStudyIsReportedWithWhatItHas() throws Exception {
+        Path json = study.resolve("run.json");
+        Files.writeString(json, Files.readString(json).replace("\"status\": \"complete\"", "\"status\": \"interrupted\"")
+                .replace("\"stop_reason\": \"completed\"", "\"stop_reason\": \"interrupted\""));
+        // the boot run was killed before writing its statistics
+        Files.delete(study.resolve("boot/boot-summary.csv"));
+        Path bootJson = study.resolve("boot/run.json");
+        Files.writeString(bootJson, Files.readString(bootJson).replace("\"status\": \"complete\"", "\"status\": \"running\""));
+        // a ramp that had only written its headers
+        Path late = Files.createDirectories(study.resolve("http-native"));
+        Files.writeString(late.resolve("run.json"), "{\"benchmark\": \"http\", \"status\": \"running\", \"backend\": \"native\"}");
+        Files.writeString(late.resolve("steps.csv"), Files.readAllLines(study.resolve("http-docker/steps.csv")).get(0) + "\n");
+
+        Report.Result r = report(List.of(study), null);
+        assertThat(chart(r, "http-latency").series("native p99").x()).isEmpty();
+        assertThat(r.charts()).extracting(ChartSpec::id).doesNotContain("boot-instances");
+        assertThat(chart(r, "boot-cold").series()).extracting(ChartSpec.Series::name)
+                .containsExactly("qemu (n=12)", "docker (n=12)");
+        String html = Files.readString(r.index());
+        assertThat(html).contains("The study " + STUDY + " did not complete", "has no boot-summary.csv",
+                "HTTP native did not finish", "no step recorded");
+        for (ChartSpec c : r.charts()) {
+            assertThat(ImageIO.read(r.dir().resolve(c.id() + ".png").toFile())).as(c.id()).isNotNull();
+        }
+    }
 }
