@@ -44,7 +44,11 @@ public final class Charts {
             }
         }
         if (!results.boots().isEmpty()) {
-            charts.add(bootVersusInstances(results.boots()));
+            ChartSpec instances = bootVersusInstances(results.boots());
+            // against one instance count there is no curve; the distribution chart shows those boots
+            if (instances.series().stream().flatMap(x -> x.x().stream()).distinct().count() > 1) {
+                charts.add(instances);
+            }
             charts.add(coldBoots(results.boots()));
         }
         if (!results.footprints().isEmpty()) {
@@ -133,7 +137,9 @@ public final class Charts {
             series.add(new Series(run.info().label() + " sent", Style.DOTTED, c, x, sent));
         }
         if (hi > 0) {
-            series.add(0, new Series(IDEAL, Style.REFERENCE, -1, List.of(Math.min(lo, hi), hi), List.of(Math.min(lo, hi), hi)));
+            // from the lowest offered rate, or from 0 when there is only one (a fixed-rate run)
+            double from = lo < hi ? lo : 0;
+            series.add(0, new Series(IDEAL, Style.REFERENCE, -1, List.of(from, hi), List.of(from, hi)));
         }
         if (!satX.isEmpty()) {
             series.add(new Series(SATURATED, Style.MARKS, -1, satX, satY));

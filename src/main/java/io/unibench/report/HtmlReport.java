@@ -203,7 +203,7 @@ final class HtmlReport {
         String unit = runs.get(0).rateUnit();
         b.append("<section id=\"").append(protocol).append("\">\n<h2>").append(protocol.toUpperCase(Locale.ROOT))
                 .append("</h2>\n");
-        b.append("<table>\n<caption>Summary per run. A clean step lost nothing and had no error.</caption>\n<tr>")
+        b.append("<table>\n<caption>Summary per run. Max rate without loss: the highest offered rate of a step that lost nothing, had no error and where the generator kept its schedule.</caption>\n<tr>")
                 .append(th("run", "service", "accelerator", "steps", "highest offered (" + unit + ")",
                         "max rate without loss (" + unit + ")", "p99 at that rate (ms)", "peak answered (" + unit + ")",
                         "stop reason", "notes")).append("</tr>\n");
