@@ -1,12 +1,21 @@
 package io.unibench.cli;
 
+import io.unibench.UnibenchException;
+import io.unibench.deploy.ImageBuilder;
+import io.unibench.deploy.ServiceCatalog;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "build", mixinStandardHelpOptions = true,
-        description = {"Build the unikernel images (make -C unikernels) and the container images (from containers/),",
-            "then print each service's unikernel image size next to its container image size."},
+        description = {"Build the unikernel images (make -C unikernels) and the container images (from containers/,",
+            "with the Docker API), then print each service's unikernel image size next to its container image size."},
         footerHeading = "%nExamples:%n",
         footer = {"  unibench build", "  unibench build unikernels"})
 final class BuildCommand implements Callable<Integer> {
@@ -16,8 +25,51 @@ final class BuildCommand implements Callable<Integer> {
             description = "unikernels, containers or all (default: ${DEFAULT-VALUE}).")
     What what;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
-        throw NotBuiltYet.of("unibench build", 4);
+        PrintWriter err = spec.commandLine().getErr();
+        ImageBuilder b = new ImageBuilder(ServiceCatalog.load(), m -> {
+            err.println(m);
+            err.flush();
+        });
+        if (what != What.containers) {
+            b.buildUnikernels();
+        }
+        if (what != What.unikernels) {
+            b.buildContainers();
+        }
+        boolean containers = what != What.unikernels;
+        if (!containers) {
+            try {
+                io.unibench.deploy.docker.DockerClients.get();
+                containers = true;
+            } catch (UnibenchException e) {
+                err.println("warning: container sizes unknown: " + e.getMessage());
+            }
+        }
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"SERVICE", "UNIKERNEL_BYTES", "UNIKERNEL_MB", "CONTAINER_IMAGE", "CONTAINER_BYTES",
+            "CONTAINER_MB", "CONTAINER/UNIKERNEL"});
+        for (ImageBuilder.Sizes s : b.sizes(containers)) {
+            rows.add(new String[] {s.service(), bytes(s.unikernelBytes()), mb(s.unikernelBytes()),
+                s.containerImage() == null ? "-" : s.containerImage(), bytes(s.containerBytes()), mb(s.containerBytes()),
+                s.unikernelBytes() > 0 && s.containerBytes() > 0
+                        ? String.format(Locale.ROOT, "%.1fx", (double) s.containerBytes() / s.unikernelBytes()) : "-"});
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        InstanceViews.printTable(out, rows);
+        out.flush();
+        return Main.EXIT_OK;
+    }
+
+    private static String bytes(long b) {
+        return b < 0 ? "not built" : Long.toString(b);
+    }
+
+    private static String mb(long b) {
+        return b < 0 ? "-" : String.format(Locale.ROOT, "%.3f", b / 1e6);
     }
 }

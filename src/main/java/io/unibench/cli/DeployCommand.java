@@ -1,31 +1,124 @@
 package io.unibench.cli;
 
+import io.unibench.UsageException;
+import io.unibench.deploy.Backend;
+import io.unibench.deploy.DeployOptions;
+import io.unibench.deploy.Deployments;
+import io.unibench.deploy.Instance;
+import io.unibench.deploy.ServiceCatalog;
+import io.unibench.deploy.ServiceSpec;
+import io.unibench.deploy.StateStore;
+import io.unibench.deploy.docker.DockerOptions;
+import io.unibench.deploy.qemu.QemuOptions;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "deploy", mixinStandardHelpOptions = true,
-        description = {"Deploy services on QEMU/KVM and/or Docker and wait until each answers.",
-            "'poc' deploys the proof-of-concept services (dns, web)."},
+        description = {"Deploy services on QEMU/KVM and/or Docker and wait until each answers (a DNS reply with the",
+            "expected record, an HTTP 200 with the expected body). 'poc' deploys the proof-of-concept services",
+            "(dns, web). Host ports on 127.0.0.1 are allocated by unibench; the state is kept under",
+            "$XDG_STATE_HOME/unibench (default ~/.local/state/unibench; -Dunibench.state.dir overrides).",
+            "On a failure or Ctrl-C, whatever this command started is removed again."},
         footerHeading = "%nExamples:%n",
         footer = {"  unibench deploy poc", "  unibench deploy poc --backend qemu --json",
-            "  unibench deploy dns --backend docker --count 10"})
+            "  unibench deploy dns --backend docker --count 10",
+            "  unibench deploy web --backend qemu --accel tcg --machine pc"})
 final class DeployCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "SERVICE", description = "poc, dns or web.")
+    @Parameters(index = "0", paramLabel = "SERVICE", description = "poc, dns or web (any manifest in unikernels/services).")
     String service;
 
     @Option(names = "--backend", defaultValue = "both", description = "qemu, docker or both (default: ${DEFAULT-VALUE}).")
     String backend;
 
-    @Option(names = "--count", defaultValue = "1", description = "Instances per backend (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--count", defaultValue = "1", description = "Instances per service and backend (default: ${DEFAULT-VALUE}).")
     int count;
 
     @Option(names = "--json", description = "Print one JSON document on stdout instead of a table.")
     boolean json;
 
+    @Option(names = "--timeout", defaultValue = "20s", converter = Converters.DurationConverter.class,
+            paramLabel = "DURATION", description = "Per instance, from its start until it answers (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Option(names = "--accel", defaultValue = "auto", paramLabel = "ACCEL",
+            description = "QEMU accelerator: auto (KVM when /dev/kvm works, else TCG with a warning), kvm or tcg "
+                    + "(default: ${DEFAULT-VALUE}).")
+    QemuOptions.Accel accel;
+
+    @Option(names = "--machine", defaultValue = "microvm", paramLabel = "MACHINE",
+            description = "QEMU machine: microvm (PVH, no firmware) or pc (qboot, virtio-net-pci) (default: ${DEFAULT-VALUE}).")
+    String machine;
+
+    @Option(names = "--container-memory", converter = Converters.SizeConverter.class, paramLabel = "SIZE",
+            description = "Container memory limit (default: the manifest's, 128M in the study).")
+    Long containerMemory;
+
+    @Option(names = "--container-cpus", paramLabel = "N",
+            description = "Container CPU limit (default: the manifest's, 1 in the study).")
+    Double containerCpus;
+
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
-        throw NotBuiltYet.of("unibench deploy", 4);
+        List<Backend> backends = Backend.parseChoice(backend);
+        if (count < 1 || count > 1000) {
+            throw new UsageException("--count must be 1..1000 (got " + count + ")");
+        }
+        if (timeout.isZero() || timeout.isNegative()) {
+            throw new UsageException("--timeout must be positive");
+        }
+        if (!machine.equals("microvm") && !machine.equals("pc")) {
+            throw new UsageException("unknown --machine '" + machine + "' (use microvm or pc)");
+        }
+        if (containerMemory != null && containerMemory < (6L << 20)) {
+            throw new UsageException("--container-memory must be at least 6M (Docker's minimum)");
+        }
+        if (containerCpus != null && !(containerCpus > 0)) {
+            throw new UsageException("--container-cpus must be positive");
+        }
+        ServiceCatalog catalog = ServiceCatalog.load();
+        List<String> services = service.equals("poc") ? ServiceCatalog.POC : List.of(service);
+        List<ServiceSpec> specs = new ArrayList<>();
+        for (String s : services) {
+            specs.add(catalog.get(s));
+        }
+        DeployOptions opts = new DeployOptions(services, backends, count, timeout,
+                new QemuOptions(accel, machine, "qemu-system-x86_64"),
+                new DockerOptions(containerMemory, containerCpus, Duration.ofSeconds(2)));
+
+        PrintWriter err = spec.commandLine().getErr();
+        Deployments d = Deployments.create(StateStore.open(), catalog, opts.qemu(), opts.docker(),
+                new DeployProgress(err, json));
+        List<Deployments.Request> requests = new ArrayList<>();
+        for (Backend b : opts.backends()) {
+            for (ServiceSpec s : specs) {
+                for (int n = 0; n < opts.count(); n++) {
+                    requests.add(new Deployments.Request(s, b));
+                }
+            }
+        }
+        long t0 = System.nanoTime();
+        List<Instance> out = d.deploy(requests, opts.readyTimeout());
+        long wallNanos = System.nanoTime() - t0;
+        PrintWriter o = spec.commandLine().getOut();
+        if (json) {
+            InstanceViews.printJson(o, InstanceViews.deployDocument(out, wallNanos, d.state()));
+        } else {
+            InstanceViews.printDeployTable(o, out);
+            o.printf("%d instance%s ready in %.2f s (state: %s)%n", out.size(), out.size() == 1 ? "" : "s",
+                    wallNanos / 1e9, d.state().dir());
+        }
+        o.flush();
+        return Main.EXIT_OK;
     }
 }

@@ -1,10 +1,23 @@
 package io.unibench.cli;
 
+import io.unibench.UnibenchException;
+import io.unibench.deploy.Backend;
+import io.unibench.deploy.Deployments;
+import io.unibench.deploy.ServiceCatalog;
+import io.unibench.deploy.StateStore;
+import io.unibench.deploy.docker.DockerOptions;
+import io.unibench.deploy.qemu.QemuOptions;
+import java.io.PrintWriter;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "destroy", mixinStandardHelpOptions = true,
         description = {"Stop and remove instances that unibench created (never anything else):",
@@ -15,11 +28,37 @@ final class DestroyCommand implements Callable<Integer> {
     @Parameters(arity = "0..*", paramLabel = "ID", description = "Instance ids (see 'unibench status').")
     List<String> ids;
 
-    @Option(names = "--all", description = "Every instance unibench created.")
+    @Option(names = "--all", description = "Every instance unibench created (also those of a killed deploy).")
     boolean all;
+
+    @Spec
+    CommandSpec spec;
 
     @Override
     public Integer call() {
-        throw NotBuiltYet.of("unibench destroy", 4);
+        List<String> wanted = ids == null ? List.of() : ids;
+        StateStore state = StateStore.open();
+        PrintWriter out = spec.commandLine().getOut();
+        Deployments d = Deployments.create(state, ServiceCatalog.load(), QemuOptions.defaults(),
+                DockerOptions.defaults(), new DeployProgress(spec.commandLine().getErr(), true));
+        Set<Backend> strays = EnumSet.noneOf(Backend.class);
+        if (all) {
+            boolean dockerRecorded = state.list().stream().anyMatch(i -> i.backend() == Backend.docker);
+            try {
+                d.deployer(Backend.docker).strays(state);
+                strays.add(Backend.docker);
+            } catch (UnibenchException e) {
+                if (dockerRecorded) {
+                    throw e;
+                }
+            }
+        }
+        Map<String, String> done = d.destroy(wanted, all, strays);
+        if (done.isEmpty()) {
+            out.println("nothing to destroy (state: " + state.dir() + ")");
+        }
+        done.forEach((id, how) -> out.println("destroyed " + id + ": " + how));
+        out.flush();
+        return Main.EXIT_OK;
     }
 }

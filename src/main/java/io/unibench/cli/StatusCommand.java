@@ -1,17 +1,72 @@
 package io.unibench.cli;
 
+import io.unibench.UnibenchException;
+import io.unibench.deploy.Backend;
+import io.unibench.deploy.Deployments;
+import io.unibench.deploy.Instance;
+import io.unibench.deploy.ServiceCatalog;
+import io.unibench.deploy.ServiceSpec;
+import io.unibench.deploy.StateStore;
+import io.unibench.deploy.docker.DockerOptions;
+import io.unibench.deploy.qemu.QemuOptions;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Show the instances unibench runs now: backend, endpoints, up-time, memory, health.")
+        description = {"Show the instances unibench runs now: backend, endpoints, up-time, memory in use (QEMU",
+            "process RSS; container memory from the Docker stats API) and whether each answers its readiness",
+            "probe. Instances left by a killed deploy are shown too (destroy removes them)."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  unibench status", "  unibench status --json", "  unibench status --no-probe"})
 final class StatusCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON document on stdout instead of a table.")
     boolean json;
 
+    @Option(names = "--no-probe", negatable = false, description = "Do not probe health (faster; healthy is null).")
+    boolean noProbe;
+
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
-        throw NotBuiltYet.of("unibench status", 4);
+        StateStore state = StateStore.open();
+        PrintWriter err = spec.commandLine().getErr();
+        Deployments d = Deployments.create(state, ServiceCatalog.load(), QemuOptions.defaults(),
+                DockerOptions.defaults(), new DeployProgress(err, true));
+        List<Instance> known = state.list();
+        boolean dockerRecorded = known.stream().anyMatch(i -> i.backend() == Backend.docker);
+        try {
+            known = d.known(java.util.EnumSet.of(Backend.docker));
+        } catch (UnibenchException e) {
+            if (dockerRecorded) {
+                throw e;
+            }
+            // no container recorded and no daemon: nothing of ours can run there
+        }
+        Map<String, ServiceSpec> specs = new HashMap<>();
+        ServiceCatalog catalog = ServiceCatalog.load();
+        for (String n : catalog.names()) {
+            specs.put(n, catalog.get(n));
+        }
+        List<Deployments.Status> st = d.status(known, specs, !noProbe, Duration.ofMillis(300));
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            InstanceViews.printJson(out, InstanceViews.statusDocument(st, state));
+        } else if (st.isEmpty()) {
+            out.println("no instances (state: " + state.dir() + ")");
+        } else {
+            InstanceViews.printStatusTable(out, st);
+        }
+        out.flush();
+        return Main.EXIT_OK;
     }
 }

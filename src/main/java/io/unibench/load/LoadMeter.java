@@ -126,6 +126,17 @@ public final class LoadMeter {
             lag.recordValue(Math.max(0, actualNanos - dueNanos));
         }
 
+        /**
+         * An exchange was sent by an external generator that does not say when (dnsperf): it is counted,
+         * but no send-lag sample is recorded, so the send-lag columns stay empty rather than claim 0.
+         */
+        public void sentUntimed(long dueNanos) {
+            if (dueNanos < measureStartNanos) {
+                return;
+            }
+            bump(SENT, 1);
+        }
+
         /** An exchange got a matching, well-formed answer of the given outcome kind. */
         public void completed(long dueNanos, long sentNanos, long doneNanos, int outcome) {
             lastAnswerNanos = doneNanos;

@@ -1,0 +1,467 @@
+package io.unibench.bench.http;
+
+import io.unibench.load.LoadMeter;
+import io.unibench.load.StepSchedule;
+import io.unibench.protocol.HttpResponseParser;
+import java.io.IOException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * One sending thread of the {@link HttpEngine}: a selector over its share of the connections. Each loop
+ * pass sends whatever is due on free connections, times out what waited too long, then blocks in
+ * select until a socket is ready or the next instant something is due (never spinning). Everything is
+ * preallocated: one read buffer for all connections (the parser keeps no reference to it), one parser
+ * and one view of the pre-encoded requests per connection.
+ */
+final class SelectorLoop {
+    private static final int CLOSED = 0;
+    private static final int CONNECTING = 1;
+    private static final int OPEN = 2;
+    private static final int BACKOFF = 3;
+
+    /** Backoff after a failed connect (or a connection closed before any answer), doubling up to the max. */
+    static final long MIN_BACKOFF_NANOS = 10_000_000L;
+    static final long MAX_BACKOFF_NANOS = 1_000_000_000L;
+    private static final long MS = 1_000_000L;
+    /** Beyond this past the end of the sending window a step is abandoned, whatever is still out. */
+    private static final long DRAIN_GRACE_NANOS = 2_000_000_000L;
+
+    private final int index;
+    private final HttpEngine.Options options;
+    private final Selector selector;
+    private final Conn[] conns;
+    private final ByteBuffer readBuf = ByteBuffer.allocateDirect(64 * 1024);
+    private final int requestLen;
+    private final Consumer<SelectionKey> onKey = this::onKey;
+
+    // state of the step being run (only touched by the step's thread)
+    private StepSchedule schedule;
+    private LoadMeter.Worker worker;
+    private long timeout;
+    private long sendUntil;
+
+    SelectorLoop(int index, HttpEngine.Options options, List<Integer> clients, ByteBuffer requests, int requestLen)
+            throws IOException {
+        this.index = index;
+        this.options = options;
+        this.requestLen = requestLen;
+        this.selector = Selector.open();
+        this.conns = new Conn[clients.size()];
+        for (int i = 0; i < conns.length; i++) {
+            conns[i] = new Conn(clients.get(i), requests.duplicate());
+        }
+    }
+
+    int index() {
+        return index;
+    }
+
+    void runStep(StepSchedule s, LoadMeter meter) throws IOException, InterruptedException {
+        schedule = s;
+        worker = meter.newWorker();
+        timeout = s.timeoutNanos();
+        long end = s.endNanos();
+        sendUntil = end;
+        Waker waker = new Waker(selector, "unibench-http-waker-" + index);
+        try {
+            long now = System.nanoTime();
+            for (Conn c : conns) {
+                c.beginStep();
+                if (c.state == CLOSED) {
+                    c.connect(now);
+                }
+            }
+            while (true) {
+                now = System.nanoTime();
+                long stopAt = meter.stopRequestedNanos();
+                sendUntil = stopAt != 0 ? Math.min(end, stopAt) : end;
+                long wake = Long.MAX_VALUE;
+                boolean pending = false;
+                for (Conn c : conns) {
+                    c.service(now);
+                    pending |= c.pending();
+                    wake = Math.min(wake, c.wakeAt());
+                }
+                if (!pending) {
+                    break;
+                }
+                if (now - sendUntil > 2 * timeout + DRAIN_GRACE_NANOS) {
+                    // cannot happen while every timeout is enforced; never let a step hang regardless
+                    for (Conn c : conns) {
+                        c.abandon(now);
+                    }
+                    break;
+                }
+                long wait = wake - System.nanoTime();
+                if (wait <= 0) {
+                    selector.selectNow(onKey);
+                } else if (wait > 2 * MS) {
+                    // coarse sleep that ends about a millisecond early; the next pass waits precisely
+                    selector.select(onKey, (wait - MS) / MS);
+                } else {
+                    waker.arm(wake);
+                    selector.select(onKey, (wait + MS - 1) / MS);
+                    waker.disarm();
+                }
+                if (Thread.interrupted()) {
+                    meter.requestStop();
+                }
+            }
+        } finally {
+            waker.stop();
+        }
+    }
+
+    private void onKey(SelectionKey key) {
+        Conn c = (Conn) key.attachment();
+        if (c.key != key || !key.isValid()) {
+            return; // a channel closed earlier in this pass
+        }
+        long now = System.nanoTime();
+        int ready = key.readyOps();
+        if ((ready & SelectionKey.OP_CONNECT) != 0) {
+            c.onConnectable(now);
+            return;
+        }
+        if ((ready & SelectionKey.OP_READ) != 0) {
+            c.onReadable(now);
+        }
+        if (c.key == key && key.isValid() && (ready & SelectionKey.OP_WRITE) != 0) {
+            c.onWritable(now);
+        }
+    }
+
+    void close() {
+        for (Conn c : conns) {
+            c.close();
+        }
+        try {
+            selector.close();
+        } catch (IOException ignored) {
+            // nothing left to release
+        }
+    }
+
+    /** One keep-alive connection and the requests in flight on it (a FIFO, at most pipeline long). */
+    private final class Conn {
+        final int client;
+        final ByteBuffer out;
+        final HttpResponseParser parser = new HttpResponseParser().expectBodyContains(options.expectBody());
+        final long[] inDue = new long[options.pipeline()];
+        final long[] inSent = new long[options.pipeline()];
+        int inHead;
+        int inCount;
+        SocketChannel ch;
+        SelectionKey key;
+        int state = CLOSED;
+        boolean writePending;
+        boolean everOpened;
+        boolean answeredSinceOpen;
+        long connectStart;
+        long retryAt;
+        long backoff;
+        long seq;
+        long nextDue;
+
+        Conn(int client, ByteBuffer out) {
+            this.client = client;
+            this.out = out;
+            parser.reset(options.head());
+        }
+
+        void beginStep() {
+            seq = 0;
+            nextDue = schedule.dueNanos(client, 0);
+        }
+
+        private void advance() {
+            seq++;
+            nextDue = schedule.dueNanos(client, seq);
+        }
+
+        boolean pending() {
+            return inCount > 0 || nextDue < sendUntil;
+        }
+
+        /** The next instant this connection needs the loop: a due request, a timeout, a retry. */
+        long wakeAt() {
+            long t = Long.MAX_VALUE;
+            if (state == BACKOFF) {
+                t = retryAt;
+            } else if (state == CONNECTING) {
+                t = connectStart + timeout;
+            }
+            if (inCount > 0) {
+                t = Math.min(t, inSent[inHead] + timeout);
+            }
+            if (nextDue < sendUntil) {
+                boolean free = state == BACKOFF || (state == OPEN && !writePending && inCount < inDue.length);
+                // a request waiting for a busy connection needs the loop again only when it times out
+                t = Math.min(t, free ? nextDue : nextDue + timeout);
+            }
+            return t;
+        }
+
+        /** Retries, timeouts and due requests at {@code now}. */
+        void service(long now) {
+            if (state == BACKOFF && now >= retryAt) {
+                connect(now);
+            }
+            if (state == CONNECTING && now - connectStart >= timeout) {
+                connectFailed(now);
+            }
+            if (inCount > 0 && now - inSent[inHead] >= timeout) {
+                for (int i = 0; i < inCount; i++) {
+                    worker.lost(inDue[(inHead + i) % inDue.length]);
+                }
+                inCount = 0;
+                reopen(now, false);
+            }
+            int batch = 0;
+            while (nextDue < sendUntil && nextDue <= now) {
+                long due = nextDue;
+                if (state == BACKOFF) {
+                    // no usable connection: counted without touching the network, at the offered rate
+                    worker.sent(due, now);
+                    worker.error(due, HttpEngine.E_CONNECT);
+                } else if (now - due >= timeout) {
+                    // waited for a busy (or still connecting) connection longer than the timeout
+                    worker.sent(due, now);
+                    worker.lost(due);
+                } else if (state == OPEN && !writePending && inCount < inDue.length) {
+                    int slot = (inHead + inCount) % inDue.length;
+                    inDue[slot] = due;
+                    inSent[slot] = now;
+                    inCount++;
+                    batch++;
+                    worker.sent(due, now);
+                } else {
+                    break; // the request waits; its latency keeps counting from its due time
+                }
+                advance();
+            }
+            if (batch > 0) {
+                write(batch, now);
+            }
+        }
+
+        private void write(int requests, long now) {
+            out.clear();
+            out.limit(requests * requestLen);
+            try {
+                ch.write(out);
+            } catch (IOException e) {
+                fail(HttpEngine.E_WRITE, now);
+                return;
+            }
+            if (out.hasRemaining()) {
+                writePending = true;
+                key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+            }
+        }
+
+        void onWritable(long now) {
+            try {
+                ch.write(out);
+            } catch (IOException e) {
+                fail(HttpEngine.E_WRITE, now);
+                return;
+            }
+            if (!out.hasRemaining()) {
+                writePending = false;
+                key.interestOps(SelectionKey.OP_READ);
+            }
+        }
+
+        void onReadable(long now) {
+            ByteBuffer b = readBuf;
+            b.clear();
+            int n;
+            try {
+                n = ch.read(b);
+            } catch (IOException e) {
+                fail(HttpEngine.E_READ, now);
+                return;
+            }
+            if (n < 0) {
+                onEndOfStream(now);
+                return;
+            }
+            if (n == 0) {
+                return;
+            }
+            if (inCount > 0 ? worker.measured(inDue[inHead]) : worker.measured(now)) {
+                worker.extra(HttpEngine.X_BYTES_READ, n);
+            }
+            b.flip();
+            while (b.hasRemaining()) {
+                if (inCount == 0) {
+                    // bytes nobody asked for (e.g. a 408 before an idle close): this connection is done
+                    reopen(now, true);
+                    return;
+                }
+                HttpResponseParser.Result r = parser.feed(b);
+                if (r == HttpResponseParser.Result.NEED_MORE) {
+                    return;
+                }
+                if (r == HttpResponseParser.Result.ERROR) {
+                    fail(HttpEngine.E_PARSE, now);
+                    return;
+                }
+                boolean close = parser.mustClose();
+                responseComplete(now);
+                if (close) {
+                    failInFlight(HttpEngine.E_READ); // pipelined requests the server will not answer
+                    reopen(now, true);
+                    return;
+                }
+            }
+        }
+
+        private void onEndOfStream(long now) {
+            if (inCount > 0 && parser.endOfInput() == HttpResponseParser.Result.COMPLETE) {
+                responseComplete(now); // a body delimited by the close
+            }
+            failInFlight(HttpEngine.E_READ);
+            reopen(now, true);
+        }
+
+        private void responseComplete(long now) {
+            long due = inDue[inHead];
+            long sent = inSent[inHead];
+            inHead = (inHead + 1) % inDue.length;
+            inCount--;
+            answeredSinceOpen = true;
+            backoff = 0;
+            int status = parser.status();
+            if (status >= 600) {
+                worker.error(due, HttpEngine.E_PARSE);
+            } else if (status / 100 == 2 && !parser.bodyMatched()) {
+                worker.error(due, HttpEngine.E_BODY);
+            } else {
+                worker.completed(due, sent, now, status / 100 - 1);
+            }
+            parser.reset(options.head());
+        }
+
+        private void failInFlight(int kind) {
+            for (int i = 0; i < inCount; i++) {
+                worker.error(inDue[(inHead + i) % inDue.length], kind);
+            }
+            inCount = 0;
+            parser.reset(options.head());
+        }
+
+        private void fail(int kind, long now) {
+            failInFlight(kind);
+            reopen(now, true);
+        }
+
+        /**
+         * Closes and opens again. A connection that never answered since it was opened waits a backoff
+         * first, so a server that accepts and drops every connection does not get a connect storm.
+         */
+        private void reopen(long now, boolean closedByPeerOrError) {
+            boolean answered = answeredSinceOpen;
+            close();
+            if (closedByPeerOrError && !answered) {
+                enterBackoff(now);
+            } else {
+                connect(now);
+            }
+        }
+
+        void connect(long now) {
+            try {
+                ch = SocketChannel.open();
+                ch.configureBlocking(false);
+                ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                boolean done = ch.connect(options.address());
+                key = ch.register(selector, done ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT, this);
+                if (done) {
+                    opened(now);
+                } else {
+                    state = CONNECTING;
+                    connectStart = now;
+                }
+            } catch (IOException e) {
+                connectFailed(now);
+            }
+        }
+
+        void onConnectable(long now) {
+            try {
+                if (ch.finishConnect()) {
+                    key.interestOps(SelectionKey.OP_READ);
+                    opened(now);
+                }
+            } catch (IOException e) {
+                connectFailed(now);
+            }
+        }
+
+        private void opened(long now) {
+            state = OPEN;
+            answeredSinceOpen = false;
+            if (everOpened && worker.measured(now)) {
+                worker.extra(HttpEngine.X_RECONNECTS, 1);
+            }
+            everOpened = true;
+        }
+
+        private void connectFailed(long now) {
+            close();
+            enterBackoff(now);
+        }
+
+        private void enterBackoff(long now) {
+            state = BACKOFF;
+            backoff = backoff == 0 ? MIN_BACKOFF_NANOS : Math.min(MAX_BACKOFF_NANOS, backoff * 2);
+            retryAt = now + backoff;
+            // requests already waiting for this connection fail now; later ones as they come due
+            while (nextDue < sendUntil && nextDue <= now) {
+                worker.sent(nextDue, now);
+                worker.error(nextDue, HttpEngine.E_CONNECT);
+                advance();
+            }
+        }
+
+        /** Gives up on whatever is still out (only when a step overran all its timeouts). */
+        void abandon(long now) {
+            for (int i = 0; i < inCount; i++) {
+                worker.lost(inDue[(inHead + i) % inDue.length]);
+            }
+            inCount = 0;
+            while (nextDue < sendUntil) {
+                worker.sent(nextDue, now);
+                worker.lost(nextDue);
+                advance();
+            }
+            close();
+        }
+
+        void close() {
+            if (key != null) {
+                key.cancel();
+                key = null;
+            }
+            if (ch != null) {
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // closing anyway
+                }
+                ch = null;
+            }
+            state = CLOSED;
+            writePending = false;
+            parser.reset(options.head());
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package io.unibench.deploy;
+
+import java.util.List;
+
+/**
+ * Starts, observes and removes instances of a {@link ServiceSpec} on one backend. A deployer owns only
+ * what it started: it finds its instances through the {@link StateStore} records (and, for Docker, the
+ * {@code unibench.owner} label), never by name patterns. Readiness is not the deployer's business: the
+ * caller probes the endpoints ({@link io.unibench.probe.ReadinessWait}) and asks the {@link Start} handle
+ * whether the instance died meanwhile.
+ */
+public interface Deployer {
+
+    Backend backend();
+
+    /**
+     * Checks, before anything is started, that {@code spec} can run here (tool or daemon present, image
+     * built); throws a {@link io.unibench.UnibenchException} that says what to do otherwise.
+     */
+    void preflight(ServiceSpec spec);
+
+    /**
+     * Starts {@code recorded} (already in the state store, with its id and host endpoints) and returns as
+     * soon as the start call returned. Throws {@link PortInUseException} when a host port turned out taken.
+     */
+    Start start(ServiceSpec spec, Instance recorded);
+
+    /** Current state and memory of an instance (for status). */
+    Observation observe(Instance instance);
+
+    /**
+     * Stops (gracefully, then by force after a short grace) and removes the instance, if it is still the
+     * one unibench started. Idempotent. Returns what was done, for the user.
+     */
+    String destroy(Instance instance);
+
+    /** The last lines the instance printed on its console (for error messages). */
+    List<String> consoleTail(Instance instance, int lines);
+
+    /** Where its full console log is (a file, or a command that shows it). */
+    String logLocation(Instance instance);
+
+    /** Instances this backend runs for {@code state}'s owner that have no record (left by a killed deploy). */
+    default List<Instance> strays(StateStore state) {
+        return List.of();
+    }
+
+    /** The instance just started, with the phases of its start and a way to notice its death. */
+    interface Start extends AutoCloseable {
+        /** The record, now with pid/container id and any facts learnt while starting. */
+        Instance instance();
+
+        /** System.nanoTime just before the spawn/create call. */
+        long t0Nanos();
+
+        /** System.nanoTime when the process was spawned / container created. */
+        long spawnedNanos();
+
+        /** System.nanoTime when the start call returned. */
+        long startedNanos();
+
+        /** System.nanoTime when the ready line appeared on the console, -1 if not (yet) seen. */
+        long consoleReadyNanos();
+
+        /** Cheap check between probe tries (e.g. look for the ready line); default nothing. */
+        default void poll() {
+        }
+
+        /** Null while the instance runs; else why it stopped (exit code, crash, paused by an emulation failure). */
+        String failure();
+
+        /** Releases watchers (QMP connection, log follower); the instance keeps running. */
+        @Override
+        void close();
+    }
+
+    /** What {@link #observe} saw. {@code memoryBytes} is -1 when unknown. */
+    record Observation(InstanceState state, long memoryBytes, String detail) {
+    }
+}

@@ -1,0 +1,355 @@
+package io.unibench.deploy;
+
+import io.unibench.UnibenchException;
+import io.unibench.UsageException;
+import io.unibench.probe.Probes;
+import io.unibench.probe.ReadinessProbe;
+import io.unibench.probe.ReadinessWait;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Function;
+
+/**
+ * The deploy life cycle over all backends: record, start, wait until the service answers, and tear down
+ * what a failed (or interrupted) deploy had started; status and destroy of what the state store records.
+ * Ids and host ports are handed out under the state directory's lock and recorded before anything starts,
+ * so two unibench processes never collide and a killed deploy leaves records that {@code destroy} follows.
+ */
+public final class Deployments {
+    /** Attempts at starting one instance when its host port turns out taken meanwhile. */
+    private static final int PORT_RETRIES = 3;
+
+    /** Progress and warnings, for the command line (stderr). */
+    public interface Listener {
+        default void warning(String message) {
+        }
+
+        default void starting(Instance instance) {
+        }
+
+        default void ready(Instance instance) {
+        }
+
+        default void destroyed(Instance instance, String how) {
+        }
+    }
+
+    /** One instance to deploy. */
+    public record Request(ServiceSpec spec, Backend backend) {
+    }
+
+    /** One line of {@code status}. {@code healthy} is null when not probed. */
+    public record Status(Instance instance, Deployer.Observation observation, Boolean healthy, String health,
+                         Duration uptime) {
+    }
+
+    private final StateStore state;
+    private final Function<Backend, Deployer> deployerFactory;
+    private final Map<Backend, Deployer> deployers = new EnumMap<>(Backend.class);
+    private final Listener listener;
+
+    /** Ids this object is deploying and has not handed over yet (torn down on failure or Ctrl-C). */
+    private final Set<String> inFlight = new LinkedHashSet<>();
+    private boolean aborted;
+
+    public Deployments(StateStore state, Function<Backend, Deployer> deployerFactory, Listener listener) {
+        this.state = state;
+        this.deployerFactory = deployerFactory;
+        this.listener = listener;
+    }
+
+    /** Deployments over the standard backends: QEMU/KVM and Docker, each made on first use. */
+    public static Deployments create(StateStore state, ServiceCatalog catalog, io.unibench.deploy.qemu.QemuOptions qemu,
+                                     io.unibench.deploy.docker.DockerOptions docker, Listener listener) {
+        return new Deployments(state, b -> switch (b) {
+            case qemu -> new io.unibench.deploy.qemu.QemuKvmDeployer(state, catalog, qemu, listener::warning);
+            case docker -> new io.unibench.deploy.docker.DockerDeployer(state, docker);
+        }, listener);
+    }
+
+    public StateStore state() {
+        return state;
+    }
+
+    public synchronized Deployer deployer(Backend b) {
+        return deployers.computeIfAbsent(b, deployerFactory);
+    }
+
+    /**
+     * Deploys every request in order, each waited for until it answers (or {@code readyTimeout}). On any
+     * failure, or Ctrl-C (shutdown hook), everything this call started is destroyed before the error is
+     * reported: nothing half-deployed stays behind.
+     */
+    public List<Instance> deploy(List<Request> requests, Duration readyTimeout) {
+        for (Request r : requests) {
+            deployer(r.backend()).preflight(r.spec());
+        }
+        Thread hook = new Thread(this::abortAndTearDown, "unibench-deploy-teardown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        List<Instance> done = new ArrayList<>();
+        try {
+            for (Request r : requests) {
+                done.add(deployOne(r.spec(), r.backend(), readyTimeout));
+            }
+            synchronized (this) {
+                inFlight.clear();
+            }
+            return done;
+        } catch (RuntimeException e) {
+            tearDownInFlight();
+            throw e;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or ran
+            }
+        }
+    }
+
+    /**
+     * Records, starts and waits for one instance. It stays "in flight" (torn down by a failing
+     * {@link #deploy}) until the caller is done; a caller using this alone destroys on failure itself.
+     */
+    public Instance deployOne(ServiceSpec spec, Backend backend, Duration readyTimeout) {
+        Deployer d = deployer(backend);
+        Instance rec = record(spec, backend, Set.of());
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startAndWait(d, spec, rec, readyTimeout);
+            } catch (PortInUseException e) {
+                if (attempt >= PORT_RETRIES) {
+                    throw e;
+                }
+                listener.warning(rec.id() + ": " + e.getMessage() + "; retrying on another port");
+                String how = d.destroy(state.get(rec.id()).orElse(rec));
+                rec = reassignPorts(rec, e.port(), how);
+            }
+        }
+    }
+
+    private Instance record(ServiceSpec spec, Backend backend, Set<Integer> avoid) {
+        return state.locked(() -> {
+            synchronized (this) {
+                if (aborted) {
+                    throw new UnibenchException("interrupted");
+                }
+            }
+            String id = state.nextId(backend, spec.service());
+            PortAllocator ports = PortAllocator.forState(state);
+            avoid.forEach(ports::exclude);
+            List<Endpoint> eps = new ArrayList<>();
+            for (ServiceSpec.PortSpec p : spec.ports()) {
+                eps.add(new Endpoint(p.name(), p.protocol(), "127.0.0.1", ports.allocate(), p.port()));
+            }
+            Instance rec = Instance.starting(id, backend, spec.service(), eps, state.owner(), Map.of());
+            state.put(rec);
+            synchronized (this) {
+                inFlight.add(id);
+            }
+            return rec;
+        });
+    }
+
+    private Instance reassignPorts(Instance rec, int takenPort, String how) {
+        return state.locked(() -> {
+            PortAllocator ports = PortAllocator.forState(state);
+            ports.exclude(takenPort);
+            List<Endpoint> eps = new ArrayList<>();
+            for (Endpoint e : rec.endpoints()) {
+                eps.add(e.port() == takenPort
+                        ? new Endpoint(e.name(), e.protocol(), e.host(), ports.allocate(), e.guestPort()) : e);
+            }
+            Instance fresh = new Instance(rec.id(), rec.backend(), rec.service(), InstanceState.starting, eps, null,
+                    null, Instant.now().toString(), rec.owner(), rec.deployerPid(), Map.of(), null);
+            state.put(fresh);
+            return fresh;
+        });
+    }
+
+    private Instance startAndWait(Deployer d, ServiceSpec spec, Instance rec, Duration readyTimeout) {
+        Deployer.Start s;
+        synchronized (this) {
+            if (aborted) {
+                throw new UnibenchException("interrupted");
+            }
+            listener.starting(rec);
+            s = d.start(spec, rec.withStartedAt(Instant.now()));
+            state.locked(() -> state.put(s.instance()));
+        }
+        try (s; ReadinessProbe probe = Probes.forSpec(spec.probe(), rec.endpoints())) {
+            long deadline = s.startedNanos() + readyTimeout.toNanos();
+            ReadinessWait.Outcome o = ReadinessWait.await(probe, deadline, new ReadinessWait.Watch() {
+                @Override
+                public String failure() {
+                    return s.failure();
+                }
+
+                @Override
+                public void poll() {
+                    s.poll();
+                }
+            });
+            if (!o.ready()) {
+                Instance inst = s.instance();
+                String why = o.failure() != null ? o.failure()
+                        : "no correct answer within " + io.unibench.Units.formatDuration(readyTimeout)
+                        + " (" + probe.describe() + "; last try: " + o.lastAnswer() + ")";
+                List<String> tail = d.consoleTail(inst, 5);
+                throw new UnibenchException(inst.id() + " failed to start: " + why
+                        + (tail.isEmpty() ? "" : "; last console lines: " + String.join(" | ", tail))
+                        + "; log: " + d.logLocation(inst));
+            }
+            long t0 = s.t0Nanos();
+            long console = s.consoleReadyNanos();
+            BootTiming timing = new BootTiming(s.spawnedNanos() - t0, s.startedNanos() - t0,
+                    console < 0 ? -1 : console - t0, o.readyNanos() - t0, o.attempts());
+            Instance ready = s.instance().withState(InstanceState.running).withTiming(timing);
+            state.locked(() -> state.put(ready));
+            listener.ready(ready);
+            return ready;
+        }
+    }
+
+    /** Shutdown hook: stop starting new instances and remove the ones this object started. */
+    private void abortAndTearDown() {
+        synchronized (this) {
+            aborted = true;
+        }
+        tearDownInFlight();
+    }
+
+    private void tearDownInFlight() {
+        List<String> ids;
+        synchronized (this) {
+            ids = new ArrayList<>(inFlight);
+            inFlight.clear();
+        }
+        for (String id : ids) {
+            try {
+                state.get(id).ifPresent(this::destroyOne);
+            } catch (RuntimeException e) {
+                listener.warning("could not tear down " + id + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** Destroys one recorded instance and forgets it. */
+    public String destroyOne(Instance i) {
+        String how = deployer(i.backend()).destroy(i);
+        state.locked(() -> state.remove(i.id()));
+        listener.destroyed(i, how);
+        return how;
+    }
+
+    /** Every recorded instance, plus strays the backends find (containers of a killed deploy without a record). */
+    public List<Instance> known(Set<Backend> strayBackends) {
+        List<Instance> all = new ArrayList<>(state.list());
+        for (Backend b : strayBackends) {
+            all.addAll(deployer(b).strays(state));
+        }
+        return all;
+    }
+
+    /**
+     * Destroys the given ids, or all recorded instances and strays when {@code ids} is empty and
+     * {@code all} is set. Unknown ids are a usage error before anything is destroyed.
+     */
+    public Map<String, String> destroy(List<String> ids, boolean all, Set<Backend> strayBackends) {
+        List<Instance> targets = new ArrayList<>();
+        if (all) {
+            if (!ids.isEmpty()) {
+                throw new UsageException("give instance ids or --all, not both");
+            }
+            targets.addAll(known(strayBackends));
+        } else {
+            if (ids.isEmpty()) {
+                throw new UsageException("which instances? give ids (see 'unibench status') or --all");
+            }
+            List<String> unknown = new ArrayList<>();
+            for (String id : ids) {
+                state.get(id).ifPresentOrElse(targets::add, () -> unknown.add(id));
+            }
+            if (!unknown.isEmpty()) {
+                throw new UsageException("no instance " + String.join(", ", unknown) + " in " + state.dir()
+                        + " (see 'unibench status')");
+            }
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        List<String> failures = new ArrayList<>();
+        for (Instance i : targets) {
+            try {
+                out.put(i.id(), destroyOne(i));
+            } catch (RuntimeException e) {
+                failures.add(i.id() + ": " + e.getMessage());
+            }
+        }
+        if (!failures.isEmpty()) {
+            throw new UnibenchException("could not destroy " + String.join("; ", failures));
+        }
+        return out;
+    }
+
+    /**
+     * What runs now, observed in parallel: state and memory from the backend, health from one readiness
+     * probe try per instance (when {@code probe} is set; unhealthy answers within {@code probeTimeout}).
+     */
+    public List<Status> status(List<Instance> instances, Map<String, ServiceSpec> specs, boolean probe,
+                               Duration probeTimeout) {
+        if (instances.isEmpty()) {
+            return List.of();
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(32, instances.size()), r -> {
+            Thread t = new Thread(r, "unibench-status");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<Status>> futures = new ArrayList<>();
+            Instant now = Instant.now();
+            for (Instance i : instances) {
+                futures.add(pool.submit(() -> observe(i, specs.get(i.service()), probe, probeTimeout, now)));
+            }
+            List<Status> out = new ArrayList<>();
+            for (Future<Status> f : futures) {
+                out.add(f.get());
+            }
+            return out;
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            throw c instanceof RuntimeException re ? re : new UnibenchException(String.valueOf(c), c);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UnibenchException("interrupted");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private Status observe(Instance i, ServiceSpec spec, boolean probe, Duration probeTimeout, Instant now) {
+        Deployer.Observation o = deployer(i.backend()).observe(i);
+        Duration up = Duration.between(i.startedAt(), now);
+        if (!probe || o.state() != InstanceState.running || spec == null) {
+            return new Status(i, o, probe && o.state() != InstanceState.running ? Boolean.FALSE : null, o.detail(),
+                    up);
+        }
+        try (ReadinessProbe p = Probes.forSpec(spec.probe(), i.endpoints())) {
+            ReadinessProbe.Attempt a = p.attempt(probeTimeout);
+            if (!a.ready()) {
+                a = p.attempt(probeTimeout); // one retry: a UDP datagram may be lost
+            }
+            return new Status(i, o, a.ready(), a.detail(), up);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.unibench.deploy;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
+/**
+ * A service manifest ({@code unikernels/services/<name>.json}): what the service is, which ports it
+ * serves, how to tell it is ready, and how each backend runs it. Both deployers read the same manifest.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record ServiceSpec(@JsonProperty("service") String service, @JsonProperty("description") String description,
+                          @JsonProperty("ports") List<PortSpec> ports, @JsonProperty("probe") ProbeSpec probe,
+                          @JsonProperty("unikernel") UnikernelSpec unikernel,
+                          @JsonProperty("container") ContainerSpec container) {
+
+    public ServiceSpec {
+        ports = ports == null ? List.of() : List.copyOf(ports);
+    }
+
+    /** A port the service listens on inside its guest or container. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record PortSpec(@JsonProperty("name") String name, @JsonProperty("protocol") String protocol,
+                           @JsonProperty("port") int port) {
+    }
+
+    /**
+     * Readiness: a DNS query whose answer must contain {@code expect}, or an HTTP GET of {@code path} that
+     * must return {@code status} with {@code expect_body} in the body.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record ProbeSpec(@JsonProperty("type") String type, @JsonProperty("name") String name,
+                            @JsonProperty("qtype") String qtype, @JsonProperty("expect") String expect,
+                            @JsonProperty("path") String path, @JsonProperty("status") Integer status,
+                            @JsonProperty("expect_body") String expectBody) {
+    }
+
+    /** How QEMU boots the unikernel image. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record UnikernelSpec(@JsonProperty("image") String image, @JsonProperty("boot") String boot,
+                                @JsonProperty("machine") String machine,
+                                @JsonProperty("machine_options") String machineOptions,
+                                @JsonProperty("memory") String memory, @JsonProperty("vcpus") Integer vcpus,
+                                @JsonProperty("cmdline") String cmdline, @JsonProperty("net_device") String netDevice,
+                                @JsonProperty("ready_line") String readyLine, @JsonProperty("pc") PcVariant pc) {
+    }
+
+    /** The {@code -M pc} variant: machine, firmware and the PCI network device. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record PcVariant(@JsonProperty("machine") String machine, @JsonProperty("bios") String bios,
+                            @JsonProperty("net_device") String netDevice) {
+    }
+
+    /** How Docker runs the container image. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record ContainerSpec(@JsonProperty("image") String image, @JsonProperty("context") String context,
+                                @JsonProperty("memory") String memory, @JsonProperty("cpus") Double cpus,
+                                @JsonProperty("args") List<String> args,
+                                @JsonProperty("ready_line") String readyLine) {
+        public ContainerSpec {
+            args = args == null ? List.of() : List.copyOf(args);
+        }
+
+        /** The image reference with a tag ({@code unibench/dns:latest}). */
+        public String imageRef() {
+            int slash = image.lastIndexOf('/');
+            return image.indexOf(':', slash + 1) >= 0 ? image : image + ":latest";
+        }
+    }
+}

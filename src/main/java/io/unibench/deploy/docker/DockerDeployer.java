@@ -1,0 +1,473 @@
+package io.unibench.deploy.docker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.CreateContainerResponse;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.exception.NotModifiedException;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.InternetProtocol;
+import com.github.dockerjava.api.model.Ports;
+import com.github.dockerjava.transport.DockerHttpClient;
+import io.unibench.UnibenchException;
+import io.unibench.UsageException;
+import io.unibench.Units;
+import io.unibench.deploy.Backend;
+import io.unibench.deploy.Deployer;
+import io.unibench.deploy.Endpoint;
+import io.unibench.deploy.Instance;
+import io.unibench.deploy.InstanceState;
+import io.unibench.deploy.PortInUseException;
+import io.unibench.deploy.ServiceSpec;
+import io.unibench.deploy.ServiceSpec.ContainerSpec;
+import io.unibench.deploy.StateStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Runs services as Docker containers through docker-java: created with {@code unibench.*} labels (the
+ * owner label is the state directory, so only our own containers are ever touched), memory and CPU
+ * limits, ports published on 127.0.0.1 only, and an init process as PID 1 (a clean, fast stop). Stop
+ * sends SIGTERM, kills after a short grace, then removes the container; its output is saved to the logs
+ * folder first.
+ */
+public final class DockerDeployer implements Deployer {
+    public static final String LABEL_MANAGED = "unibench.managed";
+    public static final String LABEL_ID = "unibench.id";
+    public static final String LABEL_SERVICE = "unibench.service";
+    public static final String LABEL_OWNER = "unibench.owner";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern PORT_IN_ERROR = Pattern.compile("127\\.0\\.0\\.1:(\\d+)");
+
+    private final StateStore state;
+    private final DockerOptions options;
+
+    public DockerDeployer(StateStore state, DockerOptions options) {
+        this.state = state;
+        this.options = options;
+    }
+
+    @Override
+    public Backend backend() {
+        return Backend.docker;
+    }
+
+    private DockerClient docker() {
+        return DockerClients.get();
+    }
+
+    @Override
+    public void preflight(ServiceSpec spec) {
+        if (spec.container() == null) {
+            throw new UsageException("service '" + spec.service() + "' has no container section in its manifest");
+        }
+        String ref = spec.container().imageRef();
+        try {
+            docker().inspectImageCmd(ref).exec();
+        } catch (NotFoundException e) {
+            throw new UnibenchException("container image " + ref + " is not built; run 'unibench build containers'");
+        }
+    }
+
+    /** Labels that mark a container as ours: managed, id, service, owner (the state directory). */
+    Map<String, String> labels(Instance rec) {
+        Map<String, String> l = new LinkedHashMap<>();
+        l.put(LABEL_MANAGED, "true");
+        l.put(LABEL_ID, rec.id());
+        l.put(LABEL_SERVICE, rec.service());
+        l.put(LABEL_OWNER, state.owner());
+        return l;
+    }
+
+    /** Container name: the instance id plus a short hash of the owner, so two state directories never clash. */
+    String containerName(String id) {
+        return "unibench-" + id + "-" + Integer.toHexString(state.owner().hashCode() & 0xFFFFFF);
+    }
+
+    @Override
+    public Start start(ServiceSpec spec, Instance recorded) {
+        ContainerSpec c = spec.container();
+        long memory = options.memoryBytes() != null ? options.memoryBytes()
+                : c.memory() == null ? 128L << 20 : Units.parseSize(c.memory());
+        double cpus = options.cpus() != null ? options.cpus() : c.cpus() == null ? 1.0 : c.cpus();
+        Ports ports = new Ports();
+        List<ExposedPort> exposed = new ArrayList<>();
+        for (Endpoint e : recorded.endpoints()) {
+            ExposedPort ep = new ExposedPort(e.guestPort(), InternetProtocol.parse(e.protocol()));
+            exposed.add(ep);
+            ports.bind(ep, Ports.Binding.bindIpAndPort(e.host(), e.port()));
+        }
+        HostConfig host = HostConfig.newHostConfig().withPortBindings(ports).withInit(true).withMemory(memory)
+                .withNanoCPUs(Math.round(cpus * 1e9));
+        String name = containerName(recorded.id());
+        Instance inst = recorded.withDetail("image", c.imageRef()).withDetail("container_name", name)
+                .withDetail("memory_limit_bytes", Long.toString(memory)).withDetail("cpus", Double.toString(cpus))
+                .withDetail("docker_host", DockerClients.host())
+                .withDetail("console_log", state.logFile(recorded.id(), "console").toString());
+        long t0 = System.nanoTime();
+        long wall0 = System.currentTimeMillis();
+        CreateContainerResponse created;
+        try {
+            created = docker().createContainerCmd(c.imageRef()).withName(name).withLabels(labels(recorded))
+                    .withCmd(c.args()).withExposedPorts(exposed).withHostConfig(host).exec();
+        } catch (DockerException e) {
+            throw new UnibenchException("cannot create container " + name + ": " + DockerClients.rootMessage(e), e);
+        }
+        long spawned = System.nanoTime();
+        inst = inst.withContainerId(created.getId());
+        try {
+            docker().startContainerCmd(created.getId()).exec();
+        } catch (DockerException e) {
+            String msg = DockerClients.rootMessage(e);
+            Matcher m = PORT_IN_ERROR.matcher(msg);
+            if ((msg.contains("already in use") || msg.contains("already allocated")) && m.find()) {
+                // the caller destroys the created container (its id is recorded) and retries elsewhere
+                state.locked(() -> state.put(recordedWith(recorded, created.getId())));
+                throw new PortInUseException(Integer.parseInt(m.group(1)), "host port 127.0.0.1:" + m.group(1)
+                        + " is taken (" + msg + ")");
+            }
+            remove(created.getId());
+            throw new UnibenchException("cannot start container " + name + ": " + msg, e);
+        }
+        long started = System.nanoTime();
+        return new DockerStart(inst.withState(InstanceState.running), c.readyLine(), t0, wall0, spawned, started);
+    }
+
+    private static Instance recordedWith(Instance recorded, String containerId) {
+        return recorded.withContainerId(containerId);
+    }
+
+    /** Watches a starting container: its state (rate-limited inspect calls) and its output for the ready line. */
+    private final class DockerStart implements Start {
+        private final Instance instance;
+        private final long t0;
+        private final long wall0;
+        private final long spawned;
+        private final long started;
+        private final ResultCallback.Adapter<Frame> logs;
+        private volatile long consoleReady = -1;
+        private long nextInspect;
+
+        DockerStart(Instance instance, String readyLine, long t0, long wall0, long spawned, long started) {
+            this.instance = instance;
+            this.t0 = t0;
+            this.wall0 = wall0;
+            this.spawned = spawned;
+            this.started = started;
+            this.nextInspect = started;
+            this.logs = readyLine == null ? null : followLogs(readyLine);
+        }
+
+        /** Follows the container output with daemon timestamps; the ready line's timestamp dates the phase. */
+        private ResultCallback.Adapter<Frame> followLogs(String readyLine) {
+            StringBuilder pending = new StringBuilder();
+            ResultCallback.Adapter<Frame> cb = new ResultCallback.Adapter<>() {
+                @Override
+                public void onNext(Frame frame) {
+                    if (consoleReady >= 0) {
+                        return;
+                    }
+                    pending.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
+                    int nl;
+                    while ((nl = pending.indexOf("\n")) >= 0) {
+                        String line = pending.substring(0, nl);
+                        pending.delete(0, nl + 1);
+                        int sp = line.indexOf(' ');
+                        if (sp > 0 && line.substring(sp + 1).contains(readyLine)) {
+                            try {
+                                Instant ts = Instant.parse(line.substring(0, sp));
+                                long ms = ts.toEpochMilli() - wall0;
+                                long nanos = ts.getNano() % 1_000_000;
+                                consoleReady = t0 + ms * 1_000_000 + nanos;
+                            } catch (RuntimeException e) {
+                                consoleReady = System.nanoTime();
+                            }
+                            return;
+                        }
+                    }
+                }
+            };
+            try {
+                return docker().logContainerCmd(instance.containerId()).withStdOut(true).withStdErr(true)
+                        .withFollowStream(true).withTimestamps(true).exec(cb);
+            } catch (DockerException e) {
+                return null;
+            }
+        }
+
+        @Override
+        public Instance instance() {
+            return instance;
+        }
+
+        @Override
+        public long t0Nanos() {
+            return t0;
+        }
+
+        @Override
+        public long spawnedNanos() {
+            return spawned;
+        }
+
+        @Override
+        public long startedNanos() {
+            return started;
+        }
+
+        @Override
+        public long consoleReadyNanos() {
+            return consoleReady;
+        }
+
+        @Override
+        public String failure() {
+            long now = System.nanoTime();
+            if (now - nextInspect < 0) {
+                return null;
+            }
+            nextInspect = now + 50_000_000; // an inspect costs the daemon CPU the booting container needs
+            try {
+                InspectContainerResponse.ContainerState s = docker().inspectContainerCmd(instance.containerId())
+                        .exec().getState();
+                if (Boolean.TRUE.equals(s.getRunning())) {
+                    return null;
+                }
+                return "container " + s.getStatus() + " with exit code " + s.getExitCodeLong()
+                        + (Boolean.TRUE.equals(s.getOOMKilled()) ? " (killed: out of memory)" : "")
+                        + (s.getError() == null || s.getError().isBlank() ? "" : ": " + s.getError());
+            } catch (NotFoundException e) {
+                return "container " + instance.containerId() + " disappeared";
+            } catch (DockerException e) {
+                return null;
+            }
+        }
+
+        @Override
+        public void close() {
+            if (logs != null) {
+                try {
+                    logs.close();
+                } catch (IOException ignored) {
+                    // closing
+                }
+            }
+        }
+    }
+
+    @Override
+    public Observation observe(Instance instance) {
+        String id = instance.containerId();
+        if (id == null) {
+            return new Observation(instance.state() == InstanceState.starting ? InstanceState.starting
+                    : InstanceState.exited, -1, "no container");
+        }
+        InspectContainerResponse.ContainerState s;
+        try {
+            s = docker().inspectContainerCmd(id).exec().getState();
+        } catch (NotFoundException e) {
+            return new Observation(InstanceState.exited, -1, "container gone");
+        }
+        if (!Boolean.TRUE.equals(s.getRunning())) {
+            long code = s.getExitCodeLong() == null ? -1 : s.getExitCodeLong();
+            return new Observation(code == 0 ? InstanceState.exited : InstanceState.crashed, -1,
+                    "container " + s.getStatus() + ", exit code " + code);
+        }
+        return new Observation(InstanceState.running, memoryUsage(id), "container running");
+    }
+
+    /**
+     * Memory in use as {@code docker stats} shows it (usage minus page cache), from the stats API in
+     * one-shot mode (API 1.41: no one-second wait for a second CPU sample); -1 when unknown.
+     */
+    long memoryUsage(String containerId) {
+        DockerHttpClient.Request req = DockerHttpClient.Request.builder().method(DockerHttpClient.Request.Method.GET)
+                .path("/containers/" + containerId + "/stats?stream=false&one-shot=true").build();
+        try (DockerHttpClient.Response r = DockerClients.http().execute(req)) {
+            if (r.getStatusCode() != 200) {
+                return -1;
+            }
+            JsonNode m = JSON.readTree(r.getBody()).path("memory_stats");
+            long usage = m.path("usage").asLong(-1);
+            if (usage < 0) {
+                return -1;
+            }
+            JsonNode st = m.path("stats");
+            long cache = st.has("total_inactive_file") ? st.path("total_inactive_file").asLong()
+                    : st.has("inactive_file") ? st.path("inactive_file").asLong() : st.path("cache").asLong(0);
+            return Math.max(0, usage - cache);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    @Override
+    public String destroy(Instance instance) {
+        List<String> ids = new ArrayList<>();
+        if (instance.containerId() != null) {
+            ids.add(instance.containerId());
+        } else {
+            // a deploy killed between the create call and recording its answer: find it by our labels
+            for (Container c : ourContainers()) {
+                if (instance.id().equals(c.getLabels().get(LABEL_ID))) {
+                    ids.add(c.getId());
+                }
+            }
+        }
+        if (ids.isEmpty()) {
+            return "no container was created";
+        }
+        List<String> done = new ArrayList<>();
+        for (String cid : ids) {
+            InspectContainerResponse info;
+            try {
+                info = docker().inspectContainerCmd(cid).exec();
+            } catch (NotFoundException e) {
+                done.add("container " + shortId(cid) + " already gone");
+                continue;
+            }
+            Map<String, String> labels = info.getConfig().getLabels();
+            if (labels == null || !"true".equals(labels.get(LABEL_MANAGED)) || !state.owner().equals(labels.get(LABEL_OWNER))) {
+                done.add("container " + shortId(cid) + " is not ours (labels differ): left alone");
+                continue;
+            }
+            try {
+                docker().stopContainerCmd(cid).withTimeout((int) Math.max(1, options.stopGrace().toSeconds())).exec();
+            } catch (NotModifiedException e) {
+                // already stopped
+            } catch (NotFoundException e) {
+                done.add("container " + shortId(cid) + " already gone");
+                continue;
+            }
+            saveLogs(instance.id(), cid);
+            remove(cid);
+            done.add("stopped and removed container " + shortId(cid));
+        }
+        return String.join("; ", done);
+    }
+
+    private void remove(String containerId) {
+        try {
+            docker().removeContainerCmd(containerId).withForce(true).withRemoveVolumes(true).exec();
+        } catch (NotFoundException e) {
+            // gone already
+        }
+    }
+
+    private void saveLogs(String id, String containerId) {
+        List<String> lines = logLines(containerId, null);
+        try {
+            Files.write(state.logFile(id, "console"), lines, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            // the log is a courtesy; destroying matters more
+        }
+    }
+
+    private List<String> logLines(String containerId, Integer tail) {
+        List<String> out = new ArrayList<>();
+        StringBuilder sb = new StringBuilder();
+        try {
+            var cmd = docker().logContainerCmd(containerId).withStdOut(true).withStdErr(true);
+            cmd = tail == null ? cmd.withTailAll() : cmd.withTail(tail);
+            cmd.exec(new ResultCallback.Adapter<Frame>() {
+                @Override
+                public void onNext(Frame f) {
+                    sb.append(new String(f.getPayload(), StandardCharsets.UTF_8));
+                }
+            }).awaitCompletion(5, TimeUnit.SECONDS);
+        } catch (DockerException e) {
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        sb.toString().lines().forEach(out::add);
+        return out;
+    }
+
+    /** Containers carrying our owner label, running or not. */
+    List<Container> ourContainers() {
+        return docker().listContainersCmd().withShowAll(true)
+                .withLabelFilter(Map.of(LABEL_MANAGED, "true", LABEL_OWNER, state.owner())).exec();
+    }
+
+    @Override
+    public List<Instance> strays(StateStore store) {
+        Set<String> recorded = new HashSet<>();
+        for (Instance i : store.list()) {
+            recorded.add(i.id());
+            if (i.containerId() != null) {
+                recorded.add(i.containerId());
+            }
+        }
+        List<Instance> out = new ArrayList<>();
+        for (Container c : ourContainers()) {
+            String id = c.getLabels().getOrDefault(LABEL_ID, "stray-" + shortId(c.getId()));
+            if (recorded.contains(id) || recorded.contains(c.getId())) {
+                continue;
+            }
+            Instance i = new Instance(id, Backend.docker, c.getLabels().getOrDefault(LABEL_SERVICE, "?"),
+                    "running".equals(c.getState()) ? InstanceState.running : InstanceState.exited, List.of(), null,
+                    c.getId(), Instant.ofEpochSecond(c.getCreated()).toString(), store.owner(), null,
+                    Map.of("stray", "container without a record (its deploy was killed)"), null);
+            out.add(i);
+        }
+        return out;
+    }
+
+    @Override
+    public List<String> consoleTail(Instance instance, int lines) {
+        if (instance.containerId() == null) {
+            return List.of();
+        }
+        return logLines(instance.containerId(), lines);
+    }
+
+    @Override
+    public String logLocation(Instance instance) {
+        // destroy saves the container output there before removing the container
+        return state.logFile(instance.id(), "console").toString();
+    }
+
+    private static String shortId(String id) {
+        return id.length() > 12 ? id.substring(0, 12) : id;
+    }
+
+    /** Bytes of an image as Docker reports them, or -1 when it is not there. */
+    public static long imageSize(String imageRef) {
+        try {
+            Long s = DockerClients.get().inspectImageCmd(imageRef).exec().getSize();
+            return s == null ? -1 : s;
+        } catch (NotFoundException e) {
+            return -1;
+        }
+    }
+
+    /** The image id (sha256:...) or null. */
+    public static String imageId(String imageRef) {
+        try {
+            return DockerClients.get().inspectImageCmd(imageRef).exec().getId();
+        } catch (NotFoundException e) {
+            return null;
+        }
+    }
+
+}

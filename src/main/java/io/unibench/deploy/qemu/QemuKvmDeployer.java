@@ -1,0 +1,512 @@
+package io.unibench.deploy.qemu;
+
+import io.unibench.UnibenchException;
+import io.unibench.UsageException;
+import io.unibench.deploy.Backend;
+import io.unibench.deploy.Deployer;
+import io.unibench.deploy.Endpoint;
+import io.unibench.deploy.Instance;
+import io.unibench.deploy.InstanceState;
+import io.unibench.deploy.PortInUseException;
+import io.unibench.deploy.ServiceCatalog;
+import io.unibench.deploy.ServiceSpec;
+import io.unibench.deploy.ServiceSpec.UnikernelSpec;
+import io.unibench.deploy.StateStore;
+import io.unibench.util.Doctor;
+import io.unibench.util.Processes;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Runs unikernels as {@code qemu-system-x86_64} processes built from the manifest (machine, memory,
+ * vCPUs, kernel, command line), with user-mode networking forwarding 127.0.0.1 host ports to the guest.
+ * Each instance gets a QMP unix socket (status, clean {@code quit}), a pid file and a serial console log
+ * under the state directory. A guest counts as dead when QEMU exits, or when it stops by itself (a
+ * {@code STOP}/{@code SHUTDOWN}/{@code GUEST_PANICKED} event, status other than running: under a nested
+ * PVM KVM an emulation failure leaves QEMU alive with the guest paused).
+ */
+public final class QemuKvmDeployer implements Deployer {
+    private static final long GRACE_MILLIS = 2000;
+    private static final Pattern FWD_ERROR = Pattern.compile("host forwarding rule '\\w+:[^:]*:(\\d+)-");
+
+    private final StateStore state;
+    private final ServiceCatalog catalog;
+    private final QemuOptions options;
+    private final Consumer<String> warnings;
+    private final Map<String, Process> children = new ConcurrentHashMap<>();
+    private String accelerator;
+
+    public QemuKvmDeployer(StateStore state, ServiceCatalog catalog, QemuOptions options, Consumer<String> warnings) {
+        this.state = state;
+        this.catalog = catalog;
+        this.options = options;
+        this.warnings = warnings;
+    }
+
+    @Override
+    public Backend backend() {
+        return Backend.qemu;
+    }
+
+    @Override
+    public void preflight(ServiceSpec spec) {
+        if (spec.unikernel() == null) {
+            throw new UsageException("service '" + spec.service() + "' has no unikernel section in its manifest");
+        }
+        if (!Processes.onPath(options.binary()) && !Files.isExecutable(Path.of(options.binary()))) {
+            throw new UnibenchException(options.binary() + " not found: install QEMU (apt-get install qemu-system-x86)");
+        }
+        Path image = catalog.unikernelImage(spec);
+        if (!Files.isRegularFile(image)) {
+            throw new UnibenchException("unikernel image " + image + " is not built; run 'unibench build unikernels'");
+        }
+        if ("pc".equals(options.machine()) && spec.unikernel().pc() == null) {
+            throw new UsageException("service '" + spec.service() + "' has no pc variant in its manifest");
+        }
+        accelerator();
+    }
+
+    /** The accelerator to use, decided once: KVM when it really works (unless tcg was asked), else TCG. */
+    public synchronized String accelerator() {
+        if (accelerator == null) {
+            if (options.accel() == QemuOptions.Accel.tcg) {
+                accelerator = "tcg";
+            } else {
+                Doctor.KvmStatus kvm = Doctor.Kvm.probe();
+                if (kvm.usable()) {
+                    accelerator = "kvm";
+                } else if (options.accel() == QemuOptions.Accel.kvm) {
+                    throw new UnibenchException("--accel kvm asked but " + kvm.detail());
+                } else {
+                    warnings.accept(kvm.detail() + " (use --accel tcg to silence this)");
+                    accelerator = "tcg";
+                }
+            }
+        }
+        return accelerator;
+    }
+
+    /** The QEMU command line for one instance (pure: for tests and for the record). */
+    public static List<String> commandLine(String binary, ServiceSpec spec, Path image, String machineVariant,
+                                           String accel, String name, List<Endpoint> endpoints, Path console,
+                                           Path qmpSocket, Path pidFile) {
+        UnikernelSpec u = spec.unikernel();
+        boolean pc = "pc".equals(machineVariant);
+        List<String> c = new ArrayList<>();
+        c.add(binary);
+        c.addAll(List.of("-name", name));
+        if (pc) {
+            c.addAll(List.of("-M", u.pc().machine() == null ? "pc" : u.pc().machine()));
+            if (u.pc().bios() != null) {
+                c.addAll(List.of("-bios", u.pc().bios()));
+            }
+        } else {
+            String m = u.machine() == null ? "microvm" : u.machine();
+            c.addAll(List.of("-M", u.machineOptions() == null || u.machineOptions().isBlank() ? m
+                    : m + "," + u.machineOptions()));
+        }
+        c.addAll(List.of("-accel", accel));
+        c.addAll(List.of("-m", u.memory() == null ? "8M" : u.memory()));
+        c.addAll(List.of("-smp", String.valueOf(u.vcpus() == null ? 1 : u.vcpus())));
+        c.addAll(List.of("-kernel", image.toString()));
+        if (u.cmdline() != null && !u.cmdline().isBlank()) {
+            c.addAll(List.of("-append", u.cmdline()));
+        }
+        StringBuilder net = new StringBuilder("user,id=n0");
+        for (Endpoint e : endpoints) {
+            net.append(",hostfwd=").append(e.protocol()).append(':').append(e.host()).append(':').append(e.port())
+                    .append("-:").append(e.guestPort());
+        }
+        c.addAll(List.of("-netdev", net.toString()));
+        String dev = pc ? (u.pc().netDevice() == null ? "virtio-net-pci" : u.pc().netDevice())
+                : (u.netDevice() == null ? "virtio-net-device" : u.netDevice());
+        c.addAll(List.of("-device", dev + ",netdev=n0"));
+        // -no-reboot: a guest that resets (triple fault) makes QEMU exit instead of booting again forever
+        c.addAll(List.of("-nodefaults", "-no-user-config", "-display", "none", "-no-reboot"));
+        c.addAll(List.of("-serial", "file:" + console));
+        c.addAll(List.of("-qmp", "unix:" + qmpSocket + ",server=on,wait=off"));
+        c.addAll(List.of("-pidfile", pidFile.toString()));
+        return c;
+    }
+
+    @Override
+    public Start start(ServiceSpec spec, Instance recorded) {
+        String id = recorded.id();
+        Path run = state.runDir(id);
+        Path qmp = run.resolve("qmp.sock");
+        Path pidFile = run.resolve("qemu.pid");
+        Path console = state.logFile(id, "console");
+        Path qemuLog = state.logFile(id, "qemu");
+        if (qmp.toString().getBytes(StandardCharsets.UTF_8).length > 100) {
+            throw new UnibenchException("QMP socket path " + qmp + " is too long for a unix socket; use a shorter "
+                    + "state directory (-D" + StateStore.DIR_PROPERTY + " or XDG_STATE_HOME)");
+        }
+        try {
+            Files.deleteIfExists(qmp);
+            Files.deleteIfExists(pidFile);
+            Files.deleteIfExists(console);
+        } catch (IOException e) {
+            throw new UnibenchException("cannot prepare " + run + ": " + e.getMessage(), e);
+        }
+        String accel = accelerator();
+        List<String> argv = commandLine(options.binary(), spec, catalog.unikernelImage(spec), options.machine(), accel,
+                "unibench-" + id, recorded.endpoints(), console, qmp, pidFile);
+        Instance inst = recorded.withDetail("accelerator", accel).withDetail("machine", options.machine())
+                .withDetail("image", catalog.unikernelImage(spec).toString())
+                .withDetail("console_log", console.toString()).withDetail("qemu_log", qemuLog.toString())
+                .withDetail("qmp_socket", qmp.toString()).withDetail("pidfile", pidFile.toString())
+                .withDetail("command_line", String.join(" ", argv));
+        ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true)
+                .redirectOutput(qemuLog.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        long t0 = System.nanoTime();
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            throw new UnibenchException("cannot start " + options.binary() + ": " + e.getMessage(), e);
+        }
+        long spawned = System.nanoTime();
+        children.put(id, p);
+        inst = inst.withPid(p.pid()).withState(InstanceState.running);
+        return new QemuStart(inst, p, qmp, console, qemuLog, spec.unikernel().readyLine(), t0, spawned);
+    }
+
+    /** Watches one booting guest: process exit, QMP state, ready line on the serial console. */
+    private final class QemuStart implements Start {
+        private final Instance instance;
+        private final Process process;
+        private final Path qmpSocket;
+        private final Path console;
+        private final Path qemuLog;
+        private final byte[] readyLine;
+        private final long t0;
+        private final long spawned;
+        private Qmp qmp;
+        private long consoleReady = -1;
+        private long consoleScanned;
+
+        QemuStart(Instance instance, Process process, Path qmpSocket, Path console, Path qemuLog, String readyLine,
+                  long t0, long spawned) {
+            this.instance = instance;
+            this.process = process;
+            this.qmpSocket = qmpSocket;
+            this.console = console;
+            this.qemuLog = qemuLog;
+            this.readyLine = readyLine == null ? null : readyLine.getBytes(StandardCharsets.UTF_8);
+            this.t0 = t0;
+            this.spawned = spawned;
+        }
+
+        @Override
+        public Instance instance() {
+            return instance;
+        }
+
+        @Override
+        public long t0Nanos() {
+            return t0;
+        }
+
+        @Override
+        public long spawnedNanos() {
+            return spawned;
+        }
+
+        @Override
+        public long startedNanos() {
+            return spawned;
+        }
+
+        @Override
+        public long consoleReadyNanos() {
+            poll();
+            return consoleReady;
+        }
+
+        @Override
+        public void poll() {
+            if (consoleReady >= 0 || readyLine == null) {
+                return;
+            }
+            try {
+                long size = Files.size(console);
+                if (size == consoleScanned) {
+                    return;
+                }
+                consoleScanned = size;
+                byte[] all = Files.readAllBytes(console);
+                if (indexOf(all, readyLine) >= 0) {
+                    consoleReady = System.nanoTime();
+                }
+            } catch (IOException e) {
+                // not created yet
+            }
+        }
+
+        @Override
+        public String failure() {
+            poll();
+            if (!process.isAlive()) {
+                String out = tail(qemuLog, 5);
+                Matcher m = FWD_ERROR.matcher(out);
+                if (m.find()) {
+                    int port = Integer.parseInt(m.group(1));
+                    throw new PortInUseException(port, "host port 127.0.0.1:" + port + " is taken (" + out.strip() + ")");
+                }
+                String errors = out.lines().filter(l -> !l.contains("warning:")).collect(Collectors.joining(" "));
+                return (process.exitValue() == 0 ? "the guest reset or powered off (QEMU, run with -no-reboot, exited"
+                        + " with status 0)" : "QEMU exited with status " + process.exitValue())
+                        + (errors.isBlank() ? "" : ": " + oneLine(errors));
+            }
+            try {
+                if (qmp == null) {
+                    if (!Files.exists(qmpSocket)) {
+                        return null;
+                    }
+                    qmp = Qmp.connect(qmpSocket, 1000);
+                }
+                String status = qmp.status(System.nanoTime() + 1_000_000_000L);
+                for (String ev : qmp.events()) {
+                    if (ev.equals("SHUTDOWN") || ev.equals("GUEST_PANICKED") || ev.equals("STOP")) {
+                        return "guest stopped by itself (QMP event " + ev + ", status " + status + ")";
+                    }
+                }
+                if (!status.equals("running")) {
+                    return "guest is no longer running (QMP status " + status + ")";
+                }
+            } catch (IOException e) {
+                if (!process.isAlive()) {
+                    return failure();
+                }
+                // QEMU still starting its QMP server: ask again on the next check
+                closeQmp();
+            }
+            return null;
+        }
+
+        @Override
+        public void close() {
+            closeQmp();
+        }
+
+        private void closeQmp() {
+            if (qmp != null) {
+                qmp.close();
+                qmp = null;
+            }
+        }
+    }
+
+    @Override
+    public Observation observe(Instance instance) {
+        Optional<ProcessHandle> ph = ourProcess(instance);
+        if (ph.isEmpty()) {
+            return new Observation(instance.state() == InstanceState.starting ? InstanceState.starting
+                    : InstanceState.exited, -1, "no QEMU process");
+        }
+        long rss = rss(ph.get().pid());
+        Path sock = Path.of(instance.detail("qmp_socket"));
+        try (Qmp q = Qmp.connect(sock, 500)) {
+            String status = q.status(System.nanoTime() + 500_000_000L);
+            return new Observation(status.equals("running") ? InstanceState.running : InstanceState.crashed, rss,
+                    "QMP status " + status);
+        } catch (IOException e) {
+            return new Observation(InstanceState.running, rss, "QMP not answering (" + e.getMessage() + ")");
+        }
+    }
+
+    @Override
+    public String destroy(Instance instance) {
+        Process child = children.remove(instance.id());
+        Optional<ProcessHandle> ph = ourProcess(instance);
+        if (ph.isEmpty()) {
+            Long pid = knownPid(instance);
+            return pid == null ? "no QEMU process was started" : "QEMU pid " + pid + " already gone (or no longer ours)";
+        }
+        ProcessHandle h = ph.get();
+        String how = "stopped";
+        String sock = instance.detail("qmp_socket");
+        try (Qmp q = Qmp.connect(Path.of(sock), 500)) {
+            q.quit(System.nanoTime() + 1_000_000_000L);
+        } catch (IOException e) {
+            how = "killed (QMP quit failed: " + e.getMessage() + ")";
+            h.destroyForcibly();
+        }
+        if (!waitExit(h, child, GRACE_MILLIS)) {
+            how = "killed after a " + GRACE_MILLIS + " ms grace";
+            h.destroyForcibly();
+            if (!waitExit(h, child, GRACE_MILLIS)) {
+                throw new UnibenchException("QEMU pid " + h.pid() + " of " + instance.id() + " does not die");
+            }
+        }
+        return how + " QEMU pid " + h.pid();
+    }
+
+    /**
+     * Waits until the process is gone. A QEMU whose deploying JVM has exited is no longer our child: when
+     * it exits it may stay a zombie until init reaps it (forever, when PID 1 does not reap), so a zombie
+     * counts as gone.
+     */
+    private static boolean waitExit(ProcessHandle h, Process child, long millis) {
+        try {
+            if (child != null) {
+                return child.waitFor(millis, TimeUnit.MILLISECONDS);
+            }
+            long deadline = System.nanoTime() + millis * 1_000_000;
+            while (!isGone(h.pid())) {
+                if (System.nanoTime() - deadline > 0) {
+                    return false;
+                }
+                Thread.sleep(5);
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return isGone(h.pid());
+        }
+    }
+
+    /** True when no process has this pid, or it is a zombie (exited, not yet reaped). */
+    static boolean isGone(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            int close = stat.lastIndexOf(')');
+            char state = close > 0 && close + 2 < stat.length() ? stat.charAt(close + 2) : '?';
+            return state == 'Z' || state == 'X';
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    /**
+     * The live QEMU process of this instance, only if it is still ours: a qemu-system process whose command
+     * line names this instance's QMP socket. The pid comes from the record, else the pid file, else a scan
+     * of /proc for that socket path (a deploy killed right after the spawn).
+     */
+    Optional<ProcessHandle> ourProcess(Instance instance) {
+        String sock = instance.detail("qmp_socket");
+        if (sock == null) {
+            return Optional.empty();
+        }
+        Long pid = knownPid(instance);
+        if (pid != null) {
+            return isOurs(pid, sock) ? ProcessHandle.of(pid) : Optional.empty();
+        }
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.toList()) {
+                String name = p.getFileName().toString();
+                if (name.chars().allMatch(Character::isDigit) && isOurs(Long.parseLong(name), sock)) {
+                    return ProcessHandle.of(Long.parseLong(name));
+                }
+            }
+        } catch (IOException e) {
+            // no /proc: nothing to find
+        }
+        return Optional.empty();
+    }
+
+    private static Long knownPid(Instance instance) {
+        if (instance.pid() != null) {
+            return instance.pid();
+        }
+        String pf = instance.detail("pidfile");
+        if (pf != null) {
+            try {
+                return Long.parseLong(Files.readString(Path.of(pf)).strip());
+            } catch (IOException | NumberFormatException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /** True when {@code pid} runs a qemu-system binary whose arguments include our QMP socket path. */
+    static boolean isOurs(long pid, String qmpSocket) {
+        byte[] raw;
+        try {
+            raw = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline"));
+        } catch (NoSuchFileException e) {
+            return false;
+        } catch (IOException e) {
+            return false;
+        }
+        String[] args = new String(raw, StandardCharsets.UTF_8).split("\0");
+        if (args.length == 0 || !Path.of(args[0]).getFileName().toString().startsWith("qemu-system")) {
+            return false;
+        }
+        String want = "unix:" + qmpSocket + ",";
+        return Arrays.stream(args).anyMatch(a -> a.startsWith(want));
+    }
+
+    /** Resident memory of a process in bytes, -1 when unknown. */
+    static long rss(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // gone
+        }
+        return -1;
+    }
+
+    @Override
+    public List<String> consoleTail(Instance instance, int lines) {
+        String c = instance.detail("console_log");
+        return c == null ? List.of() : tail(Path.of(c), lines).lines().toList();
+    }
+
+    @Override
+    public String logLocation(Instance instance) {
+        return instance.detail("console_log");
+    }
+
+    static String tail(Path file, int lines) {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
+            long len = f.length();
+            int n = (int) Math.min(len, 8192);
+            byte[] b = new byte[n];
+            f.seek(len - n);
+            f.readFully(b);
+            List<String> all = new String(b, StandardCharsets.UTF_8).lines().toList();
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static String oneLine(String s) {
+        return s.strip().replace('\n', ' ').replaceAll("\\s+", " ");
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+}

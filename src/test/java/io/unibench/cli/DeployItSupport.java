@@ -1,0 +1,154 @@
+package io.unibench.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.unibench.deploy.ImageBuilder;
+import io.unibench.deploy.ServiceCatalog;
+import io.unibench.deploy.StateStore;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+
+/** Shared helpers of the deploy integration tests: run the CLI in-process, run tools, find leftovers. */
+final class DeployItSupport {
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static boolean built;
+
+    private DeployItSupport() {
+    }
+
+    /** Result of one in-process unibench run. */
+    record Run(int exit, String out, String err) {
+        JsonNode json() {
+            try {
+                return JSON.readTree(out);
+            } catch (IOException e) {
+                throw new AssertionError("not JSON on stdout: " + out + "\nstderr: " + err, e);
+            }
+        }
+    }
+
+    static Run unibench(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    /** Every tool the deploy tests use must be there: CI installs them, so a missing one is a failure. */
+    static void requireTools() {
+        for (String tool : List.of("qemu-system-x86_64", "docker", "dig", "curl", "make", "gcc", "as", "ld")) {
+            assertThat(io.unibench.util.Processes.onPath(tool))
+                    .as(tool + " is needed by the deploy integration tests (scripts/test.sh installs it)").isTrue();
+        }
+        String docker = io.unibench.util.Doctor.dockerVersion();
+        assertThat(docker).as("Docker daemon must run for the deploy integration tests (start: dockerd &)")
+                .startsWith("API");
+    }
+
+    /** Builds unikernels and container images once per JVM, through the code behind 'unibench build'. */
+    static synchronized void buildImages() {
+        if (!built) {
+            ImageBuilder b = new ImageBuilder(ServiceCatalog.load(), m -> { });
+            b.buildUnikernels();
+            b.buildContainers();
+            built = true;
+        }
+    }
+
+    /** Points unibench at a fresh state directory (short path: QMP socket paths must stay short). */
+    static Path freshStateDir() throws IOException {
+        Path dir = Files.createTempDirectory(Path.of("/tmp"), "ubit");
+        System.setProperty(StateStore.DIR_PROPERTY, dir.toString());
+        StateStore.open(dir);
+        return dir;
+    }
+
+    static Proc run(List<String> cmd, long timeoutSeconds) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError(cmd + " did not finish in " + timeoutSeconds + " s");
+            }
+            return new Proc(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new AssertionError("cannot run " + cmd + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted");
+        }
+    }
+
+    record Proc(int exit, String out) {
+    }
+
+    /** dig @127.0.0.1 -p PORT www.cetic.be A +short, with retries (UDP). */
+    static String dig(String address) {
+        String[] hp = address.split(":");
+        return run(List.of("dig", "+short", "+tries=3", "+time=1", "-p", hp[1], "@" + hp[0], "www.cetic.be", "A"), 20)
+                .out().strip();
+    }
+
+    /** curl -s http://ADDRESS/ with its status code on the last line. */
+    static Proc curl(String address) {
+        return run(List.of("curl", "-s", "--max-time", "5", "--retry", "2", "-w", "\n%{http_code}",
+                "http://" + address + "/"), 30);
+    }
+
+    /** Containers labelled as owned by this state directory, running or not. */
+    static List<String> ourContainers(Path stateDir) {
+        Proc p = run(List.of("docker", "ps", "-aq", "--filter", "label=unibench.owner=" + stateDir), 30);
+        assertThat(p.exit()).as(p.out()).isZero();
+        return p.out().lines().filter(l -> !l.isBlank()).toList();
+    }
+
+    /** Live (non-zombie) processes whose command line mentions this state directory. */
+    static List<String> ourQemus(Path stateDir) throws IOException {
+        List<String> out = new ArrayList<>();
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.toList()) {
+                String pid = p.getFileName().toString();
+                if (!pid.chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                try {
+                    String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8)
+                            .replace('\0', ' ');
+                    if (cmd.startsWith("qemu-system") && cmd.contains(stateDir.toString())) {
+                        out.add(pid + " " + cmd);
+                    }
+                } catch (IOException e) {
+                    // exited meanwhile
+                }
+            }
+        }
+        return out;
+    }
+
+    static void deleteTree(Path dir) {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // temp files: best effort
+        }
+    }
+}

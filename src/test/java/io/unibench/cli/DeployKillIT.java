@@ -1,0 +1,146 @@
+package io.unibench.cli;
+
+import static io.unibench.cli.DeployItSupport.ourContainers;
+import static io.unibench.cli.DeployItSupport.ourQemus;
+import static io.unibench.cli.DeployItSupport.run;
+import static io.unibench.cli.DeployItSupport.unibench;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.unibench.deploy.StateStore;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** unibench as a separate JVM, killed (SIGKILL) or interrupted (SIGINT) in the middle of a deploy. */
+class DeployKillIT {
+    private Path state;
+
+    @BeforeAll
+    static void images() {
+        DeployItSupport.requireTools();
+        DeployItSupport.buildImages();
+    }
+
+    @BeforeEach
+    void stateDir() throws IOException {
+        state = DeployItSupport.freshStateDir();
+    }
+
+    @AfterEach
+    void cleanUp() throws IOException {
+        try {
+            unibench("destroy", "--all");
+            for (String c : ourContainers(state)) {
+                run(List.of("docker", "rm", "-f", c), 30);
+            }
+            for (String q : ourQemus(state)) {
+                ProcessHandle.of(Long.parseLong(q.split(" ")[0])).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        } finally {
+            System.clearProperty(StateStore.DIR_PROPERTY);
+            DeployItSupport.deleteTree(state);
+        }
+    }
+
+    /** Starts 'unibench ARGS' in its own JVM with this test's state directory. */
+    private Process spawn(Map<String, String> env, String... args) throws IOException {
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", cp, "-Dunibench.home=" + System.getProperty("unibench.home", "."),
+                "-D" + StateStore.DIR_PROPERTY + "=" + state, "io.unibench.cli.Main"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(state.resolve("unibench.out").toFile());
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+
+    private int recorded() throws IOException {
+        try (Stream<Path> s = Files.list(state.resolve("instances"))) {
+            return (int) s.filter(p -> p.toString().endsWith(".json")).count();
+        }
+    }
+
+    private void waitForRecords(Process p, int n) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (recorded() < n) {
+            assertThat(p.isAlive()).as("unibench ended before recording " + n + " instances: "
+                    + Files.readString(state.resolve("unibench.out"))).isTrue();
+            assertThat(System.nanoTime() < deadline).as("no " + n + " records within 60 s").isTrue();
+            Thread.sleep(2);
+        }
+    }
+
+    @Test
+    void sigkillMidDeployLeavesOrphansThatStatusShowsAndDestroyRemoves() throws Exception {
+        Process p = spawn(Map.of(), "deploy", "dns", "--backend", "both", "--count", "3");
+        try {
+            // three QEMU guests up (or booting), the first container being recorded/created: kill now
+            waitForRecords(p, 4);
+        } finally {
+            p.destroyForcibly(); // SIGKILL: no shutdown hook runs
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
+        assertThat(p.exitValue()).isEqualTo(137);
+        Thread.sleep(300); // a container create call in flight when we killed may still complete
+        assertThat(ourQemus(state)).as("orphaned QEMU guests").isNotEmpty();
+
+        DeployItSupport.Run status = unibench("status", "--json");
+        assertThat(status.exit()).as(status.err()).isZero();
+        JsonNode instances = status.json().get("instances");
+        assertThat(instances.size()).isGreaterThanOrEqualTo(3);
+        long running = 0;
+        for (JsonNode i : instances) {
+            running += i.get("state").asText().equals("running") ? 1 : 0;
+        }
+        assertThat(running).as(instances.toString()).isGreaterThanOrEqualTo(2);
+
+        DeployItSupport.Run destroy = unibench("destroy", "--all");
+        assertThat(destroy.exit()).as(destroy.err()).isZero();
+        assertThat(ourQemus(state)).isEmpty();
+        assertThat(ourContainers(state)).isEmpty();
+        assertThat(unibench("status", "--json").json().get("instances")).isEmpty();
+    }
+
+    @Test
+    void ctrlCMidDeployTearsDownWhatItStarted() throws Exception {
+        Process p = spawn(Map.of(), "deploy", "dns", "--backend", "both", "--count", "3");
+        try {
+            waitForRecords(p, 2);
+            run(List.of("kill", "-INT", Long.toString(p.pid())), 10);
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("unibench exits after Ctrl-C").isTrue();
+        } finally {
+            p.destroyForcibly();
+        }
+        assertThat(p.exitValue()).isEqualTo(130);
+        assertThat(ourQemus(state)).isEmpty();
+        assertThat(ourContainers(state)).isEmpty();
+        try (Stream<Path> s = Files.list(state.resolve("instances"))) {
+            assertThat(s.toList()).as("no records left").isEmpty();
+        }
+    }
+
+    @Test
+    void unreachableDockerDaemonIsOneClearLineAndNothingStarts() throws Exception {
+        Process p = spawn(Map.of("DOCKER_HOST", "unix://" + state.resolve("no-docker.sock")), "deploy", "poc");
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String out = Files.readString(state.resolve("unibench.out"), StandardCharsets.UTF_8);
+        assertThat(p.exitValue()).as(out).isEqualTo(1);
+        assertThat(out.strip().lines().toList()).as(out).hasSize(1);
+        assertThat(out).contains("Docker daemon not reachable").contains("dockerd");
+        assertThat(ourQemus(state)).isEmpty();
+        assertThat(new File(state.resolve("instances").toString()).list()).isEmpty();
+    }
+}
