@@ -93,8 +93,7 @@ final class HtmlReport {
         List<String> unknown = new ArrayList<>();
         for (RunInfo r : all) {
             String acc = r.accelerator();
-            boolean qemu = acc != null || "qemu".equals(r.backend()) || r.path("tools").has("qemu");
-            if (!qemu) {
+            if (!r.involvesQemu()) {
                 continue;
             }
             String name = display(r);
@@ -120,7 +119,7 @@ final class HtmlReport {
         if (kvm.isEmpty() && tcg.isEmpty() && unknown.isEmpty()) {
             li("No run involved QEMU, so no accelerator applies.");
         }
-        boolean backends = all.stream().anyMatch(r -> "qemu".equals(r.backend()) || "docker".equals(r.backend()))
+        boolean backends = all.stream().anyMatch(r -> "qemu".equals(r.backendName()) || "docker".equals(r.backendName()))
                 || !results.studies().isEmpty() || !results.boots().isEmpty();
         if (backends) {
             li("Traffic reaches both backends through a <strong>user-space port forwarder</strong>: QEMU's slirp"
@@ -173,11 +172,24 @@ final class HtmlReport {
                     + " (black crosses in the charts).");
         }
         for (RunInfo st : results.studies()) {
-            if (st.interrupted() || st.unfinished()) {
+            // a study draws its report before it records how it ended, so "running" is normal here
+            if (st.interrupted() || "failed".equals(st.status())) {
                 li("<strong>The study " + esc(ResultsReader.name(st.dir())) + " did not complete</strong> ("
-                        + esc(st.interrupted() ? "interrupted" : "run.json still says running") + "): the runs"
-                        + " below are what it measured; runs it had not started are missing.");
+                        + esc(st.status() + (st.stopDetail() == null ? "" : ": " + st.stopDetail())) + "): the"
+                        + " runs below are what it measured; runs it had not started are missing.");
             }
+        }
+        Set<String> recorded = new LinkedHashSet<>();
+        for (RunInfo r : allWithStudies()) {
+            JsonNode c = r.path("caveats");
+            if (c.isArray()) {
+                c.forEach(x -> recorded.add(x.asText()));
+            } else if (c.isTextual()) {
+                recorded.add(c.asText());
+            }
+        }
+        for (String c : recorded) {
+            li(esc(c) + " <span class=\"files\">(recorded by the run)</span>");
         }
         for (BootRun r : results.boots()) {
             if (r.summary().isEmpty()) {
@@ -330,6 +342,12 @@ final class HtmlReport {
         return all;
     }
 
+    private List<RunInfo> allWithStudies() {
+        List<RunInfo> all = new ArrayList<>(results.studies());
+        all.addAll(allRuns());
+        return all;
+    }
+
     private void runs() {
         List<RunInfo> all = new ArrayList<>(results.studies());
         all.addAll(allRuns());
@@ -395,7 +413,7 @@ final class HtmlReport {
             object("parameter", r.path("parameters"));
             Set<String> shown = Set.of("benchmark", "status", "stop_reason", "stop_detail", "start_utc", "end_utc",
                     "backend", "service", "accelerator", "profile", "generator", "unibench", "host", "tools",
-                    "parameters", "command_line");
+                    "parameters", "command_line", "caveats");
             if (r.meta() != null) {
                 r.meta().properties().forEach(e -> {
                     if (!shown.contains(e.getKey()) && !e.getValue().isNull()) {

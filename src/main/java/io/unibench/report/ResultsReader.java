@@ -76,7 +76,7 @@ public final class ResultsReader {
             if (benchmark.equals("study")) {
                 readCollection(input, meta);
             } else {
-                readRun(input, input, meta);
+                readRun(input, input, meta, null);
             }
             return;
         }
@@ -95,7 +95,7 @@ public final class ResultsReader {
     /** A study, or a plain folder of runs: every direct subfolder with a run.json, plus footprint.csv at the top. */
     private void readCollection(Path dir, JsonNode meta) {
         if (meta != null) {
-            studies.add(new RunInfo(dir, name(dir), meta));
+            studies.add(new RunInfo(dir, name(dir), meta, null));
         }
         List<Path> children = runFolders(dir);
         boolean footprint = Files.isRegularFile(dir.resolve(FOOTPRINT));
@@ -107,16 +107,16 @@ public final class ResultsReader {
             if ("study".equals(m.path("benchmark").asText())) {
                 throw new UsageException(child + " is a study inside a study; give it to report directly");
             }
-            readRun(dir, child, m);
+            readRun(dir, child, m, meta);
         }
         if (footprint) {
             footprints.add(readFootprint(dir.resolve(FOOTPRINT), name(dir)));
         }
     }
 
-    private void readRun(Path origin, Path dir, JsonNode meta) {
+    private void readRun(Path origin, Path dir, JsonNode meta, JsonNode study) {
         String benchmark = meta.path("benchmark").asText("");
-        RunInfo info = new RunInfo(dir, null, meta);
+        RunInfo info = new RunInfo(dir, null, meta, study);
         switch (benchmark) {
             case "dns", "http" -> readRamp(origin, info, benchmark);
             case "boot" -> readBoot(origin, info);
@@ -220,7 +220,7 @@ public final class ResultsReader {
         List<BootRun> boots = new ArrayList<>();
         for (int i = 0; i < runs.size(); i++) {
             Loaded l = runs.get(i);
-            RunInfo info = new RunInfo(l.info().dir(), labels.get(i), l.info().meta());
+            RunInfo info = new RunInfo(l.info().dir(), labels.get(i), l.info().meta(), l.info().study());
             if (l.steps() != null) {
                 ramps.add(new RampRun(info, l.protocol(), l.rateUnit(), l.steps()));
             } else {

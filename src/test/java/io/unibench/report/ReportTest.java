@@ -215,7 +215,12 @@ class ReportTest {
         assertThat(html).contains("slirp", "docker-proxy", "Accelerator: KVM", "Generator saturation",
                 "qemu was interrupted", "unibench study --profile quick",
                 "unibench bench dns --target 127.0.0.1:5353 --start-rate 10k --step 10k --max-rate 30k --label knot",
-                "AMD EPYC 7B13");
+                "AMD EPYC 7B13",
+                // the HTTP runs name their backend only by --label and inherit the accelerator from the study
+                "Accelerator: KVM for DNS qemu, HTTP qemu, boot.",
+                "Idle memory: for QEMU the whole VMM process RSS; for Docker the container&#39;s cgroup usage."
+                        + " <span class=\"files\">(recorded by the run)</span>",
+                "unibench bench http --target http://127.0.0.1:41234/ --label qemu --output http-qemu");
         assertThat(html).doesNotContain("<script");
     }
 
