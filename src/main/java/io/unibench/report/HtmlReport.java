@@ -119,14 +119,29 @@ final class HtmlReport {
         if (kvm.isEmpty() && tcg.isEmpty() && unknown.isEmpty()) {
             li("No run involved QEMU, so no accelerator applies.");
         }
+        Set<String> recorded = new LinkedHashSet<>();
+        for (RunInfo r : allWithStudies()) {
+            JsonNode c = r.path("caveats");
+            if (c.isArray()) {
+                c.forEach(x -> recorded.add(x.asText()));
+            } else if (c.isTextual()) {
+                recorded.add(c.asText());
+            }
+        }
+        // a caveat the runs recorded themselves replaces the generic one about the same thing
+        boolean recordedForwarder = recorded.stream().anyMatch(c -> c.contains("port forwarder"));
+        boolean recordedCores = recorded.stream().anyMatch(c -> c.contains("cores"));
         boolean backends = all.stream().anyMatch(r -> "qemu".equals(r.backendName()) || "docker".equals(r.backendName()))
                 || !results.studies().isEmpty() || !results.boots().isEmpty();
-        if (backends) {
+        for (String c : recorded) {
+            li(esc(c) + " <span class=\"files\">(recorded by the run)</span>");
+        }
+        if (!recordedForwarder && backends) {
             li("Traffic reaches both backends through a <strong>user-space port forwarder</strong>: QEMU's slirp"
                     + " <code>hostfwd</code> for the unikernels and <code>docker-proxy</code> for the containers."
                     + " Absolute latencies and peak rates include that forwarder; compare the backends with each"
                     + " other rather than with bare-metal figures.");
-        } else {
+        } else if (!recordedForwarder) {
             li("These runs name no backend (a bench against a <code>--target</code>). If the target was a unikernel"
                     + " or container published on a host port, traffic went through a <strong>user-space port"
                     + " forwarder</strong> (QEMU's slirp <code>hostfwd</code> or <code>docker-proxy</code>) and the"
@@ -143,8 +158,10 @@ final class HtmlReport {
                 cpus.add(h.path("cpu_model").asText());
             }
         }
-        li("The load generator and the servers run on the same host" + (cores.size() == 1
-                ? " (" + esc(cores.iterator().next()) + " cores)" : "") + " and compete for its CPUs.");
+        if (!recordedCores) {
+            li("The load generator and the servers run on the same host" + (cores.size() == 1
+                    ? " (" + esc(cores.iterator().next()) + " cores)" : "") + " and compete for its CPUs.");
+        }
         if (cpus.size() > 1 || cores.size() > 1) {
             li("<strong>The runs come from different hosts</strong> (" + esc(String.join("; ", cpus)) + "):"
                     + " differences between them may be the machine, not the backend.");
@@ -179,18 +196,6 @@ final class HtmlReport {
                         + " runs below are what it measured; runs it had not started are missing.");
             }
         }
-        Set<String> recorded = new LinkedHashSet<>();
-        for (RunInfo r : allWithStudies()) {
-            JsonNode c = r.path("caveats");
-            if (c.isArray()) {
-                c.forEach(x -> recorded.add(x.asText()));
-            } else if (c.isTextual()) {
-                recorded.add(c.asText());
-            }
-        }
-        for (String c : recorded) {
-            li(esc(c) + " <span class=\"files\">(recorded by the run)</span>");
-        }
         for (BootRun r : results.boots()) {
             if (r.summary().isEmpty()) {
                 li(esc(display(r.info())) + " has no boot-summary.csv (cut short before writing it): only its"
@@ -215,8 +220,9 @@ final class HtmlReport {
         String unit = runs.get(0).rateUnit();
         b.append("<section id=\"").append(protocol).append("\">\n<h2>").append(protocol.toUpperCase(Locale.ROOT))
                 .append("</h2>\n");
+        boolean services = runs.stream().anyMatch(r -> r.info().service() != null);
         b.append("<table>\n<caption>Summary per run. Max rate without loss: the highest offered rate of a step that lost nothing, had no error and where the generator kept its schedule.</caption>\n<tr>")
-                .append(th("run", "service", "accelerator", "steps", "highest offered (" + unit + ")",
+                .append(th("run")).append(services ? th("service") : "").append(th("accelerator", "steps", "highest offered (" + unit + ")",
                         "max rate without loss (" + unit + ")", "p99 at that rate (ms)", "peak answered (" + unit + ")",
                         "stop reason", "notes")).append("</tr>\n");
         for (RampRun r : runs) {
@@ -237,7 +243,7 @@ final class HtmlReport {
             if (r.steps().isEmpty()) {
                 notes.add("no step recorded");
             }
-            b.append("<tr>").append(td(r.info().label())).append(td(dash(r.info().service())))
+            b.append("<tr>").append(td(r.info().label())).append(services ? td(dash(r.info().service())) : "")
                     .append(td(dash(r.info().accelerator()))).append(num(r.steps().size()))
                     .append(num(rate(highest)))
                     .append(num(best.isPresent() ? rate(r.steps().get(best.getAsInt()).offered()) : "none"))
@@ -481,7 +487,7 @@ final class HtmlReport {
         for (RunInfo r : all) {
             List<String> cl = r.commandLine();
             if (!cl.isEmpty() && seen.add(shell(cl))) {
-                b.append("# ").append(esc(r.label() == null ? ResultsReader.name(r.dir()) : r.label())).append('\n')
+                b.append("# ").append(esc(display(r))).append('\n')
                         .append(esc(shell(cl))).append('\n');
             }
         }
@@ -597,7 +603,7 @@ final class HtmlReport {
             h3 small { color: #666; font-weight: normal; }
             .sub, nav { color: #555; }
             code, pre { font-family: "DejaVu Sans Mono", monospace; font-size: 0.9em; }
-            pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; white-space: pre-wrap; word-break: break-all; }
+            pre { background: #f6f6f6; padding: 0.8em; white-space: pre-wrap; overflow-wrap: anywhere; }
             .caveats { background: #fff8e6; border: 1px solid #f0d38a; padding: 0.2em 1em 0.6em; }
             .caveats h2 { border: none; margin-top: 0.6em; }
             table { border-collapse: collapse; margin: 1em 0; font-size: 0.92em; }
