@@ -298,12 +298,45 @@ final class HtmlReport {
             }
         }
         b.append("</table>\n");
+        hostLoad();
         for (Map.Entry<ChartSpec, ChartRenderer.Images> e : images.entrySet()) {
             if (e.getKey().id().startsWith("boot-")) {
                 figure(e.getKey(), e.getValue());
             }
         }
         b.append("</section>\n");
+    }
+
+    /** Mean and peak host CPU and memory per backend and instance count, from host-load.csv. */
+    private void hostLoad() {
+        boolean any = results.boots().stream().anyMatch(r -> !r.hostLoad().isEmpty());
+        if (!any) {
+            return;
+        }
+        b.append("<table>\n<caption>Host load while the instances ran (from host-load.csv).</caption>\n<tr>")
+                .append(th("run", "backend", "running instances", "samples", "CPU mean (%)", "CPU max (%)",
+                        "memory used mean (GiB)", "memory used max (GiB)")).append("</tr>\n");
+        for (BootRun r : results.boots()) {
+            Map<String, List<BootRun.HostLoad>> groups = new java.util.TreeMap<>();
+            for (BootRun.HostLoad h : r.hostLoad()) {
+                groups.computeIfAbsent(h.backend() + "\u0000" + String.format(Locale.ROOT, "%09d", h.runningInstances()),
+                        k -> new ArrayList<>()).add(h);
+            }
+            for (List<BootRun.HostLoad> g : groups.values()) {
+                java.util.DoubleSummaryStatistics cpu = g.stream().mapToDouble(BootRun.HostLoad::cpuPct)
+                        .filter(v -> !Double.isNaN(v)).summaryStatistics();
+                java.util.DoubleSummaryStatistics mem = g.stream().mapToDouble(BootRun.HostLoad::memUsedBytes)
+                        .filter(v -> !Double.isNaN(v)).summaryStatistics();
+                double gib = 1024.0 * 1024 * 1024;
+                b.append("<tr>").append(td(r.info().label())).append(td(g.get(0).backend()))
+                        .append(num(g.get(0).runningInstances())).append(num(g.size()))
+                        .append(num(cpu.getCount() == 0 ? "\u2014" : dec(cpu.getAverage())))
+                        .append(num(cpu.getCount() == 0 ? "\u2014" : dec(cpu.getMax())))
+                        .append(num(mem.getCount() == 0 ? "\u2014" : dec(mem.getAverage() / gib)))
+                        .append(num(mem.getCount() == 0 ? "\u2014" : dec(mem.getMax() / gib))).append("</tr>\n");
+            }
+        }
+        b.append("</table>\n");
     }
 
     // ---- footprint ----------------------------------------------------------------------------------------------

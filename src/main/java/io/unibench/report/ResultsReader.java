@@ -28,11 +28,14 @@ public final class ResultsReader {
     public static final String BOOT_EVENTS = "boot-events.csv";
     public static final String BOOT_SUMMARY = "boot-summary.csv";
     public static final String FOOTPRINT = "footprint.csv";
+    public static final String HOST_LOAD = "host-load.csv";
 
     static final List<String> BOOT_EVENT_COLUMNS = List.of("kind", "backend", "service", "running_instances",
             "cycle", "instance", "spawn_ms", "start_returned_ms", "console_ready_ms", "answer_ms", "outcome");
     static final List<String> BOOT_SUMMARY_COLUMNS = List.of("kind", "backend", "service", "running_instances",
             "count", "failures", "min_ms", "p10_ms", "p50_ms", "mean_ms", "p90_ms", "p99_ms", "max_ms", "stddev_ms");
+    static final List<String> HOST_LOAD_COLUMNS = List.of("t_s", "backend", "running_instances", "cpu_pct",
+            "mem_used_bytes");
     static final List<String> FOOTPRINT_COLUMNS = List.of("service", "backend", "image_bytes",
             "guest_memory_bytes", "idle_rss_bytes", "idle_cpu_pct");
 
@@ -45,7 +48,7 @@ public final class ResultsReader {
 
     /** A run as read, before its label is made unique; {@code origin} is the folder the user named. */
     private record Loaded(Path origin, RunInfo info, String protocol, String rateUnit, List<RampRun.Step> steps,
-                          List<BootRun.Event> events, List<BootRun.Summary> summary) {
+                          List<BootRun.Event> events, List<BootRun.Summary> summary, List<BootRun.HostLoad> load) {
     }
 
     private ResultsReader() {
@@ -148,7 +151,7 @@ public final class ResultsReader {
                     optional(csv, r, "latency_max_us"), csv.bool(r, "generator_saturated"),
                     csv.text(r, "stop_reason"), csv.text(r, "stop_detail")));
         }
-        runs.add(new Loaded(origin, info, protocol, unit, steps, null, null));
+        runs.add(new Loaded(origin, info, protocol, unit, steps, null, null, null));
     }
 
     private void readBoot(Path origin, RunInfo info) {
@@ -161,11 +164,22 @@ public final class ResultsReader {
                     ev.text(r, "instance"), ev.number(r, "spawn_ms"), ev.number(r, "start_returned_ms"),
                     ev.number(r, "console_ready_ms"), ev.number(r, "answer_ms"), ev.text(r, "outcome")));
         }
+        List<BootRun.HostLoad> load = new ArrayList<>();
+        Path loadFile = info.dir().resolve(HOST_LOAD);
+        if (Files.exists(loadFile)) {
+            CsvFile hl = CsvFile.read(loadFile, "host CPU and memory samples of a bench boot run")
+                    .require(HOST_LOAD_COLUMNS);
+            for (CSVRecord r : hl.rows()) {
+                load.add(new BootRun.HostLoad(hl.number(r, "t_s"), hl.text(r, "backend"),
+                        (int) zeroIfNaN(hl.number(r, "running_instances")), hl.number(r, "cpu_pct"),
+                        hl.number(r, "mem_used_bytes")));
+            }
+        }
         List<BootRun.Summary> summary = new ArrayList<>();
         Path summaryFile = info.dir().resolve(BOOT_SUMMARY);
         if (!Files.exists(summaryFile) && (info.interrupted() || info.unfinished())) {
             // a boot run cut short may not have written its statistics yet; its events still show
-            runs.add(new Loaded(origin, info, "boot", null, null, events, summary));
+            runs.add(new Loaded(origin, info, "boot", null, null, events, summary, load));
             return;
         }
         CsvFile sum = CsvFile.read(summaryFile, "boot-time statistics of a bench boot run")
@@ -177,7 +191,7 @@ public final class ResultsReader {
                     sum.number(r, "p50_ms"), sum.number(r, "mean_ms"), sum.number(r, "p90_ms"),
                     sum.number(r, "p99_ms"), sum.number(r, "max_ms"), sum.number(r, "stddev_ms")));
         }
-        runs.add(new Loaded(origin, info, "boot", null, null, events, summary));
+        runs.add(new Loaded(origin, info, "boot", null, null, events, summary, load));
     }
 
     private static Footprint readFootprint(Path file, String label) {
@@ -224,7 +238,7 @@ public final class ResultsReader {
             if (l.steps() != null) {
                 ramps.add(new RampRun(info, l.protocol(), l.rateUnit(), l.steps()));
             } else {
-                boots.add(new BootRun(info, l.events(), l.summary()));
+                boots.add(new BootRun(info, l.events(), l.summary(), l.load()));
             }
         }
         return new ResultSet(inputs, ramps, boots, footprints, studies);

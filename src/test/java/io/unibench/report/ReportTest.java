@@ -163,6 +163,11 @@ class ReportTest {
         }
         assertSeries(chart(r, "boot-cold").series("docker (n=" + cold.size() + ")"), cold, share);
 
+        // host-load.csv: mean and max per backend and instance count
+        assertThat(Files.readString(r.index())).contains("Host load while the instances ran",
+                "<td>boot</td><td>qemu</td><td class=\"n\">10</td><td class=\"n\">3</td><td class=\"n\">35.5</td>"
+                        + "<td class=\"n\">35.5</td><td class=\"n\">1.12</td><td class=\"n\">1.12</td>");
+
         List<CSVRecord> fp = csv(study.resolve("footprint.csv"));
         ChartSpec image = chart(r, "footprint-image");
         assertThat(image.categories()).containsExactly("dns", "web");
