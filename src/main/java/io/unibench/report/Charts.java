@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * Decides which charts a result set gets and what exactly is in them. Pure: reads the result model, returns
@@ -346,8 +345,7 @@ public final class Charts {
 
     ChartSpec footprint(List<Footprint> tables, String id, String title, String yLabel, RowValue value) {
         Set<String> services = new LinkedHashSet<>();
-        Map<String, Map<String, Double>> byBackend = new TreeMap<>(Comparator.comparingInt(this::color)
-                .thenComparing(Comparator.naturalOrder()));
+        Map<String, Map<String, Double>> byBackend = new LinkedHashMap<>();
         for (Footprint f : tables) {
             for (Footprint.Row r : f.rows()) {
                 services.add(r.service());
@@ -356,8 +354,12 @@ public final class Charts {
             }
         }
         List<String> cats = List.copyOf(services);
+        // bars in colour order, so qemu comes first whatever the row order of the file
+        List<Map.Entry<String, Map<String, Double>>> backends = new ArrayList<>(byBackend.entrySet());
+        backends.forEach(e -> color(e.getKey()));
+        backends.sort(Comparator.comparingInt(e -> color(e.getKey())));
         List<Series> series = new ArrayList<>();
-        for (Map.Entry<String, Map<String, Double>> e : byBackend.entrySet()) {
+        for (Map.Entry<String, Map<String, Double>> e : backends) {
             List<Double> y = new ArrayList<>();
             for (String s : cats) {
                 y.add(e.getValue().getOrDefault(s, Double.NaN));
