@@ -41,13 +41,25 @@ public record RunInfo(Path dir, String label, JsonNode meta, JsonNode study) {
         return text("service");
     }
 
-    /** The QEMU accelerator: the run's own, else the one its study recorded. */
+    /**
+     * The QEMU accelerator: the run's own ({@code accelerator}, or {@code backends.qemu.accelerator} as the
+     * boot benchmark records it), else the one its study recorded.
+     */
     public String accelerator() {
-        String own = text("accelerator");
-        if (own == null && study != null && study.path("accelerator").isTextual()) {
-            return study.path("accelerator").asText();
+        String own = accelerator(meta);
+        return own == null ? accelerator(study) : own;
+    }
+
+    private static String accelerator(JsonNode m) {
+        if (m == null) {
+            return null;
         }
-        return own;
+        for (JsonNode n : List.of(m.path("accelerator"), m.path("backends").path("qemu").path("accelerator"))) {
+            if (n.isTextual() && !n.asText().isBlank()) {
+                return n.asText();
+            }
+        }
+        return null;
     }
 
     /** The backend this run measured: run.json's backend, else its label when that names a backend. */
@@ -64,8 +76,20 @@ public record RunInfo(Path dir, String label, JsonNode meta, JsonNode study) {
 
     /** QEMU was involved: its backend, an accelerator, or a qemu tool version says so. */
     public boolean involvesQemu() {
-        return "qemu".equals(backendName()) || text("accelerator") != null || path("tools").has("qemu")
-                || "boot".equals(benchmark()) && path("parameters").path("backend").asText("").matches("qemu|both");
+        if ("qemu".equals(backendName()) || accelerator(meta) != null || path("tools").has("qemu")
+                || path("backends").path("qemu").isObject()) {
+            return true;
+        }
+        for (JsonNode b : List.of(path("backends"), path("parameters").path("backends"))) {
+            if (b.isArray()) {
+                for (JsonNode x : b) {
+                    if ("qemu".equals(x.asText())) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return "boot".equals(benchmark()) && path("parameters").path("backend").asText("").matches("qemu|both");
     }
 
     /** Ctrl-C ended it: the last step or cycle is partial. */
