@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * Decides which charts a result set gets and what exactly is in them. Pure: reads the result model, returns
@@ -44,7 +43,11 @@ public final class Charts {
             }
         }
         if (!results.boots().isEmpty()) {
-            charts.add(bootVersusInstances(results.boots()));
+            ChartSpec instances = bootVersusInstances(results.boots());
+            // against one instance count there is no curve; the distribution chart shows those boots
+            if (instances.series().stream().flatMap(x -> x.x().stream()).distinct().count() > 1) {
+                charts.add(instances);
+            }
             charts.add(coldBoots(results.boots()));
         }
         if (!results.footprints().isEmpty()) {
@@ -53,7 +56,8 @@ public final class Charts {
             charts.add(footprint(results.footprints(), "footprint-memory", "Idle memory per service and backend",
                     "idle memory, resident set (MiB)", Footprint.Row::idleRssBytes));
         }
-        return charts;
+        // a chart without a single value (e.g. a boot run cut short before its statistics) is left out
+        return charts.stream().filter(c -> c.series().stream().anyMatch(s -> !s.y().isEmpty())).toList();
     }
 
     int color(String key) {
@@ -132,7 +136,9 @@ public final class Charts {
             series.add(new Series(run.info().label() + " sent", Style.DOTTED, c, x, sent));
         }
         if (hi > 0) {
-            series.add(0, new Series(IDEAL, Style.REFERENCE, -1, List.of(Math.min(lo, hi), hi), List.of(Math.min(lo, hi), hi)));
+            // from the lowest offered rate, or from 0 when there is only one (a fixed-rate run)
+            double from = lo < hi ? lo : 0;
+            series.add(0, new Series(IDEAL, Style.REFERENCE, -1, List.of(from, hi), List.of(from, hi)));
         }
         if (!satX.isEmpty()) {
             series.add(new Series(SATURATED, Style.MARKS, -1, satX, satY));
@@ -339,8 +345,7 @@ public final class Charts {
 
     ChartSpec footprint(List<Footprint> tables, String id, String title, String yLabel, RowValue value) {
         Set<String> services = new LinkedHashSet<>();
-        Map<String, Map<String, Double>> byBackend = new TreeMap<>(Comparator.comparingInt(this::color)
-                .thenComparing(Comparator.naturalOrder()));
+        Map<String, Map<String, Double>> byBackend = new LinkedHashMap<>();
         for (Footprint f : tables) {
             for (Footprint.Row r : f.rows()) {
                 services.add(r.service());
@@ -349,8 +354,12 @@ public final class Charts {
             }
         }
         List<String> cats = List.copyOf(services);
+        // bars in colour order, so qemu comes first whatever the row order of the file
+        List<Map.Entry<String, Map<String, Double>>> backends = new ArrayList<>(byBackend.entrySet());
+        backends.forEach(e -> color(e.getKey()));
+        backends.sort(Comparator.comparingInt(e -> color(e.getKey())));
         List<Series> series = new ArrayList<>();
-        for (Map.Entry<String, Map<String, Double>> e : byBackend.entrySet()) {
+        for (Map.Entry<String, Map<String, Double>> e : backends) {
             List<Double> y = new ArrayList<>();
             for (String s : cats) {
                 y.add(e.getValue().getOrDefault(s, Double.NaN));
