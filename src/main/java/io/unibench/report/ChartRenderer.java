@@ -103,16 +103,27 @@ public final class ChartRenderer {
         double yMax = 0;
         double xMin = Double.MAX_VALUE;
         for (Series d : spec.series()) {
-            if (d.x().isEmpty()) {
+            // a value the CSV left empty (not measured) is no point; nor is a value a log axis cannot show
+            List<Double> px = new ArrayList<>();
+            List<Double> py = new ArrayList<>();
+            for (int i = 0; i < d.x().size(); i++) {
+                double x = d.x().get(i);
+                double y = d.y().get(i);
+                if (Double.isFinite(x) && Double.isFinite(y) && (!spec.logY() || y > 0)) {
+                    px.add(x);
+                    py.add(y);
+                }
+            }
+            if (px.isEmpty()) {
                 continue;
             }
             any = true;
-            for (int i = 0; i < d.x().size(); i++) {
-                yMin = Math.min(yMin, d.y().get(i));
-                yMax = Math.max(yMax, d.y().get(i));
-                xMin = Math.min(xMin, d.x().get(i));
+            for (int i = 0; i < px.size(); i++) {
+                yMin = Math.min(yMin, py.get(i));
+                yMax = Math.max(yMax, py.get(i));
+                xMin = Math.min(xMin, px.get(i));
             }
-            XYSeries xs = chart.addSeries(d.name(), toArray(d.x()), toArray(d.y()));
+            XYSeries xs = chart.addSeries(d.name(), toArray(px), toArray(py));
             Color c = color(d.color());
             xs.setLineColor(c);
             xs.setMarkerColor(c);
@@ -157,7 +168,7 @@ public final class ChartRenderer {
                 }
                 default -> throw new IllegalStateException(d.style() + " in an x/y chart");
             }
-            if (d.x().size() == 1 && xs.getMarker() == SeriesMarkers.NONE && d.style() != ChartSpec.Style.BAND) {
+            if (px.size() == 1 && xs.getMarker() == SeriesMarkers.NONE && d.style() != ChartSpec.Style.BAND) {
                 // a line through one point draws nothing: show the point
                 xs.setMarker(SeriesMarkers.DIAMOND);
             }
@@ -212,7 +223,8 @@ public final class ChartRenderer {
     }
 
     static double minPositiveY(ChartSpec spec) {
-        return spec.series().stream().flatMap(d -> d.y().stream()).filter(y -> y > 0).min(Double::compare).orElse(1.0);
+        return spec.series().stream().flatMap(d -> d.y().stream()).filter(y -> y > 0 && Double.isFinite(y))
+                .min(Double::compare).orElse(1.0);
     }
 
     /** Ratio of the largest to the smallest positive y value of a chart. */
@@ -221,7 +233,7 @@ public final class ChartRenderer {
         double max = 0;
         for (Series d : spec.series()) {
             for (double y : d.y()) {
-                if (y > 0) {
+                if (y > 0 && Double.isFinite(y)) {
                     min = Math.min(min, y);
                     max = Math.max(max, y);
                 }

@@ -222,7 +222,11 @@ public final class Charts {
                 .distinct().count() > 1;
         List<Series> lines = new ArrayList<>();
         List<Series> bands = new ArrayList<>();
-        for (BootRun run : runs) {
+        // runs are named in the series only when several runs contribute (a study's cold and churn runs do not)
+        List<BootRun> contributing = runs.stream().filter(r -> r.summary().stream()
+                .anyMatch(s -> !churn || s.kind().equals("churn"))).toList();
+        boolean several = contributing.size() > 1;
+        for (BootRun run : contributing) {
             Map<String, List<BootRun.Summary>> groups = new LinkedHashMap<>();
             for (BootRun.Summary s : run.summary()) {
                 if (!churn || s.kind().equals("churn")) {
@@ -233,9 +237,9 @@ public final class Charts {
             for (List<BootRun.Summary> g : groups.values()) {
                 g.sort(Comparator.comparingInt(BootRun.Summary::runningInstances));
                 BootRun.Summary first = g.get(0);
-                String name = bootName(run, first.backend(), first.service(), services, runs.size() > 1)
+                String name = bootName(run, first.backend(), first.service(), services, several)
                         + (churn ? "" : " " + first.kind());
-                int c = color(runs.size() > 1 ? name : first.backend());
+                int c = color(several ? name : first.backend());
                 List<Double> x = new ArrayList<>();
                 List<Double> p50 = new ArrayList<>();
                 List<Double> bx = new ArrayList<>();
@@ -268,11 +272,11 @@ public final class Charts {
         List<Series> series = new ArrayList<>(bands);
         series.addAll(lines);
         StringBuilder failures = new StringBuilder();
-        for (BootRun run : runs) {
+        for (BootRun run : contributing) {
             for (BootRun.Summary s : run.summary()) {
                 if ((!churn || s.kind().equals("churn")) && s.failures() > 0) {
                     failures.append(failures.length() == 0 ? "" : "; ")
-                            .append(bootName(run, s.backend(), s.service(), services, runs.size() > 1))
+                            .append(bootName(run, s.backend(), s.service(), services, several))
                             .append(" at ").append(s.runningInstances()).append(": ").append(s.failures())
                             .append(" of ").append(s.count());
                 }
@@ -293,7 +297,10 @@ public final class Charts {
         boolean cold = runs.stream().flatMap(r -> r.events().stream()).anyMatch(e -> e.kind().equals("cold"));
         List<Series> series = new ArrayList<>();
         StringBuilder failures = new StringBuilder();
-        for (BootRun run : runs) {
+        List<BootRun> contributing = runs.stream().filter(r -> r.events().stream()
+                .anyMatch(e -> !cold || e.kind().equals("cold"))).toList();
+        boolean several = contributing.size() > 1;
+        for (BootRun run : contributing) {
             Map<String, List<BootRun.Event>> groups = new LinkedHashMap<>();
             for (BootRun.Event e : run.events()) {
                 if (!cold || e.kind().equals("cold")) {
@@ -302,7 +309,7 @@ public final class Charts {
             }
             for (List<BootRun.Event> g : groups.values()) {
                 BootRun.Event first = g.get(0);
-                String name = bootName(run, first.backend(), first.service(), services, runs.size() > 1);
+                String name = bootName(run, first.backend(), first.service(), services, several);
                 List<Double> times = g.stream().filter(BootRun.Event::ready).map(BootRun.Event::answerMs).sorted().toList();
                 List<Double> y = new ArrayList<>();
                 for (int i = 0; i < times.size(); i++) {
@@ -310,7 +317,7 @@ public final class Charts {
                 }
                 long failed = g.size() - times.size();
                 series.add(new Series(name + " (n=" + g.size() + ")", Style.STEP,
-                        color(runs.size() > 1 ? name : first.backend()), times, y));
+                        color(several ? name : first.backend()), times, y));
                 if (failed > 0) {
                     failures.append(failures.length() == 0 ? "" : "; ").append(name).append(": ").append(failed)
                             .append(" of ").append(g.size()).append(" never answered");

@@ -159,7 +159,7 @@ final class HtmlReport {
             }
         }
         if (!recordedCores) {
-            li("The load generator and the servers run on the same host" + (cores.size() == 1
+            li("The load generator (or boot prober) and the services run on the same host" + (cores.size() == 1
                     ? " (" + esc(cores.iterator().next()) + " cores)" : "") + " and compete for its CPUs.");
         }
         if (cpus.size() > 1 || cores.size() > 1) {

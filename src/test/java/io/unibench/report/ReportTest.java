@@ -282,4 +282,25 @@ class ReportTest {
             assertThat(ImageIO.read(r.dir().resolve(c.id() + ".png").toFile())).as(c.id()).isNotNull();
         }
     }
+
+    @Test
+    void coldAndChurnInSeparateBootRunsAreNamedByBackendOnly() throws Exception {
+        // bench boot writes cold boots and churn as separate runs; a study holds both
+        Path both = Files.createDirectories(tmp.resolve("boots"));
+        for (String kind : List.of("cold", "churn")) {
+            Path d = Files.createDirectories(both.resolve("boot-" + kind));
+            Files.copy(study.resolve("boot/run.json"), d.resolve("run.json"));
+            for (String f : List.of("boot-events.csv", "boot-summary.csv")) {
+                List<String> lines = Files.readAllLines(study.resolve("boot").resolve(f));
+                List<String> keep = new ArrayList<>(List.of(lines.get(0)));
+                lines.stream().skip(1).filter(l -> l.startsWith(kind + ",")).forEach(keep::add);
+                Files.write(d.resolve(f), keep);
+            }
+        }
+        Report.Result r = report(List.of(both), null);
+        assertThat(chart(r, "boot-instances").series()).extracting(ChartSpec.Series::name)
+                .containsExactly("qemu p10\u2013p90", "docker p10\u2013p90", "qemu median", "docker median");
+        assertThat(chart(r, "boot-cold").series()).extracting(ChartSpec.Series::name)
+                .containsExactly("qemu (n=12)", "docker (n=12)");
+    }
 }
