@@ -35,8 +35,7 @@ final class ReportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         // the arguments as typed, from the root command on (they include "report")
-        List<String> commandLine = new ArrayList<>(List.of("unibench"));
-        commandLine.addAll(spec.commandLine().getParseResult().originalArgs());
+        List<String> commandLine = Invocation.commandLine(spec);
         Report.Result r = Report.run(new ReportOptions(dirs, output, commandLine));
         spec.commandLine().getOut().println(r.index());
         spec.commandLine().getOut().flush();
