@@ -112,6 +112,8 @@ user_start:
     mov $UDATA, %ax
     mov %ax, %ds
     mov %ax, %es
+    movl %r12d, %edi
+    call boot_check_memory  /* halts when RAM cannot hold the BSS */
     lea __bss_start(%rip), %rdi
     lea __bss_end(%rip), %rcx
     sub %rdi, %rcx

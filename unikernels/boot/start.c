@@ -101,16 +101,20 @@ static void parse_cmdline(const char *s)
         fatal("gw= is not inside the ip= subnet");
 }
 
-static void check_memory(const struct hvm_start_info *si)
+/* Called from entry.S before the BSS is cleared (so it must not use any): halts with a
+ * clear message when the RAM block at 1 MiB cannot hold the image and its BSS. */
+void boot_check_memory(uint32_t start_info)
 {
+    const struct hvm_start_info *si = (const void *)(uintptr_t)start_info;
     uint64_t need = (uintptr_t)__bss_end;
-    if (!si->memmap_paddr || !si->memmap_entries)
+    if (!si || si->magic != PVH_MAGIC || !si->memmap_paddr || !si->memmap_entries)
         return;
     const struct hvm_memmap_entry *m = (const void *)(uintptr_t)si->memmap_paddr;
     for (uint32_t i = 0; i < si->memmap_entries; i++)
         if (m[i].type == 1 && m[i].size && m[i].addr <= 0x100000 && m[i].addr + m[i].size >= need)
             return;
-    fatal("not enough memory: the image needs %lu KiB of RAM from 1 MiB", (need - 0x100000) / 1024);
+    serial_init();
+    fatal("not enough memory: this image needs -m %luM or more", (need + (1 << 20) - 1) >> 20);
 }
 
 static void rx_frame(uint8_t *f, size_t len)
@@ -125,7 +129,6 @@ void kmain(uint32_t start_info)
     if (!si || si->magic != PVH_MAGIC)
         fatal("not started through PVH (start_info magic missing)");
     cpu_init();
-    check_memory(si);
     parse_cmdline(si->cmdline_paddr ? (const char *)(uintptr_t)si->cmdline_paddr : "");
     time_init();
 

@@ -10,7 +10,6 @@ static uint64_t tsc_hz;
 static uint64_t ns_mult;    /* ns = (delta * ns_mult) >> 32 */
 static uint64_t lapic_mult; /* ticks = (ns * lapic_mult) >> 32 */
 static uint64_t armed;
-volatile int timer_fired;
 
 #define NSEC 1000000000ULL
 #define PIT_HZ 1193182ULL
@@ -130,7 +129,6 @@ static uint64_t lapic_hz_measure(void)
 
 static void timer_irq(void)
 {
-    timer_fired = 1;
     armed = 0;
 }
 

@@ -94,7 +94,7 @@ final class DeployCommand implements Callable<Integer> {
         }
         DeployOptions opts = new DeployOptions(services, backends, count, timeout,
                 new QemuOptions(accel, machine, "qemu-system-x86_64"),
-                new DockerOptions(containerMemory, containerCpus, Duration.ofSeconds(2)));
+                new DockerOptions(containerMemory, containerCpus, Duration.ofSeconds(2), false));
 
         PrintWriter err = spec.commandLine().getErr();
         Deployments d = Deployments.create(StateStore.open(), catalog, opts.qemu(), opts.docker(),

@@ -1,6 +1,7 @@
 package io.unibench.cli;
 
 import io.unibench.UnibenchException;
+import io.unibench.UsageException;
 import io.unibench.deploy.Backend;
 import io.unibench.deploy.Deployments;
 import io.unibench.deploy.ServiceCatalog;
@@ -37,6 +38,12 @@ final class DestroyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<String> wanted = ids == null ? List.of() : ids;
+        if (all && !wanted.isEmpty()) {
+            throw new UsageException("give instance ids or --all, not both");
+        }
+        if (!all && wanted.isEmpty()) {
+            throw new UsageException("which instances? give ids (see 'unibench status') or --all");
+        }
         StateStore state = StateStore.open();
         PrintWriter out = spec.commandLine().getOut();
         Deployments d = Deployments.create(state, ServiceCatalog.load(), QemuOptions.defaults(),

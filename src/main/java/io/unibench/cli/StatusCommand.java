@@ -33,6 +33,11 @@ final class StatusCommand implements Callable<Integer> {
     @Option(names = "--no-probe", negatable = false, description = "Do not probe health (faster; healthy is null).")
     boolean noProbe;
 
+    @Option(names = "--docker-stats-api", description = {"Read container memory through the Docker stats API only.",
+        "By default it is read from the container's memory cgroup when the daemon is local (the same counters,",
+        "without a daemon round trip per container), falling back to the stats API."})
+    boolean statsApi;
+
     @Spec
     CommandSpec spec;
 
@@ -41,7 +46,7 @@ final class StatusCommand implements Callable<Integer> {
         StateStore state = StateStore.open();
         PrintWriter err = spec.commandLine().getErr();
         Deployments d = Deployments.create(state, ServiceCatalog.load(), QemuOptions.defaults(),
-                DockerOptions.defaults(), new DeployProgress(err, true));
+                new DockerOptions(null, null, Duration.ofSeconds(2), statsApi), new DeployProgress(err, true));
         List<Instance> known = state.list();
         boolean dockerRecorded = known.stream().anyMatch(i -> i.backend() == Backend.docker);
         try {

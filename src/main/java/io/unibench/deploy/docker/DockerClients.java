@@ -49,6 +49,11 @@ public final class DockerClients {
         return http;
     }
 
+    /** True when the daemon is on this host (a unix socket), so its containers' cgroups are visible here. */
+    public static synchronized boolean isLocal() {
+        return host().startsWith("unix://");
+    }
+
     public static synchronized String host() {
         get();
         return host;
