@@ -11,14 +11,14 @@
 # knotd starts with net.core.rmem_default raised to 4 MiB (restored right after it started) so that
 # loss at high rates is not just knot's default 208 KB receive buffer overflowing.
 # Needs root (sysctl), knot, dnsperf, python3, Java 17. All traffic stays on 127.0.0.1.
-# Usage: scripts/bench-dns-generator.sh            (about 4 minutes; keep the machine otherwise idle)
+# Usage: scripts/bench-dns-generator.sh            (about 5 minutes; keep the machine otherwise idle)
 set -euo pipefail
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DNSPERF_SECONDS=${DNSPERF_SECONDS:-10}
 STEP_SECONDS=${STEP_SECONDS:-5}
 ACCURACY_SECONDS=${ACCURACY_SECONDS:-10}
 # --clients/--threads shapes unibench tries; the best one counts (as dnsperf's best shape does)
-UNIBENCH_SHAPES=${UNIBENCH_SHAPES:-"100/1 4/1 100/2"}
+UNIBENCH_SHAPES=${UNIBENCH_SHAPES:-"100/1 4/1 100/2 4/2"}
 
 for tool in knotd knotc dnsperf python3 java sysctl dig; do
   command -v "$tool" >/dev/null || { echo "bench-dns-generator: $tool is missing (see scripts/lib/host.sh)" >&2; exit 1; }
