@@ -117,6 +117,17 @@ public final class LoadMeter {
             return dueNanos >= measureStartNanos;
         }
 
+        /**
+         * An exchange was sent at {@code actualNanos}, due at {@code dueNanos}, by a generator whose channel
+         * can be busy (HTTP: one request in flight per connection): {@code readyNanos} is when the channel
+         * was free to carry it. The send lag then counts only the generator's own delay, actual minus
+         * max(due, ready); waiting for the busy channel is the server's time and stays in the corrected
+         * latency, which runs from the due time.
+         */
+        public void sent(long dueNanos, long actualNanos, long readyNanos) {
+            sent(dueNanos, actualNanos - (Math.max(dueNanos, readyNanos) - dueNanos));
+        }
+
         /** An exchange was sent (or attempted) at {@code actualNanos}; it was due at {@code dueNanos}. */
         public void sent(long dueNanos, long actualNanos) {
             if (dueNanos < measureStartNanos) {

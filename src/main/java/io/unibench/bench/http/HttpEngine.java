@@ -28,6 +28,10 @@ import java.util.Locale;
  * response was complete), {@code errors_write}, {@code errors_parse} (malformed response, status above
  * 599) and {@code errors_body} (a 2xx whose body lacks the {@code --expect-body-contains} text). When a
  * connection fails, every request in flight on it fails the same way.
+ *
+ * <p>Send lag (and so {@code generator_saturated}) counts only the generator's own delay: from the later
+ * of the due time and the moment the connection was free to carry the request, to the send. A request
+ * waiting for a busy connection is waiting for the server; that wait is in the corrected latency.
  */
 public final class HttpEngine implements LoadEngine {
 

@@ -28,6 +28,8 @@ final class SelectorLoop {
     /** Backoff after a failed connect (or a connection closed before any answer), doubling up to the max. */
     static final long MIN_BACKOFF_NANOS = 10_000_000L;
     static final long MAX_BACKOFF_NANOS = 1_000_000_000L;
+    /** A connection closed this soon after opening, without answering anything, backs off before reopening. */
+    static final long QUICK_CLOSE_NANOS = 100_000_000L;
     private static final long MS = 1_000_000L;
     /** Beyond this past the end of the sending window a step is abandoned, whatever is still out. */
     private static final long DRAIN_GRACE_NANOS = 2_000_000_000L;
@@ -106,8 +108,16 @@ final class SelectorLoop {
                     selector.select(onKey, (wait - MS) / MS);
                 } else {
                     waker.arm(wake);
-                    selector.select(onKey, (wait + MS - 1) / MS);
-                    waker.disarm();
+                    waker.selecting(true);
+                    // re-read the clock after announcing the select: a deadline that passed meanwhile was
+                    // skipped by the waker (we were not selecting yet), so do not block on it
+                    wait = wake - System.nanoTime();
+                    if (wait <= 0) {
+                        selector.selectNow(onKey);
+                    } else {
+                        selector.select(onKey, (wait + MS - 1) / MS);
+                    }
+                    waker.selecting(false);
                 }
                 if (Thread.interrupted()) {
                     meter.requestStop();
@@ -164,8 +174,11 @@ final class SelectorLoop {
         boolean everOpened;
         boolean answeredSinceOpen;
         long connectStart;
+        long openedAt;
         long retryAt;
         long backoff;
+        /** When the connection last became free to carry one more request (send lag counts from then). */
+        long freeAt;
         long seq;
         long nextDue;
 
@@ -231,8 +244,9 @@ final class SelectorLoop {
                     worker.sent(due, now);
                     worker.error(due, HttpEngine.E_CONNECT);
                 } else if (now - due >= timeout) {
-                    // waited for a busy (or still connecting) connection longer than the timeout
-                    worker.sent(due, now);
+                    // waited for a busy (or still connecting) connection longer than the timeout: the
+                    // server's delay, not the generator's (no send lag)
+                    worker.sent(due, now, now);
                     worker.lost(due);
                 } else if (state == OPEN && !writePending && inCount < inDue.length) {
                     int slot = (inHead + inCount) % inDue.length;
@@ -240,7 +254,7 @@ final class SelectorLoop {
                     inSent[slot] = now;
                     inCount++;
                     batch++;
-                    worker.sent(due, now);
+                    worker.sent(due, now, freeAt);
                 } else {
                     break; // the request waits; its latency keeps counting from its due time
                 }
@@ -275,6 +289,7 @@ final class SelectorLoop {
             }
             if (!out.hasRemaining()) {
                 writePending = false;
+                freeAt = now;
                 key.interestOps(SelectionKey.OP_READ);
             }
         }
@@ -337,6 +352,7 @@ final class SelectorLoop {
             long sent = inSent[inHead];
             inHead = (inHead + 1) % inDue.length;
             inCount--;
+            freeAt = now;
             answeredSinceOpen = true;
             backoff = 0;
             int status = parser.status();
@@ -364,13 +380,14 @@ final class SelectorLoop {
         }
 
         /**
-         * Closes and opens again. A connection that never answered since it was opened waits a backoff
-         * first, so a server that accepts and drops every connection does not get a connect storm.
+         * Closes and opens again. A connection that failed or was closed soon after it opened, without
+         * answering anything, waits a backoff first, so a server that accepts and drops every connection
+         * does not get a connect storm; one closed after idling (a server's idle timeout) reopens at once.
          */
         private void reopen(long now, boolean closedByPeerOrError) {
-            boolean answered = answeredSinceOpen;
+            boolean quickFailure = closedByPeerOrError && !answeredSinceOpen && now - openedAt < QUICK_CLOSE_NANOS;
             close();
-            if (closedByPeerOrError && !answered) {
+            if (quickFailure) {
                 enterBackoff(now);
             } else {
                 connect(now);
@@ -408,6 +425,8 @@ final class SelectorLoop {
 
         private void opened(long now) {
             state = OPEN;
+            openedAt = now;
+            freeAt = now;
             answeredSinceOpen = false;
             if (everOpened && worker.measured(now)) {
                 worker.extra(HttpEngine.X_RECONNECTS, 1);

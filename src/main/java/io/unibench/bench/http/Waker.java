@@ -17,6 +17,7 @@ final class Waker implements Runnable {
     private final Selector selector;
     private final AtomicLong deadline = new AtomicLong();
     private volatile boolean running = true;
+    private volatile boolean selecting;
     private final Thread thread;
 
     Waker(Selector selector, String name) {
@@ -26,14 +27,23 @@ final class Waker implements Runnable {
         thread.start();
     }
 
-    /** Wakes the selector at {@code nanos} unless {@link #disarm()} comes first. */
+    /**
+     * Wakes the selector at {@code nanos} if it is then blocked in select (see {@link #selecting}). The
+     * helper thread is only unparked when the new deadline is earlier than the one it sleeps toward.
+     */
     void arm(long nanos) {
-        deadline.set(nanos);
-        LockSupport.unpark(thread);
+        long old = deadline.getAndSet(nanos);
+        if (old == 0 || nanos < old) {
+            LockSupport.unpark(thread);
+        }
     }
 
-    void disarm() {
-        deadline.set(0);
+    /**
+     * The selector thread says it is about to block in select (true) or has returned (false). A deadline
+     * that passes while the selector is busy costs no wakeup: its next pass sees the due work anyway.
+     */
+    void selecting(boolean blocked) {
+        selecting = blocked;
     }
 
     void stop() throws InterruptedException {
@@ -56,7 +66,7 @@ final class Waker implements Runnable {
                 LockSupport.parkNanos(this, wait);
                 continue;
             }
-            if (deadline.compareAndSet(d, 0)) {
+            if (deadline.compareAndSet(d, 0) && selecting) {
                 selector.wakeup();
             }
         }

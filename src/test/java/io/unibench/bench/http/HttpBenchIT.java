@@ -111,6 +111,41 @@ class HttpBenchIT {
     }
 
     @Test
+    void pipelinedRequestsWaitOutAFreezeInOrder() throws Exception {
+        try (FreezingServer server = new FreezingServer(1_000, 500)) {
+            Path out = tmp.resolve("pipeline");
+            int exit = bench("--target", "http://127.0.0.1:" + server.port() + "/", "--connections", "4",
+                    "--pipeline", "4", "--rate", "400", "--duration", "3s", "--warmup", "300ms", "--timeout", "3s",
+                    "--max-p99", "10s", "--expect-body-contains", "hello", "--output", out.toString());
+            assertThat(exit).isZero();
+            Map<String, String> s = csv(out.resolve(RampCsvSink.STEPS_FILE), true).get(0);
+            assertThat(server.froze).isTrue();
+            assertThat(num(s, "requests")).isEqualTo(1200);
+            assertThat(num(s, "status_2xx")).isEqualTo(1200);
+            assertThat(num(s, "errors")).isZero();
+            assertThat(num(s, "errors_timeout")).isZero();
+            assertThat(server.maxInFlight.get()).as("requests pipelined on one connection").isGreaterThan(1)
+                    .isLessThanOrEqualTo(4);
+        }
+    }
+
+    @Test
+    void headRequestsHaveNoBody() throws Exception {
+        try (Nginx nginx = Nginx.start(tmp.resolve("nginx-head"), "")) {
+            Path out = tmp.resolve("head");
+            int exit = bench("--target", nginx.url("/index.html"), "--method", "HEAD", "--connections", "5",
+                    "--rate", "1k", "--duration", "1s", "--warmup", "200ms", "--header", "X-Test: 1",
+                    "--output", out.toString());
+            assertThat(exit).isZero();
+            Map<String, String> s = csv(out.resolve(RampCsvSink.STEPS_FILE), true).get(0);
+            assertThat(num(s, "status_2xx")).isEqualTo(1000);
+            assertThat(num(s, "errors")).isZero();
+            // headers only (~250 bytes); a GET of this page reads more than 640 bytes per response
+            assertThat(num(s, "bytes_read") / 1000).isBetween(100.0, 400.0);
+        }
+    }
+
+    @Test
     void closedPortCountsConnectErrorsAndStopsUnresponsive() throws Exception {
         int port = freePort();
         Path out = tmp.resolve("closed");
@@ -126,6 +161,48 @@ class HttpBenchIT {
         assertThat(num(s, "errors_connect")).isEqualTo(num(s, "requests"));
         assertThat(num(s, "completed")).isZero();
         assertThat(RunMetadata.read(out).path("stop_reason").asText()).isEqualTo("unresponsive");
+    }
+
+    @Test
+    void serverResettingEveryRequestIsMeasuredWithoutAConnectStorm() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 200, InetAddress.getLoopbackAddress())) {
+            java.util.concurrent.atomic.AtomicInteger accepts = new java.util.concurrent.atomic.AtomicInteger();
+            Thread acceptor = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try (Socket s = server.accept()) {
+                        accepts.incrementAndGet();
+                        s.setSoTimeout(2000);
+                        InputStream in = s.getInputStream();
+                        int state = 0;
+                        while (state < 4) { // read up to the end of the request head, then reset
+                            int b = in.read();
+                            if (b < 0) {
+                                break;
+                            }
+                            state = (b == '\r' && (state == 0 || state == 2)) || (b == '\n' && (state == 1 || state == 3))
+                                    ? state + 1 : 0;
+                        }
+                        s.setSoLinger(true, 0);
+                    } catch (IOException e) {
+                        // closed, or the client went away
+                    }
+                }
+            }, "resetting-server");
+            acceptor.setDaemon(true);
+            acceptor.start();
+            Path out = tmp.resolve("reset");
+            int exit = bench("--target", "http://127.0.0.1:" + server.getLocalPort() + "/", "--connections", "10",
+                    "--rate", "200", "--duration", "3s", "--warmup", "0s", "--timeout", "1s", "--output", out.toString());
+            assertThat(exit).isZero();
+            Map<String, String> s = csv(out.resolve(RampCsvSink.STEPS_FILE), true).get(0);
+            double requests = num(s, "requests");
+            assertThat(num(s, "completed")).isZero();
+            assertThat(num(s, "errors") + num(s, "errors_timeout")).isEqualTo(requests);
+            assertThat(num(s, "errors_read")).isGreaterThan(0);
+            assertThat(s.get("stop_reason")).isEqualTo("unresponsive");
+            // one connection per request at most (plus the initial ones): reconnects back off, no storm
+            assertThat(accepts.get()).isLessThanOrEqualTo((int) requests + 20);
+        }
     }
 
     @Test
@@ -456,6 +533,7 @@ class HttpBenchIT {
         private final long freezeNanos;
         private final List<Socket> sockets = new ArrayList<>();
         private volatile long firstRequestNanos;
+        final java.util.concurrent.atomic.AtomicInteger maxInFlight = new java.util.concurrent.atomic.AtomicInteger();
         volatile boolean froze;
 
         FreezingServer(long freezeAfterMillis, long freezeMillis) throws IOException {
@@ -496,6 +574,9 @@ class HttpBenchIT {
                     if (!line.isEmpty()) {
                         continue; // request line and headers; our requests have no body
                     }
+                    // requests already fully received behind this one (pipelined): count them
+                    int buffered = 1 + countRequests(in);
+                    maxInFlight.accumulateAndGet(buffered, Math::max);
                     long now = System.nanoTime();
                     synchronized (this) {
                         if (firstRequestNanos == 0) {
@@ -514,6 +595,27 @@ class HttpBenchIT {
             } catch (IOException | InterruptedException e) {
                 // client went away
             }
+        }
+
+        /** Complete requests waiting in the reader's buffer (each ends with an empty line), without consuming them. */
+        private static int countRequests(BufferedReader in) throws IOException {
+            in.mark(64 * 1024);
+            int n = 0;
+            try {
+                char[] buf = new char[64 * 1024];
+                int len = 0;
+                while (in.ready() && len < buf.length) {
+                    int r = in.read(buf, len, buf.length - len);
+                    if (r < 0) {
+                        break;
+                    }
+                    len += r;
+                }
+                n = new String(buf, 0, len).split("\r\n\r\n", -1).length - 1;
+            } finally {
+                in.reset();
+            }
+            return n;
         }
 
         @Override

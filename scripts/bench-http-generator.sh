@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# Benchmarks unibench's own HTTP load generator (not a server) on this machine, against Debian's nginx on
+# 127.0.0.1 and a free high port (1 worker, access log off, a 407-byte page):
+#   1. generator capacity: Debian's wrk -t2 -c100 (closed loop, as fast as it can) for WRK_SECONDS, then,
+#      back to back, unibench ramps with 100 connections from 0.5x to 1.2x wrk's rate in 0.1x steps
+#      (STEP_SECONDS each, 1 s warm-up) for --threads 1 and 2. A step "keeps pace" when
+#      generator_saturated=false, every response is 2xx, nothing timed out or failed, and the corrected
+#      p99 stays below MAX_P99 (no backlog builds up); the ramp stops at the first step that does not.
+#      Prints the highest such rate and its ratio to wrk's, plus the highest rate with
+#      generator_saturated=false alone.
+#   2. rate accuracy: unibench at 1 000 and 10 000 rps for ACCURACY_SECONDS: the achieved send rate from
+#      steps.csv and, independently, the requests nginx counted (stub_status) over the run, within 1 %.
+# Needs nginx, wrk, python3, Java 17 (the launcher builds target/unibench.jar). Traffic stays on 127.0.0.1.
+# Usage: scripts/bench-http-generator.sh        (about 3 minutes; keep the machine otherwise idle)
+set -euo pipefail
+home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+WRK_SECONDS=${WRK_SECONDS:-10}
+STEP_SECONDS=${STEP_SECONDS:-5}
+ACCURACY_SECONDS=${ACCURACY_SECONDS:-10}
+MAX_P99=${MAX_P99:-100ms}
+THREADS=${THREADS:-"1 2"}
+
+nginx_bin="$(command -v nginx || echo /usr/sbin/nginx)"
+for tool in "$nginx_bin" wrk python3 java curl; do
+  command -v "$tool" >/dev/null || { echo "bench-http-generator: $tool is missing" >&2; exit 1; }
+done
+
+work="$(mktemp -d /tmp/unibench-httpgen.XXXXXX)"
+nginx_pid=""
+cleanup() {
+  if [ -n "$nginx_pid" ]; then kill "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+mkdir -p "$work/root" "$work/logs"
+python3 -c "print('<html><body>' + 'unibench test page ' * 20 + '</body></html>')" > "$work/root/index.html"
+cat > "$work/nginx.conf" <<EOF
+worker_processes 1;
+user root;
+pid $work/nginx.pid;
+error_log $work/logs/error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $work/body; proxy_temp_path $work/proxy; fastcgi_temp_path $work/fastcgi;
+  uwsgi_temp_path $work/uwsgi; scgi_temp_path $work/scgi;
+  server {
+    listen 127.0.0.1:$port;
+    root $work/root;
+    location = /nginx-status { stub_status; }
+  }
+}
+EOF
+"$nginx_bin" -p "$work" -e "$work/logs/error.log" -c "$work/nginx.conf" -g 'daemon off;' >"$work/nginx.out" 2>&1 &
+nginx_pid=$!
+url="http://127.0.0.1:$port/index.html"
+for _ in $(seq 1 100); do
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "$url" 2>/dev/null)" = 200 ] && break
+  sleep 0.1
+done
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$url")" = 200 ] \
+  || { echo "bench-http-generator: nginx did not answer; log:" >&2; cat "$work/nginx.out" "$work/logs/error.log" >&2; exit 1; }
+
+"$home/scripts/unibench" --version >/dev/null   # builds the jar now, not inside a measurement
+server_requests() { curl -s "http://127.0.0.1:$port/nginx-status" | awk 'NR == 3 { print $3 }'; }
+
+# one unibench run; prints the run folder
+unibench() {
+  local out="$work/run-$RANDOM$RANDOM"
+  "$home/scripts/unibench" bench http --target "$url" --quiet --output "$out" "$@" >/dev/null
+  echo "$out"
+}
+
+# column values of steps.csv rows as "name=value ..." lines
+steps() {
+  python3 - "$1/steps.csv" <<'PY'
+import csv, sys
+for r in csv.DictReader(open(sys.argv[1])):
+    print(" ".join(f"{k}={v if v != '' else '-'}" for k, v in r.items() if k != "stop_detail"))
+PY
+}
+col() { tr ' ' '\n' | awk -F= -v k="$1" '$1 == k { print $2 }'; }
+
+echo "$("$nginx_bin" -v 2>&1) on 127.0.0.1:$port; $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2); $(java -version 2>&1 | head -1)"
+echo "load before: $(uptime)"
+
+# ---- 1. generator capacity ----
+wrk_out="$(wrk -t2 -c100 -d"${WRK_SECONDS}s" --latency "$url")"
+wrk_rps="$(echo "$wrk_out" | awk '/^Requests\/sec:/ { printf "%.0f", $2 }')"
+echo
+echo "wrk -t2 -c100 -d${WRK_SECONDS}s: $wrk_rps requests/s ($(echo "$wrk_out" | awk '/^ +99%/ { print "p99 " $2 }'))"
+
+best_ratio=0
+for threads in $THREADS; do
+  start=$(( wrk_rps / 2 )); step=$(( wrk_rps / 10 )); max=$(( wrk_rps * 12 / 10 ))
+  run="$(unibench --connections 100 --threads "$threads" --start-rate "$start" --step "$step" --max-rate "$max" \
+        --step-duration "${STEP_SECONDS}s" --warmup 1s --max-p99 "$MAX_P99" --max-loss 0 || true)"
+  kept=0; unsat=0
+  echo "unibench --connections 100 --threads $threads, ramp $start..$max rps by $step, ${STEP_SECONDS}s steps:"
+  while read -r row; do
+    offered=$(echo "$row" | col offered_rps); sat=$(echo "$row" | col generator_saturated)
+    reqs=$(echo "$row" | col requests); ok=$(echo "$row" | col status_2xx)
+    errs=$(echo "$row" | col errors); lost=$(echo "$row" | col errors_timeout)
+    p99=$(echo "$row" | col latency_p99_us); lagp99=$(echo "$row" | col send_lag_p99_us)
+    reason=$(echo "$row" | col stop_reason)
+    printf '  offered %7.0f  achieved %9s  2xx %7s/%-7s errors %s timeouts %s  p99 %9s us  send-lag p99 %8s us  saturated %-5s %s\n' \
+      "$offered" "$(echo "$row" | col achieved_send_rps)" "$ok" "$reqs" "$errs" "$lost" "$p99" "$lagp99" "$sat" "$reason"
+    if [ "$sat" = false ]; then unsat=$offered; fi
+    if [ "$sat" = false ] && [ "$ok" = "$reqs" ] && [ "$errs" = 0 ] && [ "$lost" = 0 ] \
+       && { [ "$reason" = - ] || [ "$reason" = max-rate ]; }; then
+      kept=$offered
+    fi
+  done < <(steps "$run")
+  ratio=$(python3 -c "print(f'{$kept / $wrk_rps:.2f}')")
+  echo "  => threads $threads: kept pace up to $kept rps = ${ratio}x wrk; highest with generator_saturated=false: $unsat rps"
+  best_ratio=$(python3 -c "print(max($best_ratio, $ratio))")
+done
+echo "generator capacity: best ${best_ratio}x wrk -t2 -c100 (target >= 0.8)"
+
+# ---- 2. rate accuracy ----
+echo
+for rate in 1000 10000; do
+  before=$(server_requests)
+  run="$(unibench --connections 100 --rate "$rate" --duration "${ACCURACY_SECONDS}s" --warmup 1s)"
+  after=$(server_requests)
+  row="$(steps "$run")"
+  achieved=$(echo "$row" | col achieved_send_rps)
+  # nginx counted the warm-up second too, and one status request
+  server_rate=$(python3 -c "print(f'{($after - $before - 1) / (1 + $ACCURACY_SECONDS):.1f}')")
+  python3 - "$rate" "$achieved" "$server_rate" "$(echo "$row" | col completed_rps)" \
+      "$(echo "$row" | col latency_p50_us)" "$(echo "$row" | col latency_p99_us)" "$(echo "$row" | col generator_saturated)" <<'PY'
+import sys
+rate, achieved, server, completed = (float(x) for x in sys.argv[1:5])
+p50, p99, sat = sys.argv[5], sys.argv[6], sys.argv[7]
+err = 100 * (achieved - rate) / rate
+serr = 100 * (server - rate) / rate
+ok = abs(err) <= 1 and abs(serr) <= 1
+print(f"rate {rate:.0f} rps: achieved {achieved:.1f} ({err:+.3f} %), nginx counted {server:.1f}/s ({serr:+.3f} %), "
+      f"completed {completed:.1f}, p50 {p50} us, p99 {p99} us, saturated {sat}  {'OK' if ok else 'OFF BY MORE THAN 1 %'}")
+PY
+done
+echo
+echo "load after: $(uptime)"
+echo "raw results: $work"
