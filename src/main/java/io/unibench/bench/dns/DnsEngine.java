@@ -65,7 +65,9 @@ public final class DnsEngine implements LoadEngine {
     /** Sleep when there is nothing to send or read (a spinning sender steals the server's core). */
     static final long PARK_NANOS = 50_000;
     /** Queries still unsent this long after the end of the schedule are dropped from the step. */
-    static final long END_GRACE_NANOS = 20_000_000;
+    static final long END_GRACE_NANOS = 100_000_000;
+    /** A thread this far behind its schedule catches up at twice its rate rather than in a burst. */
+    static final long CATCH_UP_AFTER_NANOS = 1_000_000;
     /** Gaps of at least two of these are slept in a blocking select (millisecond resolution). */
     static final long LONG_WAIT_UNIT_NANOS = 1_000_000;
     /** Longest blocking wait, so a stop request is seen soon. */
@@ -288,17 +290,31 @@ public final class DnsEngine implements LoadEngine {
             int pos = 0;
             long due = schedule.dueNanos(owned[0], 0);
             boolean sending = due < end;
+            // wrk2's catch-up: a thread that fell behind (descheduled on a busy machine) sends its backlog
+            // at twice its rate until it meets the schedule again, instead of in one burst that would
+            // overflow the server's socket buffer; latency still counts from each query's own due time
+            final double catchUpGap = 0.5e9 * clients / (schedule.rate() * n);
+            boolean catchingUp = false;
+            long catchUpStart = 0;
+            long sentInCatchUp = 0;
+            long sendAt = due;
             long nextSweep = System.nanoTime() + SWEEP_NANOS;
             while (true) {
                 long now = System.nanoTime();
                 int work = 0;
                 if (sending && (meter.stopRequested() || now - end >= END_GRACE_NANOS)) {
-                    // a generator still behind when the step is over does not send its backlog after the
-                    // step: what it did not send in time shows as achieved < offered (saturated)
+                    // a generator still behind well after the step is over does not send the rest of its
+                    // backlog: what it did not send in time shows as achieved < offered (saturated)
                     sending = false;
                 }
-                if (sending && due <= now) {
-                    for (int batch = 0; batch < SEND_BATCH && due <= now; batch++) {
+                if (sending && !catchingUp && now - due > CATCH_UP_AFTER_NANOS) {
+                    catchingUp = true;
+                    catchUpStart = now;
+                    sentInCatchUp = 0;
+                    sendAt = now;
+                }
+                if (sending && sendAt <= now) {
+                    for (int batch = 0; batch < SEND_BATCH && sendAt <= now; batch++) {
                         Table t = tables[pos];
                         int slot = t.nextSeq & t.mask;
                         if (t.state[slot] == OUTSTANDING) {
@@ -327,6 +343,15 @@ public final class DnsEngine implements LoadEngine {
                             round++;
                         }
                         due = schedule.dueNanos(owned[pos], round);
+                        sendAt = due;
+                        if (catchingUp) {
+                            long pace = catchUpStart + (long) (++sentInCatchUp * catchUpGap);
+                            if (pace >= due) {
+                                catchingUp = false; // back on schedule
+                            } else {
+                                sendAt = pace;
+                            }
+                        }
                         if (due >= end) {
                             sending = false;
                             break;
@@ -348,7 +373,7 @@ public final class DnsEngine implements LoadEngine {
                     return;
                 }
                 if (work == 0) {
-                    long untilDue = sending ? due - now : Long.MAX_VALUE;
+                    long untilDue = sending ? sendAt - now : Long.MAX_VALUE;
                     if (untilDue >= 2 * LONG_WAIT_UNIT_NANOS) {
                         // a long gap (low rates, or draining): block until a reply comes, so its time stamp
                         // is exact, or until about a millisecond before the next query is due
