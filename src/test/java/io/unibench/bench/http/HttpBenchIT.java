@@ -218,7 +218,7 @@ class HttpBenchIT {
             assertThat(num(s, "status_2xx")).isEqualTo(requests);
             assertThat(num(s, "errors")).isZero();
             assertThat(num(s, "errors_timeout")).isZero();
-            assertThat(num(s, "reconnects")).as("one reopen per response").isCloseTo(requests, withinPct(requests, 2));
+            assertThat(num(s, "reconnects")).as("one reopen per response").isEqualTo(requests);
         }
     }
 
