@@ -103,8 +103,9 @@ final class SelectorLoop {
                 // only the connections whose next instant has come: due requests, timeouts, retries
                 while (heap.peekKey() <= now) {
                     Conn c = conns[heap.peek()];
-                    c.service(now);
-                    refile(c, now);
+                    long t = System.nanoTime(); // sends later in the pass are stamped when they happen
+                    c.service(t);
+                    refile(c, t);
                 }
                 if (pendingCount == 0) {
                     break;
@@ -163,8 +164,9 @@ final class SelectorLoop {
             }
         }
         // a request already due goes out now that the connection is free, not at the next pass
-        c.service(now);
-        refile(c, now);
+        long t = System.nanoTime();
+        c.service(t);
+        refile(c, t);
     }
 
     /** Files a connection after anything happened to it: its next instant, and whether it holds the step open. */
