@@ -111,7 +111,7 @@ final class BenchHttpCommand implements Callable<Integer> {
         OpenLoopRun.Output output = OpenLoopRun.Output.of(ramp.output(), "http", ramp.label());
         output.check();
 
-        List<String> commandLine = new ArrayList<>(List.of("unibench", "bench", "http"));
+        List<String> commandLine = new ArrayList<>(List.of("unibench")); // originalArgs holds the whole line
         commandLine.addAll(spec.commandLine().getParseResult().originalArgs());
         RunMetadata meta = new RunMetadata("http", commandLine, Instant.now());
         ramp.describe().forEach(meta::parameter);

@@ -85,6 +85,7 @@ class HttpBenchIT {
             assertThat(run.path("stop_reason").asText()).isEqualTo("max-rate");
             assertThat(run.path("parameters").path("connections").asInt()).isEqualTo(50);
             assertThat(run.path("generator").asText()).contains("50 connections");
+            assertThat(run.path("command_line").toString()).startsWith("[\"unibench\",\"bench\",\"http\",\"--quiet\",\"--target\"");
         }
     }
 
