@@ -15,7 +15,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,17 +26,22 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "dns", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Open-loop DNS load at a constant or stepped query rate (dnsperf-like): queries leave on a",
-            "fixed schedule whatever the server does; latency counts from the intended send time. Writes",
-            "steps.csv, seconds.csv and run.json to a new results folder and prints its path on stdout."},
+        description = {"Open-loop DNS load at a constant or stepped query rate (dnsperf-like):",
+            "queries leave on a fixed schedule whatever the server does, and latency",
+            "counts from the intended send time. Writes steps.csv, seconds.csv and",
+            "run.json to a new results folder and prints its path on stdout."},
         footerHeading = "%nExamples:%n",
         footer = {"  unibench bench dns --target 127.0.0.1:5353 --rate 10k --duration 30s",
-            "  unibench bench dns --target 10.0.0.100 --start-rate 100 --step 100 --step-duration 5m",
-            "  unibench bench dns --target [::1]:5353 --queries queries.txt --clients 200 --threads 2 --max-rate 200k",
-            "  unibench bench dns --target 127.0.0.1:5353 --rate 5k --duration 10s --driver dnsperf",
+            "  unibench bench dns --target 10.0.0.100 \\",
+            "      --start-rate 100 --step 100 --step-duration 5m",
+            "  unibench bench dns --target [::1]:5353 --queries queries.txt \\",
+            "      --clients 200 --threads 2 --max-rate 200k",
+            "  unibench bench dns --target 127.0.0.1:5353 --rate 5k --duration 10s \\",
+            "      --driver dnsperf",
             "",
-            "Exit codes: 0 the run ended by a stop condition or completed, 1 runtime failure,",
-            "2 bad input (nothing written), 130 interrupted (partial results kept)."})
+            "Exit codes: 0 the run ended by a stop condition or completed,",
+            "1 runtime failure, 2 bad input (nothing written),",
+            "130 interrupted (partial results kept)."})
 final class BenchDnsCommand implements Callable<Integer> {
     /** Which load generator sends the queries. */
     enum Driver { unibench, dnsperf }

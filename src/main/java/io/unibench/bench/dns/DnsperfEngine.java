@@ -6,9 +6,8 @@ import io.unibench.load.LoadMeter;
 import io.unibench.load.LoadProtocol;
 import io.unibench.load.StepSchedule;
 import io.unibench.util.Processes;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -75,14 +74,16 @@ public final class DnsperfEngine implements LoadEngine {
 
     @Override
     public String describe() {
-        return String.format(Locale.ROOT, "%s: -c %d -T %d, %d queries from %s", version, clients, threads,
-                queries.size(), queries.source());
+        return String.format(Locale.ROOT, "%s: -c %d -T %d -q max(100, 20 ms of queries) -v, %d queries from %s",
+                version, clients, threads, queries.size(), queries.source());
     }
 
     /** The dnsperf command line for one run. */
     List<String> command(double rate, double seconds, double timeoutSeconds) {
-        // outstanding cap high enough that dnsperf stays open-loop while the target keeps up
-        long maxOutstanding = Math.max(100, Math.min(1_000_000, (long) Math.ceil(rate * timeoutSeconds)));
+        // outstanding cap: 20 ms of queries (dnsperf's default of 100 at 5k qps), so dnsperf stays open
+        // loop while the target answers within 20 ms; far larger caps slow dnsperf's own receive path
+        // (at -q 250000 it could not keep 50k qps here, and its latencies grew)
+        long maxOutstanding = maxOutstanding(rate);
         String host = target.getAddress().getHostAddress();
         List<String> cmd = new ArrayList<>(List.of("dnsperf",
                 "-f", target.getAddress() instanceof Inet6Address ? "inet6" : "inet",
@@ -91,6 +92,10 @@ public final class DnsperfEngine implements LoadEngine {
                 "-T", Integer.toString(threads), "-t", num(timeoutSeconds), "-q", Long.toString(maxOutstanding),
                 "-v"));
         return cmd;
+    }
+
+    static long maxOutstanding(double rate) {
+        return Math.max(100, Math.min(65_536, (long) Math.ceil(rate * 0.02)));
     }
 
     private static String num(double v) {
@@ -116,77 +121,144 @@ public final class DnsperfEngine implements LoadEngine {
     /** Runs dnsperf once; records into {@code w} unless it is null (warm-up). */
     private void run(List<String> cmd, LoadMeter meter, LoadMeter.Worker w, StepSchedule schedule)
             throws InterruptedException {
-        Process p;
+        // dnsperf writes to a file, never to a pipe: a reader that falls behind (two busy cores) must not
+        // block dnsperf's writes and so slow its sending; the file is followed while it grows (~30 bytes
+        // per query) and deleted after the run
+        Path output;
         try {
-            p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            output = Files.createTempFile("unibench-dnsperf-", ".out");
         } catch (IOException e) {
-            throw new UnibenchException("cannot start dnsperf: " + e.getMessage(), e);
+            throw new UnibenchException("cannot create a file for dnsperf's output: " + e.getMessage(), e);
         }
-        StringBuilder other = new StringBuilder();
-        long[] lines = new long[2]; // completed, lost
-        long measureStart = schedule.measureStartNanos();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(),
-                    StandardCharsets.UTF_8), 1 << 16)) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    DnsperfOutput.QueryLine q = DnsperfOutput.parseQueryLine(line);
-                    if (q == null) {
-                        other.append(line).append('\n');
-                        continue;
+        try {
+            Process p;
+            try {
+                p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            } catch (IOException e) {
+                throw new UnibenchException("cannot start dnsperf: " + e.getMessage(), e);
+            }
+            OutputFollower follower = new OutputFollower(output, p, w, schedule);
+            Thread reader = new Thread(follower, "unibench-dnsperf-reader");
+            reader.setDaemon(true);
+            reader.start();
+            boolean signalled = false;
+            try {
+                while (!p.waitFor(50, TimeUnit.MILLISECONDS)) {
+                    if (meter.stopRequested() && !signalled) {
+                        // SIGINT: dnsperf stops sending and still prints its statistics
+                        Processes.run("kill", "-INT", Long.toString(p.pid()));
+                        signalled = true;
                     }
-                    if (w == null) {
-                        continue;
-                    }
-                    long now = System.nanoTime();
-                    if (q.timedOut()) {
-                        long due = Math.max(measureStart, now - schedule.timeoutNanos());
-                        w.sentUntimed(due);
-                        w.lost(due);
-                        lines[1]++;
+                }
+            } catch (InterruptedException e) {
+                p.destroy();
+                throw e;
+            }
+            reader.join();
+            if (w == null) {
+                return;
+            }
+            String other = follower.other.toString();
+            DnsperfOutput.Summary s = DnsperfOutput.parseSummary(other);
+            if (!s.complete()) {
+                String out = other.strip();
+                throw new UnibenchException("dnsperf exited " + p.exitValue() + " without statistics: "
+                        + (out.length() > 400 ? out.substring(out.length() - 400) : out).replace('\n', ' '));
+            }
+            // dnsperf's own totals are the truth; account for queries its -v lines did not report
+            // (outstanding when the time limit hit count as lost)
+            long missing = s.sent().getAsLong() - follower.completed - follower.lost;
+            long at = Math.max(schedule.measureStartNanos(), System.nanoTime() - 1);
+            for (long i = 0; i < missing; i++) {
+                w.sentUntimed(at);
+                w.lost(at);
+            }
+        } finally {
+            try {
+                Files.deleteIfExists(output);
+            } catch (IOException ignored) {
+                // a temp file left behind is harmless
+            }
+        }
+    }
+
+    /** Follows dnsperf's output file while it grows, recording each {@code -v} line as it is read. */
+    private static final class OutputFollower implements Runnable {
+        private final Path file;
+        private final Process process;
+        private final LoadMeter.Worker worker;
+        private final StepSchedule schedule;
+        final StringBuilder other = new StringBuilder();
+        long completed;
+        long lost;
+
+        OutputFollower(Path file, Process process, LoadMeter.Worker worker, StepSchedule schedule) {
+            this.file = file;
+            this.process = process;
+            this.worker = worker;
+            this.schedule = schedule;
+        }
+
+        @Override
+        public void run() {
+            byte[] buf = new byte[1 << 16];
+            byte[] line = new byte[4096];
+            int len = 0;
+            boolean exited = false;
+            try (InputStream in = Files.newInputStream(file)) {
+                while (true) {
+                    int n = in.read(buf);
+                    if (n > 0) {
+                        for (int i = 0; i < n; i++) {
+                            byte b = buf[i];
+                            if (b == '\n') {
+                                line(new String(line, 0, len, StandardCharsets.ISO_8859_1));
+                                len = 0;
+                            } else if (len < line.length) {
+                                line[len++] = b;
+                            }
+                        }
+                    } else if (exited) {
+                        break; // end of file after dnsperf exited: all read
+                    } else if (!process.isAlive()) {
+                        exited = true; // read once more: what it wrote last
                     } else {
-                        long sent = Math.max(measureStart, now - (long) (q.latencySeconds() * 1e9));
-                        w.sentUntimed(sent);
-                        w.completed(sent, sent, sent + (long) (q.latencySeconds() * 1e9), outcome(q.rcode()));
-                        lines[0]++;
+                        Thread.sleep(5);
                     }
                 }
             } catch (IOException e) {
                 other.append("(reading dnsperf output failed: ").append(e.getMessage()).append(")\n");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-        }, "unibench-dnsperf-reader");
-        reader.setDaemon(true);
-        reader.start();
-        boolean signalled = false;
-        try {
-            while (!p.waitFor(50, TimeUnit.MILLISECONDS)) {
-                if (meter.stopRequested() && !signalled) {
-                    // SIGINT: dnsperf stops sending and still prints its statistics
-                    Processes.run("kill", "-INT", Long.toString(p.pid()));
-                    signalled = true;
-                }
+            if (len > 0) {
+                line(new String(line, 0, len, StandardCharsets.ISO_8859_1));
             }
-        } catch (InterruptedException e) {
-            p.destroy();
-            throw e;
         }
-        reader.join(10_000);
-        if (w == null) {
-            return;
-        }
-        DnsperfOutput.Summary s = DnsperfOutput.parseSummary(other.toString());
-        if (!s.complete()) {
-            String out = other.toString().strip();
-            throw new UnibenchException("dnsperf exited " + p.exitValue() + " without statistics: "
-                    + (out.length() > 400 ? out.substring(out.length() - 400) : out).replace('\n', ' '));
-        }
-        // dnsperf's own totals are the truth; account for queries its -v lines did not report
-        // (outstanding when the time limit hit count as lost)
-        long missing = s.sent().getAsLong() - lines[0] - lines[1];
-        long at = Math.max(measureStart, System.nanoTime() - 1);
-        for (long i = 0; i < missing; i++) {
-            w.sentUntimed(at);
-            w.lost(at);
+
+        private void line(String text) {
+            DnsperfOutput.QueryLine q = DnsperfOutput.parseQueryLine(text);
+            if (q == null) {
+                other.append(text).append('\n');
+                return;
+            }
+            if (worker == null) {
+                return; // warm-up run
+            }
+            long now = System.nanoTime();
+            long measureStart = schedule.measureStartNanos();
+            if (q.timedOut()) {
+                long due = Math.max(measureStart, now - schedule.timeoutNanos());
+                worker.sentUntimed(due);
+                worker.lost(due);
+                lost++;
+            } else {
+                long latency = (long) (q.latencySeconds() * 1e9);
+                long sent = Math.max(measureStart, now - latency);
+                worker.sentUntimed(sent);
+                worker.completed(sent, sent, sent + latency, outcome(q.rcode()));
+                completed++;
+            }
         }
     }
 

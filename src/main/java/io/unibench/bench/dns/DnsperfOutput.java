@@ -36,26 +36,73 @@ public final class DnsperfOutput {
         }
     }
 
-    /** Parses a {@code -v} per-query line, or returns null when the line is something else. */
+    /**
+     * Parses a {@code -v} per-query line, or returns null when the line is something else. Runs once per
+     * query at the full rate, so it scans the line by hand instead of using regular expressions.
+     */
     public static QueryLine parseQueryLine(String line) {
-        if (!line.startsWith("> ")) {
+        int n = line.length();
+        if (n < 3 || line.charAt(0) != '>' || line.charAt(1) != ' ') {
             return null;
         }
-        String[] f = line.substring(2).trim().split("\\s+");
-        if (f.length == 0 || f[0].isEmpty()) {
+        int codeEnd = line.indexOf(' ', 2);
+        String rcode = codeEnd < 0 ? line.substring(2).strip() : line.substring(2, codeEnd);
+        if (rcode.isEmpty()) {
             return null;
         }
-        if (f[0].equals("T")) {
-            return new QueryLine("T", Double.NaN);
+        if (rcode.equals("T")) {
+            return TIMED_OUT;
         }
-        if (f.length < 2) {
+        int lastSpace = line.lastIndexOf(' ', n - 1);
+        if (codeEnd < 0 || lastSpace <= codeEnd) {
             return null;
         }
-        try {
-            return new QueryLine(f[0], Double.parseDouble(f[f.length - 1]));
-        } catch (NumberFormatException e) {
+        double seconds = parseSeconds(line, lastSpace + 1, n);
+        if (Double.isNaN(seconds)) {
             return null;
         }
+        return new QueryLine(internRcode(rcode), seconds);
+    }
+
+    private static final QueryLine TIMED_OUT = new QueryLine("T", Double.NaN);
+
+    private static String internRcode(String rcode) {
+        return switch (rcode) {
+            case "NOERROR" -> "NOERROR";
+            case "NXDOMAIN" -> "NXDOMAIN";
+            default -> rcode;
+        };
+    }
+
+    /** A non-negative decimal like {@code 0.000169}; NaN when it is not one. */
+    static double parseSeconds(String s, int from, int to) {
+        long whole = 0;
+        long frac = 0;
+        long scale = 1;
+        boolean dot = false;
+        boolean digits = false;
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c == '.' && !dot) {
+                dot = true;
+            } else if (c >= '0' && c <= '9') {
+                digits = true;
+                if (dot) {
+                    if (scale < 1_000_000_000_000L) {
+                        frac = frac * 10 + (c - '0');
+                        scale *= 10;
+                    }
+                } else {
+                    whole = whole * 10 + (c - '0');
+                    if (whole > 1_000_000_000L) {
+                        return Double.NaN;
+                    }
+                }
+            } else {
+                return Double.NaN;
+            }
+        }
+        return digits ? whole + (double) frac / scale : Double.NaN;
     }
 
     /** Parses the summary from dnsperf's whole output (other lines are ignored). */

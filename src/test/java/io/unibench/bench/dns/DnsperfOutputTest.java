@@ -63,6 +63,12 @@ class DnsperfOutputTest {
         assertThat(t.timedOut()).isTrue();
         assertThat(DnsperfOutput.parseQueryLine("[Status] Testing complete")).isNull();
         assertThat(DnsperfOutput.parseQueryLine("> NOERROR www.cetic.be A x")).isNull();
+        assertThat(DnsperfOutput.parseQueryLine("> SERVFAIL a.test AAAA 1.5"))
+                .isEqualTo(new DnsperfOutput.QueryLine("SERVFAIL", 1.5));
+        assertThat(DnsperfOutput.parseQueryLine("> NOERROR a.test A 0.000001").latencySeconds()).isEqualTo(1e-6);
+        assertThat(DnsperfOutput.parseQueryLine("> NOERROR a.test A 1.2.3")).isNull();
+        assertThat(DnsperfOutput.parseQueryLine("> NOERROR")).isNull();
+        assertThat(DnsperfOutput.parseQueryLine(">")).isNull();
         assertThat(DnsEngine.PROTOCOL.outcomes().get(DnsperfEngine.outcome("NXDOMAIN"))).isEqualTo("rcode_nxdomain");
         assertThat(DnsEngine.PROTOCOL.outcomes().get(DnsperfEngine.outcome("FORMERR"))).isEqualTo("rcode_other");
     }
