@@ -4,6 +4,8 @@
 #   1. generator capacity: dnsperf's best rate (-T 1|2 x -c 1|100, -q 100, DNSPERF_SECONDS each) and,
 #      back to back, unibench's highest fixed-rate step with generator_saturated=false and < 0.1 % loss
 #      (short ramps around dnsperf's best, a few --clients/--threads shapes); prints the ratio;
+#      then the CPU each generator uses at the same fixed rate (half dnsperf's best), which does not depend
+#      on how well the server copes with an open-loop load on a shared machine;
 #   2. rate accuracy: unibench at 1 000 and 10 000 qps for ACCURACY_SECONDS: achieved send rate within 1 %
 #      of offered, and every full one-second bucket within 5 %.
 # knotd starts with net.core.rmem_default raised to 4 MiB (restored right after it started) so that
@@ -74,6 +76,9 @@ dig +time=1 +tries=1 +short -p "$port" @127.0.0.1 www.cetic.be A | grep -q '^10\
 
 drops() { awk -v p="$(printf ':%04X' "$port")" 'index($2, p) { d += $NF } END { print d + 0 }' /proc/net/udp; }
 
+ub() { "$home/scripts/unibench" "$@"; }
+ub --version >/dev/null  # builds the jar first when it is stale, well before any measurement
+
 echo "knotd $(knotd --version | awk '{print $NF}') on 127.0.0.1:$port; $(dnsperf -h 2>&1 | grep '^Version'); $(java -version 2>&1 | head -1)"
 echo "load before: $(uptime)"
 
@@ -100,17 +105,15 @@ echo "  best dnsperf: $best_dnsperf qps ($best_dnsperf_shape)"
 [ "$best_dnsperf" -gt 0 ] || { echo "bench-dns-generator: no dnsperf run without loss; is the machine busy?" >&2; exit 1; }
 
 # ---- unibench: short ramps around dnsperf's best ----
-ub() { "$home/scripts/unibench" "$@"; }
-ub --version >/dev/null  # builds the jar first when it is stale, outside the measurement
 echo
-echo "== unibench, fixed-rate steps of ${STEP_SECONDS}s (+1s warm-up), ramp 0.6x..1.3x of dnsperf's best =="
+echo "== unibench, fixed-rate steps of ${STEP_SECONDS}s (+1s warm-up), ramp 0.5x..1.3x of dnsperf's best by 0.05x =="
 best_ub=0
 best_ub_shape=""
 for shape in $UNIBENCH_SHAPES; do
   clients="${shape%/*}"
   threads="${shape#*/}"
-  start=$(( best_dnsperf * 6 / 10 ))
-  step=$(( best_dnsperf / 10 ))
+  start=$(( best_dnsperf * 5 / 10 ))
+  step=$(( best_dnsperf / 20 ))
   max=$(( best_dnsperf * 13 / 10 ))
   d0="$(drops)"
   dir="$work/ub-$clients-$threads"
@@ -134,9 +137,47 @@ EOF
   echo "  --clients $clients --threads $threads: highest clean step $cap qps (server drops during the ramp: $(( $(drops) - d0 )))"
   if [ "${cap%.*}" -gt "$best_ub" ]; then best_ub="${cap%.*}"; best_ub_shape="--clients $clients --threads $threads"; fi
 done
+
+# the same open-loop criterion applied to dnsperf itself (fixed -Q, outstanding cap lifted), for context
+echo "  dnsperf open loop (-Q RATE -q 100000 -T 1 -c 100, ${STEP_SECONDS}s steps, 0.1x..1.3x by 0.1x):"
+best_dp_open=0
+for (( rate = best_dnsperf / 10; rate <= best_dnsperf * 13 / 10; rate += best_dnsperf / 10 )); do
+  out="$(dnsperf -s 127.0.0.1 -p "$port" -d "$queries" -l "$STEP_SECONDS" -Q "$rate" -T 1 -c 100 -q 100000 2>&1)"
+  read -r sent lost qps < <(awk '/Queries sent:/ { s = $3 } /Queries lost:/ { l = $3 } /Queries per second:/ { q = $4 }
+    END { print s + 0, l + 0, q + 0 }' <<<"$out")
+  verdict="$(python3 -c "print('ok' if $lost <= 0.001 * max(1, $sent) and $qps >= 0.99 * $rate else 'stop')")"
+  printf '    offered %7d  achieved %9.0f/s  lost %s of %s  %s\n' "$rate" "$qps" "$lost" "$sent" "$verdict"
+  [ "$verdict" = ok ] || break
+  best_dp_open=$rate
+done
+echo "  dnsperf open loop: highest clean step $best_dp_open qps"
 echo
+if [ "$best_dp_open" -gt 0 ]; then
+  python3 -c "print('OPEN LOOP vs OPEN LOOP: unibench %d / dnsperf %d = %.2fx' % ($best_ub, $best_dp_open, $best_ub / $best_dp_open))"
+else
+  echo "OPEN LOOP vs OPEN LOOP: unibench $best_ub qps; dnsperf had no clean open-loop step"
+fi
 python3 -c "print('GENERATOR CAPACITY: unibench %d qps (%s) / dnsperf %d qps (%s) = %.2fx' % ($best_ub, '$best_ub_shape', $best_dnsperf, '$best_dnsperf_shape', $best_ub / max(1, $best_dnsperf)))"
 echo "load after capacity runs: $(uptime)"
+
+# CPU of one generator process between seconds 3 and 7 of a 10 s run at a fixed rate, in % of one core
+cpu_window() {
+  "$@" >/dev/null 2>&1 &
+  local pid=$! a b
+  sleep 3
+  a="$(awk '{ print $14 + $15 }' "/proc/$pid/stat")"
+  sleep 4
+  b="$(awk '{ print $14 + $15 }' "/proc/$pid/stat")"
+  wait "$pid" || true
+  echo $(( (b - a) * 100 / $(getconf CLK_TCK) / 4 ))
+}
+half=$(( best_dnsperf / 2 ))
+echo
+echo "== generator CPU at a fixed $half qps (seconds 3-7 of 10 s; % of one core) =="
+dp_cpu="$(cpu_window dnsperf -s 127.0.0.1 -p "$port" -d "$queries" -l 10 -Q "$half" -T 1 -c 100 -q 100000)"
+ub_cpu="$(cpu_window "$home/scripts/unibench" bench dns --target "127.0.0.1:$port" --rate "$half" --duration 10s \
+  --warmup 0s --quiet --output "$work/cpu-ub")"
+echo "  dnsperf -T 1 -c 100: ${dp_cpu}%   unibench --clients 100 --threads 1: ${ub_cpu}%"
 
 # ---- 2. rate accuracy ----
 echo

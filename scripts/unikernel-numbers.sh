@@ -162,7 +162,7 @@ dnsperf_line() { # dnsperf_line PORT
              END {printf "sent %s, completed %s, lost %s %s, %.0f qps, avg latency %.3f ms", s, c, l, lp, q, lat * 1000}'
 }
 wrk_line() { # wrk_line PORT
-    wrk -t1 -c100 -d"${WRK_S}s" --latency "http://127.0.0.1:$1/" 2>&1 |
+    wrk -t1 -c100 -d"${WRK_S}s" --timeout 10s --latency "http://127.0.0.1:$1/" 2>&1 |
         awk '/Requests\/sec/ {r = $2} /requests in/ {n = $1} / 99%/ {p99 = $2} /Socket errors/ {e = $0} /Non-2xx/ {x = $0}
              END {printf "%s requests, %s req/s, p99 %s, %s %s", n, r, p99, (e ? e : "no socket errors"), x}'
 }

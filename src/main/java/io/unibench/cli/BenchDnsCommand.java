@@ -48,7 +48,7 @@ final class BenchDnsCommand implements Callable<Integer> {
 
     @Option(names = "--queries", paramLabel = "FILE",
             description = "dnsperf datafile ('name TYPE' per line, ';' comments). Default: the study's names "
-                    + "(www.cetic.be, cetic.be, internship.cetic.be A) plus 25% names that get NXDOMAIN.")
+                    + "(www.cetic.be, cetic.be, internship.cetic.be A) plus 25%% names that get NXDOMAIN.")
     Path queries;
 
     @Option(names = "--clients", defaultValue = "100", paramLabel = "N",
@@ -88,8 +88,7 @@ final class BenchDnsCommand implements Callable<Integer> {
         OpenLoopRun.Output output = OpenLoopRun.Output.of(ramp.output(), "dns", ramp.label());
         output.check();
 
-        List<String> commandLine = new ArrayList<>(List.of("unibench"));
-        commandLine.addAll(spec.commandLine().getParseResult().originalArgs());
+        List<String> commandLine = Invocation.commandLine(spec);
         RunMetadata meta = new RunMetadata("dns", commandLine, Instant.now());
         Map<String, Object> params = new LinkedHashMap<>(ramp.describe());
         params.put("clients", clients);

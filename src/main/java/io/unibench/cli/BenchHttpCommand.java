@@ -111,8 +111,7 @@ final class BenchHttpCommand implements Callable<Integer> {
         OpenLoopRun.Output output = OpenLoopRun.Output.of(ramp.output(), "http", ramp.label());
         output.check();
 
-        List<String> commandLine = new ArrayList<>(List.of("unibench")); // originalArgs holds the whole line
-        commandLine.addAll(spec.commandLine().getParseResult().originalArgs());
+        List<String> commandLine = Invocation.commandLine(spec);
         RunMetadata meta = new RunMetadata("http", commandLine, Instant.now());
         ramp.describe().forEach(meta::parameter);
         if (ramp.label() != null) {

@@ -13,19 +13,20 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "report", mixinStandardHelpOptions = true,
-        description = {"Draw charts (SVG, PNG) and one self-contained index.html from result folders: a bench dns,",
-            "http or boot run, a study folder (its run folders and footprint.csv), or a folder of runs. Several",
-            "folders given together are compared side by side. Prints the path of index.html."},
+        description = {"Draw charts (SVG, PNG) and one self-contained index.html from result folders:",
+            "a bench dns, http or boot run, a study (its run folders and footprint.csv),",
+            "or a folder of runs. Folders given together are compared side by side.",
+            "Prints the path of index.html."},
         footerHeading = "%nExamples:%n",
         footer = {"  unibench report results/20261129T120000Z-dns-knot",
-            "  unibench report results/20261129T120000Z-dns-qemu results/20261129T121500Z-dns-docker",
-            "  unibench report results/20261129T130000Z-study --output /tmp/study-report"})
+            "  unibench report results/*-dns-qemu results/*-dns-docker",
+            "  unibench report results/20261129T130000Z-study -o /tmp/study-report"})
 final class ReportCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "RESULTS_DIR", description = "One or more result folders.")
     List<Path> dirs;
 
     @Option(names = {"-o", "--output"}, paramLabel = "DIR",
-            description = "Report folder to create (must not exist; default: <first RESULTS_DIR>/report, or report-2, ...).")
+            description = {"Report folder to create; must not exist (default:", "<first RESULTS_DIR>/report, or report-2, ... when taken)."})
     Path output;
 
     @Spec
@@ -34,8 +35,7 @@ final class ReportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         // the arguments as typed, from the root command on (they include "report")
-        List<String> commandLine = new ArrayList<>(List.of("unibench"));
-        commandLine.addAll(spec.commandLine().getParseResult().originalArgs());
+        List<String> commandLine = Invocation.commandLine(spec);
         Report.Result r = Report.run(new ReportOptions(dirs, output, commandLine));
         spec.commandLine().getOut().println(r.index());
         spec.commandLine().getOut().flush();

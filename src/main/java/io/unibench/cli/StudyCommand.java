@@ -70,8 +70,7 @@ final class StudyCommand implements Callable<Integer> {
             CommandLine cl = Main.commandLine();
             return cl.execute(args.toArray(String[]::new));
         };
-        List<String> commandLine = new ArrayList<>(List.of("unibench"));
-        commandLine.addAll(spec.commandLine().getParseResult().originalArgs());
+        List<String> commandLine = Invocation.commandLine(spec);
         StudyRunner.Result r = new StudyRunner(p, backends, commands, deployments, catalog, System.err)
                 .run(out.base(), out.exact(), commandLine);
         spec.commandLine().getOut().println(r.dir());

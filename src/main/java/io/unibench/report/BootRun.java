@@ -5,7 +5,11 @@ import java.util.List;
 /**
  * A boot benchmark read back from {@code boot-events.csv} and {@code boot-summary.csv}.
  */
-public record BootRun(RunInfo info, List<Event> events, List<Summary> summary) {
+public record BootRun(RunInfo info, List<Event> events, List<Summary> summary, List<HostLoad> hostLoad) {
+
+    /** One sample of the host while the instances ran (from the optional {@code host-load.csv}). */
+    public record HostLoad(double tSeconds, String backend, int runningInstances, double cpuPct, double memUsedBytes) {
+    }
 
     /** One start of one instance; {@code answerMs} is the boot time (NaN when it never answered). */
     public record Event(String kind, String backend, String service, int runningInstances, int cycle,

@@ -87,7 +87,14 @@ public final class ChartRenderer {
         s.setXAxisDecimalPattern("#,##0.###");
         s.setYAxisDecimalPattern("#,##0.###");
         s.setYAxisLogarithmic(spec.logY());
-        s.setYAxisLogarithmicDecadeOnly(false);
+        // labels at 2..9 of every decade help over one or two decades and crowd over more
+        boolean decades = spec.logY() && yRange(spec) > 100;
+        s.setYAxisLogarithmicDecadeOnly(decades);
+        if (decades) {
+            // whole decades, so at least two labelled lines frame the data
+            s.setYAxisMin(Math.pow(10, Math.floor(Math.log10(minPositiveY(spec)))));
+            s.setYAxisMax(Math.pow(10, Math.ceil(Math.log10(minPositiveY(spec) * yRange(spec)))));
+        }
         if (!spec.logY()) {
             s.setYAxisMin(0.0);
         }
@@ -96,16 +103,27 @@ public final class ChartRenderer {
         double yMax = 0;
         double xMin = Double.MAX_VALUE;
         for (Series d : spec.series()) {
-            if (d.x().isEmpty()) {
+            // a value the CSV left empty (not measured) is no point; nor is a value a log axis cannot show
+            List<Double> px = new ArrayList<>();
+            List<Double> py = new ArrayList<>();
+            for (int i = 0; i < d.x().size(); i++) {
+                double x = d.x().get(i);
+                double y = d.y().get(i);
+                if (Double.isFinite(x) && Double.isFinite(y) && (!spec.logY() || y > 0)) {
+                    px.add(x);
+                    py.add(y);
+                }
+            }
+            if (px.isEmpty()) {
                 continue;
             }
             any = true;
-            for (int i = 0; i < d.x().size(); i++) {
-                yMin = Math.min(yMin, d.y().get(i));
-                yMax = Math.max(yMax, d.y().get(i));
-                xMin = Math.min(xMin, d.x().get(i));
+            for (int i = 0; i < px.size(); i++) {
+                yMin = Math.min(yMin, py.get(i));
+                yMax = Math.max(yMax, py.get(i));
+                xMin = Math.min(xMin, px.get(i));
             }
-            XYSeries xs = chart.addSeries(d.name(), toArray(d.x()), toArray(d.y()));
+            XYSeries xs = chart.addSeries(d.name(), toArray(px), toArray(py));
             Color c = color(d.color());
             xs.setLineColor(c);
             xs.setMarkerColor(c);
@@ -150,20 +168,24 @@ public final class ChartRenderer {
                 }
                 default -> throw new IllegalStateException(d.style() + " in an x/y chart");
             }
+            if (px.size() == 1 && xs.getMarker() == SeriesMarkers.NONE && d.style() != ChartSpec.Style.BAND) {
+                // a line through one point draws nothing: show the point
+                xs.setMarker(SeriesMarkers.DIAMOND);
+            }
         }
         if (any && !spec.logY()) {
             if (yMax <= yMin) {
                 // a flat line (e.g. no loss at all): give the axis some height above it
-                s.setYAxisMax(yMax > 0 ? 2 * yMax : 1.0);
-            } else {
-                // XChart puts the ticks at the data values when those are equally spaced (a CDF's i/n, or
-                // only two distinct values); an invisible point at an odd height keeps its regular ticks
-                XYSeries helper = chart.addSeries("\u200b", new double[] {xMin},
-                        new double[] {yMin + (yMax - yMin) * 0.381966});
-                helper.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
-                helper.setMarker(SeriesMarkers.NONE);
-                helper.setShowInLegend(false);
+                yMax = yMax > 0 ? 2 * yMax : 1.0;
+                s.setYAxisMax(yMax);
             }
+            // XChart puts the ticks at the data values when those are equally spaced (a CDF's i/n, or only
+            // two distinct values); an invisible point at an odd height keeps its regular ticks
+            XYSeries helper = chart.addSeries("\u200b", new double[] {xMin},
+                    new double[] {yMin + (yMax - yMin) * 0.381966});
+            helper.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+            helper.setMarker(SeriesMarkers.NONE);
+            helper.setShowInLegend(false);
         }
         if (!any) {
             // XChart needs at least one series to lay out the axes; say that there is nothing to show
@@ -198,6 +220,26 @@ public final class ChartRenderer {
             cs.setFillColor(color(d.color()));
         }
         return chart;
+    }
+
+    static double minPositiveY(ChartSpec spec) {
+        return spec.series().stream().flatMap(d -> d.y().stream()).filter(y -> y > 0 && Double.isFinite(y))
+                .min(Double::compare).orElse(1.0);
+    }
+
+    /** Ratio of the largest to the smallest positive y value of a chart. */
+    static double yRange(ChartSpec spec) {
+        double min = Double.MAX_VALUE;
+        double max = 0;
+        for (Series d : spec.series()) {
+            for (double y : d.y()) {
+                if (y > 0 && Double.isFinite(y)) {
+                    min = Math.min(min, y);
+                    max = Math.max(max, y);
+                }
+            }
+        }
+        return max > 0 ? max / min : 1;
     }
 
     private static double[] toArray(List<Double> v) {

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * Decides which charts a result set gets and what exactly is in them. Pure: reads the result model, returns
@@ -44,7 +43,11 @@ public final class Charts {
             }
         }
         if (!results.boots().isEmpty()) {
-            charts.add(bootVersusInstances(results.boots()));
+            ChartSpec instances = bootVersusInstances(results.boots());
+            // against one instance count there is no curve; the distribution chart shows those boots
+            if (instances.series().stream().flatMap(x -> x.x().stream()).distinct().count() > 1) {
+                charts.add(instances);
+            }
             charts.add(coldBoots(results.boots()));
         }
         if (!results.footprints().isEmpty()) {
@@ -53,7 +56,8 @@ public final class Charts {
             charts.add(footprint(results.footprints(), "footprint-memory", "Idle memory per service and backend",
                     "idle memory, resident set (MiB)", Footprint.Row::idleRssBytes));
         }
-        return charts;
+        // a chart without a single value (e.g. a boot run cut short before its statistics) is left out
+        return charts.stream().filter(c -> c.series().stream().anyMatch(s -> !s.y().isEmpty())).toList();
     }
 
     int color(String key) {
@@ -132,7 +136,9 @@ public final class Charts {
             series.add(new Series(run.info().label() + " sent", Style.DOTTED, c, x, sent));
         }
         if (hi > 0) {
-            series.add(0, new Series(IDEAL, Style.REFERENCE, -1, List.of(Math.min(lo, hi), hi), List.of(Math.min(lo, hi), hi)));
+            // from the lowest offered rate, or from 0 when there is only one (a fixed-rate run)
+            double from = lo < hi ? lo : 0;
+            series.add(0, new Series(IDEAL, Style.REFERENCE, -1, List.of(from, hi), List.of(from, hi)));
         }
         if (!satX.isEmpty()) {
             series.add(new Series(SATURATED, Style.MARKS, -1, satX, satY));
@@ -216,7 +222,11 @@ public final class Charts {
                 .distinct().count() > 1;
         List<Series> lines = new ArrayList<>();
         List<Series> bands = new ArrayList<>();
-        for (BootRun run : runs) {
+        // runs are named in the series only when several runs contribute (a study's cold and churn runs do not)
+        List<BootRun> contributing = runs.stream().filter(r -> r.summary().stream()
+                .anyMatch(s -> !churn || s.kind().equals("churn"))).toList();
+        boolean several = contributing.size() > 1;
+        for (BootRun run : contributing) {
             Map<String, List<BootRun.Summary>> groups = new LinkedHashMap<>();
             for (BootRun.Summary s : run.summary()) {
                 if (!churn || s.kind().equals("churn")) {
@@ -227,9 +237,9 @@ public final class Charts {
             for (List<BootRun.Summary> g : groups.values()) {
                 g.sort(Comparator.comparingInt(BootRun.Summary::runningInstances));
                 BootRun.Summary first = g.get(0);
-                String name = bootName(run, first.backend(), first.service(), services, runs.size() > 1)
+                String name = bootName(run, first.backend(), first.service(), services, several)
                         + (churn ? "" : " " + first.kind());
-                int c = color(runs.size() > 1 ? name : first.backend());
+                int c = color(several ? name : first.backend());
                 List<Double> x = new ArrayList<>();
                 List<Double> p50 = new ArrayList<>();
                 List<Double> bx = new ArrayList<>();
@@ -262,11 +272,11 @@ public final class Charts {
         List<Series> series = new ArrayList<>(bands);
         series.addAll(lines);
         StringBuilder failures = new StringBuilder();
-        for (BootRun run : runs) {
+        for (BootRun run : contributing) {
             for (BootRun.Summary s : run.summary()) {
                 if ((!churn || s.kind().equals("churn")) && s.failures() > 0) {
                     failures.append(failures.length() == 0 ? "" : "; ")
-                            .append(bootName(run, s.backend(), s.service(), services, runs.size() > 1))
+                            .append(bootName(run, s.backend(), s.service(), services, several))
                             .append(" at ").append(s.runningInstances()).append(": ").append(s.failures())
                             .append(" of ").append(s.count());
                 }
@@ -287,7 +297,10 @@ public final class Charts {
         boolean cold = runs.stream().flatMap(r -> r.events().stream()).anyMatch(e -> e.kind().equals("cold"));
         List<Series> series = new ArrayList<>();
         StringBuilder failures = new StringBuilder();
-        for (BootRun run : runs) {
+        List<BootRun> contributing = runs.stream().filter(r -> r.events().stream()
+                .anyMatch(e -> !cold || e.kind().equals("cold"))).toList();
+        boolean several = contributing.size() > 1;
+        for (BootRun run : contributing) {
             Map<String, List<BootRun.Event>> groups = new LinkedHashMap<>();
             for (BootRun.Event e : run.events()) {
                 if (!cold || e.kind().equals("cold")) {
@@ -296,7 +309,7 @@ public final class Charts {
             }
             for (List<BootRun.Event> g : groups.values()) {
                 BootRun.Event first = g.get(0);
-                String name = bootName(run, first.backend(), first.service(), services, runs.size() > 1);
+                String name = bootName(run, first.backend(), first.service(), services, several);
                 List<Double> times = g.stream().filter(BootRun.Event::ready).map(BootRun.Event::answerMs).sorted().toList();
                 List<Double> y = new ArrayList<>();
                 for (int i = 0; i < times.size(); i++) {
@@ -304,7 +317,7 @@ public final class Charts {
                 }
                 long failed = g.size() - times.size();
                 series.add(new Series(name + " (n=" + g.size() + ")", Style.STEP,
-                        color(runs.size() > 1 ? name : first.backend()), times, y));
+                        color(several ? name : first.backend()), times, y));
                 if (failed > 0) {
                     failures.append(failures.length() == 0 ? "" : "; ").append(name).append(": ").append(failed)
                             .append(" of ").append(g.size()).append(" never answered");
@@ -339,8 +352,7 @@ public final class Charts {
 
     ChartSpec footprint(List<Footprint> tables, String id, String title, String yLabel, RowValue value) {
         Set<String> services = new LinkedHashSet<>();
-        Map<String, Map<String, Double>> byBackend = new TreeMap<>(Comparator.comparingInt(this::color)
-                .thenComparing(Comparator.naturalOrder()));
+        Map<String, Map<String, Double>> byBackend = new LinkedHashMap<>();
         for (Footprint f : tables) {
             for (Footprint.Row r : f.rows()) {
                 services.add(r.service());
@@ -349,8 +361,12 @@ public final class Charts {
             }
         }
         List<String> cats = List.copyOf(services);
+        // bars in colour order, so qemu comes first whatever the row order of the file
+        List<Map.Entry<String, Map<String, Double>>> backends = new ArrayList<>(byBackend.entrySet());
+        backends.forEach(e -> color(e.getKey()));
+        backends.sort(Comparator.comparingInt(e -> color(e.getKey())));
         List<Series> series = new ArrayList<>();
-        for (Map.Entry<String, Map<String, Double>> e : byBackend.entrySet()) {
+        for (Map.Entry<String, Map<String, Double>> e : backends) {
             List<Double> y = new ArrayList<>();
             for (String s : cats) {
                 y.add(e.getValue().getOrDefault(s, Double.NaN));

@@ -93,8 +93,7 @@ final class HtmlReport {
         List<String> unknown = new ArrayList<>();
         for (RunInfo r : all) {
             String acc = r.accelerator();
-            boolean qemu = acc != null || "qemu".equals(r.backend()) || r.path("tools").has("qemu");
-            if (!qemu) {
+            if (!r.involvesQemu()) {
                 continue;
             }
             String name = display(r);
@@ -120,10 +119,34 @@ final class HtmlReport {
         if (kvm.isEmpty() && tcg.isEmpty() && unknown.isEmpty()) {
             li("No run involved QEMU, so no accelerator applies.");
         }
-        li("Traffic reaches both backends through a <strong>user-space port forwarder</strong>: QEMU's slirp"
-                + " <code>hostfwd</code> for the unikernels and <code>docker-proxy</code> for the containers."
-                + " Absolute latencies and peak rates include that forwarder; compare the backends with each"
-                + " other rather than with bare-metal figures.");
+        Set<String> recorded = new LinkedHashSet<>();
+        for (RunInfo r : allWithStudies()) {
+            JsonNode c = r.path("caveats");
+            if (c.isArray()) {
+                c.forEach(x -> recorded.add(x.asText()));
+            } else if (c.isTextual()) {
+                recorded.add(c.asText());
+            }
+        }
+        // a caveat the runs recorded themselves replaces the generic one about the same thing
+        boolean recordedForwarder = recorded.stream().anyMatch(c -> c.contains("port forwarder"));
+        boolean recordedCores = recorded.stream().anyMatch(c -> c.contains("cores"));
+        boolean backends = all.stream().anyMatch(r -> "qemu".equals(r.backendName()) || "docker".equals(r.backendName()))
+                || !results.studies().isEmpty() || !results.boots().isEmpty();
+        for (String c : recorded) {
+            li(esc(c) + " <span class=\"files\">(recorded by the run)</span>");
+        }
+        if (!recordedForwarder && backends) {
+            li("Traffic reaches both backends through a <strong>user-space port forwarder</strong>: QEMU's slirp"
+                    + " <code>hostfwd</code> for the unikernels and <code>docker-proxy</code> for the containers."
+                    + " Absolute latencies and peak rates include that forwarder; compare the backends with each"
+                    + " other rather than with bare-metal figures.");
+        } else if (!recordedForwarder) {
+            li("These runs name no backend (a bench against a <code>--target</code>). If the target was a unikernel"
+                    + " or container published on a host port, traffic went through a <strong>user-space port"
+                    + " forwarder</strong> (QEMU's slirp <code>hostfwd</code> or <code>docker-proxy</code>) and the"
+                    + " latencies include it.");
+        }
         Set<String> cores = new LinkedHashSet<>();
         Set<String> cpus = new LinkedHashSet<>();
         for (RunInfo r : all) {
@@ -135,8 +158,10 @@ final class HtmlReport {
                 cpus.add(h.path("cpu_model").asText());
             }
         }
-        li("The load generator and the servers run on the same host" + (cores.size() == 1
-                ? " (" + esc(cores.iterator().next()) + " cores)" : "") + " and compete for its CPUs.");
+        if (!recordedCores) {
+            li("The load generator (or boot prober) and the services run on the same host" + (cores.size() == 1
+                    ? " (" + esc(cores.iterator().next()) + " cores)" : "") + " and compete for its CPUs.");
+        }
         if (cpus.size() > 1 || cores.size() > 1) {
             li("<strong>The runs come from different hosts</strong> (" + esc(String.join("; ", cpus)) + "):"
                     + " differences between them may be the machine, not the backend.");
@@ -163,6 +188,20 @@ final class HtmlReport {
                     + " could not send at the offered rate, so those steps measure the client, not the server"
                     + " (black crosses in the charts).");
         }
+        for (RunInfo st : results.studies()) {
+            // a study draws its report before it records how it ended, so "running" is normal here
+            if (st.interrupted() || "failed".equals(st.status())) {
+                li("<strong>The study " + esc(ResultsReader.name(st.dir())) + " did not complete</strong> ("
+                        + esc(st.status() + (st.stopDetail() == null ? "" : ": " + st.stopDetail())) + "): the"
+                        + " runs below are what it measured; runs it had not started are missing.");
+            }
+        }
+        for (BootRun r : results.boots()) {
+            if (r.summary().isEmpty()) {
+                li(esc(display(r.info())) + " has no boot-summary.csv (cut short before writing it): only its"
+                        + " individual boots are shown.");
+            }
+        }
         for (RunInfo r : all) {
             if (r.interrupted()) {
                 li("<strong>" + esc(display(r)) + " was interrupted</strong> (Ctrl-C): its last step is partial;"
@@ -181,8 +220,9 @@ final class HtmlReport {
         String unit = runs.get(0).rateUnit();
         b.append("<section id=\"").append(protocol).append("\">\n<h2>").append(protocol.toUpperCase(Locale.ROOT))
                 .append("</h2>\n");
-        b.append("<table>\n<caption>Summary per run. A clean step lost nothing and had no error.</caption>\n<tr>")
-                .append(th("run", "service", "accelerator", "steps", "highest offered (" + unit + ")",
+        boolean services = runs.stream().anyMatch(r -> r.info().service() != null);
+        b.append("<table>\n<caption>Summary per run. Max rate without loss: the highest offered rate of a step that lost nothing, had no error and where the generator kept its schedule.</caption>\n<tr>")
+                .append(th("run")).append(services ? th("service") : "").append(th("accelerator", "steps", "highest offered (" + unit + ")",
                         "max rate without loss (" + unit + ")", "p99 at that rate (ms)", "peak answered (" + unit + ")",
                         "stop reason", "notes")).append("</tr>\n");
         for (RampRun r : runs) {
@@ -203,7 +243,7 @@ final class HtmlReport {
             if (r.steps().isEmpty()) {
                 notes.add("no step recorded");
             }
-            b.append("<tr>").append(td(r.info().label())).append(td(dash(r.info().service())))
+            b.append("<tr>").append(td(r.info().label())).append(services ? td(dash(r.info().service())) : "")
                     .append(td(dash(r.info().accelerator()))).append(num(r.steps().size()))
                     .append(num(rate(highest)))
                     .append(num(best.isPresent() ? rate(r.steps().get(best.getAsInt()).offered()) : "none"))
@@ -258,12 +298,45 @@ final class HtmlReport {
             }
         }
         b.append("</table>\n");
+        hostLoad();
         for (Map.Entry<ChartSpec, ChartRenderer.Images> e : images.entrySet()) {
             if (e.getKey().id().startsWith("boot-")) {
                 figure(e.getKey(), e.getValue());
             }
         }
         b.append("</section>\n");
+    }
+
+    /** Mean and peak host CPU and memory per backend and instance count, from host-load.csv. */
+    private void hostLoad() {
+        boolean any = results.boots().stream().anyMatch(r -> !r.hostLoad().isEmpty());
+        if (!any) {
+            return;
+        }
+        b.append("<table>\n<caption>Host load while the instances ran (from host-load.csv).</caption>\n<tr>")
+                .append(th("run", "backend", "running instances", "samples", "CPU mean (%)", "CPU max (%)",
+                        "memory used mean (GiB)", "memory used max (GiB)")).append("</tr>\n");
+        for (BootRun r : results.boots()) {
+            Map<String, List<BootRun.HostLoad>> groups = new java.util.TreeMap<>();
+            for (BootRun.HostLoad h : r.hostLoad()) {
+                groups.computeIfAbsent(h.backend() + "\u0000" + String.format(Locale.ROOT, "%09d", h.runningInstances()),
+                        k -> new ArrayList<>()).add(h);
+            }
+            for (List<BootRun.HostLoad> g : groups.values()) {
+                java.util.DoubleSummaryStatistics cpu = g.stream().mapToDouble(BootRun.HostLoad::cpuPct)
+                        .filter(v -> !Double.isNaN(v)).summaryStatistics();
+                java.util.DoubleSummaryStatistics mem = g.stream().mapToDouble(BootRun.HostLoad::memUsedBytes)
+                        .filter(v -> !Double.isNaN(v)).summaryStatistics();
+                double gib = 1024.0 * 1024 * 1024;
+                b.append("<tr>").append(td(r.info().label())).append(td(g.get(0).backend()))
+                        .append(num(g.get(0).runningInstances())).append(num(g.size()))
+                        .append(num(cpu.getCount() == 0 ? "\u2014" : dec(cpu.getAverage())))
+                        .append(num(cpu.getCount() == 0 ? "\u2014" : dec(cpu.getMax())))
+                        .append(num(mem.getCount() == 0 ? "\u2014" : dec(mem.getAverage() / gib)))
+                        .append(num(mem.getCount() == 0 ? "\u2014" : dec(mem.getMax() / gib))).append("</tr>\n");
+            }
+        }
+        b.append("</table>\n");
     }
 
     // ---- footprint ----------------------------------------------------------------------------------------------
@@ -305,6 +378,12 @@ final class HtmlReport {
         List<RunInfo> all = new ArrayList<>();
         results.ramps().forEach(r -> all.add(r.info()));
         results.boots().forEach(r -> all.add(r.info()));
+        return all;
+    }
+
+    private List<RunInfo> allWithStudies() {
+        List<RunInfo> all = new ArrayList<>(results.studies());
+        all.addAll(allRuns());
         return all;
     }
 
@@ -373,7 +452,7 @@ final class HtmlReport {
             object("parameter", r.path("parameters"));
             Set<String> shown = Set.of("benchmark", "status", "stop_reason", "stop_detail", "start_utc", "end_utc",
                     "backend", "service", "accelerator", "profile", "generator", "unibench", "host", "tools",
-                    "parameters", "command_line");
+                    "parameters", "command_line", "caveats");
             if (r.meta() != null) {
                 r.meta().properties().forEach(e -> {
                     if (!shown.contains(e.getKey()) && !e.getValue().isNull()) {
@@ -441,7 +520,7 @@ final class HtmlReport {
         for (RunInfo r : all) {
             List<String> cl = r.commandLine();
             if (!cl.isEmpty() && seen.add(shell(cl))) {
-                b.append("# ").append(esc(r.label() == null ? ResultsReader.name(r.dir()) : r.label())).append('\n')
+                b.append("# ").append(esc(display(r))).append('\n')
                         .append(esc(shell(cl))).append('\n');
             }
         }
@@ -557,7 +636,7 @@ final class HtmlReport {
             h3 small { color: #666; font-weight: normal; }
             .sub, nav { color: #555; }
             code, pre { font-family: "DejaVu Sans Mono", monospace; font-size: 0.9em; }
-            pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; white-space: pre-wrap; word-break: break-all; }
+            pre { background: #f6f6f6; padding: 0.8em; white-space: pre-wrap; overflow-wrap: anywhere; }
             .caveats { background: #fff8e6; border: 1px solid #f0d38a; padding: 0.2em 1em 0.6em; }
             .caveats h2 { border: none; margin-top: 0.6em; }
             table { border-collapse: collapse; margin: 1em 0; font-size: 0.92em; }

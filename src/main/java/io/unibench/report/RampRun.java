@@ -29,9 +29,12 @@ public record RampRun(RunInfo info, String protocol, String rateUnit, List<Step>
         }
     }
 
-    /** The index of the step with the highest offered rate that lost nothing and had no error. */
+    /**
+     * The index of the step with the highest offered rate that lost nothing, had no error and was really
+     * offered (the generator kept its schedule).
+     */
     public OptionalInt bestCleanStep() {
-        return IntStream.range(0, steps.size()).filter(i -> steps.get(i).clean())
+        return IntStream.range(0, steps.size()).filter(i -> steps.get(i).clean() && !steps.get(i).saturated())
                 .reduce((a, b) -> steps.get(b).offered() >= steps.get(a).offered() ? b : a);
     }
 

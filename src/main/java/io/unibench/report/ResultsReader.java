@@ -28,11 +28,14 @@ public final class ResultsReader {
     public static final String BOOT_EVENTS = "boot-events.csv";
     public static final String BOOT_SUMMARY = "boot-summary.csv";
     public static final String FOOTPRINT = "footprint.csv";
+    public static final String HOST_LOAD = "host-load.csv";
 
     static final List<String> BOOT_EVENT_COLUMNS = List.of("kind", "backend", "service", "running_instances",
             "cycle", "instance", "spawn_ms", "start_returned_ms", "console_ready_ms", "answer_ms", "outcome");
     static final List<String> BOOT_SUMMARY_COLUMNS = List.of("kind", "backend", "service", "running_instances",
             "count", "failures", "min_ms", "p10_ms", "p50_ms", "mean_ms", "p90_ms", "p99_ms", "max_ms", "stddev_ms");
+    static final List<String> HOST_LOAD_COLUMNS = List.of("t_s", "backend", "running_instances", "cpu_pct",
+            "mem_used_bytes");
     static final List<String> FOOTPRINT_COLUMNS = List.of("service", "backend", "image_bytes",
             "guest_memory_bytes", "idle_rss_bytes", "idle_cpu_pct");
 
@@ -45,7 +48,7 @@ public final class ResultsReader {
 
     /** A run as read, before its label is made unique; {@code origin} is the folder the user named. */
     private record Loaded(Path origin, RunInfo info, String protocol, String rateUnit, List<RampRun.Step> steps,
-                          List<BootRun.Event> events, List<BootRun.Summary> summary) {
+                          List<BootRun.Event> events, List<BootRun.Summary> summary, List<BootRun.HostLoad> load) {
     }
 
     private ResultsReader() {
@@ -76,7 +79,7 @@ public final class ResultsReader {
             if (benchmark.equals("study")) {
                 readCollection(input, meta);
             } else {
-                readRun(input, input, meta);
+                readRun(input, input, meta, null);
             }
             return;
         }
@@ -95,7 +98,7 @@ public final class ResultsReader {
     /** A study, or a plain folder of runs: every direct subfolder with a run.json, plus footprint.csv at the top. */
     private void readCollection(Path dir, JsonNode meta) {
         if (meta != null) {
-            studies.add(new RunInfo(dir, name(dir), meta));
+            studies.add(new RunInfo(dir, name(dir), meta, null));
         }
         List<Path> children = runFolders(dir);
         boolean footprint = Files.isRegularFile(dir.resolve(FOOTPRINT));
@@ -107,16 +110,16 @@ public final class ResultsReader {
             if ("study".equals(m.path("benchmark").asText())) {
                 throw new UsageException(child + " is a study inside a study; give it to report directly");
             }
-            readRun(dir, child, m);
+            readRun(dir, child, m, meta);
         }
         if (footprint) {
             footprints.add(readFootprint(dir.resolve(FOOTPRINT), name(dir)));
         }
     }
 
-    private void readRun(Path origin, Path dir, JsonNode meta) {
+    private void readRun(Path origin, Path dir, JsonNode meta, JsonNode study) {
         String benchmark = meta.path("benchmark").asText("");
-        RunInfo info = new RunInfo(dir, null, meta);
+        RunInfo info = new RunInfo(dir, null, meta, study);
         switch (benchmark) {
             case "dns", "http" -> readRamp(origin, info, benchmark);
             case "boot" -> readBoot(origin, info);
@@ -148,14 +151,12 @@ public final class ResultsReader {
                     optional(csv, r, "latency_max_us"), csv.bool(r, "generator_saturated"),
                     csv.text(r, "stop_reason"), csv.text(r, "stop_detail")));
         }
-        runs.add(new Loaded(origin, info, protocol, unit, steps, null, null));
+        runs.add(new Loaded(origin, info, protocol, unit, steps, null, null, null));
     }
 
     private void readBoot(Path origin, RunInfo info) {
         CsvFile ev = CsvFile.read(info.dir().resolve(BOOT_EVENTS), "one row per instance start of a bench boot run")
                 .require(BOOT_EVENT_COLUMNS);
-        CsvFile sum = CsvFile.read(info.dir().resolve(BOOT_SUMMARY), "boot-time statistics of a bench boot run")
-                .require(BOOT_SUMMARY_COLUMNS);
         List<BootRun.Event> events = new ArrayList<>();
         for (CSVRecord r : ev.rows()) {
             events.add(new BootRun.Event(ev.text(r, "kind"), ev.text(r, "backend"), ev.text(r, "service"),
@@ -163,7 +164,26 @@ public final class ResultsReader {
                     ev.text(r, "instance"), ev.number(r, "spawn_ms"), ev.number(r, "start_returned_ms"),
                     ev.number(r, "console_ready_ms"), ev.number(r, "answer_ms"), ev.text(r, "outcome")));
         }
+        List<BootRun.HostLoad> load = new ArrayList<>();
+        Path loadFile = info.dir().resolve(HOST_LOAD);
+        if (Files.exists(loadFile)) {
+            CsvFile hl = CsvFile.read(loadFile, "host CPU and memory samples of a bench boot run")
+                    .require(HOST_LOAD_COLUMNS);
+            for (CSVRecord r : hl.rows()) {
+                load.add(new BootRun.HostLoad(hl.number(r, "t_s"), hl.text(r, "backend"),
+                        (int) zeroIfNaN(hl.number(r, "running_instances")), hl.number(r, "cpu_pct"),
+                        hl.number(r, "mem_used_bytes")));
+            }
+        }
         List<BootRun.Summary> summary = new ArrayList<>();
+        Path summaryFile = info.dir().resolve(BOOT_SUMMARY);
+        if (!Files.exists(summaryFile) && (info.interrupted() || info.unfinished())) {
+            // a boot run cut short may not have written its statistics yet; its events still show
+            runs.add(new Loaded(origin, info, "boot", null, null, events, summary, load));
+            return;
+        }
+        CsvFile sum = CsvFile.read(summaryFile, "boot-time statistics of a bench boot run")
+                .require(BOOT_SUMMARY_COLUMNS);
         for (CSVRecord r : sum.rows()) {
             summary.add(new BootRun.Summary(sum.text(r, "kind"), sum.text(r, "backend"), sum.text(r, "service"),
                     (int) sum.number(r, "running_instances"), (long) zeroIfNaN(sum.number(r, "count")),
@@ -171,7 +191,7 @@ public final class ResultsReader {
                     sum.number(r, "p50_ms"), sum.number(r, "mean_ms"), sum.number(r, "p90_ms"),
                     sum.number(r, "p99_ms"), sum.number(r, "max_ms"), sum.number(r, "stddev_ms")));
         }
-        runs.add(new Loaded(origin, info, "boot", null, null, events, summary));
+        runs.add(new Loaded(origin, info, "boot", null, null, events, summary, load));
     }
 
     private static Footprint readFootprint(Path file, String label) {
@@ -214,11 +234,11 @@ public final class ResultsReader {
         List<BootRun> boots = new ArrayList<>();
         for (int i = 0; i < runs.size(); i++) {
             Loaded l = runs.get(i);
-            RunInfo info = new RunInfo(l.info().dir(), labels.get(i), l.info().meta());
+            RunInfo info = new RunInfo(l.info().dir(), labels.get(i), l.info().meta(), l.info().study());
             if (l.steps() != null) {
                 ramps.add(new RampRun(info, l.protocol(), l.rateUnit(), l.steps()));
             } else {
-                boots.add(new BootRun(info, l.events(), l.summary()));
+                boots.add(new BootRun(info, l.events(), l.summary(), l.load()));
             }
         }
         return new ResultSet(inputs, ramps, boots, footprints, studies);

@@ -13,8 +13,9 @@ import java.util.List;
  * @param dir    the run folder
  * @param label  series name: run.json's backend (or label), else the folder name; made unique across inputs
  * @param meta   the parsed run.json
+ * @param study  the run.json of the study the run belongs to, or null
  */
-public record RunInfo(Path dir, String label, JsonNode meta) {
+public record RunInfo(Path dir, String label, JsonNode meta, JsonNode study) {
 
     public String benchmark() {
         return text("benchmark");
@@ -40,8 +41,55 @@ public record RunInfo(Path dir, String label, JsonNode meta) {
         return text("service");
     }
 
+    /**
+     * The QEMU accelerator: the run's own ({@code accelerator}, or {@code backends.qemu.accelerator} as the
+     * boot benchmark records it), else the one its study recorded.
+     */
     public String accelerator() {
-        return text("accelerator");
+        String own = accelerator(meta);
+        return own == null ? accelerator(study) : own;
+    }
+
+    private static String accelerator(JsonNode m) {
+        if (m == null) {
+            return null;
+        }
+        for (JsonNode n : List.of(m.path("accelerator"), m.path("backends").path("qemu").path("accelerator"))) {
+            if (n.isTextual() && !n.asText().isBlank()) {
+                return n.asText();
+            }
+        }
+        return null;
+    }
+
+    /** The backend this run measured: run.json's backend, else its label when that names a backend. */
+    public String backendName() {
+        String b = backend();
+        if (b == null) {
+            String l = text("label");
+            if (l != null && (l.equals("qemu") || l.equals("docker") || l.equals("native"))) {
+                b = l;
+            }
+        }
+        return b;
+    }
+
+    /** QEMU was involved: its backend, an accelerator, or a qemu tool version says so. */
+    public boolean involvesQemu() {
+        if ("qemu".equals(backendName()) || accelerator(meta) != null || path("tools").has("qemu")
+                || path("backends").path("qemu").isObject()) {
+            return true;
+        }
+        for (JsonNode b : List.of(path("backends"), path("parameters").path("backends"))) {
+            if (b.isArray()) {
+                for (JsonNode x : b) {
+                    if ("qemu".equals(x.asText())) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return "boot".equals(benchmark()) && path("parameters").path("backend").asText("").matches("qemu|both");
     }
 
     /** Ctrl-C ended it: the last step or cycle is partial. */

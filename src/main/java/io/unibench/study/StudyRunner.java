@@ -71,6 +71,10 @@ public final class StudyRunner {
         meta.put("profile", profile.name());
         meta.put("backends", backends.stream().map(Backend::name).toList());
         meta.put("expected_duration", profile.expected());
+        if (backends.contains(Backend.qemu)) {
+            meta.put("accelerator", ((io.unibench.deploy.qemu.QemuKvmDeployer) deployments.deployer(Backend.qemu))
+                    .accelerator());
+        }
         meta.put("caveats", List.of(
                 "Both backends are reached through a user-space port forwarder on 127.0.0.1 (QEMU slirp hostfwd,"
                         + " docker-proxy): absolute latencies include it.",
@@ -84,9 +88,16 @@ public final class StudyRunner {
             throw new UnibenchException("could not create the study folder: " + e.getMessage(), e);
         }
         err.println("unibench study --profile " + profile.name() + ": " + profile.expected() + "; results in " + dir);
+        java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
         Thread hook = new Thread(() -> {
             interrupted = true;
             tearDown();
+            try {
+                // Ctrl-C: let the running benchmark end its step, then run.json and the report be written
+                finished.await(2, java.util.concurrent.TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }, "unibench-study-teardown");
         Runtime.getRuntime().addShutdownHook(hook);
         StopReason reason = StopReason.COMPLETED;
@@ -104,13 +115,14 @@ public final class StudyRunner {
             throw e;
         } finally {
             tearDown();
+            // the final status first, so the report shows it; then the report, then its stage
             meta.put("stages", stages);
             meta.finish(Instant.now(), reason, failure);
-            try {
-                meta.write(dir);
-            } catch (IOException e) {
-                err.println("warning: could not rewrite run.json: " + e.getMessage());
-            }
+            write(meta, dir);
+            report(dir);
+            meta.put("stages", stages);
+            write(meta, dir);
+            finished.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
@@ -183,9 +195,25 @@ public final class StudyRunner {
             args.addAll(profile.boot());
             command("boot", args, failures);
         }
-        // the report is drawn even from partial results
-        command("report", List.of("report", dir.toString(), "--output", dir.resolve("report").toString()), failures);
         return failures.isEmpty() ? null : String.join("; ", failures);
+    }
+
+    /** Draws the report from whatever the study measured (partial results included). */
+    private void report(Path dir) {
+        List<String> failures = new ArrayList<>();
+        boolean wasInterrupted = interrupted;
+        interrupted = false;
+        command("report", List.of("report", dir.toString(), "--output", dir.resolve("report").toString()), failures);
+        interrupted |= wasInterrupted;
+        failures.forEach(f -> err.println("warning: " + f));
+    }
+
+    private void write(RunMetadata meta, Path dir) {
+        try {
+            meta.write(dir);
+        } catch (IOException e) {
+            err.println("warning: could not rewrite run.json: " + e.getMessage());
+        }
     }
 
     private Instance find(Backend b, String service) {

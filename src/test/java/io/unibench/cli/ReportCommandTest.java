@@ -127,6 +127,12 @@ class ReportCommandTest {
         Files.writeString(boot.resolve("boot-events.csv"), "kind,backend\ncold,qemu\n");
         assertBadInput(run("report", boot.toString()), "boot/boot-events.csv: missing columns service,");
         Path study = copy("20261129T120000Z-study-quick");
+        Path load = study.resolve("boot/host-load.csv");
+        String good = Files.readString(load);
+        Files.writeString(load, "t_s,backend,cpu_pct\n0,qemu,3\n");
+        assertBadInput(run("report", study.toString()), "boot/host-load.csv: missing columns running_instances,"
+                + " mem_used_bytes");
+        Files.writeString(load, good);
         Files.writeString(study.resolve("footprint.csv"), "service,backend,image_bytes\ndns,qemu,1\n");
         assertBadInput(run("report", study.toString()), "footprint.csv: missing columns guest_memory_bytes,"
                 + " idle_rss_bytes, idle_cpu_pct");
@@ -136,7 +142,8 @@ class ReportCommandTest {
     void anInterruptedRunWithOnlyItsPartialStepIsReported() throws Exception {
         Path d = runFolder("partial", "{\"benchmark\": \"dns\", \"status\": \"interrupted\","
                 + " \"stop_reason\": \"interrupted\", \"stop_detail\": \"interrupted during step 1\"}",
-                STEPS_HEADER + "1,1000,998,997,0.1,0,60,250,false\n");
+                // the second step was cut before anything was measured: empty cells are "not measured"
+                STEPS_HEADER + "1,1000,998,997,0.1,0,60,250,false\n2,2000,,,,,,,false\n");
         Run r = run("report", d.toString());
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(Files.readString(d.resolve("report/index.html"))).contains("partial was interrupted",

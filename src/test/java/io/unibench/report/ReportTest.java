@@ -163,6 +163,11 @@ class ReportTest {
         }
         assertSeries(chart(r, "boot-cold").series("docker (n=" + cold.size() + ")"), cold, share);
 
+        // host-load.csv: mean and max per backend and instance count
+        assertThat(Files.readString(r.index())).contains("Host load while the instances ran",
+                "<td>boot</td><td>qemu</td><td class=\"n\">10</td><td class=\"n\">3</td><td class=\"n\">35.5</td>"
+                        + "<td class=\"n\">35.5</td><td class=\"n\">1.12</td><td class=\"n\">1.12</td>");
+
         List<CSVRecord> fp = csv(study.resolve("footprint.csv"));
         ChartSpec image = chart(r, "footprint-image");
         assertThat(image.categories()).containsExactly("dns", "web");
@@ -215,7 +220,12 @@ class ReportTest {
         assertThat(html).contains("slirp", "docker-proxy", "Accelerator: KVM", "Generator saturation",
                 "qemu was interrupted", "unibench study --profile quick",
                 "unibench bench dns --target 127.0.0.1:5353 --start-rate 10k --step 10k --max-rate 30k --label knot",
-                "AMD EPYC 7B13");
+                "AMD EPYC 7B13",
+                // the HTTP runs name their backend only by --label and inherit the accelerator from the study
+                "Accelerator: KVM for DNS qemu, HTTP qemu, boot.",
+                "Idle memory: for QEMU the whole VMM process RSS; for Docker the container&#39;s cgroup usage."
+                        + " <span class=\"files\">(recorded by the run)</span>",
+                "unibench bench http --target http://127.0.0.1:41234/ --label qemu --output http-qemu");
         assertThat(html).doesNotContain("<script");
     }
 
@@ -244,5 +254,53 @@ class ReportTest {
                 "qemu (20261129T120000Z-study-quick/dns-qemu) p99", "qemu (20261130T080000Z-study-quick/dns-qemu) p99");
         assertThat(chart(r, "footprint-image").series()).extracting(ChartSpec.Series::name)
                 .contains("qemu [20261129T120000Z-study-quick]", "qemu [20261130T080000Z-study-quick]");
+    }
+
+    @Test
+    void anInterruptedStudyIsReportedWithWhatItHas() throws Exception {
+        Path json = study.resolve("run.json");
+        Files.writeString(json, Files.readString(json).replace("\"status\": \"complete\"", "\"status\": \"interrupted\"")
+                .replace("\"stop_reason\": \"completed\"", "\"stop_reason\": \"interrupted\""));
+        // the boot run was killed before writing its statistics
+        Files.delete(study.resolve("boot/boot-summary.csv"));
+        Path bootJson = study.resolve("boot/run.json");
+        Files.writeString(bootJson, Files.readString(bootJson).replace("\"status\": \"complete\"", "\"status\": \"running\""));
+        // a ramp that had only written its headers
+        Path late = Files.createDirectories(study.resolve("http-native"));
+        Files.writeString(late.resolve("run.json"), "{\"benchmark\": \"http\", \"status\": \"running\", \"backend\": \"native\"}");
+        Files.writeString(late.resolve("steps.csv"), Files.readAllLines(study.resolve("http-docker/steps.csv")).get(0) + "\n");
+
+        Report.Result r = report(List.of(study), null);
+        assertThat(chart(r, "http-latency").series("native p99").x()).isEmpty();
+        assertThat(r.charts()).extracting(ChartSpec::id).doesNotContain("boot-instances");
+        assertThat(chart(r, "boot-cold").series()).extracting(ChartSpec.Series::name)
+                .containsExactly("qemu (n=12)", "docker (n=12)");
+        String html = Files.readString(r.index());
+        assertThat(html).contains("The study " + STUDY + " did not complete", "has no boot-summary.csv",
+                "HTTP native did not finish", "no step recorded");
+        for (ChartSpec c : r.charts()) {
+            assertThat(ImageIO.read(r.dir().resolve(c.id() + ".png").toFile())).as(c.id()).isNotNull();
+        }
+    }
+
+    @Test
+    void coldAndChurnInSeparateBootRunsAreNamedByBackendOnly() throws Exception {
+        // bench boot writes cold boots and churn as separate runs; a study holds both
+        Path both = Files.createDirectories(tmp.resolve("boots"));
+        for (String kind : List.of("cold", "churn")) {
+            Path d = Files.createDirectories(both.resolve("boot-" + kind));
+            Files.copy(study.resolve("boot/run.json"), d.resolve("run.json"));
+            for (String f : List.of("boot-events.csv", "boot-summary.csv")) {
+                List<String> lines = Files.readAllLines(study.resolve("boot").resolve(f));
+                List<String> keep = new ArrayList<>(List.of(lines.get(0)));
+                lines.stream().skip(1).filter(l -> l.startsWith(kind + ",")).forEach(keep::add);
+                Files.write(d.resolve(f), keep);
+            }
+        }
+        Report.Result r = report(List.of(both), null);
+        assertThat(chart(r, "boot-instances").series()).extracting(ChartSpec.Series::name)
+                .containsExactly("qemu p10\u2013p90", "docker p10\u2013p90", "qemu median", "docker median");
+        assertThat(chart(r, "boot-cold").series()).extracting(ChartSpec.Series::name)
+                .containsExactly("qemu (n=12)", "docker (n=12)");
     }
 }

@@ -54,10 +54,20 @@ public final class DnsEngine implements LoadEngine {
 
     /** Queries sent back to back before the thread reads replies again. */
     static final int SEND_BATCH = 32;
-    /** Replies read from one socket before moving to the next ready one. */
+    /** Replies read from one ready socket before moving on, when the thread owns few sockets. */
     static final int READ_BATCH = 32;
+    /**
+     * From this many sockets per thread on, read one reply per ready socket and round: each socket then
+     * rarely holds more than one, and reading on until EAGAIN would cost one wasted system call per ready
+     * socket; what is left is seen by the next (level-triggered) select.
+     */
+    static final int MANY_SOCKETS = 16;
     /** Sleep when there is nothing to send or read (a spinning sender steals the server's core). */
     static final long PARK_NANOS = 50_000;
+    /** Queries still unsent this long after the end of the schedule are dropped from the step. */
+    static final long END_GRACE_NANOS = 100_000_000;
+    /** A thread this far behind its schedule catches up at twice its rate rather than in a burst. */
+    static final long CATCH_UP_AFTER_NANOS = 1_000_000;
     /** Gaps of at least two of these are slept in a blocking select (millisecond resolution). */
     static final long LONG_WAIT_UNIT_NANOS = 1_000_000;
     /** Longest blocking wait, so a stop request is seen soon. */
@@ -230,6 +240,7 @@ public final class DnsEngine implements LoadEngine {
         final ByteBuffer sendBuf = ByteBuffer.allocateDirect(512);
         final ByteBuffer recvBuf = ByteBuffer.allocateDirect(65536);
         final Consumer<SelectionKey> onReadable = this::drain;
+        final int readBatch;
         int outstanding;
         int readThisRound;
         LoadMeter.Worker worker;
@@ -240,6 +251,7 @@ public final class DnsEngine implements LoadEngine {
             this.owned = owned;
             this.channels = new DatagramChannel[owned.length];
             this.tables = new Table[owned.length];
+            this.readBatch = owned.length >= MANY_SOCKETS ? 1 : READ_BATCH;
             this.selector = Selector.open();
             try {
                 for (int i = 0; i < owned.length; i++) {
@@ -278,15 +290,31 @@ public final class DnsEngine implements LoadEngine {
             int pos = 0;
             long due = schedule.dueNanos(owned[0], 0);
             boolean sending = due < end;
+            // wrk2's catch-up: a thread that fell behind (descheduled on a busy machine) sends its backlog
+            // at twice its rate until it meets the schedule again, instead of in one burst that would
+            // overflow the server's socket buffer; latency still counts from each query's own due time
+            final double catchUpGap = 0.5e9 * clients / (schedule.rate() * n);
+            boolean catchingUp = false;
+            long catchUpStart = 0;
+            long sentInCatchUp = 0;
+            long sendAt = due;
             long nextSweep = System.nanoTime() + SWEEP_NANOS;
             while (true) {
                 long now = System.nanoTime();
                 int work = 0;
-                if (sending && meter.stopRequested()) {
+                if (sending && (meter.stopRequested() || now - end >= END_GRACE_NANOS)) {
+                    // a generator still behind well after the step is over does not send the rest of its
+                    // backlog: what it did not send in time shows as achieved < offered (saturated)
                     sending = false;
                 }
-                if (sending && due <= now) {
-                    for (int batch = 0; batch < SEND_BATCH && due <= now; batch++) {
+                if (sending && !catchingUp && now - due > CATCH_UP_AFTER_NANOS) {
+                    catchingUp = true;
+                    catchUpStart = now;
+                    sentInCatchUp = 0;
+                    sendAt = now;
+                }
+                if (sending && sendAt <= now) {
+                    for (int batch = 0; batch < SEND_BATCH && sendAt <= now; batch++) {
                         Table t = tables[pos];
                         int slot = t.nextSeq & t.mask;
                         if (t.state[slot] == OUTSTANDING) {
@@ -315,6 +343,15 @@ public final class DnsEngine implements LoadEngine {
                             round++;
                         }
                         due = schedule.dueNanos(owned[pos], round);
+                        sendAt = due;
+                        if (catchingUp) {
+                            long pace = catchUpStart + (long) (++sentInCatchUp * catchUpGap);
+                            if (pace >= due) {
+                                catchingUp = false; // back on schedule
+                            } else {
+                                sendAt = pace;
+                            }
+                        }
                         if (due >= end) {
                             sending = false;
                             break;
@@ -336,7 +373,7 @@ public final class DnsEngine implements LoadEngine {
                     return;
                 }
                 if (work == 0) {
-                    long untilDue = sending ? due - now : Long.MAX_VALUE;
+                    long untilDue = sending ? sendAt - now : Long.MAX_VALUE;
                     if (untilDue >= 2 * LONG_WAIT_UNIT_NANOS) {
                         // a long gap (low rates, or draining): block until a reply comes, so its time stamp
                         // is exact, or until about a millisecond before the next query is due
@@ -376,11 +413,11 @@ public final class DnsEngine implements LoadEngine {
             return readThisRound;
         }
 
-        /** Reads up to READ_BATCH replies from one ready socket. */
+        /** Reads up to readBatch replies from one ready socket. */
         private void drain(SelectionKey key) {
             int ci = (Integer) key.attachment();
             DatagramChannel ch = channels[ci];
-            for (int i = 0; i < READ_BATCH; i++) {
+            for (int i = 0; i < readBatch; i++) {
                 recvBuf.clear();
                 int len;
                 try {

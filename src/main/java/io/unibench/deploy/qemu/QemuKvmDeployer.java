@@ -27,7 +27,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -49,14 +51,22 @@ public final class QemuKvmDeployer implements Deployer {
     private final ServiceCatalog catalog;
     private final QemuOptions options;
     private final Consumer<String> warnings;
+    private final Supplier<Doctor.KvmStatus> kvm;
     private final Map<String, Process> children = new ConcurrentHashMap<>();
     private String accelerator;
 
     public QemuKvmDeployer(StateStore state, ServiceCatalog catalog, QemuOptions options, Consumer<String> warnings) {
+        this(state, catalog, options, warnings, Doctor.Kvm::probe);
+    }
+
+    /** With the KVM check given (tests: a host where KVM is unusable). */
+    QemuKvmDeployer(StateStore state, ServiceCatalog catalog, QemuOptions options, Consumer<String> warnings,
+                    Supplier<Doctor.KvmStatus> kvm) {
         this.state = state;
         this.catalog = catalog;
         this.options = options;
         this.warnings = warnings;
+        this.kvm = kvm;
     }
 
     @Override
@@ -88,13 +98,13 @@ public final class QemuKvmDeployer implements Deployer {
             if (options.accel() == QemuOptions.Accel.tcg) {
                 accelerator = "tcg";
             } else {
-                Doctor.KvmStatus kvm = Doctor.Kvm.probe();
-                if (kvm.usable()) {
+                Doctor.KvmStatus k = kvm.get();
+                if (k.usable()) {
                     accelerator = "kvm";
                 } else if (options.accel() == QemuOptions.Accel.kvm) {
-                    throw new UnibenchException("--accel kvm asked but " + kvm.detail());
+                    throw new UnibenchException("--accel kvm asked but " + k.detail());
                 } else {
-                    warnings.accept(kvm.detail() + " (use --accel tcg to silence this)");
+                    warnings.accept(k.detail() + " (use --accel tcg to silence this)");
                     accelerator = "tcg";
                 }
             }
@@ -197,8 +207,10 @@ public final class QemuKvmDeployer implements Deployer {
         private final byte[] readyLine;
         private final long t0;
         private final long spawned;
+        private final Thread consoleWatch;
         private Qmp qmp;
-        private long consoleReady = -1;
+        private volatile long consoleReady = -1;
+        private volatile boolean closed;
         private long consoleScanned;
 
         QemuStart(Instance instance, Process process, Path qmpSocket, Path console, Path qemuLog, String readyLine,
@@ -211,6 +223,18 @@ public final class QemuKvmDeployer implements Deployer {
             this.readyLine = readyLine == null ? null : readyLine.getBytes(StandardCharsets.UTF_8);
             this.t0 = t0;
             this.spawned = spawned;
+            // the ready line is dated by a watcher that looks at the log's size every millisecond (a stat),
+            // independent of how long a probe try waits
+            this.consoleWatch = new Thread(this::watchConsole, "unibench-console-" + instance.id());
+            consoleWatch.setDaemon(true);
+            consoleWatch.start();
+        }
+
+        private void watchConsole() {
+            while (!closed && consoleReady < 0 && readyLine != null && process.isAlive()) {
+                poll();
+                LockSupport.parkNanos(1_000_000);
+            }
         }
 
         @Override
@@ -240,7 +264,7 @@ public final class QemuKvmDeployer implements Deployer {
         }
 
         @Override
-        public void poll() {
+        public synchronized void poll() {
             if (consoleReady >= 0 || readyLine == null) {
                 return;
             }
@@ -302,6 +326,7 @@ public final class QemuKvmDeployer implements Deployer {
 
         @Override
         public void close() {
+            closed = true;
             closeQmp();
         }
 
@@ -317,17 +342,17 @@ public final class QemuKvmDeployer implements Deployer {
     public Observation observe(Instance instance) {
         Optional<ProcessHandle> ph = ourProcess(instance);
         if (ph.isEmpty()) {
-            return new Observation(instance.state() == InstanceState.starting ? InstanceState.starting
-                    : InstanceState.exited, -1, "no QEMU process");
+            return Observation.without(instance.state() == InstanceState.starting ? InstanceState.starting
+                    : InstanceState.exited, "no QEMU process");
         }
         long rss = rss(ph.get().pid());
         Path sock = Path.of(instance.detail("qmp_socket"));
         try (Qmp q = Qmp.connect(sock, 500)) {
             String status = q.status(System.nanoTime() + 500_000_000L);
             return new Observation(status.equals("running") ? InstanceState.running : InstanceState.crashed, rss,
-                    "QMP status " + status);
+                    "rss", "QMP status " + status);
         } catch (IOException e) {
-            return new Observation(InstanceState.running, rss, "QMP not answering (" + e.getMessage() + ")");
+            return new Observation(InstanceState.running, rss, "rss", "QMP not answering (" + e.getMessage() + ")");
         }
     }
 

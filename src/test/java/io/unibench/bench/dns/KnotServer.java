@@ -53,9 +53,8 @@ final class KnotServer implements AutoCloseable {
             int port = freeUdpPort();
             Files.writeString(dir.resolve("knot.conf"), """
                     server:
-                        listen: 127.0.0.1@%d
+                        listen: [ 127.0.0.1@%d, ::1@%d ]
                         rundir: %s
-                        udp-workers: 1
                         tcp-workers: 1
                         background-workers: 1
                     log:
@@ -68,7 +67,7 @@ final class KnotServer implements AutoCloseable {
                     zone:
                       - domain: cetic.be
                         file: cetic.be.zone
-                    """.formatted(port, dir, dir));
+                    """.formatted(port, port, dir, dir));
             Process p = new ProcessBuilder("knotd", "-c", dir.resolve("knot.conf").toString())
                     .redirectErrorStream(true).redirectOutput(dir.resolve("knotd.log").toFile()).start();
             KnotServer k = new KnotServer(dir, p, port);
