@@ -91,6 +91,8 @@ int ioapic2_present(void);
 /* ---- boot/time.c ---- */
 void time_init(void);
 uint64_t now_ns(void);
+uint64_t tsc_khz(void);
+extern const char *clock_source;      /* "kvmclock", "pit" or "lapic" */
 /* Arm the one-shot LAPIC timer for an absolute deadline (0 = disarm). */
 void timer_arm(uint64_t deadline_ns);
 

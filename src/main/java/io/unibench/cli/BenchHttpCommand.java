@@ -95,6 +95,9 @@ final class BenchHttpCommand implements Callable<Integer> {
         if (expectBody != null && expectBody.isEmpty()) {
             throw new UsageException("--expect-body-contains needs a non-empty text");
         }
+        if (expectBody != null && method == HttpBenchmark.Method.HEAD) {
+            throw new UsageException("--expect-body-contains cannot check HEAD responses (they have no body)");
+        }
         HttpBenchmark.Settings settings = new HttpBenchmark.Settings(url, method, parsed, connections,
                 Math.min(threads, connections), pipeline, expectBody);
         try {

@@ -6,6 +6,7 @@ import io.unibench.deploy.Backend;
 import io.unibench.deploy.Deployments;
 import io.unibench.deploy.ServiceCatalog;
 import io.unibench.deploy.StateStore;
+import io.unibench.deploy.docker.DockerClients;
 import io.unibench.deploy.docker.DockerOptions;
 import io.unibench.deploy.qemu.QemuOptions;
 import java.io.PrintWriter;
@@ -43,6 +44,9 @@ final class DestroyCommand implements Callable<Integer> {
         }
         if (!all && wanted.isEmpty()) {
             throw new UsageException("which instances? give ids (see 'unibench status') or --all");
+        }
+        if (all) {
+            DockerClients.warmUpInBackground();
         }
         StateStore state = StateStore.open();
         PrintWriter out = spec.commandLine().getOut();

@@ -2,6 +2,11 @@ package io.unibench.deploy;
 
 import io.unibench.UnibenchException;
 import io.unibench.UsageException;
+import io.unibench.Units;
+import io.unibench.deploy.docker.DockerDeployer;
+import io.unibench.deploy.docker.DockerOptions;
+import io.unibench.deploy.qemu.QemuKvmDeployer;
+import io.unibench.deploy.qemu.QemuOptions;
 import io.unibench.probe.Probes;
 import io.unibench.probe.ReadinessProbe;
 import io.unibench.probe.ReadinessWait;
@@ -9,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -72,11 +78,11 @@ public final class Deployments {
     }
 
     /** Deployments over the standard backends: QEMU/KVM and Docker, each made on first use. */
-    public static Deployments create(StateStore state, ServiceCatalog catalog, io.unibench.deploy.qemu.QemuOptions qemu,
-                                     io.unibench.deploy.docker.DockerOptions docker, Listener listener) {
+    public static Deployments create(StateStore state, ServiceCatalog catalog, QemuOptions qemu, DockerOptions docker,
+                                     Listener listener) {
         return new Deployments(state, b -> switch (b) {
-            case qemu -> new io.unibench.deploy.qemu.QemuKvmDeployer(state, catalog, qemu, listener::warning);
-            case docker -> new io.unibench.deploy.docker.DockerDeployer(state, docker);
+            case qemu -> new QemuKvmDeployer(state, catalog, qemu, listener::warning);
+            case docker -> new DockerDeployer(state, docker);
         }, listener);
     }
 
@@ -94,7 +100,7 @@ public final class Deployments {
      * reported: nothing half-deployed stays behind.
      */
     public List<Instance> deploy(List<Request> requests, Duration readyTimeout) {
-        Set<String> checked = new java.util.HashSet<>();
+        Set<String> checked = new HashSet<>();
         for (Request r : requests) {
             if (checked.add(r.backend() + "/" + r.spec().service())) {
                 deployer(r.backend()).preflight(r.spec());
@@ -238,7 +244,7 @@ public final class Deployments {
             if (!o.ready()) {
                 Instance inst = s.instance();
                 String why = o.failure() != null ? o.failure()
-                        : "no correct answer within " + io.unibench.Units.formatDuration(readyTimeout)
+                        : "no correct answer within " + Units.formatDuration(readyTimeout)
                         + " (" + probe.describe() + "; last try: " + o.lastAnswer() + ")";
                 List<String> tail = d.consoleTail(inst, 5);
                 throw new UnibenchException(inst.id() + " failed to start: " + why

@@ -51,5 +51,9 @@ class BenchHttpCommandTest {
         assertUsage("--header", "--target", "http://127.0.0.1:1/", "--header", "no colon");
         assertUsage("--method", "--target", "http://127.0.0.1:1/", "--method", "POST");
         assertUsage("--timeout must be positive", "--target", "http://127.0.0.1:1/", "--timeout", "0s");
+        assertUsage("cannot check HEAD responses", "--target", "http://127.0.0.1:1/", "--method", "HEAD",
+                "--expect-body-contains", "x");
+        assertUsage("--threads must be at least 1", "--target", "http://127.0.0.1:1/", "--threads", "0");
+        assertUsage("cannot be combined", "--target", "http://127.0.0.1:1/", "--rate", "5", "--max-rate", "10");
     }
 }
