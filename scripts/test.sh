@@ -24,8 +24,7 @@ run() {
   fi
 }
 
-run "service logic (C unit tests)" make -s -C unikernels/apps test
-run "unikernels (build + real QEMU)" make -s -C unikernels check
+run "service logic + unikernels (C unit tests, real QEMU)" make -s -C unikernels check
 run "containers (build + real Docker)" make -s -C containers check
 run "java (unit + integration)" ./mvnw -B -ntp verify
 
