@@ -89,12 +89,8 @@ final class BenchDnsCommand implements Callable<Integer> {
         RampPlan plan = ramp.plan();
         StopConditions stops = ramp.stops();
         Duration timeout = ramp.timeout();
-        OpenLoopRun.Output output = OpenLoopRun.Output.of(ramp.output(), "dns", ramp.label());
-        output.check();
-
-        List<String> commandLine = Invocation.commandLine(spec);
-        RunMetadata meta = new RunMetadata("dns", commandLine, Instant.now());
-        Map<String, Object> params = new LinkedHashMap<>(ramp.describe());
+        RunMetadata meta = ramp.startMetadata("dns", spec);
+        Map<String, Object> params = new LinkedHashMap<>();
         params.put("clients", clients);
         params.put("threads", threads);
         params.put("driver", driver.name());
@@ -107,9 +103,6 @@ final class BenchDnsCommand implements Callable<Integer> {
         t.put("port", address.getPort());
         t.put("transport", "udp");
         meta.put("target", t);
-        if (ramp.label() != null) {
-            meta.put("label", ramp.label());
-        }
 
         try (LoadEngine engine = driver == Driver.dnsperf
                 ? new DnsperfEngine(address, queryFile, clients, threads)
@@ -117,11 +110,9 @@ final class BenchDnsCommand implements Callable<Integer> {
             if (engine instanceof DnsperfEngine d) {
                 meta.tool("dnsperf", d.versionLine());
             }
-            ProgressPrinter progress = new ProgressPrinter(System.err, ramp.quiet(), "qps");
-            OpenLoopRun.Result result = OpenLoopRun.run(output, engine, plan, stops, clients, timeout, meta, progress);
-            spec.commandLine().getOut().println(result.dir());
-            spec.commandLine().getOut().flush();
-            return result.outcome().reason() == StopReason.INTERRUPTED ? Main.EXIT_INTERRUPTED : Main.EXIT_OK;
+            OpenLoopRun.Result result = OpenLoopRun.run(ramp.output("dns"), engine, plan, stops, clients, timeout,
+                    meta, ramp.progress(engine.protocol().rateUnit()));
+            return RampOptions.finish(result, spec);
         }
     }
 }

@@ -108,19 +108,9 @@ final class BenchHttpCommand implements Callable<Integer> {
         RampPlan plan = ramp.plan();
         StopConditions stops = ramp.stops();
         Duration timeout = ramp.timeout();
-        OpenLoopRun.Output output = OpenLoopRun.Output.of(ramp.output(), "http", ramp.label());
-        output.check();
-
-        List<String> commandLine = Invocation.commandLine(spec);
-        RunMetadata meta = new RunMetadata("http", commandLine, Instant.now());
-        ramp.describe().forEach(meta::parameter);
-        if (ramp.label() != null) {
-            meta.put("label", ramp.label());
-        }
-        ProgressPrinter progress = new ProgressPrinter(System.err, ramp.quiet(), HttpEngine.PROTOCOL.rateUnit());
-        OpenLoopRun.Result result = HttpBenchmark.run(settings, plan, stops, timeout, output, meta, progress);
-        spec.commandLine().getOut().println(result.dir());
-        spec.commandLine().getOut().flush();
-        return result.outcome().reason() == StopReason.INTERRUPTED ? Main.EXIT_INTERRUPTED : Main.EXIT_OK;
+        RunMetadata meta = ramp.startMetadata("http", spec);
+        OpenLoopRun.Result result = HttpBenchmark.run(settings, plan, stops, timeout, ramp.output("http"), meta,
+                ramp.progress(HttpEngine.PROTOCOL.rateUnit()));
+        return RampOptions.finish(result, spec);
     }
 }

@@ -1,7 +1,9 @@
 package io.unibench.cli;
 
 import io.unibench.UsageException;
+import io.unibench.bench.OpenLoopRun;
 import io.unibench.bench.RampPlan;
+import io.unibench.results.RunMetadata;
 import io.unibench.bench.StopConditions;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -126,6 +128,38 @@ public final class RampOptions {
 
     public boolean quiet() {
         return quiet;
+    }
+
+    /**
+     * Checks the output folder (before anything is written) and starts the run's metadata with the
+     * command line, every ramp parameter and the label: the part every open-loop benchmark shares.
+     */
+    RunMetadata startMetadata(String benchmark, picocli.CommandLine.Model.CommandSpec spec) {
+        output(benchmark).check();
+        RunMetadata meta = new RunMetadata(benchmark, Invocation.commandLine(spec), java.time.Instant.now());
+        describe().forEach(meta::parameter);
+        if (label != null) {
+            meta.put("label", label);
+        }
+        return meta;
+    }
+
+    /** Where the run's folder goes: exactly --output, or a new folder under results/. */
+    OpenLoopRun.Output output(String benchmark) {
+        return OpenLoopRun.Output.of(output, benchmark, label);
+    }
+
+    /** The live progress line for this run (silent with --quiet). */
+    ProgressPrinter progress(String rateUnit) {
+        return new ProgressPrinter(System.err, quiet, rateUnit);
+    }
+
+    /** Prints the run folder on stdout and maps the stop reason to the exit code. */
+    static int finish(OpenLoopRun.Result result, picocli.CommandLine.Model.CommandSpec spec) {
+        spec.commandLine().getOut().println(result.dir());
+        spec.commandLine().getOut().flush();
+        return result.outcome().reason() == io.unibench.bench.StopReason.INTERRUPTED ? Main.EXIT_INTERRUPTED
+                : Main.EXIT_OK;
     }
 
     /** Every value that shapes the run, for run.json. */
