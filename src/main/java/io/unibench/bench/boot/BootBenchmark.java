@@ -136,6 +136,18 @@ public final class BootBenchmark {
         }
     }
 
+    /** Before each scale-up: other processes may have taken memory since the check at the start. */
+    private static void checkMemoryBeforeScaling(BootTarget t, int adding, String stage) {
+        long available = RunMetadata.HostInfo.memAvailable();
+        long need = adding * t.memoryPerInstanceBytes() + MEMORY_RESERVE_BYTES;
+        if (available >= 0 && need > available) {
+            throw new UnibenchException(String.format(Locale.ROOT, "not enough memory to start %d more %s instances"
+                    + " for %s: they need about %d MiB plus %d MiB kept free, the host has %d MiB available",
+                    adding, t.backend(), stage, (adding * t.memoryPerInstanceBytes()) >> 20, MEMORY_RESERVE_BYTES >> 20,
+                    available >> 20));
+        }
+    }
+
     private Result execute(RunMetadata meta) {
         Path dir;
         try {
@@ -251,6 +263,16 @@ public final class BootBenchmark {
     // ---- the two modes -------------------------------------------------------------------------------
 
     private void runCold(BootTarget t) {
+        for (int w = 1; w <= options.warmup(); w++) {
+            checkInterrupted();
+            listener.activity(t.backend().name(), "warm-up boot " + w + "/" + options.warmup() + " (not recorded)");
+            Deployer.Start s = launch(t);
+            BootEvent e = measure(t, s, BootEvent.Kind.cold, 1, 0);
+            remove(t, s.instance());
+            if (!e.ready()) {
+                listener.warning(t.backend() + " warm-up boot " + w + " failed (" + e.outcome() + ": " + e.detail() + ")");
+            }
+        }
         List<BootEvent> group = new ArrayList<>();
         long backendStart = System.nanoTime();
         try {
@@ -278,6 +300,7 @@ public final class BootBenchmark {
             checkInterrupted();
             String stage = "period " + p.index() + "/" + periods;
             int missing = p.instances() - slots.size();
+            checkMemoryBeforeScaling(t, missing, stage);
             listener.activity(t.backend().name(), stage + ": launching " + missing + " instance"
                     + (missing == 1 ? "" : "s") + " to reach " + p.instances());
             while (slots.size() < p.instances()) {

@@ -15,11 +15,13 @@ import java.util.Map;
  * @param service     manifest name ({@code dns}, {@code web})
  * @param schedule    the churn plan (also built in cold mode, where it is not used)
  * @param cold        when positive: that many sequential boots of a single instance instead of the churn
+ * @param warmup      cold mode: boots per backend before the measured ones, not recorded (the first boot of a
+ *                    run also warms unibench's own code paths and the host's caches)
  * @param bootTimeout a boot without a correct answer by then is recorded as {@code timeout}
  * @param recreate    Docker restarts remove and create the container anew instead of starting it again
  * @param output      where the run folder goes
  */
-public record BootOptions(List<Backend> backends, String service, ChurnSchedule schedule, int cold,
+public record BootOptions(List<Backend> backends, String service, ChurnSchedule schedule, int cold, int warmup,
                           Duration bootTimeout, boolean recreate, OpenLoopRun.Output output) {
 
     public BootOptions {
@@ -29,6 +31,9 @@ public record BootOptions(List<Backend> backends, String service, ChurnSchedule 
         }
         if (cold < 0) {
             throw new UsageException("--cold must not be negative (got " + cold + ")");
+        }
+        if (warmup < 0) {
+            throw new UsageException("--warmup must not be negative (got " + warmup + ")");
         }
         if (bootTimeout.isZero() || bootTimeout.isNegative()) {
             throw new UsageException("--boot-timeout must be positive");
@@ -52,6 +57,7 @@ public record BootOptions(List<Backend> backends, String service, ChurnSchedule 
         m.put("service", service);
         if (coldMode()) {
             m.put("cold_boots", cold);
+            m.put("warmup_boots", warmup);
         } else {
             m.put("start", schedule.start());
             m.put("step", schedule.step());

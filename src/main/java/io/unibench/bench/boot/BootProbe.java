@@ -6,13 +6,13 @@ import java.time.Duration;
 /**
  * A readiness probe with a fixed per-try timeout, for timing boots. {@link io.unibench.probe.ReadinessWait}
  * lets the timeout grow while a guest stays silent, which is right for deploying but would make a boot
- * that comes up during a long try look up to that long slower. DNS tries wait 1 ms (a late reply to an
- * earlier query still counts, so a slow first answer is not lost, and a new query goes out about every
- * 1.5 ms); an HTTP try is one connection and must see the whole response, so it waits 20 ms (the slirp
+ * that comes up during a long try look up to that long slower. DNS tries wait 0.5 ms (a late reply to an
+ * earlier query still counts, so a slow first answer is not lost), so with the waiter's 0.5 ms gap a new
+ * query goes out about every millisecond; an HTTP try is one connection and must see the whole response, so it waits 20 ms (the slirp
  * round trip under nested KVM is ~6 ms).
  */
 final class BootProbe implements ReadinessProbe {
-    static final Duration DNS_TRY = Duration.ofMillis(1);
+    static final Duration DNS_TRY = Duration.ofNanos(500_000);
     static final Duration HTTP_TRY = Duration.ofMillis(20);
 
     private final ReadinessProbe probe;
