@@ -42,6 +42,11 @@ ensure_docker() {
     systemctl start docker || true
   fi
   if ! docker_up; then
+    # a daemon killed without cleanup leaves its pid file behind, and a new dockerd refuses to start
+    local pidfile=/var/run/docker.pid
+    if [ -f "$pidfile" ] && ! kill -0 "$(cat "$pidfile" 2>/dev/null)" 2>/dev/null; then
+      rm -f "$pidfile"
+    fi
     echo "==> starting dockerd (log: /var/log/unibench-dockerd.log)"
     nohup dockerd >/var/log/unibench-dockerd.log 2>&1 &
     for _ in $(seq 1 60); do docker_up && break; sleep 0.5; done

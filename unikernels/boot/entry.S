@@ -112,6 +112,8 @@ user_start:
     mov $UDATA, %ax
     mov %ax, %ds
     mov %ax, %es
+    movl %r12d, %edi
+    call boot_check_memory  /* halts when RAM cannot hold the BSS */
     lea __bss_start(%rip), %rdi
     lea __bss_end(%rip), %rcx
     sub %rdi, %rcx
@@ -164,8 +166,14 @@ exc6:
 7:  cli
     hlt
     jmp 7b
-4:  sti                     /* an interrupt pending since the caller's checks wakes hlt */
+4:  sti
+    /* An interrupt taken between sti and hlt gets its return address moved to idle_done
+     * by irq_common, so it never leads to a sleep with work pending. (Under PVM the
+     * sti shadow did not make a pending interrupt end the hlt: stalls until the next timer.) */
+idle_window:
+    nop
     hlt
+idle_done:
     cli
     iretq
 5:  mov %edi, %ecx
@@ -247,7 +255,14 @@ irq_common:
     push %r9
     push %r10
     push %r11
-    mov 72(%rsp), %rdi
+    lea idle_window(%rip), %rax
+    cmp %rax, 80(%rsp)
+    jb 9f
+    lea idle_done(%rip), %rax
+    cmp %rax, 80(%rsp)
+    jae 9f
+    mov %rax, 80(%rsp)      /* interrupted before hlt: skip it */
+9:  mov 72(%rsp), %rdi
     sub $8, %rsp
     call irq_dispatch
     add $8, %rsp

@@ -23,6 +23,7 @@ extern char __bss_end[];
 static struct netif_cfg mmio_devs[MAX_MMIO];
 static int n_mmio;
 static int have_ip;
+static int verbose;
 
 static int tok_eq(const char *k, size_t kl, const char *lit)
 {
@@ -83,13 +84,15 @@ static void parse_cmdline(const char *s)
         } else if (tok_eq(tok, kl, "gw")) {
             if (parse_ipv4(val, vl, &net_cfg.gw))
                 fatal("invalid gw=%.*s (expected gw=A.B.C.D, e.g. gw=10.0.2.2)", (int)vl, val);
+        } else if (tok_eq(tok, kl, "verbose") && kl == tl) {
+            verbose = 1;
         } else if (tok_eq(tok, kl, "virtio_mmio.device")) {
             if (parse_virtio_mmio(val, vl))
                 fatal("invalid virtio_mmio.device=%.*s", (int)vl, val);
         } else {
             int r = kl < tl ? app_option(tok, kl, val, vl) : -1;
             if (r == -1)
-                fatal("unknown option '%.*s' (usage: ip=A.B.C.D/N [gw=A.B.C.D]%s)", (int)tl, tok,
+                fatal("unknown option '%.*s' (usage: ip=A.B.C.D/N [gw=A.B.C.D]%s [verbose])", (int)tl, tok,
                       app_name[0] == 'd' ? " [zone=ORIGIN:LABEL=IP,...]" : "");
             if (r != 0)
                 halt_forever(); /* app_option printed why */
@@ -101,16 +104,20 @@ static void parse_cmdline(const char *s)
         fatal("gw= is not inside the ip= subnet");
 }
 
-static void check_memory(const struct hvm_start_info *si)
+/* Called from entry.S before the BSS is cleared (so it must not use any): halts with a
+ * clear message when the RAM block at 1 MiB cannot hold the image and its BSS. */
+void boot_check_memory(uint32_t start_info)
 {
+    const struct hvm_start_info *si = (const void *)(uintptr_t)start_info;
     uint64_t need = (uintptr_t)__bss_end;
-    if (!si->memmap_paddr || !si->memmap_entries)
+    if (!si || si->magic != PVH_MAGIC || !si->memmap_paddr || !si->memmap_entries)
         return;
     const struct hvm_memmap_entry *m = (const void *)(uintptr_t)si->memmap_paddr;
     for (uint32_t i = 0; i < si->memmap_entries; i++)
         if (m[i].type == 1 && m[i].size && m[i].addr <= 0x100000 && m[i].addr + m[i].size >= need)
             return;
-    fatal("not enough memory: the image needs %lu KiB of RAM from 1 MiB", (need - 0x100000) / 1024);
+    serial_init();
+    fatal("not enough memory: this image needs -m %luM or more", (need + (1 << 20) - 1) >> 20);
 }
 
 static void rx_frame(uint8_t *f, size_t len)
@@ -125,7 +132,6 @@ void kmain(uint32_t start_info)
     if (!si || si->magic != PVH_MAGIC)
         fatal("not started through PVH (start_info magic missing)");
     cpu_init();
-    check_memory(si);
     parse_cmdline(si->cmdline_paddr ? (const char *)(uintptr_t)si->cmdline_paddr : "");
     time_init();
 
@@ -147,9 +153,12 @@ void kmain(uint32_t start_info)
     if (r)
         fatal("virtio-net initialisation failed (%s)", r == -2 ? "IRQ routing" : "queues");
 
-    kprintf("unibench: net %s 0x%lx irq %u mac %02x:%02x:%02x:%02x:%02x:%02x\n",
-            nc.kind == NETIF_MMIO ? "virtio-mmio" : "virtio-pci io", (uint64_t)nc.base, nc.gsi,
-            netif_mac[0], netif_mac[1], netif_mac[2], netif_mac[3], netif_mac[4], netif_mac[5]);
+    /* Boot details only on request: each console character is a VM exit. */
+    if (verbose)
+        kprintf("unibench: clock %s %lu kHz, net %s 0x%lx irq %u mac %02x:%02x:%02x:%02x:%02x:%02x\n",
+                clock_source, tsc_khz(), nc.kind == NETIF_MMIO ? "virtio-mmio" : "virtio-pci io",
+                (uint64_t)nc.base, nc.gsi, netif_mac[0], netif_mac[1], netif_mac[2], netif_mac[3],
+                netif_mac[4], netif_mac[5]);
     arp_announce();
     netif_flush();
     app_start();

@@ -91,7 +91,6 @@ static uint16_t tx_free[QSIZE_MAX];
 static unsigned tx_nfree;
 static int tx_pending_desc = -1;
 uint8_t netif_mac[6];
-volatile int netif_irq_seen;
 
 static void reg_write32(unsigned off_mmio, unsigned off_pci, uint32_t v)
 {
@@ -119,7 +118,8 @@ static void notify(unsigned q)
 
 static void net_irq(void)
 {
-    /* Acknowledge the device so the level-triggered line drops; the work is done by the main loop. */
+    /* Acknowledge the device so the level-triggered line drops; the main loop polls the
+     * rings after every wake-up, so nothing else is needed here. */
     if (dev.kind == NETIF_MMIO) {
         uint32_t st = mmio_read32(dev.base + MMIO_INT_STATUS);
         if (st)
@@ -127,7 +127,6 @@ static void net_irq(void)
     } else {
         (void)inb((uint16_t)(dev.base + PCI_ISR));
     }
-    netif_irq_seen = 1;
 }
 
 static int vq_setup(unsigned q, struct vq *vq, uint8_t *mem, uint8_t *bufs)

@@ -91,9 +91,10 @@ int ioapic2_present(void);
 /* ---- boot/time.c ---- */
 void time_init(void);
 uint64_t now_ns(void);
+uint64_t tsc_khz(void);
+extern const char *clock_source;      /* "kvmclock", "pit" or "lapic" */
 /* Arm the one-shot LAPIC timer for an absolute deadline (0 = disarm). */
 void timer_arm(uint64_t deadline_ns);
-extern volatile int timer_fired;
 
 /* ---- drivers/virtio_net.c ---- */
 struct netif_cfg {
@@ -113,7 +114,6 @@ void netif_flush(void);                          /* one notify for everything qu
 int netif_poll(void (*fn)(uint8_t *frame, size_t len));
 void netif_irq_enable(int on);                   /* RX interrupt suppression */
 int netif_rx_pending(void);
-extern volatile int netif_irq_seen;
 
 /* ---- drivers/pci.c ---- */
 int pci_find_virtio_net(struct netif_cfg *cfg);

@@ -7,6 +7,7 @@ const char app_name[] = "web";
 static struct http_site site;
 static struct http_conn hc[TCP_MAX_CONN];
 static uint8_t overflow[TCP_MAX_CONN];
+static uint8_t closing[TCP_MAX_CONN]; /* we sent or queued our FIN: input is discarded */
 static size_t reserve; /* send-buffer room needed before feeding more input: one response */
 
 /* Input is fed in slices small enough that every response they can trigger (at most one
@@ -35,6 +36,7 @@ static void on_open(struct tcp_conn *c)
     unsigned id = tcp_conn_id(c);
     http_conn_init(&hc[id]);
     overflow[id] = 0;
+    closing[id] = 0;
 }
 
 static size_t on_recv(struct tcp_conn *c, const uint8_t *data, size_t len)
@@ -42,8 +44,11 @@ static size_t on_recv(struct tcp_conn *c, const uint8_t *data, size_t len)
     unsigned id = tcp_conn_id(c);
     if (!data) {
         tcp_close(c); /* client finished sending: finish our side after the queued output */
+        closing[id] = 1;
         return 0;
     }
+    if (closing[id])
+        return len;
     size_t used = 0;
     while (used < len) {
         size_t fits = tcp_space(c) / reserve;
@@ -60,6 +65,7 @@ static size_t on_recv(struct tcp_conn *c, const uint8_t *data, size_t len)
         }
         if (r == HTTP_CLOSE) {
             tcp_close(c);
+            closing[id] = 1;
             return len; /* the rest is ignored */
         }
     }

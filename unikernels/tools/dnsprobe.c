@@ -2,14 +2,17 @@
  * dnsprobe - time from spawning a command to the first correct DNS answer.
  *
  *   dnsprobe [-s 127.0.0.1] -p PORT [-n www.cetic.be] [-e 10.0.0.5] [-i 1000] [-T 10000]
- *            [-k] [-- command args...]
+ *            [-k] [-w] [-- command args...]
  *
  * Forks and execs the command (if given), then sends an A query every -i microseconds
  * (default 1000) from one UDP socket until a reply carries the expected A record, and
  * prints the elapsed milliseconds since just before the fork on stdout. Replies that are
  * wrong (other rcode, no matching record) are ignored; errors such as ECONNREFUSED while
  * nothing listens yet are ignored too. -T is the overall timeout (ms, exit 1).
- * -k: SIGTERM the spawned process afterwards (and reap it). Host tool, not for the kernel.
+ * -k: SIGTERM the spawned process afterwards (and reap it). -w: start probing only once the
+ * command has exited (for `docker run -d`, whose published port accepts datagrams before the
+ * container is reachable); the time still runs from the spawn. The command's stdout goes to
+ * stderr, so stdout carries only the result. Host tool, not for the kernel.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -117,8 +120,8 @@ static int reply_ok(const uint8_t *m, size_t len, const uint8_t expect[4])
 int main(int argc, char **argv)
 {
     const char *server = "127.0.0.1", *name = "www.cetic.be", *expect_s = "10.0.0.5";
-    int port = 0, interval_us = 1000, timeout_ms = 10000, kill_child = 0, opt;
-    while ((opt = getopt(argc, argv, "s:p:n:e:i:T:k")) != -1) {
+    int port = 0, interval_us = 1000, timeout_ms = 10000, kill_child = 0, wait_exit = 0, opt;
+    while ((opt = getopt(argc, argv, "s:p:n:e:i:T:kw")) != -1) {
         switch (opt) {
         case 's': server = optarg; break;
         case 'p': port = atoi(optarg); break;
@@ -127,8 +130,9 @@ int main(int argc, char **argv)
         case 'i': interval_us = atoi(optarg); break;
         case 'T': timeout_ms = atoi(optarg); break;
         case 'k': kill_child = 1; break;
+        case 'w': wait_exit = 1; break;
         default:
-            fprintf(stderr, "usage: dnsprobe [-s addr] -p port [-n name] [-e ipv4] [-i us] [-T ms] [-k] [-- cmd...]\n");
+            fprintf(stderr, "usage: dnsprobe [-s addr] -p port [-n name] [-e ipv4] [-i us] [-T ms] [-k] [-w] [-- cmd...]\n");
             return 2;
         }
     }
@@ -149,6 +153,7 @@ int main(int argc, char **argv)
     if (optind < argc) {
         child = fork();
         if (child == 0) {
+            dup2(2, 1);
             execvp(argv[optind], argv + optind);
             perror("dnsprobe: exec");
             _exit(127);
@@ -156,6 +161,14 @@ int main(int argc, char **argv)
         if (child < 0) {
             perror("dnsprobe: fork");
             return 2;
+        }
+        if (wait_exit) {
+            int st;
+            if (waitpid(child, &st, 0) != child || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+                fprintf(stderr, "dnsprobe: the command failed\n");
+                return 1;
+            }
+            child = -1;
         }
     }
     uint8_t q[512], r[1500];

@@ -126,7 +126,7 @@ public final class RampRunner {
                     "generator sent %.0f/s of %.0f/s offered", r.achievedSendRate(), r.offeredRate())};
         }
         if (r.failurePct() > stops.maxFailurePct()) {
-            return new String[] {"LOSS", String.format(Locale.ROOT, "%.3f %% lost or failed > %.3f %%",
+            return new String[] {"LOSS", String.format(Locale.ROOT, "%.3f %% lost, failed or unsuccessful > %.3f %%",
                     r.failurePct(), stops.maxFailurePct())};
         }
         long p99 = r.totals().latency().getTotalCount() == 0 ? 0 : r.totals().latency().getValueAtPercentile(99);
@@ -164,7 +164,8 @@ public final class RampRunner {
         Object lock = new Object();
         IntervalSample[] total = {IntervalSample.empty(engine.protocol())};
         long unresponsiveNanos = stops.unresponsiveAfter().toNanos();
-        Runnable tick = () -> {
+        RuntimeException[] tickFailure = new RuntimeException[1];
+        Runnable sampleSecond = () -> {
             synchronized (lock) {
                 IntervalSample s = meter.sample();
                 total[0] = total[0].plus(s);
@@ -179,11 +180,30 @@ public final class RampRunner {
                 }
             }
         };
+        // a scheduled task that throws is silently never run again: keep the failure and end the step instead
+        Runnable tick = () -> {
+            try {
+                sampleSecond.run();
+            } catch (RuntimeException e) {
+                synchronized (lock) {
+                    if (tickFailure[0] == null) {
+                        tickFailure[0] = e;
+                    }
+                }
+                meter.requestStop();
+                throw e;
+            }
+        };
         var future = sampler.scheduleAtFixedRate(tick, 1000, 1000, TimeUnit.MILLISECONDS);
         try {
             engine.runStep(schedule, meter);
         } finally {
             future.cancel(false);
+        }
+        synchronized (lock) {
+            if (tickFailure[0] != null) {
+                throw tickFailure[0];
+            }
         }
         synchronized (lock) {
             // the last, partial second (and the drain after the schedule) belongs in the time series too

@@ -60,8 +60,17 @@ public record StepResult(int step, double offeredRate, int clients, long measure
         return totals.sent() == 0 ? 0 : 100.0 * totals.errorsTotal() / totals.sent();
     }
 
-    /** Lost plus errors, in percent of sent; what the loss stop condition looks at. */
+    /** Answers that are not successes (e.g. SERVFAIL, or HTTP 4xx/5xx), in percent of sent. */
+    public double unsuccessfulPct() {
+        return totals.sent() == 0 ? 0 : 100.0 * (totals.completed() - successes()) / totals.sent();
+    }
+
+    /**
+     * Lost plus errors plus answers that are not successes ({@link LoadProtocol#successes()}), in percent of
+     * sent; what the loss stop condition looks at. A server that answers 503 under load is failing even
+     * though it answers.
+     */
     public double failurePct() {
-        return lossPct() + errorPct();
+        return lossPct() + errorPct() + unsuccessfulPct();
     }
 }

@@ -1,21 +1,127 @@
 package io.unibench.cli;
 
+import io.unibench.UsageException;
+import io.unibench.bench.OpenLoopRun;
+import io.unibench.bench.RampPlan;
+import io.unibench.bench.StopConditions;
+import io.unibench.bench.StopReason;
+import io.unibench.bench.dns.DnsEngine;
+import io.unibench.bench.dns.DnsTarget;
+import io.unibench.bench.dns.DnsperfEngine;
+import io.unibench.bench.dns.QueryFile;
+import io.unibench.load.LoadEngine;
+import io.unibench.results.RunMetadata;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-@Command(name = "dns", mixinStandardHelpOptions = true,
-        description = "Open-loop DNS load at a constant or stepped query rate (dnsperf-like).")
+@Command(name = "dns", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Open-loop DNS load at a constant or stepped query rate (dnsperf-like):",
+            "queries leave on a fixed schedule whatever the server does, and latency",
+            "counts from the intended send time. Writes steps.csv, seconds.csv and",
+            "run.json to a new results folder and prints its path on stdout."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  unibench bench dns --target 127.0.0.1:5353 --rate 10k --duration 30s",
+            "  unibench bench dns --target 10.0.0.100 \\",
+            "      --start-rate 100 --step 100 --step-duration 5m",
+            "  unibench bench dns --target [::1]:5353 --queries queries.txt \\",
+            "      --clients 200 --threads 2 --max-rate 200k",
+            "  unibench bench dns --target 127.0.0.1:5353 --rate 5k --duration 10s \\",
+            "      --driver dnsperf",
+            "",
+            "Exit codes: 0 the run ended by a stop condition or completed,",
+            "1 runtime failure, 2 bad input (nothing written),",
+            "130 interrupted (partial results kept)."})
 final class BenchDnsCommand implements Callable<Integer> {
-    @Option(names = "--target", required = true, paramLabel = "HOST[:PORT]", description = "DNS server (port 53 by default).")
+    /** Which load generator sends the queries. */
+    enum Driver { unibench, dnsperf }
+
+    @Option(names = "--target", required = true, paramLabel = "HOST[:PORT]",
+            description = "DNS server: 192.0.2.1, ns.example:5353, [::1]:5353 (port 53 by default).")
     String target;
+
+    @Option(names = "--queries", paramLabel = "FILE",
+            description = "dnsperf datafile ('name TYPE' per line, ';' comments). Default: the study's names "
+                    + "(www.cetic.be, cetic.be, internship.cetic.be A) plus 25%% names that get NXDOMAIN.")
+    Path queries;
+
+    @Option(names = "--clients", defaultValue = "100", paramLabel = "N",
+            description = "UDP sockets (distinct source ports) the rate is spread over (default: ${DEFAULT-VALUE}).")
+    int clients;
+
+    @Option(names = "--threads", defaultValue = "1", paramLabel = "N",
+            description = "Sender threads, each owning clients/N sockets (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--driver", defaultValue = "unibench", paramLabel = "NAME",
+            description = "unibench (built-in engine) or dnsperf (runs the real dnsperf per step, to cross-check; "
+                    + "default: ${DEFAULT-VALUE}).")
+    Driver driver;
 
     @Mixin
     RampOptions ramp;
 
+    @Spec
+    CommandSpec spec;
+
+    static final int MAX_CLIENTS = 10_000;
+
     @Override
     public Integer call() {
-        throw NotBuiltYet.of("unibench bench dns", 2);
+        InetSocketAddress address = DnsTarget.parse(target);
+        if (clients < 1 || clients > MAX_CLIENTS) {
+            throw new UsageException("--clients must be 1-" + MAX_CLIENTS + " (got " + clients + ")");
+        }
+        if (threads < 1 || threads > clients) {
+            throw new UsageException("--threads must be between 1 and --clients (" + clients + "), got " + threads);
+        }
+        QueryFile queryFile = queries == null ? QueryFile.defaults() : QueryFile.parse(queries);
+        RampPlan plan = ramp.plan();
+        StopConditions stops = ramp.stops();
+        Duration timeout = ramp.timeout();
+        OpenLoopRun.Output output = OpenLoopRun.Output.of(ramp.output(), "dns", ramp.label());
+        output.check();
+
+        List<String> commandLine = Invocation.commandLine(spec);
+        RunMetadata meta = new RunMetadata("dns", commandLine, Instant.now());
+        Map<String, Object> params = new LinkedHashMap<>(ramp.describe());
+        params.put("clients", clients);
+        params.put("threads", threads);
+        params.put("driver", driver.name());
+        params.put("queries", queryFile.source());
+        params.put("query_count", queryFile.size());
+        params.forEach(meta::parameter);
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("given", target);
+        t.put("address", address.getAddress().getHostAddress());
+        t.put("port", address.getPort());
+        t.put("transport", "udp");
+        meta.put("target", t);
+        if (ramp.label() != null) {
+            meta.put("label", ramp.label());
+        }
+
+        try (LoadEngine engine = driver == Driver.dnsperf
+                ? new DnsperfEngine(address, queryFile, clients, threads)
+                : new DnsEngine(address, queryFile, clients, threads)) {
+            if (engine instanceof DnsperfEngine d) {
+                meta.tool("dnsperf", d.versionLine());
+            }
+            ProgressPrinter progress = new ProgressPrinter(System.err, ramp.quiet(), "qps");
+            OpenLoopRun.Result result = OpenLoopRun.run(output, engine, plan, stops, clients, timeout, meta, progress);
+            spec.commandLine().getOut().println(result.dir());
+            spec.commandLine().getOut().flush();
+            return result.outcome().reason() == StopReason.INTERRUPTED ? Main.EXIT_INTERRUPTED : Main.EXIT_OK;
+        }
     }
 }

@@ -8,6 +8,7 @@ import io.unibench.deploy.Instance;
 import io.unibench.deploy.ServiceCatalog;
 import io.unibench.deploy.ServiceSpec;
 import io.unibench.deploy.StateStore;
+import io.unibench.deploy.docker.DockerClients;
 import io.unibench.deploy.docker.DockerOptions;
 import io.unibench.deploy.qemu.QemuOptions;
 import java.io.PrintWriter;
@@ -94,8 +95,11 @@ final class DeployCommand implements Callable<Integer> {
         }
         DeployOptions opts = new DeployOptions(services, backends, count, timeout,
                 new QemuOptions(accel, machine, "qemu-system-x86_64"),
-                new DockerOptions(containerMemory, containerCpus, Duration.ofSeconds(2)));
+                new DockerOptions(containerMemory, containerCpus, Duration.ofSeconds(2), false));
 
+        if (opts.backends().contains(Backend.docker)) {
+            DockerClients.warmUpInBackground();
+        }
         PrintWriter err = spec.commandLine().getErr();
         Deployments d = Deployments.create(StateStore.open(), catalog, opts.qemu(), opts.docker(),
                 new DeployProgress(err, json));

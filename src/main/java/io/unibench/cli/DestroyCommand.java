@@ -1,10 +1,12 @@
 package io.unibench.cli;
 
 import io.unibench.UnibenchException;
+import io.unibench.UsageException;
 import io.unibench.deploy.Backend;
 import io.unibench.deploy.Deployments;
 import io.unibench.deploy.ServiceCatalog;
 import io.unibench.deploy.StateStore;
+import io.unibench.deploy.docker.DockerClients;
 import io.unibench.deploy.docker.DockerOptions;
 import io.unibench.deploy.qemu.QemuOptions;
 import java.io.PrintWriter;
@@ -37,6 +39,15 @@ final class DestroyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<String> wanted = ids == null ? List.of() : ids;
+        if (all && !wanted.isEmpty()) {
+            throw new UsageException("give instance ids or --all, not both");
+        }
+        if (!all && wanted.isEmpty()) {
+            throw new UsageException("which instances? give ids (see 'unibench status') or --all");
+        }
+        if (all) {
+            DockerClients.warmUpInBackground();
+        }
         StateStore state = StateStore.open();
         PrintWriter out = spec.commandLine().getOut();
         Deployments d = Deployments.create(state, ServiceCatalog.load(), QemuOptions.defaults(),

@@ -108,6 +108,7 @@ final class InstanceViews {
             n.put("health_detail", s.health());
             n.put("uptime_s", s.uptime().toMillis() / 1000.0);
             n.put("memory_bytes", s.observation().memoryBytes());
+            n.put("memory_source", s.observation().memorySource());
             arr.add(n);
         }
         return root;

@@ -7,10 +7,12 @@ import io.unibench.deploy.Instance;
 import io.unibench.deploy.ServiceCatalog;
 import io.unibench.deploy.ServiceSpec;
 import io.unibench.deploy.StateStore;
+import io.unibench.deploy.docker.DockerClients;
 import io.unibench.deploy.docker.DockerOptions;
 import io.unibench.deploy.qemu.QemuOptions;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,19 +35,27 @@ final class StatusCommand implements Callable<Integer> {
     @Option(names = "--no-probe", negatable = false, description = "Do not probe health (faster; healthy is null).")
     boolean noProbe;
 
+    @Option(names = "--docker-stats-api", description = {"Read container memory through the Docker stats API only.",
+        "By default it is read from the container's memory cgroup when the daemon is local (the same counters,",
+        "without a daemon round trip per container), falling back to the stats API."})
+    boolean statsApi;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
+        DockerClients.warmUpInBackground();
         StateStore state = StateStore.open();
+        ServiceCatalog catalog = ServiceCatalog.load();
         PrintWriter err = spec.commandLine().getErr();
-        Deployments d = Deployments.create(state, ServiceCatalog.load(), QemuOptions.defaults(),
-                DockerOptions.defaults(), new DeployProgress(err, true));
+        Deployments d = Deployments.create(state, catalog, QemuOptions.defaults(),
+                new DockerOptions(null, null, Duration.ofSeconds(2), statsApi), new DeployProgress(err, true));
         List<Instance> known = state.list();
         boolean dockerRecorded = known.stream().anyMatch(i -> i.backend() == Backend.docker);
         try {
-            known = d.known(java.util.EnumSet.of(Backend.docker));
+            known = new ArrayList<>(known);
+            known.addAll(d.deployer(Backend.docker).strays(state));
         } catch (UnibenchException e) {
             if (dockerRecorded) {
                 throw e;
@@ -53,7 +63,6 @@ final class StatusCommand implements Callable<Integer> {
             // no container recorded and no daemon: nothing of ours can run there
         }
         Map<String, ServiceSpec> specs = new HashMap<>();
-        ServiceCatalog catalog = ServiceCatalog.load();
         for (String n : catalog.names()) {
             specs.put(n, catalog.get(n));
         }

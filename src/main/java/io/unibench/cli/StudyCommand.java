@@ -1,17 +1,85 @@
 package io.unibench.cli;
 
+import io.unibench.UsageException;
+import io.unibench.bench.OpenLoopRun;
+import io.unibench.bench.StopReason;
+import io.unibench.deploy.Backend;
+import io.unibench.deploy.Deployments;
+import io.unibench.deploy.ServiceCatalog;
+import io.unibench.deploy.StateStore;
+import io.unibench.deploy.docker.DockerOptions;
+import io.unibench.deploy.qemu.QemuOptions;
+import io.unibench.study.StudyProfile;
+import io.unibench.study.StudyRunner;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "study", mixinStandardHelpOptions = true,
-        description = "Run the whole unikernel-vs-container study (build, deploy, DNS, HTTP, boot, footprint, report).")
+@Command(name = "study", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run the whole unikernel-vs-container study: build, deploy DNS and web on QEMU/KVM and Docker,",
+            "measure the idle footprint, run the DNS and HTTP ramps on both, the boot benchmark (cold boots and",
+            "churn), tear everything down and draw the report; all in one results folder."},
+        footerHeading = "%nProfiles:%n",
+        footer = {"  smoke  about 1 minute; every part, tiny ramps (what CI runs)",
+            "  quick  about 5 minutes (the quick start's default)",
+            "  full   the 2018 study's method: 5-minute steps from 100 by 100 until the server breaks;",
+            "         boot periods of 20 minutes from 10 to 140 instances (many hours)",
+            "",
+            "Examples:",
+            "  unibench study",
+            "  unibench study --profile smoke --output /tmp/smoke",
+            "  unibench study --profile full --backend qemu"})
 final class StudyCommand implements Callable<Integer> {
-    @Option(names = "--profile", defaultValue = "quick", description = "smoke, quick or full (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--profile", defaultValue = "quick", paramLabel = "NAME",
+            description = "smoke, quick or full (default: ${DEFAULT-VALUE}).")
     String profile;
+
+    @Option(names = "--backend", defaultValue = "both", paramLabel = "BACKEND",
+            description = "qemu, docker or both (default: ${DEFAULT-VALUE}).")
+    String backend;
+
+    @Option(names = "--output", paramLabel = "DIR",
+            description = "Study folder to create (must not exist). Default: a new folder under results/.")
+    Path output;
+
+    @Spec
+    CommandSpec spec;
 
     @Override
     public Integer call() {
-        throw NotBuiltYet.of("unibench study", 7);
+        StudyProfile p = StudyProfile.of(profile);
+        List<Backend> backends = switch (backend) {
+            case "both" -> List.of(Backend.qemu, Backend.docker);
+            case "qemu" -> List.of(Backend.qemu);
+            case "docker" -> List.of(Backend.docker);
+            default -> throw new UsageException("unknown backend '" + backend + "' (use qemu, docker or both)");
+        };
+        OpenLoopRun.Output out = OpenLoopRun.Output.of(output, "study", p.name());
+        out.check();
+        ServiceCatalog catalog = ServiceCatalog.load();
+        Deployments deployments = Deployments.create(StateStore.open(), catalog, QemuOptions.defaults(),
+                DockerOptions.defaults(), new DeployProgress(spec.commandLine().getErr(), false));
+        // every benchmark runs as the command a user would type, through this same command tree
+        StudyRunner.CommandRunner commands = args -> {
+            CommandLine cl = Main.commandLine();
+            return cl.execute(args.toArray(String[]::new));
+        };
+        List<String> commandLine = Invocation.commandLine(spec);
+        StudyRunner.Result r = new StudyRunner(p, backends, commands, deployments, catalog, System.err)
+                .run(out.base(), out.exact(), commandLine);
+        spec.commandLine().getOut().println(r.dir());
+        spec.commandLine().getOut().flush();
+        System.err.println("study " + r.reason().label() + (r.failure() == null ? "" : ": " + r.failure())
+                + "; report: " + r.dir().resolve("report").resolve("index.html"));
+        if (r.reason() == StopReason.INTERRUPTED) {
+            return Main.EXIT_INTERRUPTED;
+        }
+        return r.reason() == StopReason.COMPLETED ? Main.EXIT_OK : Main.EXIT_FAILURE;
     }
 }

@@ -74,7 +74,13 @@ public interface Deployer {
         void close();
     }
 
-    /** What {@link #observe} saw. {@code memoryBytes} is -1 when unknown. */
-    record Observation(InstanceState state, long memoryBytes, String detail) {
+    /**
+     * What {@link #observe} saw. {@code memoryBytes} is -1 when unknown; {@code memorySource} says where it
+     * was read ({@code rss}, {@code cgroup}, {@code docker-stats-api}), null when unknown.
+     */
+    record Observation(InstanceState state, long memoryBytes, String memorySource, String detail) {
+        public static Observation without(InstanceState state, String detail) {
+            return new Observation(state, -1, null, detail);
+        }
     }
 }

@@ -2,6 +2,11 @@ package io.unibench.deploy;
 
 import io.unibench.UnibenchException;
 import io.unibench.UsageException;
+import io.unibench.Units;
+import io.unibench.deploy.docker.DockerDeployer;
+import io.unibench.deploy.docker.DockerOptions;
+import io.unibench.deploy.qemu.QemuKvmDeployer;
+import io.unibench.deploy.qemu.QemuOptions;
 import io.unibench.probe.Probes;
 import io.unibench.probe.ReadinessProbe;
 import io.unibench.probe.ReadinessWait;
@@ -9,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -62,6 +68,8 @@ public final class Deployments {
     /** Ids this object is deploying and has not handed over yet (torn down on failure or Ctrl-C). */
     private final Set<String> inFlight = new LinkedHashSet<>();
     private boolean aborted;
+    /** deployOne calls running now; the shutdown hook waits for them to notice the abort and clean up. */
+    private int busy;
 
     public Deployments(StateStore state, Function<Backend, Deployer> deployerFactory, Listener listener) {
         this.state = state;
@@ -70,11 +78,11 @@ public final class Deployments {
     }
 
     /** Deployments over the standard backends: QEMU/KVM and Docker, each made on first use. */
-    public static Deployments create(StateStore state, ServiceCatalog catalog, io.unibench.deploy.qemu.QemuOptions qemu,
-                                     io.unibench.deploy.docker.DockerOptions docker, Listener listener) {
+    public static Deployments create(StateStore state, ServiceCatalog catalog, QemuOptions qemu, DockerOptions docker,
+                                     Listener listener) {
         return new Deployments(state, b -> switch (b) {
-            case qemu -> new io.unibench.deploy.qemu.QemuKvmDeployer(state, catalog, qemu, listener::warning);
-            case docker -> new io.unibench.deploy.docker.DockerDeployer(state, docker);
+            case qemu -> new QemuKvmDeployer(state, catalog, qemu, listener::warning);
+            case docker -> new DockerDeployer(state, docker);
         }, listener);
     }
 
@@ -92,8 +100,11 @@ public final class Deployments {
      * reported: nothing half-deployed stays behind.
      */
     public List<Instance> deploy(List<Request> requests, Duration readyTimeout) {
+        Set<String> checked = new HashSet<>();
         for (Request r : requests) {
-            deployer(r.backend()).preflight(r.spec());
+            if (checked.add(r.backend() + "/" + r.spec().service())) {
+                deployer(r.backend()).preflight(r.spec());
+            }
         }
         Thread hook = new Thread(this::abortAndTearDown, "unibench-deploy-teardown");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -119,36 +130,59 @@ public final class Deployments {
     }
 
     /**
-     * Records, starts and waits for one instance. It stays "in flight" (torn down by a failing
-     * {@link #deploy}) until the caller is done; a caller using this alone destroys on failure itself.
+     * Records, starts and waits for one instance (the boot benchmark calls this directly and reads
+     * {@link Instance#timing()}). If it does not become ready, it is destroyed before the error is thrown.
+     * A ready instance stays "in flight" until the enclosing {@link #deploy} succeeds, so a later failure
+     * there tears it down too.
      */
     public Instance deployOne(ServiceSpec spec, Backend backend, Duration readyTimeout) {
-        Deployer d = deployer(backend);
-        Instance rec = record(spec, backend, Set.of());
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return startAndWait(d, spec, rec, readyTimeout);
-            } catch (PortInUseException e) {
-                if (attempt >= PORT_RETRIES) {
-                    throw e;
-                }
-                listener.warning(rec.id() + ": " + e.getMessage() + "; retrying on another port");
-                String how = d.destroy(state.get(rec.id()).orElse(rec));
-                rec = reassignPorts(rec, e.port(), how);
+        synchronized (this) {
+            busy++;
+        }
+        try {
+            return recordStartAndWait(spec, backend, readyTimeout);
+        } finally {
+            synchronized (this) {
+                busy--;
+                notifyAll();
             }
         }
     }
 
-    private Instance record(ServiceSpec spec, Backend backend, Set<Integer> avoid) {
-        return state.locked(() -> {
-            synchronized (this) {
-                if (aborted) {
-                    throw new UnibenchException("interrupted");
+    private Instance recordStartAndWait(ServiceSpec spec, Backend backend, Duration readyTimeout) {
+        Deployer d = deployer(backend);
+        Instance rec = record(spec, backend);
+        try {
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    return startAndWait(d, spec, rec, readyTimeout);
+                } catch (PortInUseException e) {
+                    if (attempt >= PORT_RETRIES) {
+                        throw e;
+                    }
+                    listener.warning(rec.id() + ": " + e.getMessage() + "; retrying on another port");
+                    d.destroy(state.get(rec.id()).orElse(rec));
+                    rec = reassignPorts(rec, e.port());
                 }
             }
+        } catch (RuntimeException e) {
+            String id = rec.id();
+            synchronized (this) {
+                inFlight.remove(id);
+            }
+            try {
+                state.get(id).ifPresent(this::destroyOne);
+            } catch (RuntimeException cleanup) {
+                listener.warning("could not tear down " + id + ": " + cleanup.getMessage());
+            }
+            throw e;
+        }
+    }
+
+    private Instance record(ServiceSpec spec, Backend backend) {
+        return state.locked(() -> {
             String id = state.nextId(backend, spec.service());
             PortAllocator ports = PortAllocator.forState(state);
-            avoid.forEach(ports::exclude);
             List<Endpoint> eps = new ArrayList<>();
             for (ServiceSpec.PortSpec p : spec.ports()) {
                 eps.add(new Endpoint(p.name(), p.protocol(), "127.0.0.1", ports.allocate(), p.port()));
@@ -156,13 +190,17 @@ public final class Deployments {
             Instance rec = Instance.starting(id, backend, spec.service(), eps, state.owner(), Map.of());
             state.put(rec);
             synchronized (this) {
+                if (aborted) {
+                    state.remove(id);
+                    throw new UnibenchException("interrupted");
+                }
                 inFlight.add(id);
             }
             return rec;
         });
     }
 
-    private Instance reassignPorts(Instance rec, int takenPort, String how) {
+    private Instance reassignPorts(Instance rec, int takenPort) {
         return state.locked(() -> {
             PortAllocator ports = PortAllocator.forState(state);
             ports.exclude(takenPort);
@@ -188,6 +226,8 @@ public final class Deployments {
             s = d.start(spec, rec.withStartedAt(Instant.now()));
             state.locked(() -> state.put(s.instance()));
         }
+        // from here on the shutdown hook may tear this instance down at any time: updates go through
+        // putIfLive so a destroyed instance is never recorded again
         try (s; ReadinessProbe probe = Probes.forSpec(spec.probe(), rec.endpoints())) {
             long deadline = s.startedNanos() + readyTimeout.toNanos();
             ReadinessWait.Outcome o = ReadinessWait.await(probe, deadline, new ReadinessWait.Watch() {
@@ -204,7 +244,7 @@ public final class Deployments {
             if (!o.ready()) {
                 Instance inst = s.instance();
                 String why = o.failure() != null ? o.failure()
-                        : "no correct answer within " + io.unibench.Units.formatDuration(readyTimeout)
+                        : "no correct answer within " + Units.formatDuration(readyTimeout)
                         + " (" + probe.describe() + "; last try: " + o.lastAnswer() + ")";
                 List<String> tail = d.consoleTail(inst, 5);
                 throw new UnibenchException(inst.id() + " failed to start: " + why
@@ -216,16 +256,38 @@ public final class Deployments {
             BootTiming timing = new BootTiming(s.spawnedNanos() - t0, s.startedNanos() - t0,
                     console < 0 ? -1 : console - t0, o.readyNanos() - t0, o.attempts());
             Instance ready = s.instance().withState(InstanceState.running).withTiming(timing);
-            state.locked(() -> state.put(ready));
+            putIfLive(ready);
             listener.ready(ready);
             return ready;
         }
     }
 
-    /** Shutdown hook: stop starting new instances and remove the ones this object started. */
+    private synchronized void putIfLive(Instance i) {
+        if (aborted || !inFlight.contains(i.id())) {
+            throw new UnibenchException("interrupted");
+        }
+        state.locked(() -> state.put(i));
+    }
+
+    /**
+     * Shutdown hook: stop starting new instances, remove the ones this object started, then give the
+     * deploying thread (which now fails fast: its instance is gone) up to 10 s to finish its own clean-up.
+     */
     private void abortAndTearDown() {
         synchronized (this) {
             aborted = true;
+        }
+        tearDownInFlight();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        synchronized (this) {
+            while (busy > 0 && deadline - System.nanoTime() > 0) {
+                try {
+                    wait(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
         }
         tearDownInFlight();
     }

@@ -117,6 +117,17 @@ public final class LoadMeter {
             return dueNanos >= measureStartNanos;
         }
 
+        /**
+         * An exchange was sent at {@code actualNanos}, due at {@code dueNanos}, by a generator whose channel
+         * can be busy (HTTP: one request in flight per connection): {@code readyNanos} is when the channel
+         * was free to carry it. The send lag then counts only the generator's own delay, actual minus
+         * max(due, ready); waiting for the busy channel is the server's time and stays in the corrected
+         * latency, which runs from the due time.
+         */
+        public void sent(long dueNanos, long actualNanos, long readyNanos) {
+            sent(dueNanos, actualNanos - (Math.max(dueNanos, readyNanos) - dueNanos));
+        }
+
         /** An exchange was sent (or attempted) at {@code actualNanos}; it was due at {@code dueNanos}. */
         public void sent(long dueNanos, long actualNanos) {
             if (dueNanos < measureStartNanos) {
@@ -124,6 +135,17 @@ public final class LoadMeter {
             }
             bump(SENT, 1);
             lag.recordValue(Math.max(0, actualNanos - dueNanos));
+        }
+
+        /**
+         * An exchange was sent by an external generator that does not say when (dnsperf): it is counted,
+         * but no send-lag sample is recorded, so the send-lag columns stay empty rather than claim 0.
+         */
+        public void sentUntimed(long dueNanos) {
+            if (dueNanos < measureStartNanos) {
+                return;
+            }
+            bump(SENT, 1);
         }
 
         /** An exchange got a matching, well-formed answer of the given outcome kind. */

@@ -99,10 +99,11 @@ public final class DnsProbe implements ReadinessProbe {
         if (m.rcode() != DnsWire.RCODE_NOERROR) {
             return Attempt.notYet("rcode " + m.rcode());
         }
+        String got = m.answerAddresses().stream().map(InetAddress::getHostAddress).toList().toString();
         if (expect == null ? !m.answers().isEmpty() : m.answerAddresses().contains(expect)) {
-            return Attempt.ok("answer " + m.answerAddresses());
+            return Attempt.ok("answer " + got);
         }
-        return Attempt.notYet("answer " + m.answerAddresses() + " lacks " + expect.getHostAddress());
+        return Attempt.notYet("answer " + got + " lacks " + expect.getHostAddress());
     }
 
     private void open() throws IOException {
@@ -115,14 +116,19 @@ public final class DnsProbe implements ReadinessProbe {
         }
     }
 
+    /**
+     * Short and fixed: a query sent before the guest's network is up can be lost (slirp drops frames
+     * before the driver is ready), so a fresh query every 10-20 ms bounds the delay that costs; replies
+     * to earlier queries still count when they come late.
+     */
     @Override
     public Duration initialTimeout() {
-        return Duration.ofMillis(20);
+        return Duration.ofMillis(10);
     }
 
     @Override
     public Duration maxTimeout() {
-        return Duration.ofMillis(250);
+        return Duration.ofMillis(20);
     }
 
     @Override

@@ -358,6 +358,70 @@ public final class DnsWire {
         return true;
     }
 
+    /**
+     * Whether every section of the message parses within its bounds, without allocating: header,
+     * {@code QDCOUNT} questions and {@code ANCOUNT + NSCOUNT + ARCOUNT} records, each name made of
+     * labels of at most 63 bytes ending in a root label or a pointer that points backwards before the
+     * name, each RDATA inside the message. Names inside RDATA are not checked (that needs the type).
+     * Trailing bytes after the last record are tolerated, as in {@link #decode}.
+     */
+    public static boolean wellFormed(ByteBuffer msg) {
+        int limit = msg.limit();
+        if (limit < HEADER_BYTES) {
+            return false;
+        }
+        int p = HEADER_BYTES;
+        int qd = msg.getShort(4) & 0xFFFF;
+        int rr = (msg.getShort(6) & 0xFFFF) + (msg.getShort(8) & 0xFFFF) + (msg.getShort(10) & 0xFFFF);
+        for (int i = 0; i < qd; i++) {
+            p = skipName(msg, p, limit);
+            if (p < 0 || p + 4 > limit) {
+                return false;
+            }
+            p += 4;
+        }
+        for (int i = 0; i < rr; i++) {
+            p = skipName(msg, p, limit);
+            if (p < 0 || p + 10 > limit) {
+                return false;
+            }
+            int rdlen = msg.getShort(p + 8) & 0xFFFF;
+            p += 10 + rdlen;
+            if (p > limit) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Offset after the name at {@code start}, or -1; does not follow pointers but checks they go backwards. */
+    private static int skipName(ByteBuffer msg, int start, int limit) {
+        int p = start;
+        int nameBytes = 0;
+        while (p < limit) {
+            int len = msg.get(p) & 0xFF;
+            if (len == 0) {
+                return p + 1;
+            }
+            if ((len & 0xC0) == 0xC0) {
+                if (p + 2 > limit) {
+                    return -1;
+                }
+                int target = ((len & 0x3F) << 8) | (msg.get(p + 1) & 0xFF);
+                return target >= HEADER_BYTES && target < start ? p + 2 : -1;
+            }
+            if ((len & 0xC0) != 0) {
+                return -1;
+            }
+            nameBytes += len + 1;
+            if (nameBytes + 1 > MAX_NAME_BYTES) {
+                return -1;
+            }
+            p += 1 + len;
+        }
+        return -1;
+    }
+
     /** {@link #questionEnd(ByteBuffer)} for an encoded message in an array. */
     public static int questionEnd(byte[] msg) {
         return questionEnd(ByteBuffer.wrap(msg));

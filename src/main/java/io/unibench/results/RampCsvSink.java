@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.HdrHistogram.Histogram;
 
@@ -61,7 +62,8 @@ public final class RampCsvSink implements RampSink, Closeable {
 
     @Override
     public void second(int runSecond, int step, double offeredRate, IntervalSample s) throws IOException {
-        seconds.row(List.of(runSecond, step, offeredRate, s.sent(), s.completed(), s.lost(), s.errorsTotal(),
+        // Arrays.asList, not List.of: a second without answers has empty (null) latency cells
+        seconds.row(Arrays.asList(runSecond, step, offeredRate, s.sent(), s.completed(), s.lost(), s.errorsTotal(),
                 us(s.latency(), 50), us(s.latency(), 99), max(s.latency()), us(s.lag(), 99)));
     }
 

@@ -9,8 +9,18 @@ import static io.unibench.cli.DeployItSupport.unibench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.unibench.deploy.Deployer;
+import io.unibench.deploy.Endpoint;
+import io.unibench.deploy.Instance;
 import io.unibench.deploy.PortAllocator;
+import io.unibench.deploy.PortInUseException;
+import io.unibench.deploy.ServiceCatalog;
+import io.unibench.deploy.ServiceSpec;
 import io.unibench.deploy.StateStore;
+import io.unibench.deploy.docker.DockerDeployer;
+import io.unibench.deploy.docker.DockerOptions;
+import io.unibench.deploy.qemu.QemuKvmDeployer;
+import io.unibench.deploy.qemu.QemuOptions;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -19,6 +29,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -141,6 +152,57 @@ class DeployIT {
                 assertThat(dig("127.0.0.1:" + port)).isEqualTo("10.0.0.5");
             }
         }
+    }
+
+    /**
+     * The allocator never hands out a taken port, so a collision only happens in a race with a program
+     * binding it between the check and QEMU/docker-proxy binding it; both backends must recognise their
+     * own "address in use" failure so the deploy retries on another port.
+     */
+    @Test
+    void bothBackendsRecogniseAPortTakenUnderTheirFeet() throws Exception {
+        int port = 32000 + ThreadLocalRandom.current().nextInt(700);
+        while (!PortAllocator.isFree(port)) {
+            port++;
+        }
+        InetSocketAddress a = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+        StateStore store = StateStore.open(state);
+        ServiceCatalog catalog = ServiceCatalog.load();
+        ServiceSpec dns = catalog.get("dns");
+        List<Deployer> deployers = List.of(
+                new QemuKvmDeployer(store, catalog,
+                        QemuOptions.defaults(), w -> { }),
+                new DockerDeployer(store, DockerOptions.defaults()));
+        try (DatagramChannel udp = DatagramChannel.open().bind(a)) {
+            for (Deployer d : deployers) {
+                Instance rec = Instance.starting(d.backend() + "-dns-1",
+                        d.backend(), "dns", List.of(new Endpoint("dns", "udp", "127.0.0.1", port, 53)),
+                        store.owner(), Map.of());
+                store.put(rec);
+                PortInUseException taken = null;
+                Deployer.Start s = null;
+                try {
+                    s = d.start(dns, rec);
+                    store.put(s.instance());
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                    while (System.nanoTime() < deadline && s.failure() == null) {
+                        Thread.sleep(5);
+                    }
+                } catch (PortInUseException e) {
+                    taken = e;
+                } finally {
+                    if (s != null) {
+                        s.close();
+                    }
+                    d.destroy(store.get(rec.id()).orElse(rec));
+                    store.remove(rec.id());
+                }
+                assertThat(taken).as(d.backend() + " reports the taken port").isNotNull();
+                assertThat(taken.port()).isEqualTo(port);
+            }
+        }
+        assertThat(ourContainers(state)).isEmpty();
+        assertThat(ourQemus(state)).isEmpty();
     }
 
     @Test

@@ -50,7 +50,7 @@ final class DeployItSupport {
 
     /** Every tool the deploy tests use must be there: CI installs them, so a missing one is a failure. */
     static void requireTools() {
-        for (String tool : List.of("qemu-system-x86_64", "docker", "dig", "curl", "make", "gcc")) {
+        for (String tool : List.of("qemu-system-x86_64", "docker", "dig", "curl", "make", "gcc", "as", "ld")) {
             assertThat(io.unibench.util.Processes.onPath(tool))
                     .as(tool + " is needed by the deploy integration tests (scripts/test.sh installs it)").isTrue();
         }

@@ -54,15 +54,19 @@ class DeployKillIT {
         }
     }
 
-    /** Starts 'unibench ARGS' in its own JVM with this test's state directory. */
+    /** Starts 'unibench ARGS' in its own JVM with this test's state directory, output to unibench.out. */
     private Process spawn(Map<String, String> env, String... args) throws IOException {
+        return spawn(state.resolve("unibench.out"), env, args);
+    }
+
+    private Process spawn(Path output, Map<String, String> env, String... args) throws IOException {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", cp, "-Dunibench.home=" + System.getProperty("unibench.home", "."),
                 "-D" + StateStore.DIR_PROPERTY + "=" + state, "io.unibench.cli.Main"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(state.resolve("unibench.out").toFile());
+                .redirectOutput(output.toFile());
         pb.environment().putAll(env);
         return pb.start();
     }
@@ -130,6 +134,35 @@ class DeployKillIT {
         try (Stream<Path> s = Files.list(state.resolve("instances"))) {
             assertThat(s.toList()).as("no records left").isEmpty();
         }
+    }
+
+    @Test
+    void twoUnibenchProcessesDeployingAtOnceNeverShareAnIdOrAPort() throws Exception {
+        Path outA = state.resolve("a.out");
+        Path outB = state.resolve("b.out");
+        Process a = spawn(outA, Map.of(), "deploy", "dns", "--backend", "both", "--count", "2", "--json");
+        Process b = spawn(outB, Map.of(), "deploy", "dns", "--backend", "both", "--count", "2", "--json");
+        try {
+            assertThat(a.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(b.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            a.destroyForcibly();
+            b.destroyForcibly();
+        }
+        assertThat(a.exitValue()).as(Files.readString(outA)).isZero();
+        assertThat(b.exitValue()).as(Files.readString(outB)).isZero();
+        DeployItSupport.Run status = unibench("status", "--json");
+        JsonNode instances = status.json().get("instances");
+        assertThat(instances).hasSize(8);
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        java.util.Set<Integer> ports = new java.util.HashSet<>();
+        for (JsonNode i : instances) {
+            ids.add(i.get("id").asText());
+            ports.add(i.get("endpoints").get(0).get("port").asInt());
+            assertThat(i.get("healthy").asBoolean()).as(i.toString()).isTrue();
+        }
+        assertThat(ids).hasSize(8);
+        assertThat(ports).hasSize(8);
     }
 
     @Test

@@ -143,6 +143,34 @@ class DnsWireTest {
     }
 
     @Test
+    void wellFormedAgreesWithTheFullDecoderWithoutAllocating() {
+        byte[] r = sampleResponse(9, 0, 0);
+        assertThat(DnsWire.wellFormed(ByteBuffer.wrap(r))).isTrue();
+        for (int len = 0; len < r.length; len++) {
+            assertThat(DnsWire.wellFormed(ByteBuffer.wrap(r, 0, len).slice())).as("truncated to %d", len).isFalse();
+        }
+        byte[] forward = r.clone();
+        forward[31] = 40; // answer owner pointer now points forward
+        assertThat(DnsWire.wellFormed(ByteBuffer.wrap(forward))).isFalse();
+        Random rnd = new Random(7);
+        for (int i = 0; i < 20_000; i++) {
+            byte[] g = r.clone();
+            g[rnd.nextInt(g.length)] = (byte) rnd.nextInt(256);
+            boolean decodes;
+            try {
+                DnsWire.decode(g);
+                decodes = true;
+            } catch (DnsFormatException e) {
+                decodes = false;
+            }
+            if (decodes) {
+                assertThat(DnsWire.wellFormed(ByteBuffer.wrap(g))).as("decodable message %s", Arrays.toString(g))
+                        .isTrue();
+            }
+        }
+    }
+
+    @Test
     void pointerLoopsAndForwardPointersAreRejected() {
         byte[] self = {0, 1, (byte) 0x80, 0, 0, 1, 0, 0, 0, 0, 0, 0, (byte) 0xC0, 12, 0, 1, 0, 1};
         assertThatThrownBy(() -> DnsWire.decode(self)).isInstanceOf(DnsFormatException.class)

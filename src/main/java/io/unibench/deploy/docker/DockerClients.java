@@ -43,10 +43,32 @@ public final class DockerClients {
         return client;
     }
 
+    /**
+     * Starts making the client on a background thread: setting it up costs 0.5-1 s of class loading and
+     * logging set-up, which can overlap with reading the state or probing KVM. Failures are left for the
+     * real {@link #get()} to report.
+     */
+    public static void warmUpInBackground() {
+        Thread t = new Thread(() -> {
+            try {
+                get();
+            } catch (RuntimeException ignored) {
+                // get() says it again, in context
+            }
+        }, "unibench-docker-warm-up");
+        t.setDaemon(true);
+        t.start();
+    }
+
     /** The raw HTTP client of {@link #get()}, for API calls docker-java lacks (one-shot stats). */
     public static synchronized DockerHttpClient http() {
         get();
         return http;
+    }
+
+    /** True when the daemon is on this host (a unix socket), so its containers' cgroups are visible here. */
+    public static synchronized boolean isLocal() {
+        return host().startsWith("unix://");
     }
 
     public static synchronized String host() {

@@ -60,6 +60,8 @@ public final class DockerDeployer implements Deployer {
 
     private final StateStore state;
     private final DockerOptions options;
+    private Map<String, Container> snapshot;
+    private long snapshotAt;
 
     public DockerDeployer(StateStore state, DockerOptions options) {
         this.state = state;
@@ -156,62 +158,29 @@ public final class DockerDeployer implements Deployer {
         return recorded.withContainerId(containerId);
     }
 
-    /** Watches a starting container: its state (rate-limited inspect calls) and its output for the ready line. */
+    /**
+     * Watches a starting container (its state, through inspect calls at most every 50 ms) and dates its
+     * ready line afterwards from the daemon's log timestamps.
+     */
     private final class DockerStart implements Start {
         private final Instance instance;
+        private final String readyLine;
         private final long t0;
         private final long wall0;
         private final long spawned;
         private final long started;
-        private final ResultCallback.Adapter<Frame> logs;
-        private volatile long consoleReady = -1;
+        private long consoleReady = -2; // -2: not looked up yet
         private long nextInspect;
 
         DockerStart(Instance instance, String readyLine, long t0, long wall0, long spawned, long started) {
             this.instance = instance;
+            this.readyLine = readyLine;
             this.t0 = t0;
             this.wall0 = wall0;
             this.spawned = spawned;
             this.started = started;
-            this.nextInspect = started;
-            this.logs = readyLine == null ? null : followLogs(readyLine);
-        }
-
-        /** Follows the container output with daemon timestamps; the ready line's timestamp dates the phase. */
-        private ResultCallback.Adapter<Frame> followLogs(String readyLine) {
-            StringBuilder pending = new StringBuilder();
-            ResultCallback.Adapter<Frame> cb = new ResultCallback.Adapter<>() {
-                @Override
-                public void onNext(Frame frame) {
-                    if (consoleReady >= 0) {
-                        return;
-                    }
-                    pending.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
-                    int nl;
-                    while ((nl = pending.indexOf("\n")) >= 0) {
-                        String line = pending.substring(0, nl);
-                        pending.delete(0, nl + 1);
-                        int sp = line.indexOf(' ');
-                        if (sp > 0 && line.substring(sp + 1).contains(readyLine)) {
-                            try {
-                                Instant ts = Instant.parse(line.substring(0, sp));
-                                long ms = ts.toEpochMilli() - wall0;
-                                long nanos = ts.getNano() % 1_000_000;
-                                consoleReady = t0 + ms * 1_000_000 + nanos;
-                            } catch (RuntimeException e) {
-                                consoleReady = System.nanoTime();
-                            }
-                            return;
-                        }
-                    }
-                }
-            };
-            try {
-                return docker().logContainerCmd(instance.containerId()).withStdOut(true).withStdErr(true)
-                        .withFollowStream(true).withTimestamps(true).exec(cb);
-            } catch (DockerException e) {
-                return null;
-            }
+            // probe first, inspect later: the first inspect comes 50 ms after the start call returned
+            this.nextInspect = started + 50_000_000;
         }
 
         @Override
@@ -234,8 +203,31 @@ public final class DockerDeployer implements Deployer {
             return started;
         }
 
+        /**
+         * When the ready line was printed, from the daemon's timestamp of that log line, mapped onto this
+         * process's nanoTime through the wall clock read just before the create call (the daemon runs on
+         * this host, same clock). One log request, made after the probe answered, so it never delays it.
+         */
         @Override
-        public long consoleReadyNanos() {
+        public synchronized long consoleReadyNanos() {
+            if (consoleReady == -2) {
+                consoleReady = -1;
+                if (readyLine != null) {
+                    for (String line : logLines(instance.containerId(), null, true)) {
+                        int sp = line.indexOf(' ');
+                        if (sp > 0 && line.indexOf(readyLine, sp) > 0) {
+                            try {
+                                Instant ts = Instant.parse(line.substring(0, sp));
+                                long nanosSinceWall0 = (ts.getEpochSecond() * 1000 - wall0) * 1_000_000 + ts.getNano();
+                                consoleReady = t0 + nanosSinceWall0;
+                            } catch (RuntimeException e) {
+                                // not a timestamp: leave it unknown
+                            }
+                            break;
+                        }
+                    }
+                }
+            }
             return consoleReady;
         }
 
@@ -264,35 +256,93 @@ public final class DockerDeployer implements Deployer {
 
         @Override
         public void close() {
-            if (logs != null) {
-                try {
-                    logs.close();
-                } catch (IOException ignored) {
-                    // closing
-                }
-            }
+            // nothing held open
         }
     }
 
     @Override
     public Observation observe(Instance instance) {
         String id = instance.containerId();
-        if (id == null) {
-            return new Observation(instance.state() == InstanceState.starting ? InstanceState.starting
-                    : InstanceState.exited, -1, "no container");
+        // a deploy killed during the create call left no container id: the labels still name the instance
+        Container c = snapshot().get(id != null ? id : LABEL_ID + "=" + instance.id());
+        if (c == null && id == null) {
+            return Observation.without(instance.state() == InstanceState.starting ? InstanceState.starting
+                    : InstanceState.exited, "no container");
         }
-        InspectContainerResponse.ContainerState s;
+        id = c == null ? id : c.getId();
+        if (c == null) {
+            return Observation.without(InstanceState.exited, "container gone");
+        }
+        if (!"running".equals(c.getState())) {
+            // Status reads like "Exited (2) 5 seconds ago"
+            boolean clean = c.getStatus() != null && c.getStatus().startsWith("Exited (0)");
+            return Observation.without(clean ? InstanceState.exited : InstanceState.crashed,
+                    "container " + c.getStatus());
+        }
+        long cg = options.statsApiOnly() ? -1 : cgroupMemory(id);
+        if (cg >= 0) {
+            return new Observation(InstanceState.running, cg, "cgroup", "container running");
+        }
+        long api = memoryUsage(id);
+        return new Observation(InstanceState.running, api, api < 0 ? null : "docker-stats-api", "container running");
+    }
+
+    /**
+     * Our containers by id, from one list call shared by the observations of one status (at most a second
+     * old): one call instead of an inspect per container keeps status fast with many instances.
+     */
+    private synchronized Map<String, Container> snapshot() {
+        long now = System.nanoTime();
+        if (snapshot == null || now - snapshotAt > 1_000_000_000L) {
+            Map<String, Container> m = new java.util.HashMap<>();
+            for (Container c : ourContainers()) {
+                m.put(c.getId(), c);
+                m.put(LABEL_ID + "=" + c.getLabels().get(LABEL_ID), c);
+            }
+            snapshot = m;
+            snapshotAt = now;
+        }
+        return snapshot;
+    }
+
+    /**
+     * The same counters the stats API reports (cgroup usage minus inactive file pages), read from the
+     * container's memory cgroup when the daemon is local and the cgroup is visible (v1
+     * {@code memory/docker/<id>}, v2 {@code system.slice/docker-<id>.scope} or {@code docker/<id>}); -1
+     * otherwise. One file read instead of a daemon round trip: the stats API costs dockerd ~5-50 ms of CPU
+     * per container, too slow for a status of a hundred containers.
+     */
+    static long cgroupMemory(String containerId) {
+        if (!DockerClients.isLocal()) {
+            return -1;
+        }
+        Path root = Path.of("/sys/fs/cgroup");
+        Path v1 = root.resolve("memory/docker").resolve(containerId);
         try {
-            s = docker().inspectContainerCmd(id).exec().getState();
-        } catch (NotFoundException e) {
-            return new Observation(InstanceState.exited, -1, "container gone");
+            if (Files.isRegularFile(v1.resolve("memory.usage_in_bytes"))) {
+                long usage = Long.parseLong(Files.readString(v1.resolve("memory.usage_in_bytes")).strip());
+                return Math.max(0, usage - statValue(v1.resolve("memory.stat"), "total_inactive_file"));
+            }
+            for (Path v2 : List.of(root.resolve("system.slice/docker-" + containerId + ".scope"),
+                    root.resolve("docker").resolve(containerId))) {
+                if (Files.isRegularFile(v2.resolve("memory.current"))) {
+                    long usage = Long.parseLong(Files.readString(v2.resolve("memory.current")).strip());
+                    return Math.max(0, usage - statValue(v2.resolve("memory.stat"), "inactive_file"));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
         }
-        if (!Boolean.TRUE.equals(s.getRunning())) {
-            long code = s.getExitCodeLong() == null ? -1 : s.getExitCodeLong();
-            return new Observation(code == 0 ? InstanceState.exited : InstanceState.crashed, -1,
-                    "container " + s.getStatus() + ", exit code " + code);
+        return -1;
+    }
+
+    private static long statValue(Path memoryStat, String key) throws IOException {
+        for (String line : Files.readAllLines(memoryStat)) {
+            if (line.startsWith(key + " ")) {
+                return Long.parseLong(line.substring(key.length() + 1).strip());
+            }
         }
-        return new Observation(InstanceState.running, memoryUsage(id), "container running");
+        return 0;
     }
 
     /**
@@ -383,10 +433,14 @@ public final class DockerDeployer implements Deployer {
     }
 
     private List<String> logLines(String containerId, Integer tail) {
+        return logLines(containerId, tail, false);
+    }
+
+    private List<String> logLines(String containerId, Integer tail, boolean timestamps) {
         List<String> out = new ArrayList<>();
         StringBuilder sb = new StringBuilder();
         try {
-            var cmd = docker().logContainerCmd(containerId).withStdOut(true).withStdErr(true);
+            var cmd = docker().logContainerCmd(containerId).withStdOut(true).withStdErr(true).withTimestamps(timestamps);
             cmd = tail == null ? cmd.withTailAll() : cmd.withTail(tail);
             cmd.exec(new ResultCallback.Adapter<Frame>() {
                 @Override
@@ -443,9 +497,8 @@ public final class DockerDeployer implements Deployer {
 
     @Override
     public String logLocation(Instance instance) {
-        return instance.containerId() == null ? "(no container)"
-                : "'docker logs " + shortId(instance.containerId()) + "' (saved to "
-                + state.logFile(instance.id(), "console") + " when removed)";
+        // destroy saves the container output there before removing the container
+        return state.logFile(instance.id(), "console").toString();
     }
 
     private static String shortId(String id) {

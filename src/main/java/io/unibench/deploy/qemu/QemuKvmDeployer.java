@@ -27,9 +27,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -48,14 +51,22 @@ public final class QemuKvmDeployer implements Deployer {
     private final ServiceCatalog catalog;
     private final QemuOptions options;
     private final Consumer<String> warnings;
+    private final Supplier<Doctor.KvmStatus> kvm;
     private final Map<String, Process> children = new ConcurrentHashMap<>();
     private String accelerator;
 
     public QemuKvmDeployer(StateStore state, ServiceCatalog catalog, QemuOptions options, Consumer<String> warnings) {
+        this(state, catalog, options, warnings, Doctor.Kvm::probe);
+    }
+
+    /** With the KVM check given (tests: a host where KVM is unusable). */
+    QemuKvmDeployer(StateStore state, ServiceCatalog catalog, QemuOptions options, Consumer<String> warnings,
+                    Supplier<Doctor.KvmStatus> kvm) {
         this.state = state;
         this.catalog = catalog;
         this.options = options;
         this.warnings = warnings;
+        this.kvm = kvm;
     }
 
     @Override
@@ -87,13 +98,13 @@ public final class QemuKvmDeployer implements Deployer {
             if (options.accel() == QemuOptions.Accel.tcg) {
                 accelerator = "tcg";
             } else {
-                Doctor.KvmStatus kvm = Doctor.Kvm.probe();
-                if (kvm.usable()) {
+                Doctor.KvmStatus k = kvm.get();
+                if (k.usable()) {
                     accelerator = "kvm";
                 } else if (options.accel() == QemuOptions.Accel.kvm) {
-                    throw new UnibenchException("--accel kvm asked but " + kvm.detail());
+                    throw new UnibenchException("--accel kvm asked but " + k.detail());
                 } else {
-                    warnings.accept(kvm.detail() + " (use --accel tcg to silence this)");
+                    warnings.accept(k.detail() + " (use --accel tcg to silence this)");
                     accelerator = "tcg";
                 }
             }
@@ -136,7 +147,8 @@ public final class QemuKvmDeployer implements Deployer {
         String dev = pc ? (u.pc().netDevice() == null ? "virtio-net-pci" : u.pc().netDevice())
                 : (u.netDevice() == null ? "virtio-net-device" : u.netDevice());
         c.addAll(List.of("-device", dev + ",netdev=n0"));
-        c.addAll(List.of("-nodefaults", "-no-user-config", "-display", "none"));
+        // -no-reboot: a guest that resets (triple fault) makes QEMU exit instead of booting again forever
+        c.addAll(List.of("-nodefaults", "-no-user-config", "-display", "none", "-no-reboot"));
         c.addAll(List.of("-serial", "file:" + console));
         c.addAll(List.of("-qmp", "unix:" + qmpSocket + ",server=on,wait=off"));
         c.addAll(List.of("-pidfile", pidFile.toString()));
@@ -195,8 +207,10 @@ public final class QemuKvmDeployer implements Deployer {
         private final byte[] readyLine;
         private final long t0;
         private final long spawned;
+        private final Thread consoleWatch;
         private Qmp qmp;
-        private long consoleReady = -1;
+        private volatile long consoleReady = -1;
+        private volatile boolean closed;
         private long consoleScanned;
 
         QemuStart(Instance instance, Process process, Path qmpSocket, Path console, Path qemuLog, String readyLine,
@@ -209,6 +223,18 @@ public final class QemuKvmDeployer implements Deployer {
             this.readyLine = readyLine == null ? null : readyLine.getBytes(StandardCharsets.UTF_8);
             this.t0 = t0;
             this.spawned = spawned;
+            // the ready line is dated by a watcher that looks at the log's size every millisecond (a stat),
+            // independent of how long a probe try waits
+            this.consoleWatch = new Thread(this::watchConsole, "unibench-console-" + instance.id());
+            consoleWatch.setDaemon(true);
+            consoleWatch.start();
+        }
+
+        private void watchConsole() {
+            while (!closed && consoleReady < 0 && readyLine != null && process.isAlive()) {
+                poll();
+                LockSupport.parkNanos(1_000_000);
+            }
         }
 
         @Override
@@ -238,7 +264,7 @@ public final class QemuKvmDeployer implements Deployer {
         }
 
         @Override
-        public void poll() {
+        public synchronized void poll() {
             if (consoleReady >= 0 || readyLine == null) {
                 return;
             }
@@ -267,7 +293,10 @@ public final class QemuKvmDeployer implements Deployer {
                     int port = Integer.parseInt(m.group(1));
                     throw new PortInUseException(port, "host port 127.0.0.1:" + port + " is taken (" + out.strip() + ")");
                 }
-                return "QEMU exited with status " + process.exitValue() + (out.isBlank() ? "" : ": " + oneLine(out));
+                String errors = out.lines().filter(l -> !l.contains("warning:")).collect(Collectors.joining(" "));
+                return (process.exitValue() == 0 ? "the guest reset or powered off (QEMU, run with -no-reboot, exited"
+                        + " with status 0)" : "QEMU exited with status " + process.exitValue())
+                        + (errors.isBlank() ? "" : ": " + oneLine(errors));
             }
             try {
                 if (qmp == null) {
@@ -297,6 +326,7 @@ public final class QemuKvmDeployer implements Deployer {
 
         @Override
         public void close() {
+            closed = true;
             closeQmp();
         }
 
@@ -312,17 +342,17 @@ public final class QemuKvmDeployer implements Deployer {
     public Observation observe(Instance instance) {
         Optional<ProcessHandle> ph = ourProcess(instance);
         if (ph.isEmpty()) {
-            return new Observation(instance.state() == InstanceState.starting ? InstanceState.starting
-                    : InstanceState.exited, -1, "no QEMU process");
+            return Observation.without(instance.state() == InstanceState.starting ? InstanceState.starting
+                    : InstanceState.exited, "no QEMU process");
         }
         long rss = rss(ph.get().pid());
         Path sock = Path.of(instance.detail("qmp_socket"));
         try (Qmp q = Qmp.connect(sock, 500)) {
             String status = q.status(System.nanoTime() + 500_000_000L);
             return new Observation(status.equals("running") ? InstanceState.running : InstanceState.crashed, rss,
-                    "QMP status " + status);
+                    "rss", "QMP status " + status);
         } catch (IOException e) {
-            return new Observation(InstanceState.running, rss, "QMP not answering (" + e.getMessage() + ")");
+            return new Observation(InstanceState.running, rss, "rss", "QMP not answering (" + e.getMessage() + ")");
         }
     }
 

@@ -1,0 +1,129 @@
+package io.unibench.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A result folder's identity as the report shows it: where it is, the name of its series in charts and
+ * tables, and its {@code run.json}.
+ *
+ * @param dir    the run folder
+ * @param label  series name: run.json's backend (or label), else the folder name; made unique across inputs
+ * @param meta   the parsed run.json
+ * @param study  the run.json of the study the run belongs to, or null
+ */
+public record RunInfo(Path dir, String label, JsonNode meta, JsonNode study) {
+
+    public String benchmark() {
+        return text("benchmark");
+    }
+
+    public String status() {
+        return text("status");
+    }
+
+    public String stopReason() {
+        return text("stop_reason");
+    }
+
+    public String stopDetail() {
+        return text("stop_detail");
+    }
+
+    public String backend() {
+        return text("backend");
+    }
+
+    public String service() {
+        return text("service");
+    }
+
+    /**
+     * The QEMU accelerator: the run's own ({@code accelerator}, or {@code backends.qemu.accelerator} as the
+     * boot benchmark records it), else the one its study recorded.
+     */
+    public String accelerator() {
+        String own = accelerator(meta);
+        return own == null ? accelerator(study) : own;
+    }
+
+    private static String accelerator(JsonNode m) {
+        if (m == null) {
+            return null;
+        }
+        for (JsonNode n : List.of(m.path("accelerator"), m.path("backends").path("qemu").path("accelerator"))) {
+            if (n.isTextual() && !n.asText().isBlank()) {
+                return n.asText();
+            }
+        }
+        return null;
+    }
+
+    /** The backend this run measured: run.json's backend, else its label when that names a backend. */
+    public String backendName() {
+        String b = backend();
+        if (b == null) {
+            String l = text("label");
+            if (l != null && (l.equals("qemu") || l.equals("docker") || l.equals("native"))) {
+                b = l;
+            }
+        }
+        return b;
+    }
+
+    /** QEMU was involved: its backend, an accelerator, or a qemu tool version says so. */
+    public boolean involvesQemu() {
+        if ("qemu".equals(backendName()) || accelerator(meta) != null || path("tools").has("qemu")
+                || path("backends").path("qemu").isObject()) {
+            return true;
+        }
+        for (JsonNode b : List.of(path("backends"), path("parameters").path("backends"))) {
+            if (b.isArray()) {
+                for (JsonNode x : b) {
+                    if ("qemu".equals(x.asText())) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return "boot".equals(benchmark()) && path("parameters").path("backend").asText("").matches("qemu|both");
+    }
+
+    /** Ctrl-C ended it: the last step or cycle is partial. */
+    public boolean interrupted() {
+        return "interrupted".equals(stopReason()) || "interrupted".equals(status());
+    }
+
+    /** run.json still says running: the process was killed before it could record how it ended. */
+    public boolean unfinished() {
+        return "running".equals(status());
+    }
+
+    public List<String> commandLine() {
+        List<String> args = new ArrayList<>();
+        JsonNode cl = meta.path("command_line");
+        if (cl.isArray()) {
+            cl.forEach(a -> args.add(a.asText()));
+        } else if (cl.isTextual()) {
+            args.add(cl.asText());
+        }
+        return args;
+    }
+
+    public JsonNode path(String key) {
+        return meta == null ? MissingNode.getInstance() : meta.path(key);
+    }
+
+    /** A top-level text value, or null when absent or empty. */
+    public String text(String key) {
+        JsonNode n = path(key);
+        if (n.isMissingNode() || n.isNull()) {
+            return null;
+        }
+        String s = n.isValueNode() ? n.asText() : n.toString();
+        return s.isBlank() ? null : s;
+    }
+}

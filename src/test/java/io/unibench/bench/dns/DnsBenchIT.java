@@ -1,0 +1,187 @@
+package io.unibench.bench.dns;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.unibench.cli.Main;
+import java.io.Reader;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `unibench bench dns` end to end against a real knotd on loopback, and against a port that never answers. */
+class DnsBenchIT {
+    static final List<String> REQUIRED_COLUMNS = List.of("step", "offered_qps", "achieved_send_qps",
+            "completed_qps", "sent", "completed", "lost", "loss_pct", "rcode_noerror", "rcode_nxdomain",
+            "rcode_servfail", "rcode_refused", "rcode_other", "malformed", "late", "duplicate", "mismatched",
+            "latency_min_us", "latency_mean_us", "latency_stddev_us", "latency_p50_us", "latency_p90_us",
+            "latency_p99_us", "latency_p99_9_us", "latency_max_us", "service_p50_us", "service_p99_us",
+            "generator_saturated", "stop_reason");
+
+    @TempDir
+    static Path knotDir;
+    static KnotServer knot;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startKnot() throws Exception {
+        knot = KnotServer.start(knotDir);
+    }
+
+    @AfterAll
+    static void stopKnot() throws Exception {
+        if (knot != null) {
+            knot.close();
+        }
+    }
+
+    static List<CSVRecord> csv(Path file) throws Exception {
+        try (Reader r = Files.newBufferedReader(file)) {
+            return CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(r).getRecords();
+        }
+    }
+
+    static long n(CSVRecord r, String column) {
+        return Long.parseLong(r.get(column));
+    }
+
+    @Test
+    void shortRampAgainstKnot() throws Exception {
+        Path out = dir.resolve("ramp");
+        long before = knot.udpQueries();
+        long dropsBefore = knot.kernelDrops();
+        int exit = Main.run("bench", "dns", "--target", "127.0.0.1:" + knot.port, "--start-rate", "500",
+                "--step", "500", "--max-rate", "1500", "--step-duration", "3s", "--warmup", "0s", "--timeout", "5s",
+                // the test checks the accounting, not the server: on a busy CI machine knot may drop a few
+                // datagrams (counted below), which must not end the ramp early
+                "--max-loss", "50", "--quiet", "--output", out.toString());
+        assertThat(exit).isEqualTo(0);
+        List<CSVRecord> steps = csv(out.resolve("steps.csv"));
+        assertThat(steps.get(0).getParser().getHeaderNames()).containsAll(REQUIRED_COLUMNS);
+        assertThat(steps).hasSize(3);
+
+        long sent = 0;
+        long lost = 0;
+        for (CSVRecord s : steps) {
+            long stepSent = n(s, "sent");
+            // the whole schedule, less at most the last 20 ms when the machine is very busy
+            long scheduled = Math.round(Double.parseDouble(s.get("offered_qps")) * 3);
+            assertThat(stepSent).isBetween(scheduled * 99 / 100, scheduled);
+            assertThat(n(s, "completed") + n(s, "lost") + n(s, "malformed")).isEqualTo(stepSent);
+            assertThat(n(s, "rcode_noerror") + n(s, "rcode_nxdomain")).isEqualTo(n(s, "completed"));
+            assertThat(n(s, "malformed") + n(s, "mismatched") + n(s, "duplicate")).isZero();
+            assertThat(s.get("generator_saturated")).isEqualTo("false");
+            sent += stepSent;
+            lost += n(s, "lost");
+        }
+        // the server saw every query unibench counted as sent (datagrams the kernel dropped at the
+        // server's socket are the only ones it can miss, and unibench counts those as lost)
+        long drops = knot.kernelDrops() - dropsBefore;
+        assertThat(knot.udpQueries() - before + drops).isEqualTo(sent);
+        assertThat(lost).isEqualTo(drops);
+
+        CSVRecord first = steps.get(0);
+        assertThat(n(first, "lost")).as("loss at 500 qps").isZero();
+        // one name in four of the default set does not exist: a quarter NXDOMAIN (exact over whole cycles)
+        assertThat(n(first, "rcode_nxdomain") * 4).isCloseTo(n(first, "sent"), org.assertj.core.data.Offset.offset(12L));
+        assertThat(Double.parseDouble(first.get("latency_p50_us"))).isPositive();
+        assertThat(Double.parseDouble(first.get("service_p50_us")))
+                .isLessThanOrEqualTo(Double.parseDouble(first.get("latency_p50_us")) + 1);
+        assertThat(steps.get(2).get("stop_reason")).isEqualTo("max-rate");
+        assertThat(steps.get(0).get("stop_reason")).isEmpty();
+
+        List<CSVRecord> seconds = csv(out.resolve("seconds.csv"));
+        // about one row per second of the 9 s of steps, plus each step's last partial second
+        assertThat(seconds.size()).isBetween(8, 30);
+        assertThat(seconds.stream().map(r -> r.get("step")).distinct()).containsExactly("1", "2", "3");
+        assertThat(seconds.stream().mapToLong(r -> n(r, "sent")).sum()).isEqualTo(sent);
+
+        JsonNode run = new ObjectMapper().readTree(out.resolve("run.json").toFile());
+        assertThat(run.path("stop_reason").asText()).isEqualTo("max-rate");
+        assertThat(run.path("target").path("port").asInt()).isEqualTo(knot.port);
+        assertThat(run.path("parameters").path("clients").asInt()).isEqualTo(100);
+        assertThat(run.path("generator").asText()).contains("100 sockets");
+    }
+
+    @Test
+    void nxdomainNamesComeBackAsNxdomain() throws Exception {
+        Path q = dir.resolve("q.txt");
+        Files.writeString(q, "; only names that do not exist\nnope.cetic.be A\nnothing.cetic.be AAAA\n");
+        Path out = dir.resolve("nx");
+        int exit = Main.run("bench", "dns", "--target", "127.0.0.1:" + knot.port, "--queries", q.toString(),
+                "--rate", "400", "--duration", "1s", "--clients", "4", "--threads", "2", "--quiet",
+                "--output", out.toString());
+        assertThat(exit).isEqualTo(0);
+        CSVRecord s = csv(out.resolve("steps.csv")).get(0);
+        assertThat(n(s, "sent")).isBetween(396L, 400L);
+        assertThat(n(s, "rcode_nxdomain")).isEqualTo(n(s, "completed"));
+        assertThat(n(s, "rcode_noerror")).isZero();
+        assertThat(s.get("stop_reason")).isEqualTo("completed");
+    }
+
+    @Test
+    void ipv6Target() throws Exception {
+        Path out = dir.resolve("v6");
+        int exit = Main.run("bench", "dns", "--target", "[::1]:" + knot.port, "--rate", "200", "--duration", "1s",
+                "--clients", "2", "--quiet", "--output", out.toString());
+        assertThat(exit).isEqualTo(0);
+        CSVRecord s = csv(out.resolve("steps.csv")).get(0);
+        assertThat(n(s, "sent")).isBetween(198L, 200L);
+        assertThat(n(s, "completed")).isEqualTo(n(s, "sent"));
+        JsonNode run = new ObjectMapper().readTree(out.resolve("run.json").toFile());
+        assertThat(run.path("target").path("address").asText()).isEqualTo("0:0:0:0:0:0:0:1");
+    }
+
+    @Test
+    void dnsperfDriverFillsTheSameColumns() throws Exception {
+        Path out = dir.resolve("dnsperf");
+        long before = knot.udpQueries();
+        long dropsBefore = knot.kernelDrops();
+        int exit = Main.run("bench", "dns", "--target", "127.0.0.1:" + knot.port, "--driver", "dnsperf",
+                "--rate", "1000", "--duration", "2s", "--warmup", "0s", "--clients", "10", "--quiet",
+                "--output", out.toString());
+        assertThat(exit).isEqualTo(0);
+        CSVRecord s = csv(out.resolve("steps.csv")).get(0);
+        long sent = n(s, "sent");
+        assertThat(sent).isBetween(1500L, 2100L);
+        assertThat(knot.udpQueries() - before + knot.kernelDrops() - dropsBefore).isEqualTo(sent);
+        assertThat(n(s, "completed") + n(s, "lost")).isEqualTo(sent);
+        assertThat(n(s, "rcode_noerror") + n(s, "rcode_nxdomain")).isEqualTo(n(s, "completed"));
+        assertThat(n(s, "rcode_nxdomain")).isPositive();
+        assertThat(s.get("latency_p99_us")).isNotEmpty();
+        assertThat(s.get("send_lag_p50_us")).isEmpty(); // dnsperf does not report send times
+        JsonNode run = new ObjectMapper().readTree(out.resolve("run.json").toFile());
+        assertThat(run.path("tools").path("dnsperf").asText()).startsWith("dnsperf 2.");
+    }
+
+    @Test
+    void silentPortEndsUnresponsive() throws Exception {
+        try (DatagramSocket silent = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            Path out = dir.resolve("silent");
+            long t0 = System.nanoTime();
+            int exit = Main.run("bench", "dns", "--target", "127.0.0.1:" + silent.getLocalPort(), "--rate", "200",
+                    "--duration", "20s", "--unresponsive", "2s", "--timeout", "1s", "--quiet",
+                    "--output", out.toString());
+            assertThat(exit).isEqualTo(0);
+            assertThat(System.nanoTime() - t0).isLessThan(12_000_000_000L);
+            CSVRecord s = csv(out.resolve("steps.csv")).get(0);
+            assertThat(s.get("stop_reason")).isEqualTo("unresponsive");
+            assertThat(n(s, "completed")).isZero();
+            assertThat(n(s, "sent")).isPositive();
+            assertThat(n(s, "lost")).isEqualTo(n(s, "sent"));
+            assertThat(s.get("loss_pct")).isEqualTo("100");
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package io.unibench.deploy.qemu;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.unibench.deploy.Endpoint;
+import io.unibench.deploy.ServiceCatalog;
+import io.unibench.deploy.ServiceSpec;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class QemuCommandLineTest {
+    private final ServiceSpec dns = ServiceCatalog.load().get("dns");
+    private final List<Endpoint> eps = List.of(new Endpoint("dns", "udp", "127.0.0.1", 20005, 53),
+            new Endpoint("ctl", "tcp", "127.0.0.1", 20006, 8080));
+
+    private List<String> line(String machine, String accel) {
+        return QemuKvmDeployer.commandLine("qemu-system-x86_64", dns, Path.of("/img/dns.elf"), machine, accel,
+                "unibench-qemu-dns-1", eps, Path.of("/s/logs/c.log"), Path.of("/s/run/q.sock"), Path.of("/s/run/q.pid"));
+    }
+
+    private static String after(List<String> argv, String flag) {
+        return argv.get(argv.indexOf(flag) + 1);
+    }
+
+    @Test
+    void microvmFromTheManifest() {
+        List<String> c = line("microvm", "kvm");
+        assertThat(after(c, "-M")).isEqualTo("microvm," + dns.unikernel().machineOptions());
+        assertThat(after(c, "-accel")).isEqualTo("kvm");
+        assertThat(after(c, "-m")).isEqualTo(dns.unikernel().memory());
+        assertThat(after(c, "-smp")).isEqualTo("1");
+        assertThat(after(c, "-kernel")).isEqualTo("/img/dns.elf");
+        assertThat(after(c, "-append")).isEqualTo(dns.unikernel().cmdline());
+        assertThat(after(c, "-netdev")).isEqualTo(
+                "user,id=n0,hostfwd=udp:127.0.0.1:20005-:53,hostfwd=tcp:127.0.0.1:20006-:8080");
+        assertThat(after(c, "-device")).isEqualTo("virtio-net-device,netdev=n0");
+        assertThat(after(c, "-serial")).isEqualTo("file:/s/logs/c.log");
+        assertThat(after(c, "-qmp")).isEqualTo("unix:/s/run/q.sock,server=on,wait=off");
+        assertThat(after(c, "-pidfile")).isEqualTo("/s/run/q.pid");
+        assertThat(c).contains("-nodefaults", "-no-user-config", "-no-reboot").doesNotContain("-bios");
+    }
+
+    @Test
+    void pcVariantUsesQbootAndVirtioNetPci() {
+        List<String> c = line("pc", "tcg");
+        assertThat(after(c, "-M")).isEqualTo("pc");
+        assertThat(after(c, "-bios")).isEqualTo(dns.unikernel().pc().bios());
+        assertThat(after(c, "-device")).isEqualTo("virtio-net-pci,netdev=n0");
+        assertThat(after(c, "-accel")).isEqualTo("tcg");
+    }
+
+    @Test
+    void onlyAQemuWithOurSocketOnItsCommandLineIsOurs() {
+        long self = ProcessHandle.current().pid();
+        assertThat(QemuKvmDeployer.isOurs(self, "/s/run/q.sock")).as("a JVM is not QEMU").isFalse();
+        assertThat(QemuKvmDeployer.isOurs(Integer.MAX_VALUE, "/s/run/q.sock")).isFalse();
+        assertThat(QemuKvmDeployer.isGone(Integer.MAX_VALUE)).isTrue();
+        assertThat(QemuKvmDeployer.isGone(self)).isFalse();
+    }
+}
