@@ -74,6 +74,8 @@ public final class BootBenchmark {
     private BootCsv csv;
     private long runStart;
     private int backendIndex;
+    /** Wall time per cold boot so far (launch, answer, removal), for the time-left estimate. */
+    private long coldPerBootNanos = 1_000_000_000L;
 
     private record Alive(BootTarget target, Instance instance) {
     }
@@ -173,9 +175,10 @@ public final class BootBenchmark {
                     backendIndex++;
                     currentBackend = b.name();
                     BootTarget t = targets.get(b);
-                    if (options.coldMode()) {
+                    if (options.cold() > 0) {
                         runCold(t);
-                    } else {
+                    }
+                    if (options.churn()) {
                         runChurn(t);
                     }
                     removeAll();
@@ -241,7 +244,7 @@ public final class BootBenchmark {
         readiness.put("gap_between_tries_ms", ReadinessWait.GAP_NANOS / 1e6);
         readiness.put("clock", "System.nanoTime; phases in ms since just before the start call");
         meta.put("readiness", readiness);
-        if (!options.coldMode()) {
+        if (options.churn()) {
             List<Map<String, Object>> periods = new ArrayList<>();
             for (ChurnSchedule.Period p : options.schedule().periods()) {
                 Map<String, Object> m = new LinkedHashMap<>();
@@ -281,9 +284,8 @@ public final class BootBenchmark {
                 Deployer.Start s = launch(t);
                 BootEvent e = measure(t, s, BootEvent.Kind.cold, 1, cycle);
                 group.add(e);
-                long perBoot = (System.nanoTime() - backendStart) / cycle;
-                long left = perBoot * ((options.cold() - cycle)
-                        + (long) (options.backends().size() - backendIndex) * options.cold());
+                coldPerBootNanos = (System.nanoTime() - backendStart) / cycle;
+                long left = coldPerBootNanos * (options.cold() - cycle) + churnPlannedNanos() + laterBackendsNanos();
                 record(t, e, "cold " + cycle + "/" + options.cold(), group, left);
                 remove(t, s.instance());
             }
@@ -316,8 +318,7 @@ public final class BootBenchmark {
             List<BootEvent> group = new ArrayList<>();
             long periodStart = System.nanoTime();
             long periodNanos = schedule.period().toNanos();
-            long laterBackends = (long) (options.backends().size() - backendIndex) * schedule.plannedDuration().toNanos();
-            long plannedEnd = periodStart + (long) (periods - p.index() + 1) * periodNanos + laterBackends;
+            long plannedEnd = periodStart + (long) (periods - p.index() + 1) * periodNanos + laterBackendsNanos();
             try {
                 for (ChurnSchedule.Restart r : p.restarts()) {
                     sleepUntil(periodStart + r.offsetNanos());
@@ -392,6 +393,16 @@ public final class BootBenchmark {
                     ms(t0, s.spawnedNanos()), ms(t0, s.startedNanos()), ms(t0, console),
                     o.ready() ? (o.readyNanos() - t0) / 1e6 : null, outcome, detail);
         }
+    }
+
+    private long churnPlannedNanos() {
+        return options.churn() ? options.schedule().plannedDuration().toNanos() : 0;
+    }
+
+    /** Planned time of the backends after the current one (cold boots at the pace measured so far). */
+    private long laterBackendsNanos() {
+        long perBackend = coldPerBootNanos * options.cold() + churnPlannedNanos();
+        return (options.backends().size() - backendIndex) * perBackend;
     }
 
     private void summarize(List<BootEvent> group) {

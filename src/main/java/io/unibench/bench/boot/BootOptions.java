@@ -13,16 +13,17 @@ import java.util.Map;
  *
  * @param backends    measured one after the other, each with the same schedule
  * @param service     manifest name ({@code dns}, {@code web})
- * @param schedule    the churn plan (also built in cold mode, where it is not used)
- * @param cold        when positive: that many sequential boots of a single instance instead of the churn
+ * @param schedule    the churn plan
+ * @param cold        that many sequential boots of a single instance, nothing else running (0: none)
  * @param warmup      cold mode: boots per backend before the measured ones, not recorded (the first boot of a
  *                    run also warms unibench's own code paths and the host's caches)
+ * @param churn       whether the churn schedule runs (after the cold boots, on each backend)
  * @param bootTimeout a boot without a correct answer by then is recorded as {@code timeout}
  * @param recreate    Docker restarts remove and create the container anew instead of starting it again
  * @param output      where the run folder goes
  */
 public record BootOptions(List<Backend> backends, String service, ChurnSchedule schedule, int cold, int warmup,
-                          Duration bootTimeout, boolean recreate, OpenLoopRun.Output output) {
+                          boolean churn, Duration bootTimeout, boolean recreate, OpenLoopRun.Output output) {
 
     public BootOptions {
         backends = List.copyOf(backends);
@@ -32,6 +33,9 @@ public record BootOptions(List<Backend> backends, String service, ChurnSchedule 
         if (cold < 0) {
             throw new UsageException("--cold must not be negative (got " + cold + ")");
         }
+        if (cold == 0 && !churn) {
+            throw new UsageException("nothing to measure: give --cold N and/or a churn schedule");
+        }
         if (warmup < 0) {
             throw new UsageException("--warmup must not be negative (got " + warmup + ")");
         }
@@ -40,25 +44,20 @@ public record BootOptions(List<Backend> backends, String service, ChurnSchedule 
         }
     }
 
-    public boolean coldMode() {
-        return cold > 0;
-    }
-
     /** Most instances alive at once on one backend. */
     public int peakInstances() {
-        return coldMode() ? 1 : schedule.max();
+        return churn ? schedule.max() : 1;
     }
 
     /** Every value that shaped the run, for run.json. */
     public Map<String, Object> describe() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("mode", coldMode() ? "cold" : "churn");
+        m.put("mode", cold > 0 && churn ? "cold+churn" : churn ? "churn" : "cold");
         m.put("backends", backends.stream().map(Backend::name).toList());
         m.put("service", service);
-        if (coldMode()) {
-            m.put("cold_boots", cold);
-            m.put("warmup_boots", warmup);
-        } else {
+        m.put("cold_boots", cold);
+        m.put("warmup_boots", cold > 0 ? warmup : 0);
+        if (churn) {
             m.put("start", schedule.start());
             m.put("step", schedule.step());
             m.put("max", schedule.max());

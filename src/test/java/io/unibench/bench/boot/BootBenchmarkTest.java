@@ -41,7 +41,7 @@ class BootBenchmarkTest {
     };
 
     private BootOptions options(List<Backend> backends, ChurnSchedule schedule, int cold, Duration timeout) {
-        return new BootOptions(backends, "dns", schedule, cold, cold > 0 ? 1 : 0, timeout, false,
+        return new BootOptions(backends, "dns", schedule, cold, cold > 0 ? 1 : 0, cold == 0, timeout, false,
                 OpenLoopRun.Output.of(tmp.resolve("run"), "boot", null));
     }
 
@@ -134,6 +134,24 @@ class BootBenchmarkTest {
         JsonNode run = RunMetadata.read(r.dir());
         assertThat(run.path("parameters").path("seed").asLong()).isEqualTo(42);
         assertThat(run.path("schedule")).hasSize(2);
+    }
+
+    @Test
+    void coldBootsThenChurnInOneRunOnEachBackend() throws IOException {
+        FakeBootTarget fake = new FakeBootTarget(Backend.qemu, 20_000_000L, 10_000_000L, -1);
+        ChurnSchedule s = ChurnSchedule.of(2, 1, 2, Duration.ofMillis(200), Duration.ofMillis(100), 3);
+        BootOptions o = new BootOptions(List.of(Backend.qemu), "dns", s, 3, 1, true, Duration.ofSeconds(5), false,
+                OpenLoopRun.Output.of(tmp.resolve("run"), "boot", null));
+
+        BootBenchmark.Result r = BootBenchmark.run(o, FakeBootTarget.DNS, b -> fake, meta(), listener);
+
+        assertThat(r.events().stream().map(e -> e.kind().name()).toList())
+                .containsExactly("cold", "cold", "cold", "churn", "churn");
+        assertThat(r.events()).allMatch(BootEvent::ready);
+        assertThat(Files.readAllLines(r.dir().resolve(BootCsv.SUMMARY_FILE)))
+                .hasSize(3).element(1).asString().startsWith("cold,qemu,dns,1,3,0,");
+        assertThat(RunMetadata.read(r.dir()).path("parameters").path("mode").asText()).isEqualTo("cold+churn");
+        assertThat(fake.servers).isEmpty();
     }
 
     @Test
