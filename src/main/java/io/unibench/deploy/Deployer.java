@@ -34,6 +34,22 @@ public interface Deployer {
      */
     String destroy(Instance instance);
 
+    /**
+     * Stops the instance at once, without any grace (SIGKILL), keeping its record and, for Docker, its
+     * container, so that {@link #restart} can start it again (the boot benchmark's churn). Idempotent.
+     */
+    default void kill(Instance instance) {
+        throw new UnsupportedOperationException(backend() + " cannot kill an instance without grace");
+    }
+
+    /**
+     * Starts an instance stopped by {@link #kill} again, the backend's way. By default {@link #start}: for
+     * QEMU a new process with the same record and ports (a full boot). Docker starts the same container.
+     */
+    default Start restart(ServiceSpec spec, Instance killed) {
+        return start(spec, killed);
+    }
+
     /** The last lines the instance printed on its console (for error messages). */
     List<String> consoleTail(Instance instance, int lines);
 

@@ -179,6 +179,34 @@ public final class Deployments {
         }
     }
 
+    /**
+     * Records and starts one instance and returns as soon as the start call returned, without waiting for
+     * readiness (the boot benchmark times that wait itself, with failures as data). A host port found taken
+     * is retried on another, as in {@link #deployOne}. The caller owns the instance (it is not "in flight"):
+     * it removes it with {@link #destroyOne}.
+     */
+    public Deployer.Start launch(ServiceSpec spec, Backend backend) {
+        Deployer d = deployer(backend);
+        Instance rec = record(spec, backend);
+        synchronized (this) {
+            inFlight.remove(rec.id());
+        }
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Deployer.Start s = d.start(spec, rec.withStartedAt(Instant.now()));
+                state.locked(() -> state.put(s.instance()));
+                return s;
+            } catch (PortInUseException e) {
+                if (attempt >= PORT_RETRIES) {
+                    throw e;
+                }
+                listener.warning(rec.id() + ": " + e.getMessage() + "; retrying on another port");
+                d.destroy(state.get(rec.id()).orElse(rec));
+                rec = reassignPorts(rec, e.port());
+            }
+        }
+    }
+
     private Instance record(ServiceSpec spec, Backend backend) {
         return state.locked(() -> {
             String id = state.nextId(backend, spec.service());

@@ -15,6 +15,7 @@ import java.nio.channels.Selector;
 import java.time.Duration;
 import java.util.BitSet;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Ready when a UDP DNS reply to any query this probe sent carries the expected address among its A/AAAA
@@ -68,7 +69,12 @@ public final class DnsProbe implements ReadinessProbe {
                 int n = channel.read(rx);
                 if (n <= 0) {
                     selector.selectedKeys().clear();
-                    selector.select(Math.max(1, left / 1_000_000));
+                    if (left >= 1_000_000) {
+                        selector.select(left / 1_000_000);
+                    } else {
+                        // select() counts whole milliseconds: a sub-millisecond try would wait a full one
+                        LockSupport.parkNanos(Math.min(left, 50_000));
+                    }
                     continue;
                 }
                 rx.flip();

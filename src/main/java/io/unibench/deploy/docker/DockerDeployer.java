@@ -6,6 +6,7 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.CreateContainerResponse;
 import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
@@ -154,6 +155,76 @@ public final class DockerDeployer implements Deployer {
         return new DockerStart(inst.withState(InstanceState.running), c.readyLine(), t0, wall0, spawned, started);
     }
 
+    /** SIGKILL, no grace: the boot benchmark's kill. The container and the record stay for {@link #restart}. */
+    @Override
+    public void kill(Instance instance) {
+        String cid = instance.containerId();
+        if (cid == null || !ours(cid)) {
+            return;
+        }
+        try {
+            docker().killContainerCmd(cid).exec();
+        } catch (NotFoundException | ConflictException e) {
+            // gone, or not running: nothing to kill
+        }
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            try {
+                if (!Boolean.TRUE.equals(docker().inspectContainerCmd(cid).exec().getState().getRunning())) {
+                    return;
+                }
+            } catch (NotFoundException e) {
+                return;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new UnibenchException("container " + shortId(cid) + " of " + instance.id()
+                        + " still runs 10 s after SIGKILL");
+            }
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new UnibenchException("interrupted while killing " + instance.id(), e);
+            }
+        }
+    }
+
+    /**
+     * Starts the same (killed) container again, as the 2018 study did: nothing is created, so the spawn
+     * phase is -1; the ready line counts only when printed by this run.
+     */
+    @Override
+    public Start restart(ServiceSpec spec, Instance killed) {
+        String cid = killed.containerId();
+        if (cid == null) {
+            return start(spec, killed);
+        }
+        long t0 = System.nanoTime();
+        long wall0 = System.currentTimeMillis();
+        try {
+            docker().startContainerCmd(cid).exec();
+        } catch (NotModifiedException e) {
+            // already running (never killed): the start is a no-op
+        } catch (DockerException e) {
+            throw new UnibenchException("cannot start container " + shortId(cid) + " of " + killed.id() + " again: "
+                    + DockerClients.rootMessage(e), e);
+        }
+        long started = System.nanoTime();
+        Instance inst = killed.withState(InstanceState.running).withStartedAt(Instant.ofEpochMilli(wall0));
+        return new DockerStart(inst, spec.container().readyLine(), t0, wall0, -1, started);
+    }
+
+    /** True when the container carries our managed and owner labels. */
+    private boolean ours(String containerId) {
+        try {
+            Map<String, String> labels = docker().inspectContainerCmd(containerId).exec().getConfig().getLabels();
+            return labels != null && "true".equals(labels.get(LABEL_MANAGED))
+                    && state.owner().equals(labels.get(LABEL_OWNER));
+        } catch (NotFoundException e) {
+            return false;
+        }
+    }
+
     private static Instance recordedWith(Instance recorded, String containerId) {
         return recorded.withContainerId(containerId);
     }
@@ -219,6 +290,9 @@ public final class DockerDeployer implements Deployer {
                             try {
                                 Instant ts = Instant.parse(line.substring(0, sp));
                                 long nanosSinceWall0 = (ts.getEpochSecond() * 1000 - wall0) * 1_000_000 + ts.getNano();
+                                if (nanosSinceWall0 < 0) {
+                                    continue; // printed by an earlier run of this container (restart)
+                                }
                                 consoleReady = t0 + nanosSinceWall0;
                             } catch (RuntimeException e) {
                                 // not a timestamp: leave it unknown

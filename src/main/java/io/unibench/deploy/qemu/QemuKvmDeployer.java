@@ -383,6 +383,21 @@ public final class QemuKvmDeployer implements Deployer {
         return how + " QEMU pid " + h.pid();
     }
 
+    /** SIGKILL, no grace: the boot benchmark's kill. The record stays; {@link #restart} spawns anew. */
+    @Override
+    public void kill(Instance instance) {
+        Process child = children.remove(instance.id());
+        Optional<ProcessHandle> ph = ourProcess(instance);
+        if (ph.isEmpty()) {
+            return;
+        }
+        ProcessHandle h = ph.get();
+        h.destroyForcibly();
+        if (!waitExit(h, child, GRACE_MILLIS)) {
+            throw new UnibenchException("QEMU pid " + h.pid() + " of " + instance.id() + " does not die");
+        }
+    }
+
     /**
      * Waits until the process is gone. A QEMU whose deploying JVM has exited is no longer our child: when
      * it exits it may stay a zombie until init reaps it (forever, when PID 1 does not reap), so a zombie
