@@ -67,6 +67,7 @@ public final class RampRunner {
             return t;
         });
         try {
+            engine.prepare();
             for (int i = 0; i < rates.size(); i++) {
                 int step = i + 1;
                 double rate = rates.get(i);

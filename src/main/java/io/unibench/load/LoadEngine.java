@@ -13,6 +13,13 @@ public interface LoadEngine extends AutoCloseable {
     /** Short description for the terminal and run.json, e.g. "udp, 100 sockets, 2 threads". */
     String describe();
 
+    /**
+     * Called once before the first step, outside any measurement: set-up whose cost is not the server's
+     * answer time (opening connections). Default: nothing.
+     */
+    default void prepare() throws InterruptedException {
+    }
+
     void runStep(StepSchedule schedule, LoadMeter meter) throws InterruptedException;
 
     @Override

@@ -79,6 +79,40 @@ final class SelectorLoop {
         return index;
     }
 
+    /** Starts connecting every closed connection (before the first step; see {@link HttpEngine#prepare}). */
+    void openAll() {
+        long now = System.nanoTime();
+        for (Conn c : conns) {
+            if (c.state == CLOSED) {
+                c.connect(now);
+            }
+        }
+    }
+
+    /**
+     * Waits until no connection is still connecting, or the deadline. Failed connects stay in backoff and
+     * connections still connecting at the deadline are left as they are: the first step treats both as usual.
+     */
+    void awaitOpen(long deadlineNanos) throws IOException {
+        while (true) {
+            boolean connecting = false;
+            for (Conn c : conns) {
+                connecting |= c.state == CONNECTING;
+            }
+            long left = deadlineNanos - System.nanoTime();
+            if (!connecting || left <= 0) {
+                return;
+            }
+            selector.select(Math.max(1, Math.min(100, left / 1_000_000)));
+            for (SelectionKey k : selector.selectedKeys()) {
+                if (k.isValid() && k.isConnectable()) {
+                    ((Conn) k.attachment()).onConnectable(System.nanoTime());
+                }
+            }
+            selector.selectedKeys().clear();
+        }
+    }
+
     void runStep(StepSchedule s, LoadMeter meter) throws IOException, InterruptedException {
         schedule = s;
         worker = meter.newWorker();
