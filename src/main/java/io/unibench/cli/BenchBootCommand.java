@@ -97,14 +97,8 @@ final class BenchBootCommand implements Callable<Integer> {
                     + "as the study did). QEMU always spawns a new process.")
     boolean recreate;
 
-    @Option(names = "--accel", defaultValue = "auto", paramLabel = "ACCEL",
-            description = "QEMU accelerator: auto (KVM when /dev/kvm works, else TCG with a warning), kvm or tcg "
-                    + "(default: ${DEFAULT-VALUE}).")
-    QemuOptions.Accel accel;
-
-    @Option(names = "--machine", defaultValue = "microvm", paramLabel = "MACHINE",
-            description = "QEMU machine: microvm (PVH, no firmware) or pc (qboot, virtio-net-pci) (default: ${DEFAULT-VALUE}).")
-    String machine;
+    @picocli.CommandLine.Mixin
+    QemuOptionsMixin qemuOptions;
 
     @Option(names = "--output", paramLabel = "DIR",
             description = "Run folder to create (must not exist). Default: a new folder under results/.")
@@ -125,9 +119,7 @@ final class BenchBootCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<Backend> backends = Backend.parseChoice(backend);
-        if (!machine.equals("microvm") && !machine.equals("pc")) {
-            throw new UsageException("unknown --machine '" + machine + "' (use microvm or pc)");
-        }
+        QemuOptions qemu = qemuOptions.options();
         long seedValue = seed != null ? seed : System.currentTimeMillis();
         ChurnSchedule schedule = ChurnSchedule.of(start, step, max, period, interval, seedValue);
         OpenLoopRun.Output out = OpenLoopRun.Output.of(output, BootBenchmark.BENCHMARK, label);
@@ -151,7 +143,6 @@ final class BenchBootCommand implements Callable<Integer> {
         }
         BootProgress progress = new BootProgress(spec.commandLine().getErr(), quiet);
         StateStore state = StateStore.open();
-        QemuOptions qemu = new QemuOptions(accel, machine, "qemu-system-x86_64");
         BootBenchmark.Result r = BootBenchmark.run(options, serviceSpec,
                 b -> DeployerBootTarget.open(b, state, catalog, serviceSpec, qemu, recreate, progress::warning),
                 meta, progress);

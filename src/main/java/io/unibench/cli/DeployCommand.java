@@ -49,14 +49,8 @@ final class DeployCommand implements Callable<Integer> {
             paramLabel = "DURATION", description = "Per instance, from its start until it answers (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
-    @Option(names = "--accel", defaultValue = "auto", paramLabel = "ACCEL",
-            description = "QEMU accelerator: auto (KVM when /dev/kvm works, else TCG with a warning), kvm or tcg "
-                    + "(default: ${DEFAULT-VALUE}).")
-    QemuOptions.Accel accel;
-
-    @Option(names = "--machine", defaultValue = "microvm", paramLabel = "MACHINE",
-            description = "QEMU machine: microvm (PVH, no firmware) or pc (qboot, virtio-net-pci) (default: ${DEFAULT-VALUE}).")
-    String machine;
+    @picocli.CommandLine.Mixin
+    QemuOptionsMixin qemuOptions;
 
     @Option(names = "--container-memory", converter = Converters.SizeConverter.class, paramLabel = "SIZE",
             description = "Container memory limit (default: the manifest's, 128M in the study).")
@@ -78,9 +72,6 @@ final class DeployCommand implements Callable<Integer> {
         if (timeout.isZero() || timeout.isNegative()) {
             throw new UsageException("--timeout must be positive");
         }
-        if (!machine.equals("microvm") && !machine.equals("pc")) {
-            throw new UsageException("unknown --machine '" + machine + "' (use microvm or pc)");
-        }
         if (containerMemory != null && containerMemory < (6L << 20)) {
             throw new UsageException("--container-memory must be at least 6M (Docker's minimum)");
         }
@@ -94,7 +85,7 @@ final class DeployCommand implements Callable<Integer> {
             specs.add(catalog.get(s));
         }
         DeployOptions opts = new DeployOptions(services, backends, count, timeout,
-                new QemuOptions(accel, machine, "qemu-system-x86_64"),
+                qemuOptions.options(),
                 new DockerOptions(containerMemory, containerCpus, Duration.ofSeconds(2), false));
 
         if (opts.backends().contains(Backend.docker)) {

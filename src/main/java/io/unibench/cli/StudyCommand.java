@@ -66,8 +66,11 @@ final class StudyCommand implements Callable<Integer> {
         Deployments deployments = Deployments.create(StateStore.open(), catalog, QemuOptions.defaults(),
                 DockerOptions.defaults(), new DeployProgress(spec.commandLine().getErr(), false));
         // every benchmark runs as the command a user would type, through this same command tree
+        // (their stdout goes to our stderr with the progress: our stdout is only the study folder, for scripts)
         StudyRunner.CommandRunner commands = args -> {
             CommandLine cl = Main.commandLine();
+            cl.setOut(spec.commandLine().getErr());
+            cl.setErr(spec.commandLine().getErr());
             return cl.execute(args.toArray(String[]::new));
         };
         List<String> commandLine = Invocation.commandLine(spec);
