@@ -30,9 +30,9 @@ public record StudyProfile(String name, List<String> dnsRamp, List<String> httpR
                             "--interval", "2s", "--boot-timeout", "10s"),
                     Duration.ofSeconds(3), "about 1 minute");
             case "quick" -> new StudyProfile("quick",
-                    List.of("--start-rate", "2k", "--step", "4k", "--max-rate", "26k", "--step-duration", "5s",
+                    List.of("--start-rate", "5k", "--step", "10k", "--max-rate", "95k", "--step-duration", "5s",
                             "--warmup", "1s", "--timeout", "2s", "--unresponsive", "5s"),
-                    List.of("--start-rate", "1k", "--step", "2k", "--max-rate", "13k", "--step-duration", "5s",
+                    List.of("--start-rate", "2k", "--step", "6k", "--max-rate", "50k", "--step-duration", "5s",
                             "--warmup", "1s", "--timeout", "2s", "--unresponsive", "5s"),
                     List.of("--cold", "10", "--start", "5", "--step", "5", "--max", "10", "--period", "20s",
                             "--interval", "2s", "--boot-timeout", "10s"),

@@ -48,16 +48,8 @@ class BenchBootIT {
     @AfterEach
     void cleanUp() throws IOException {
         try {
-            unibench("destroy", "--all");
-            for (String c : ourContainers(state)) {
-                run(List.of("docker", "rm", "-f", c), 30);
-            }
-            for (String q : ourQemus(state)) {
-                ProcessHandle.of(Long.parseLong(q.split(" ")[0])).ifPresent(ProcessHandle::destroyForcibly);
-            }
+            DeployItSupport.tearDown(state);
         } finally {
-            System.clearProperty(StateStore.DIR_PROPERTY);
-            DeployItSupport.deleteTree(state);
             DeployItSupport.deleteTree(results);
         }
     }

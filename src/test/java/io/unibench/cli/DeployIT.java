@@ -55,18 +55,9 @@ class DeployIT {
     @AfterEach
     void cleanUp() throws IOException {
         try {
-            unibench("destroy", "--all");
-            // safety net, only for what this test's state directory owns
-            for (String c : ourContainers(state)) {
-                run(List.of("docker", "rm", "-f", c), 30);
-            }
-            for (String q : ourQemus(state)) {
-                ProcessHandle.of(Long.parseLong(q.split(" ")[0])).ifPresent(ProcessHandle::destroyForcibly);
-            }
+            DeployItSupport.tearDown(state);
         } finally {
-            System.clearProperty(StateStore.DIR_PROPERTY);
             System.clearProperty(PortAllocator.RANGE_PROPERTY);
-            DeployItSupport.deleteTree(state);
         }
     }
 

@@ -151,4 +151,24 @@ final class DeployItSupport {
             // temp files: best effort
         }
     }
+
+    /**
+     * Teardown of every deploy-style IT: {@code destroy --all} through unibench, then a safety net that
+     * removes only what this test's state directory owns (its containers by label, its QEMUs by socket
+     * path), and forgets the state directory.
+     */
+    static void tearDown(Path state) throws IOException {
+        try {
+            unibench("destroy", "--all");
+            for (String c : ourContainers(state)) {
+                run(List.of("docker", "rm", "-f", c), 30);
+            }
+            for (String q : ourQemus(state)) {
+                ProcessHandle.of(Long.parseLong(q.split(" ")[0])).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        } finally {
+            System.clearProperty(StateStore.DIR_PROPERTY);
+            deleteTree(state);
+        }
+    }
 }

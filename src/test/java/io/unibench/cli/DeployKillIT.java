@@ -40,18 +40,7 @@ class DeployKillIT {
 
     @AfterEach
     void cleanUp() throws IOException {
-        try {
-            unibench("destroy", "--all");
-            for (String c : ourContainers(state)) {
-                run(List.of("docker", "rm", "-f", c), 30);
-            }
-            for (String q : ourQemus(state)) {
-                ProcessHandle.of(Long.parseLong(q.split(" ")[0])).ifPresent(ProcessHandle::destroyForcibly);
-            }
-        } finally {
-            System.clearProperty(StateStore.DIR_PROPERTY);
-            DeployItSupport.deleteTree(state);
-        }
+        DeployItSupport.tearDown(state);
     }
 
     /** Starts 'unibench ARGS' in its own JVM with this test's state directory, output to unibench.out. */

@@ -36,8 +36,8 @@ class StudyIT {
     }
 
     @AfterAll
-    static void cleanUp() {
-        DeployItSupport.unibench("destroy", "--all");
+    static void cleanUp() throws IOException {
+        DeployItSupport.tearDown(state);
     }
 
     @Test
