@@ -100,15 +100,8 @@ final class BenchBootCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     QemuOptionsMixin qemuOptions;
 
-    @Option(names = "--output", paramLabel = "DIR",
-            description = "Run folder to create (must not exist). Default: a new folder under results/.")
-    Path output;
-
-    @Option(names = "--label", paramLabel = "TEXT", description = "Label in the results folder name and run.json.")
-    String label;
-
-    @Option(names = {"-q", "--quiet"}, description = "No live progress on stderr.")
-    boolean quiet;
+    @picocli.CommandLine.Mixin
+    RunOutputOptions run;
 
     @Spec
     CommandSpec spec;
@@ -122,7 +115,7 @@ final class BenchBootCommand implements Callable<Integer> {
         QemuOptions qemu = qemuOptions.options();
         long seedValue = seed != null ? seed : System.currentTimeMillis();
         ChurnSchedule schedule = ChurnSchedule.of(start, step, max, period, interval, seedValue);
-        OpenLoopRun.Output out = OpenLoopRun.Output.of(output, BootBenchmark.BENCHMARK, label);
+        OpenLoopRun.Output out = run.output(BootBenchmark.BENCHMARK);
         // --cold alone measures cold boots only; with a schedule option (or without --cold) the churn runs too
         boolean churn = cold == 0 || CHURN_OPTIONS.stream().anyMatch(spec.commandLine().getParseResult()::hasMatchedOption);
         BootOptions options = new BootOptions(backends, service, schedule, cold, warmup, churn, bootTimeout, recreate,
@@ -132,8 +125,8 @@ final class BenchBootCommand implements Callable<Integer> {
         out.check();
 
         RunMetadata meta = new RunMetadata(BootBenchmark.BENCHMARK, Invocation.commandLine(spec), Instant.now());
-        if (label != null) {
-            meta.put("label", label);
+        if (run.label != null) {
+            meta.put("label", run.label);
         }
         if (backends.contains(Backend.qemu)) {
             meta.tool("qemu", Processes.firstLineOrNull("qemu-system-x86_64", "--version"));
@@ -141,7 +134,7 @@ final class BenchBootCommand implements Callable<Integer> {
         if (backends.contains(Backend.docker)) {
             meta.tool("docker", Doctor.dockerVersion());
         }
-        BootProgress progress = new BootProgress(spec.commandLine().getErr(), quiet);
+        BootProgress progress = new BootProgress(spec.commandLine().getErr(), run.quiet);
         StateStore state = StateStore.open();
         BootBenchmark.Result r = BootBenchmark.run(options, serviceSpec,
                 b -> DeployerBootTarget.open(b, state, catalog, serviceSpec, qemu, recreate, progress::warning),

@@ -72,15 +72,8 @@ public final class RampOptions {
             description = "Stop when nothing at all was answered for this long (default: ${DEFAULT-VALUE}).")
     Duration unresponsive;
 
-    @Option(names = "--output", paramLabel = "DIR",
-            description = "Run folder to create (must not exist). Default: a new folder under results/.")
-    Path output;
-
-    @Option(names = "--label", paramLabel = "TEXT", description = "Label in the results folder name and run.json.")
-    String label;
-
-    @Option(names = {"-q", "--quiet"}, description = "No live progress on stderr.")
-    boolean quiet;
+    @picocli.CommandLine.Mixin
+    RunOutputOptions run;
 
     /** The rate plan these options describe; a usage error when they contradict each other. */
     public RampPlan plan() {
@@ -119,15 +112,15 @@ public final class RampOptions {
     }
 
     public Path output() {
-        return output;
+        return run.output;
     }
 
     public String label() {
-        return label;
+        return run.label;
     }
 
     public boolean quiet() {
-        return quiet;
+        return run.quiet;
     }
 
     /**
@@ -138,20 +131,20 @@ public final class RampOptions {
         output(benchmark).check();
         RunMetadata meta = new RunMetadata(benchmark, Invocation.commandLine(spec), java.time.Instant.now());
         describe().forEach(meta::parameter);
-        if (label != null) {
-            meta.put("label", label);
+        if (run.label != null) {
+            meta.put("label", run.label);
         }
         return meta;
     }
 
     /** Where the run's folder goes: exactly --output, or a new folder under results/. */
     OpenLoopRun.Output output(String benchmark) {
-        return OpenLoopRun.Output.of(output, benchmark, label);
+        return run.output(benchmark);
     }
 
     /** The live progress line for this run (silent with --quiet). */
     ProgressPrinter progress(String rateUnit) {
-        return new ProgressPrinter(System.err, quiet, rateUnit);
+        return new ProgressPrinter(System.err, run.quiet, rateUnit);
     }
 
     /** Prints the run folder on stdout and maps the stop reason to the exit code. */
