@@ -313,13 +313,13 @@ container_ready_line() { # CID SERVICE
     local logs; logs=$(docker logs "$1" 2>&1)
     [ "$logs" = "unibench: $2 ready" ] || { echo "logs: $logs"; return 1; }
 }
-docker_stop_fast() { # CID: docker stop returns within 1 s
+docker_stop_fast() { # CID: docker stop returns within 3 s (ignoring SIGTERM would take the 10 s grace)
     local t0 t1
     t0=$(ms_now)
     docker stop -t 10 "$1" >/dev/null
     t1=$(ms_now)
     echo "docker stop took $((t1 - t0)) ms"
-    [ $((t1 - t0)) -lt 1000 ]
+    [ $((t1 - t0)) -lt 3000 ]
 }
 exit_code_zero() { # CID (not --rm)
     local rc; rc=$(timeout 10 docker wait "$1")
@@ -348,20 +348,20 @@ container_tests() {
     check "container dns answers" wait_dns "$dp"
     check "container dns ready line" container_ready_line "$dns_cid" dns
     dns_suite container "$dp"
-    check "container dns docker stop within 1 s" docker_stop_fast "$dns_cid"
+    check "container dns docker stop within 3 s" docker_stop_fast "$dns_cid"
 
     check "container web starts" run_container cid --rm --init -p "$LOOP:$wp:80/tcp" unibench/web
     local web_cid=$cid
     check "container web answers" wait_web "$wp"
     check "container web ready line" container_ready_line "$web_cid" web
     web_suite container "$wp"
-    check "container web docker stop within 1 s" docker_stop_fast "$web_cid"
+    check "container web docker stop within 3 s" docker_stop_fast "$web_cid"
 
     # Without --init the server is PID 1: it must still handle SIGTERM itself and exit 0.
     dp=$(free_port)
     check "container dns (no --init) starts" run_container cid -p "$LOOP:$dp:53/udp" unibench/dns
     check "container dns (no --init) answers" wait_dns "$dp"
-    check "container dns (no --init) docker stop within 1 s" docker_stop_fast "$cid"
+    check "container dns (no --init) docker stop within 3 s" docker_stop_fast "$cid"
     check "container dns (no --init) exit code 0" exit_code_zero "$cid"
     docker rm "$cid" >/dev/null 2>&1 || true
 }
