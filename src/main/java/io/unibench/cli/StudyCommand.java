@@ -1,6 +1,5 @@
 package io.unibench.cli;
 
-import io.unibench.UsageException;
 import io.unibench.bench.OpenLoopRun;
 import io.unibench.bench.StopReason;
 import io.unibench.deploy.Backend;
@@ -54,12 +53,7 @@ final class StudyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         StudyProfile p = StudyProfile.of(profile);
-        List<Backend> backends = switch (backend) {
-            case "both" -> List.of(Backend.qemu, Backend.docker);
-            case "qemu" -> List.of(Backend.qemu);
-            case "docker" -> List.of(Backend.docker);
-            default -> throw new UsageException("unknown backend '" + backend + "' (use qemu, docker or both)");
-        };
+        List<Backend> backends = Backend.parseChoice(backend);
         OpenLoopRun.Output out = OpenLoopRun.Output.of(output, "study", p.name());
         out.check();
         ServiceCatalog catalog = ServiceCatalog.load();
