@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Tests of the unibench DNS and web services, run against
 #   (1) the static binaries on the host (native baseline), on free ports of 127.0.0.1, and
-#   (2) the images unibench/dns and unibench/web, published on 127.0.0.1 only.
+#   (2) the images unibench/dns:TAG and unibench/web:TAG (TAG: $UNIBENCH_IMAGE_TAG or latest), published on 127.0.0.1 only.
 # Real clients: dig, curl, wrk, raw TCP through bash /dev/tcp, udpsend for the corpus.
 # Cleans up only what it started (recorded pids and container ids), even on failure.
 # Ends with "N passed, M failed"; exit status 1 if anything failed.
@@ -17,6 +17,7 @@ DNS_BIN=$CDIR/dns/dns-server
 WEB_BIN=$CDIR/web/web-server
 UDPSEND=$CDIR/build/udpsend
 LOOP=127.0.0.1
+TAG=${UNIBENCH_IMAGE_TAG:-latest}
 
 PASSED=0
 FAILED=0
@@ -333,24 +334,24 @@ image_labels() { # IMAGE SERVICE
 container_tests() {
     if ! docker info >/dev/null 2>&1; then bad "docker daemon reachable"; return; fi
     local img
-    for img in unibench/dns unibench/web; do
+    for img in unibench/dns:$TAG unibench/web:$TAG; do
         if ! docker image inspect "$img" >/dev/null 2>&1; then
             bad "image $img exists" "run make -C containers first"; return
         fi
     done
-    check "image unibench/dns labels" image_labels unibench/dns dns
-    check "image unibench/web labels" image_labels unibench/web web
+    check "image unibench/dns:$TAG labels" image_labels unibench/dns:$TAG dns
+    check "image unibench/web:$TAG labels" image_labels unibench/web:$TAG web
 
     local dp wp cid=""
     dp=$(free_port); wp=$(free_port)
-    check "container dns starts" run_container cid --rm --init -p "$LOOP:$dp:53/udp" unibench/dns
+    check "container dns starts" run_container cid --rm --init -p "$LOOP:$dp:53/udp" unibench/dns:$TAG
     local dns_cid=$cid
     check "container dns answers" wait_dns "$dp"
     check "container dns ready line" container_ready_line "$dns_cid" dns
     dns_suite container "$dp"
     check "container dns docker stop within 3 s" docker_stop_fast "$dns_cid"
 
-    check "container web starts" run_container cid --rm --init -p "$LOOP:$wp:80/tcp" unibench/web
+    check "container web starts" run_container cid --rm --init -p "$LOOP:$wp:80/tcp" unibench/web:$TAG
     local web_cid=$cid
     check "container web answers" wait_web "$wp"
     check "container web ready line" container_ready_line "$web_cid" web
@@ -359,7 +360,7 @@ container_tests() {
 
     # Without --init the server is PID 1: it must still handle SIGTERM itself and exit 0.
     dp=$(free_port)
-    check "container dns (no --init) starts" run_container cid -p "$LOOP:$dp:53/udp" unibench/dns
+    check "container dns (no --init) starts" run_container cid -p "$LOOP:$dp:53/udp" unibench/dns:$TAG
     check "container dns (no --init) answers" wait_dns "$dp"
     check "container dns (no --init) docker stop within 3 s" docker_stop_fast "$cid"
     check "container dns (no --init) exit code 0" exit_code_zero "$cid"

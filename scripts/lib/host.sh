@@ -1,9 +1,14 @@
 # Shared by scripts/test.sh and scripts/quickstart.sh: prepare a Debian/Ubuntu host for unibench.
 
-# Debian packages unibench and its tests use: QEMU and Docker (the two backends), gcc/make (the services),
-# knot + dig/kdig + dnsperf (DNS tests and cross-checks), nginx + curl + wrk (HTTP tests), JDK 17.
-UNIBENCH_PACKAGES=(qemu-system-x86 docker.io gcc make libc6-dev git curl ca-certificates
-  knot knot-dnsutils dnsutils dnsperf nginx-light wrk iproute2 iptables procps python3 openjdk-17-jdk-headless)
+# Debian packages unibench and its tests use: QEMU and Docker (the backends; runsc for gvisor), gcc/make (the
+# services), knot + unbound + dig/kdig + dnsperf (DNS tests and cross-checks), nginx + curl + wrk + h2load + ab
+# (HTTP tests), lab networking (CNI plugins, nftables, tcpdump, ping, traceroute), hostile clients (hping3,
+# scapy), two-host tests on loopback (sshd, libvirt), headless Chromium (report and page checks), JDK 17.
+UNIBENCH_PACKAGES=(qemu-system-x86 docker.io runsc gcc make libc6-dev git curl ca-certificates
+  knot knot-dnsutils dnsutils dnsperf unbound nginx-light wrk nghttp2-client apache2-utils
+  iproute2 iptables procps python3 containernetworking-plugins nftables tcpdump iputils-ping traceroute
+  hping3 python3-scapy openssh-server openssh-client libvirt-daemon-system libvirt-clients
+  chromium openjdk-17-jdk-headless)
 
 ensure_packages() {
   local missing=()

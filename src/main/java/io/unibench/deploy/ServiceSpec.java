@@ -61,10 +61,23 @@ public record ServiceSpec(@JsonProperty("service") String service, @JsonProperty
             args = args == null ? List.of() : List.copyOf(args);
         }
 
-        /** The image reference with a tag ({@code unibench/dns:latest}). */
+        /**
+         * The image reference with a tag ({@code unibench/dns:latest}). An untagged manifest image gets the tag
+         * {@code -Dunibench.image.tag}, else {@code $UNIBENCH_IMAGE_TAG}, else {@code latest}: checkouts that
+         * share one Docker daemon (parallel development, CI next to a user) keep their images apart.
+         */
         public String imageRef() {
             int slash = image.lastIndexOf('/');
-            return image.indexOf(':', slash + 1) >= 0 ? image : image + ":latest";
+            return image.indexOf(':', slash + 1) >= 0 ? image : image + ":" + defaultTag();
+        }
+
+        /** The tag of untagged manifest images (see {@link #imageRef()}). */
+        public static String defaultTag() {
+            String t = System.getProperty("unibench.image.tag");
+            if (t == null || t.isBlank()) {
+                t = System.getenv("UNIBENCH_IMAGE_TAG");
+            }
+            return t == null || t.isBlank() ? "latest" : t.strip();
         }
     }
 }

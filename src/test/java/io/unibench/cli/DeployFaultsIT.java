@@ -58,7 +58,7 @@ class DeployFaultsIT {
                 + container.formatted("unibench/unbuilt-" + ProcessHandle.current().pid(), "[]") + "}");
         write(services.resolve("exits.json"), "{\"service\": \"exits\", " + ports + ", "
                 + probe.formatted("10.0.0.5") + ", \"unikernel\": {\"image\": \"" + dnsElf + "\", " + unikernel + "}, "
-                + container.formatted("unibench/dns:latest", "[\"--no-such-option\"]") + "}");
+                + container.formatted("unibench/dns:" + io.unibench.deploy.ServiceSpec.ContainerSpec.defaultTag(), "[\"--no-such-option\"]") + "}");
         System.setProperty("unibench.home", home.toString());
     }
 

@@ -104,7 +104,7 @@ class DeployIT {
     void destroyAllSparesAnUnrelatedContainerAndQemu() throws Exception {
         String name = "unrelated-" + ThreadLocalRandom.current().nextInt(1_000_000);
         // same image (it even carries a unibench.service label from its Dockerfile), but not deployed by us
-        DeployItSupport.Proc c = run(List.of("docker", "run", "-d", "--name", name, "unibench/dns:latest", "--port",
+        DeployItSupport.Proc c = run(List.of("docker", "run", "-d", "--name", name, "unibench/dns:" + io.unibench.deploy.ServiceSpec.ContainerSpec.defaultTag(), "--port",
                 "53"), 60);
         assertThat(c.exit()).as(c.out()).isZero();
         Process qemu = new ProcessBuilder("qemu-system-x86_64", "-M", "none", "-nodefaults", "-display", "none", "-S")

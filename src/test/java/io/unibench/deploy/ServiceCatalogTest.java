@@ -21,7 +21,7 @@ class ServiceCatalogTest {
         assertThat(dns.probe().type()).isEqualTo("dns");
         assertThat(dns.unikernel().machineOptions()).isNotBlank();
         assertThat(dns.unikernel().pc().netDevice()).isEqualTo("virtio-net-pci");
-        assertThat(dns.container().imageRef()).isEqualTo("unibench/dns:latest");
+        assertThat(dns.container().imageRef()).isEqualTo("unibench/dns:" + ServiceSpec.ContainerSpec.defaultTag());
         assertThat(catalog.unikernelImage(dns).toString()).endsWith("unikernels/build/dns.elf");
         ServiceSpec web = catalog.get("web");
         assertThat(web.probe().status()).isEqualTo(200);

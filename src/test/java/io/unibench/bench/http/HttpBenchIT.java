@@ -252,7 +252,7 @@ class HttpBenchIT {
 
     @Test
     void projectWebContainer() throws Exception {
-        ProcessResult inspect = exec(30, "docker", "image", "inspect", "--format", "{{.Id}}", "unibench/web");
+        ProcessResult inspect = exec(30, "docker", "image", "inspect", "--format", "{{.Id}}", "unibench/web:" + io.unibench.deploy.ServiceSpec.ContainerSpec.defaultTag());
         if (inspect.exit != 0 && inspect.output.contains("Cannot connect")) {
             fail("the Docker daemon is not reachable: " + inspect.output);
         }
@@ -260,7 +260,7 @@ class HttpBenchIT {
                 "skipped: image unibench/web is not built (make -C containers); " + inspect.output.strip());
         int port = freePort();
         ProcessResult run = exec(60, "docker", "run", "-d", "--rm", "--init", "--label", "unibench.test=HttpBenchIT",
-                "-p", "127.0.0.1:" + port + ":80", "unibench/web");
+                "-p", "127.0.0.1:" + port + ":80", "unibench/web:" + io.unibench.deploy.ServiceSpec.ContainerSpec.defaultTag());
         assertThat(run.exit).as(run.output).isZero();
         String id = run.output.strip();
         try {
