@@ -60,10 +60,11 @@ public final class DnsProbe implements ReadinessProbe {
             sent.set(id);
             channel.write(ByteBuffer.wrap(DnsWire.encodeQuery(id, name, qtype)));
             String last = "no reply";
+            boolean heard = false;
             while (true) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    return Attempt.notYet(last);
+                    return heard ? Attempt.notYet(last) : Attempt.silent(last);
                 }
                 rx.clear();
                 int n = channel.read(rx);
@@ -83,6 +84,7 @@ public final class DnsProbe implements ReadinessProbe {
                     return a;
                 }
                 last = a.detail();
+                heard = true;
             }
         } catch (PortUnreachableException e) {
             return Attempt.notYet("port unreachable");

@@ -49,7 +49,7 @@ public final class HttpProbe implements ReadinessProbe {
             while (true) {
                 int left = (int) ((deadline - System.nanoTime()) / 1_000_000);
                 if (left <= 0) {
-                    return Attempt.notYet(parser.started() ? "response incomplete" : "no response");
+                    return parser.started() ? Attempt.notYet("response incomplete") : Attempt.silent("no response");
                 }
                 s.setSoTimeout(left);
                 int n = in.read(buf);
@@ -63,7 +63,7 @@ public final class HttpProbe implements ReadinessProbe {
                 }
             }
         } catch (SocketTimeoutException e) {
-            return Attempt.notYet("no response");
+            return Attempt.silent("no response");
         } catch (IOException e) {
             return Attempt.notYet(String.valueOf(e.getMessage()));
         }

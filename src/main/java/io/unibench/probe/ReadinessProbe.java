@@ -13,14 +13,23 @@ import java.time.Duration;
  */
 public interface ReadinessProbe extends AutoCloseable {
 
-    /** The outcome of one try: ready, or what came back instead (for the error message). */
-    record Attempt(boolean ready, String detail) {
+    /**
+     * The outcome of one try: ready, or what came back instead (for the error message). {@code heard} is false
+     * when the try only waited out its timeout in silence, so a waiter can report the last real (wrong) answer
+     * rather than the silence of a short final try.
+     */
+    record Attempt(boolean ready, String detail, boolean heard) {
         public static Attempt ok(String detail) {
-            return new Attempt(true, detail);
+            return new Attempt(true, detail, true);
         }
 
         public static Attempt notYet(String detail) {
-            return new Attempt(false, detail);
+            return new Attempt(false, detail, true);
+        }
+
+        /** Nothing came back within the try's timeout. */
+        public static Attempt silent(String detail) {
+            return new Attempt(false, detail, false);
         }
     }
 

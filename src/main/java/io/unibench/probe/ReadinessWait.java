@@ -27,7 +27,7 @@ public final class ReadinessWait {
      * @param ready        whether a correct answer came
      * @param readyNanos   System.nanoTime when it came (0 if not)
      * @param attempts     tries made
-     * @param lastAnswer   what the last try got (for errors)
+     * @param lastAnswer   what the last try got (for errors); when it heard nothing, also the last answer heard
      * @param failure      why the instance can never become ready, when the watch said so
      */
     public record Outcome(boolean ready, long readyNanos, int attempts, String lastAnswer, String failure) {
@@ -41,6 +41,7 @@ public final class ReadinessWait {
         Duration timeout = probe.initialTimeout();
         int attempts = 0;
         String last = "no try made";
+        String lastHeard = null;
         long nextWatch = 0;
         while (true) {
             watch.poll();
@@ -63,7 +64,12 @@ public final class ReadinessWait {
             if (a.ready()) {
                 return new Outcome(true, System.nanoTime(), attempts, a.detail(), null);
             }
-            last = a.detail();
+            if (a.heard()) {
+                lastHeard = a.detail();
+                last = a.detail();
+            } else {
+                last = lastHeard == null ? a.detail() : a.detail() + "; last answer heard: " + lastHeard;
+            }
             if (System.nanoTime() - before >= t.toNanos()) {
                 // the whole timeout passed silently: give the next try longer
                 timeout = timeout.multipliedBy(2).compareTo(probe.maxTimeout()) > 0 ? probe.maxTimeout()
