@@ -32,17 +32,34 @@ public final class ImageBuilder {
         this.progress = progress;
     }
 
-    /** {@code make -C unikernels}. */
+    /**
+     * {@code make -C unikernels} in a checkout; in an installed release (no Makefile, the images shipped
+     * prebuilt) only a check that every manifest's image is there.
+     */
     public void buildUnikernels() {
-        make(List.of("make", "-C", catalog.homeDir().resolve("unikernels").toString()));
+        Path dir = catalog.homeDir().resolve("unikernels");
+        if (Files.isRegularFile(dir.resolve("Makefile"))) {
+            make(List.of("make", "-C", dir.toString()));
+            return;
+        }
+        for (String name : catalog.names()) {
+            ServiceSpec s = catalog.get(name);
+            if (s.unikernel() != null && !Files.isRegularFile(catalog.unikernelImage(s))) {
+                throw new UnibenchException("the prebuilt unikernel image " + catalog.unikernelImage(s)
+                        + " is missing (and there is no " + dir.resolve("Makefile") + " to build it)");
+            }
+        }
+        progress.accept("unikernel images: prebuilt in " + dir.resolve("build"));
     }
 
     /** Static binaries ({@code make -C containers binaries}), then one docker build per manifest. */
     public void buildContainers() {
         DockerClients.get(); // fail early and clearly when the daemon is down
-        make(List.of("make", "-C", catalog.homeDir().resolve("containers").toString(), "binaries"));
-        String version = Processes.firstLineOrNull("git", "-C", catalog.homeDir().toString(), "describe", "--always",
-                "--dirty");
+        Path containers = catalog.homeDir().resolve("containers");
+        if (Files.isRegularFile(containers.resolve("Makefile"))) {
+            make(List.of("make", "-C", containers.toString(), "binaries"));
+        } // else an installed release: the static binaries are shipped inside the build contexts
+        String version = io.unibench.results.RunMetadata.Version.gitCommit();
         for (String name : catalog.names()) {
             ServiceSpec s = catalog.get(name);
             if (s.container() == null) {
@@ -55,7 +72,7 @@ public final class ImageBuilder {
             progress.accept("docker build " + s.container().imageRef() + " from " + ctx);
             try {
                 String id = DockerClients.get().buildImageCmd(ctx.toFile()).withTags(Set.of(s.container().imageRef()))
-                        .withPull(false).withBuildArg("VERSION", version == null ? "unknown" : version)
+                        .withPull(false).withBuildArg("VERSION", version)
                         .exec(new BuildImageResultCallback()).awaitImageId(10, TimeUnit.MINUTES);
                 progress.accept("built " + s.container().imageRef() + " " + id);
             } catch (DockerException e) {
