@@ -1,8 +1,5 @@
 package io.unibench.results;
 
-import io.unibench.bench.RampSink;
-import io.unibench.bench.StepResult;
-import io.unibench.bench.StopReason;
 import io.unibench.load.IntervalSample;
 import io.unibench.load.LoadProtocol;
 import java.io.Closeable;

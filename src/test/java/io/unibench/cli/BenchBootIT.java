@@ -8,8 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.unibench.bench.boot.BootCsv;
 import io.unibench.deploy.StateStore;
+import io.unibench.results.BootCsv;
 import io.unibench.results.RunMetadata;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

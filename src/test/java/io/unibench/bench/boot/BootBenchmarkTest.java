@@ -6,9 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.unibench.UnibenchException;
 import io.unibench.bench.OpenLoopRun;
-import io.unibench.bench.StopReason;
 import io.unibench.deploy.Backend;
+import io.unibench.results.BootCsv;
+import io.unibench.results.BootEvent;
+import io.unibench.results.BootStats;
 import io.unibench.results.RunMetadata;
+import io.unibench.results.StopReason;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,10 +24,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/**
- * The boot benchmark against instances whose boot time is known exactly: real DNS servers on loopback
- * that start answering 150 ms after the start call, probed through the real DNS probe and waiter.
- */
 class BootBenchmarkTest {
     private static final long BOOT = 150_000_000L;
     private static final long CONSOLE = 100_000_000L;

@@ -1,6 +1,5 @@
-package io.unibench.bench.boot;
+package io.unibench.results;
 
-import io.unibench.results.CsvTable;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
