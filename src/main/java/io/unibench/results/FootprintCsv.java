@@ -1,8 +1,11 @@
 package io.unibench.results;
 
+import static io.unibench.results.CsvLayout.added;
+import static io.unibench.results.CsvLayout.column;
+
+import io.unibench.results.CsvLayout.Column;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -10,24 +13,31 @@ import java.util.List;
  * container was given, the memory it actually uses while idle and its idle CPU over a quiet window.
  */
 public final class FootprintCsv {
-    public static final String FILE = "footprint.csv";
-    public static final List<String> COLUMNS = List.of("service", "backend", "instance", "image_bytes",
-            "guest_memory_bytes", "idle_rss_bytes", "idle_cpu_pct", "idle_window_s");
 
     /** One measured instance; {@code idleRssBytes} is negative when unknown. */
     public record Row(String service, String backend, String instance, long imageBytes, long guestMemoryBytes,
                       long idleRssBytes, double idleCpuPct, double windowSeconds) {
     }
 
+    public static final Column<Row> SERVICE = column("service", Row::service);
+    public static final Column<Row> BACKEND = column("backend", Row::backend);
+    public static final Column<Row> INSTANCE = added("instance", Row::instance);
+    public static final Column<Row> IMAGE_BYTES = column("image_bytes", Row::imageBytes);
+    public static final Column<Row> GUEST_MEMORY_BYTES = column("guest_memory_bytes", Row::guestMemoryBytes);
+    public static final Column<Row> IDLE_RSS_BYTES = column("idle_rss_bytes",
+            r -> r.idleRssBytes() < 0 ? null : r.idleRssBytes());
+    public static final Column<Row> IDLE_CPU_PCT = column("idle_cpu_pct", Row::idleCpuPct);
+    public static final Column<Row> IDLE_WINDOW_S = added("idle_window_s", Row::windowSeconds);
+    public static final CsvLayout<Row> LAYOUT = CsvLayout.of("footprint.csv", SERVICE, BACKEND, INSTANCE, IMAGE_BYTES,
+            GUEST_MEMORY_BYTES, IDLE_RSS_BYTES, IDLE_CPU_PCT, IDLE_WINDOW_S);
+
     private FootprintCsv() {
     }
 
     public static void write(Path dir, List<Row> rows) throws IOException {
-        try (CsvTable t = new CsvTable(dir.resolve(FILE), COLUMNS)) {
+        try (CsvLayout.Writer<Row> w = LAYOUT.create(dir)) {
             for (Row r : rows) {
-                t.row(Arrays.asList(r.service(), r.backend(), r.instance(), r.imageBytes(),
-                        r.guestMemoryBytes(), r.idleRssBytes() < 0 ? null : r.idleRssBytes(), r.idleCpuPct(),
-                        r.windowSeconds()));
+                w.row(r);
             }
         }
     }

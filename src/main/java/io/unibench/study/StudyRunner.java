@@ -165,7 +165,7 @@ public final class StudyRunner {
                         profile.idle().toNanos());
                 FootprintCsv.write(dir, rows);
             } catch (IOException e) {
-                throw new UnibenchException("could not write " + FootprintCsv.FILE + ": " + e.getMessage(), e);
+                throw new UnibenchException("could not write " + FootprintCsv.LAYOUT.file() + ": " + e.getMessage(), e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 interrupted = true;
