@@ -147,7 +147,7 @@ static int send_segment(struct tcp_conn *c, uint32_t seq, uint8_t flags, uint32_
             memcpy(t + hl + first, c->buf, n - first);
     }
     uint16_t tl = (uint16_t)(hl + n);
-    put16(t + 16, csum_fold(csum_add(csum_pseudo(net_cfg.ip, c->rip, IPPROTO_TCP, tl), t, tl)));
+    put16(t + 16, csum_fold(csum_add(csum_pseudo(ip_tx_src(), c->rip, IPPROTO_TCP, tl), t, tl)));
     ip_tx_commit(tl);
     return 0;
 }
@@ -173,7 +173,7 @@ static void send_rst_reply(uint32_t src, const uint8_t *th, size_t seglen)
     put16(t + 14, 0);
     put16(t + 16, 0);
     put16(t + 18, 0);
-    put16(t + 16, csum_fold(csum_add(csum_pseudo(net_cfg.ip, src, IPPROTO_TCP, 20), t, 20)));
+    put16(t + 16, csum_fold(csum_add(csum_pseudo(ip_tx_src(), src, IPPROTO_TCP, 20), t, 20)));
     ip_tx_commit(20);
 }
 
