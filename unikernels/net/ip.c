@@ -289,10 +289,14 @@ static void udp_input(uint32_t src, uint32_t dst, const uint8_t *u, size_t len)
     if (get16(u + 6) != 0 &&
         csum_fold(csum_add(csum_pseudo(src, dst, IPPROTO_UDP, ulen), u, ulen)) != 0)
         return;
-    uint16_t dport = get16(u + 2);
+    uint16_t sport = get16(u), dport = get16(u + 2);
+    /* Never answer source port 0 or echo-style services (echo, daytime, chargen, time):
+     * a spoofed query from one of them would start a packet loop or an amplifier. */
+    if (sport == 0 || sport == 7 || sport == 13 || sport == 19 || sport == 37)
+        return;
     for (int i = 0; i < UDP_BINDS; i++)
         if (udp_binds[i].fn && udp_binds[i].port == dport) {
-            udp_binds[i].fn(src, get16(u), dport, u + 8, ulen - 8);
+            udp_binds[i].fn(src, sport, dport, u + 8, ulen - 8);
             return;
         }
     /* No ICMP port unreachable: silently drop, like a firewalled host. */
