@@ -1,6 +1,6 @@
 package io.unibench.compare;
 
-import io.unibench.bench.boot.BootStats;
+import io.unibench.results.BootStats;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;

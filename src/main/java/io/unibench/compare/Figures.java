@@ -2,10 +2,10 @@ package io.unibench.compare;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.unibench.UsageException;
-import io.unibench.bench.boot.BootCsv;
+import io.unibench.results.BootCsv;
 import io.unibench.results.RampCsvSink;
 import io.unibench.results.RunMetadata;
-import io.unibench.study.Footprint;
+import io.unibench.results.FootprintCsv;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -58,10 +58,10 @@ public final class Figures {
             }
         }
         List<Path> children = runFolders(input);
-        Path footprint = input.resolve(Footprint.FILE);
+        Path footprint = input.resolve(FootprintCsv.LAYOUT.file());
         if (children.isEmpty() && !Files.isRegularFile(footprint)) {
             throw new UsageException(input + " is not a run folder (no " + RunMetadata.FILE
-                    + ", no run folders inside, no " + Footprint.FILE + ")");
+                    + ", no run folders inside, no " + FootprintCsv.LAYOUT.file() + ")");
         }
         for (Path child : children) {
             JsonNode meta = json(child);
@@ -80,14 +80,14 @@ public final class Figures {
         switch (benchmark) {
             case "dns", "http" -> readRamp(dir, meta, benchmark, label);
             case "boot" -> readBoot(dir);
-            case "footprint" -> readFootprint(dir.resolve(Footprint.FILE));
+            case "footprint" -> readFootprint(dir.resolve(FootprintCsv.LAYOUT.file()));
             default -> throw new UsageException(dir.resolve(RunMetadata.FILE) + ": not a dns, http, boot, footprint"
                     + " or study run (benchmark '" + benchmark + "')");
         }
     }
 
     private void readBoot(Path dir) {
-        Path file = dir.resolve(BootCsv.EVENTS_FILE);
+        Path file = dir.resolve(BootCsv.EVENTS.file());
         Map<String, List<Double>> groups = new TreeMap<>();
         for (CSVRecord r : csv(file, List.of("kind", "backend", "service", "running_instances", "answer_ms",
                 "outcome"))) {

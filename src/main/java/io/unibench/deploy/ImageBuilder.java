@@ -3,6 +3,7 @@ package io.unibench.deploy;
 import com.github.dockerjava.api.command.BuildImageResultCallback;
 import com.github.dockerjava.api.exception.DockerException;
 import io.unibench.UnibenchException;
+import io.unibench.UsageException;
 import io.unibench.deploy.docker.DockerClients;
 import io.unibench.deploy.docker.DockerDeployer;
 import io.unibench.util.Processes;
@@ -26,10 +27,51 @@ public final class ImageBuilder {
 
     private final ServiceCatalog catalog;
     private final Consumer<String> progress;
+    private final Path zone;
 
     public ImageBuilder(ServiceCatalog catalog, Consumer<String> progress) {
+        this(catalog, progress, null);
+    }
+
+    /**
+     * @param zone an RFC 1035 zone file compiled into both DNS builds ({@code make ZONE=...}); null: the
+     *             default zone (unikernels/apps/zones/cetic.be.zone)
+     */
+    public ImageBuilder(ServiceCatalog catalog, Consumer<String> progress, Path zone) {
         this.catalog = catalog;
         this.progress = progress;
+        this.zone = zone == null ? null : zone.toAbsolutePath().normalize();
+    }
+
+    /**
+     * Checks a zone file with the build's own zone compiler (built on the host first), before anything
+     * is built: a bad file is bad input.
+     *
+     * @throws UsageException with the compiler's "FILE:LINE: reason" when the file is not a usable zone
+     */
+    public static void checkZone(Path home, Path zone) {
+        if (!Files.isRegularFile(zone) || !Files.isReadable(zone)) {
+            throw new UsageException("--zone " + zone + ": no such readable file");
+        }
+        Processes.Result r = Processes.run(List.of("make", "-s", "-C", home.resolve("unikernels/apps").toString(),
+                "zonecheck", "ZONE=" + zone.toAbsolutePath().normalize()), null, 120_000);
+        if (!r.ok()) {
+            String reason = r.output().lines().filter(l -> l.startsWith("zonec: ")).findFirst()
+                    .orElse(r.output().strip());
+            throw new UsageException("--zone " + zone + ": " + reason.replaceFirst("^zonec: ", ""));
+        }
+    }
+
+    /** An installed release has prebuilt images only: compiling another zone in needs the sources. */
+    private void requireSources() {
+        if (zone != null) {
+            throw new UsageException("--zone compiles the zone into the images and needs the unibench sources"
+                    + " (a checkout with unikernels/Makefile); this installation has prebuilt images only");
+        }
+    }
+
+    private List<String> zoneArg() {
+        return zone == null ? List.of() : List.of("ZONE=" + zone);
     }
 
     /**
@@ -39,9 +81,12 @@ public final class ImageBuilder {
     public void buildUnikernels() {
         Path dir = catalog.homeDir().resolve("unikernels");
         if (Files.isRegularFile(dir.resolve("Makefile"))) {
-            make(List.of("make", "-C", dir.toString()));
+            List<String> cmd = new ArrayList<>(List.of("make", "-C", dir.toString()));
+            cmd.addAll(zoneArg());
+            make(cmd);
             return;
         }
+        requireSources();
         for (String name : catalog.names()) {
             ServiceSpec s = catalog.get(name);
             if (s.unikernel() != null && !Files.isRegularFile(catalog.unikernelImage(s))) {
@@ -57,8 +102,12 @@ public final class ImageBuilder {
         DockerClients.get(); // fail early and clearly when the daemon is down
         Path containers = catalog.homeDir().resolve("containers");
         if (Files.isRegularFile(containers.resolve("Makefile"))) {
-            make(List.of("make", "-C", containers.toString(), "binaries"));
-        } // else an installed release: the static binaries are shipped inside the build contexts
+            List<String> cmd = new ArrayList<>(List.of("make", "-C", containers.toString(), "binaries"));
+            cmd.addAll(zoneArg());
+            make(cmd);
+        } else {
+            requireSources(); // an installed release: the static binaries are shipped inside the build contexts
+        }
         String version = io.unibench.results.RunMetadata.Version.gitCommit();
         for (String name : catalog.names()) {
             ServiceSpec s = catalog.get(name);

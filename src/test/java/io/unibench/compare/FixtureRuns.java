@@ -2,12 +2,12 @@ package io.unibench.compare;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.unibench.bench.boot.BootCsv;
+import io.unibench.results.BootCsv;
 import io.unibench.bench.dns.DnsEngine;
 import io.unibench.results.CsvTable;
 import io.unibench.results.RampCsvSink;
 import io.unibench.results.RunMetadata;
-import io.unibench.study.Footprint;
+import io.unibench.results.FootprintCsv;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +45,7 @@ public final class FixtureRuns {
             throws IOException {
         runJson(dir, "boot", null);
         Random r = new Random(seed);
-        try (CsvTable t = new CsvTable(dir.resolve(BootCsv.EVENTS_FILE), BootCsv.EVENT_COLUMNS)) {
+        try (CsvTable t = new CsvTable(dir.resolve(BootCsv.EVENTS.file()), BootCsv.EVENTS.names())) {
             for (int b = 0; b < backends.length; b++) {
                 for (int i = 1; i <= n; i++) {
                     double ms = Math.max(1, meanMs[b] + sdMs * r.nextGaussian());
@@ -68,7 +68,7 @@ public final class FixtureRuns {
                                double p99Us) throws IOException {
         runJson(dir, "dns", backend);
         Random r = new Random(seed);
-        List<String> cols = RampCsvSink.secondColumns(DnsEngine.PROTOCOL);
+        List<String> cols = RampCsvSink.seconds(DnsEngine.PROTOCOL).names();
         try (CsvTable t = new CsvTable(dir.resolve(RampCsvSink.SECONDS_FILE), cols)) {
             int sec = 0;
             for (int s = 1; s <= steps; s++) {
@@ -91,7 +91,7 @@ public final class FixtureRuns {
 
     public static void footprint(Path dir, long dnsQemuImage, long rss) throws IOException {
         Files.createDirectories(dir);
-        try (CsvTable t = new CsvTable(dir.resolve(Footprint.FILE), Footprint.COLUMNS)) {
+        try (CsvTable t = new CsvTable(dir.resolve(FootprintCsv.LAYOUT.file()), FootprintCsv.LAYOUT.names())) {
             t.row(Arrays.asList("dns", "qemu", "qemu-dns-1", dnsQemuImage, 8 << 20, rss, 0.3, 3));
             t.row(Arrays.asList("dns", "docker", "docker-dns-1", 942080, 128 << 20, 1466368, 0.0, 3));
         }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.unibench.bench.StopReason;
 import io.unibench.compare.Bootstrap;
 import io.unibench.compare.Compare;
 import io.unibench.compare.CompareFormat;

@@ -1,4 +1,4 @@
-package io.unibench.bench.boot;
+package io.unibench.results;
 
 import java.util.Arrays;
 import java.util.Collection;
