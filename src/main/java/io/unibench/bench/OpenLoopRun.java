@@ -76,7 +76,8 @@ public final class OpenLoopRun {
         RampRunner.Outcome outcome = null;
         StopReason reason = StopReason.FAILED;
         String detail = null;
-        try (RampCsvSink sink = new RampCsvSink(dir, engine.protocol())) {
+        try (RampCsvSink sink = new RampCsvSink(dir, engine.protocol(),
+                meta.root().hasNonNull("backend") ? meta.root().get("backend").asText() : null, output.label())) {
             runner[0] = new RampRunner(engine, plan, stops, clients, timeout, sink, listener);
             outcome = runner[0].run();
             reason = outcome.reason();

@@ -127,7 +127,7 @@ final class BenchDnsCommand implements Callable<Integer> {
             }
             OpenLoopRun.Result result = OpenLoopRun.run(ramp.output("dns"), engine, plan, stops, clients, timeout,
                     meta, ramp.progress(engine.protocol().rateUnit()));
-            return RampOptions.finish(result, spec);
+            return ramp.finish(result, spec);
         }
     }
 }

@@ -131,6 +131,11 @@ public enum CompareFormat {
         return String.format(Locale.ROOT, "%+.1f %%", Math.abs(p) < 0.05 ? 0.0 : p);
     }
 
+    /** A ratio as people read it: 4.81, 12.3. */
+    public static String times(double r) {
+        return Headline.times(r);
+    }
+
     /** A value in its unit, as people read it. */
     public static String value(double v, String unit) {
         if (Double.isNaN(v)) {

@@ -105,14 +105,17 @@ public final class Figures {
             String what = "cold".equals(p[0]) ? "cold boot" : p[0] + " boot at " + p[3] + " instances";
             for (int pct : new int[] {50, 90}) {
                 String metric = "boot_p" + pct;
+                String subject = String.join("/", "boot", metric, p[0], p[1]) + (p.length > 3 ? "/" + p[3] : "");
                 add(new Figure(String.join("/", "boot", metric, String.join("/", p)),
                         what + " p" + pct + " (" + p[1] + ", " + p[2] + ")", metric, "ms", false,
-                        Estimates.percentile(v, pct)));
+                        Estimates.percentile(v, pct), subject, what + " p" + pct + " (" + p[1] + ")", p[2],
+                        Double.NaN));
             }
         }
     }
 
     private void readRamp(Path dir, JsonNode meta, String protocol, String label) {
+        String backend = label != null ? label : label(dir, meta);
         Path file = dir.resolve(RampCsvSink.SECONDS_FILE);
         List<CSVRecord> rows = csv(file, List.of("step", "errors", "latency_p99_us"));
         if (rows.isEmpty()) {
@@ -149,11 +152,13 @@ public final class Figures {
             if (p99.length > 0) {
                 String r = io.unibench.Units.formatRate(rate);
                 add(new Figure(protocol + "/p99/" + r + keyLabel, protocol + " p99 at " + r + " " + unit + where,
-                        "p99", "us", false, Estimates.percentile(p99, 50)));
+                        "p99", "us", false, Estimates.percentile(p99, 50), protocol + "/p99/" + r,
+                        protocol + " p99 at " + r + " " + unit, backend, rate));
             }
         }
         add(new Figure(protocol + "/break_point" + keyLabel, protocol + " break point" + where, "break_point", unit,
-                true, Estimates.breakPoint(steps, criteria)));
+                true, Estimates.breakPoint(steps, criteria), protocol + "/break_point", protocol + " break point",
+                backend, Double.NaN));
     }
 
     private void readFootprint(Path file) {
@@ -168,12 +173,14 @@ public final class Figures {
             double image = g.getValue().get(0)[0];
             if (!Double.isNaN(image)) {
                 add(new Figure("footprint/image_size/" + g.getKey(), "image size" + who, "image_size", "bytes", false,
-                        Estimates.exact(image)));
+                        Estimates.exact(image), "footprint/image_size/" + p[0], "image size (" + p[0] + ")", p[1],
+                        Double.NaN));
             }
             double[] rss = g.getValue().stream().mapToDouble(x -> x[1]).filter(x -> !Double.isNaN(x)).toArray();
             if (rss.length > 0) {
                 add(new Figure("footprint/idle_memory/" + g.getKey(), "idle memory" + who, "idle_memory", "bytes",
-                        false, Estimates.percentile(rss, 50)));
+                        false, Estimates.percentile(rss, 50), "footprint/idle_memory/" + p[0],
+                        "idle memory (" + p[0] + ")", p[1], Double.NaN));
             }
         }
     }
