@@ -1,21 +1,81 @@
 package io.unibench.deploy;
 
 import io.unibench.UsageException;
+import io.unibench.deploy.docker.DockerDeployer;
+import io.unibench.deploy.qemu.QemuKvmDeployer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
-/** Where an instance runs. The name is what users type and what appears in ids ({@code qemu-dns-1}). */
+/**
+ * Where an instance runs, and the one registry of backends: each constant names its {@link Deployer}
+ * factory (the class in {@code deploy/<backend>/}). Nothing outside {@code deploy/<backend>/} names a
+ * concrete backend; everything backend-specific is asked of its deployer. The name is what users type
+ * and what appears in ids ({@code qemu-dns-1}); adding a backend = its folder + one line here.
+ */
 public enum Backend {
-    qemu, docker;
+    qemu("unikernel on QEMU/KVM", QemuKvmDeployer::new, "kvm", "unikernel", "unikernels"),
+    docker("container on Docker (runc)", DockerDeployer::new, "container", "containers");
 
-    /** {@code qemu}, {@code docker} or {@code both}; anything else is a usage error. */
+    /** The study's pair, {@code --backend both}. */
+    public static final List<Backend> BOTH = List.of(qemu, docker);
+
+    private final String description;
+    private final Function<Deployer.Context, Deployer> factory;
+    private final Set<String> aliases;
+
+    Backend(String description, Function<Deployer.Context, Deployer> factory, String... aliases) {
+        this.description = description;
+        this.factory = factory;
+        this.aliases = Set.of(aliases);
+    }
+
+    /** One line for help texts and {@code doctor}. */
+    public String description() {
+        return description;
+    }
+
+    /** A new deployer of this backend (cheap: daemons and tools are contacted on first use). */
+    public Deployer deployer(Deployer.Context context) {
+        return factory.apply(context);
+    }
+
+    /** {@code qemu, docker, ...}: the names users can type. */
+    public static String names() {
+        return Arrays.stream(values()).map(Backend::name).collect(Collectors.joining(", "));
+    }
+
+    /**
+     * A backend name, {@code both} (qemu,docker: the study's pair), {@code all}, or a comma list of them
+     * (duplicates dropped, order kept); anything else is a usage error listing the known backends.
+     */
     public static List<Backend> parseChoice(String text) {
-        String t = text.trim().toLowerCase(Locale.ROOT);
-        return switch (t) {
-            case "both" -> List.of(qemu, docker);
-            case "qemu", "kvm", "unikernel" -> List.of(qemu);
-            case "docker", "container" -> List.of(docker);
-            default -> throw new UsageException("unknown backend '" + text + "' (use qemu, docker or both)");
-        };
+        Set<Backend> out = new LinkedHashSet<>();
+        for (String part : text.split(",", -1)) {
+            String t = part.trim().toLowerCase(Locale.ROOT);
+            if (t.equals("both")) {
+                out.addAll(BOTH);
+            } else if (t.equals("all")) {
+                out.addAll(List.of(values()));
+            } else {
+                out.add(one(t, part));
+            }
+        }
+        return List.copyOf(new ArrayList<>(out));
+    }
+
+    private static Backend one(String t, String given) {
+        for (Backend b : values()) {
+            if (b.name().equals(t) || b.aliases.contains(t)) {
+                return b;
+            }
+        }
+        throw new UsageException("unknown backend '" + given.trim() + "' (known: " + names()
+                + "; also both = qemu,docker, all, or a comma list such as qemu,docker)");
     }
 }

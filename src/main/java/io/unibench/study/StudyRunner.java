@@ -71,10 +71,20 @@ public final class StudyRunner {
         meta.put("profile", profile.name());
         meta.put("backends", backends.stream().map(Backend::name).toList());
         meta.put("expected_duration", profile.expected());
-        if (backends.contains(Backend.qemu)) {
-            meta.put("accelerator", ((io.unibench.deploy.qemu.QemuKvmDeployer) deployments.deployer(Backend.qemu))
-                    .accelerator());
+        Map<String, Object> facts = new LinkedHashMap<>();
+        for (Backend b : backends) {
+            try {
+                Map<String, Object> f = deployments.deployer(b).facts(catalog.get("dns"));
+                facts.put(b.name(), f);
+                if (f.get("accelerator") != null) {
+                    meta.put("accelerator", f.get("accelerator"));
+                }
+                deployments.deployer(b).tools().forEach(meta::tool);
+            } catch (UnibenchException e) {
+                facts.put(b.name(), Map.of("error", e.getMessage()));
+            }
         }
+        meta.put("backend_facts", facts);
         meta.put("caveats", List.of(
                 "Both backends are reached through a user-space port forwarder on 127.0.0.1 (QEMU slirp hostfwd,"
                         + " docker-proxy): absolute latencies include it.",
@@ -191,7 +201,8 @@ public final class StudyRunner {
         tearDown();
         if (!interrupted) {
             List<String> args = new ArrayList<>(List.of("bench", "boot", "--service", "dns", "--backend",
-                    backends.size() == 2 ? "both" : backends.get(0).name(), "--output", dir.resolve("boot").toString()));
+                    String.join(",", backends.stream().map(Backend::name).toList()), "--output",
+                    dir.resolve("boot").toString()));
             args.addAll(profile.boot());
             command("boot", args, failures);
         }

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.unibench.deploy.Backend;
+import io.unibench.deploy.BackendOptions;
+import io.unibench.deploy.Deployments;
 import io.unibench.deploy.ImageBuilder;
 import io.unibench.deploy.ServiceCatalog;
 import io.unibench.deploy.StateStore;
@@ -62,9 +65,14 @@ final class DeployItSupport {
     /** Builds unikernels and container images once per JVM, through the code behind 'unibench build'. */
     static synchronized void buildImages() {
         if (!built) {
-            ImageBuilder b = new ImageBuilder(ServiceCatalog.load(), m -> { });
-            b.buildUnikernels();
-            b.buildContainers();
+            ServiceCatalog catalog = ServiceCatalog.load();
+            try {
+                Deployments d = Deployments.create(StateStore.open(Files.createTempDirectory("ubbuild")), catalog,
+                        BackendOptions.defaults(), new Deployments.Listener() { });
+                new ImageBuilder(catalog, d::deployer, m -> { }).build(List.of(Backend.values()));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
             built = true;
         }
     }

@@ -234,6 +234,7 @@ public final class BootBenchmark {
             Map<String, Object> d = new LinkedHashMap<>(t.describe());
             d.put("memory_per_instance_estimate_bytes", t.memoryPerInstanceBytes());
             backends.put(t.backend().name(), d);
+            t.tools().forEach(meta::tool);
         }
         meta.put("backends", backends);
         Map<String, Object> readiness = new LinkedHashMap<>();
