@@ -51,7 +51,7 @@ final class BuildCommand implements Callable<Integer> {
         List<Backend> shown = List.of(Backend.values());
         Map<Backend, Boolean> reachable = new HashMap<>();
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"SERVICE", "BACKEND", "IMAGE", "BYTES", "MB", "X_" + shown.get(0).name().toUpperCase(Locale.ROOT)});
+        rows.add(new String[] {"SERVICE", "BACKEND", "IMAGE", "BYTES", "MB", "X_" + shown.get(0).id().toUpperCase(Locale.ROOT)});
         for (String service : catalog.names()) {
             long first = -1;
             for (Backend backend : shown) {
@@ -68,7 +68,7 @@ final class BuildCommand implements Callable<Integer> {
                 if (backend == shown.get(0)) {
                     first = size;
                 }
-                rows.add(new String[] {service, backend.name(), img == null || img.ref() == null ? "-" : img.ref(),
+                rows.add(new String[] {service, backend.id(), img == null || img.ref() == null ? "-" : img.ref(),
                     bytes(size), mb(size), size > 0 && first > 0
                             ? String.format(Locale.ROOT, "%.1fx", (double) size / first) : "-"});
             }

@@ -1,7 +1,11 @@
 package io.unibench.deploy;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import io.unibench.UsageException;
 import io.unibench.deploy.docker.DockerDeployer;
+import io.unibench.deploy.gvisor.GvisorDeployer;
+import io.unibench.deploy.nativeproc.NativeDeployer;
 import io.unibench.deploy.qemu.QemuKvmDeployer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,24 +19,51 @@ import java.util.stream.Collectors;
 /**
  * Where an instance runs, and the one registry of backends: each constant names its {@link Deployer}
  * factory (the class in {@code deploy/<backend>/}). Nothing outside {@code deploy/<backend>/} names a
- * concrete backend; everything backend-specific is asked of its deployer. The name is what users type
- * and what appears in ids ({@code qemu-dns-1}); adding a backend = its folder + one line here.
+ * concrete backend; everything backend-specific is asked of its deployer. The {@link #id} is what users
+ * type and what appears in instance ids ({@code qemu-dns-1}), records and results (the constant's Java
+ * name may differ: {@code native} is a Java keyword). Adding a backend = its folder + one line here.
  */
 public enum Backend {
-    qemu("unikernel on QEMU/KVM", QemuKvmDeployer::new, "kvm", "unikernel", "unikernels"),
-    docker("container on Docker (runc)", DockerDeployer::new, "container", "containers");
+    qemu("qemu", "unikernel on QEMU/KVM", QemuKvmDeployer::new, "kvm", "unikernel", "unikernels"),
+    docker("docker", "container on Docker (runc)", DockerDeployer::new, "container", "containers"),
+    gvisor("gvisor", "container on Docker with the gVisor runtime (runsc)", GvisorDeployer::new, "runsc"),
+    nativeproc("native", "the static service binary as a host process", NativeDeployer::new, "process");
 
     /** The study's pair, {@code --backend both}. */
     public static final List<Backend> BOTH = List.of(qemu, docker);
 
+    private final String id;
     private final String description;
     private final Function<Deployer.Context, Deployer> factory;
     private final Set<String> aliases;
 
-    Backend(String description, Function<Deployer.Context, Deployer> factory, String... aliases) {
+    Backend(String id, String description, Function<Deployer.Context, Deployer> factory, String... aliases) {
+        this.id = id;
         this.description = description;
         this.factory = factory;
         this.aliases = Set.of(aliases);
+    }
+
+    /** The backend's name: what users type, and what ids, records and results carry. */
+    @JsonValue
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public String toString() {
+        return id;
+    }
+
+    /** The backend of a record ({@link #id}, or for records of older versions the constant's name). */
+    @JsonCreator
+    public static Backend fromId(String id) {
+        for (Backend b : values()) {
+            if (b.id.equals(id) || b.name().equals(id)) {
+                return b;
+            }
+        }
+        throw new IllegalArgumentException("unknown backend '" + id + "'");
     }
 
     /** One line for help texts and {@code doctor}. */
@@ -47,7 +78,7 @@ public enum Backend {
 
     /** {@code qemu, docker, ...}: the names users can type. */
     public static String names() {
-        return Arrays.stream(values()).map(Backend::name).collect(Collectors.joining(", "));
+        return Arrays.stream(values()).map(Backend::id).collect(Collectors.joining(", "));
     }
 
     /**
@@ -71,7 +102,7 @@ public enum Backend {
 
     private static Backend one(String t, String given) {
         for (Backend b : values()) {
-            if (b.name().equals(t) || b.aliases.contains(t)) {
+            if (b.id.equals(t) || b.aliases.contains(t)) {
                 return b;
             }
         }

@@ -60,7 +60,7 @@ public final class Footprint {
     public static void write(Path dir, List<Row> rows) throws IOException {
         try (CsvTable t = new CsvTable(dir.resolve(FILE), COLUMNS)) {
             for (Row r : rows) {
-                t.row(Arrays.asList(r.service(), r.backend().name(), r.instance(), r.imageBytes(),
+                t.row(Arrays.asList(r.service(), r.backend().id(), r.instance(), r.imageBytes(),
                         r.guestMemoryBytes() < 0 ? null : r.guestMemoryBytes(), r.idleRssBytes() < 0 ? null : r.idleRssBytes(), r.idleCpuPct(),
                         r.windowSeconds()));
             }
