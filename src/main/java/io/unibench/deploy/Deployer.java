@@ -1,9 +1,11 @@
 package io.unibench.deploy;
 
 import io.unibench.util.Doctor;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 
 /**
  * Everything backend-specific, behind one interface: start/stop/observe instances of a {@link ServiceSpec}
@@ -19,7 +21,7 @@ import java.util.function.Consumer;
  * ({@link io.unibench.probe.ReadinessWait}) and asks the {@link Start} handle whether the instance died
  * meanwhile.
  * <p>
- * Extension points for the next issues: {@link #endpoint} is the network attachment step (forward mode:
+ * Extension points for the next issues: {@link #endpoints} is the network attachment step (forward mode:
  * a host port on 127.0.0.1; lab mode attaches to a bridge in a namespace instead), and the {@link Context}
  * carries backend options by type (a remote host, CPU placement) without changing this interface.
  */
@@ -79,12 +81,18 @@ public interface Deployer {
     Map<String, String> restartSemantics(boolean recreate);
 
     /**
-     * The network attachment of one manifest port: the host endpoint in front of it, given the host port
-     * unibench allocated on 127.0.0.1. By default (forward mode) that port forwards to the service's own
-     * port inside the guest or container; a backend whose service binds the host port itself says so.
+     * The network attachment: the host endpoints in front of the manifest's ports, with host ports on
+     * 127.0.0.1 taken from {@code ports} (the allocator, under the state lock). By default (forward mode) one
+     * host port per manifest port, forwarded to the service's own port inside the guest or container; a
+     * backend whose service binds the host ports itself says so (native: one host port per service port,
+     * shared by UDP and TCP).
      */
-    default Endpoint endpoint(ServiceSpec.PortSpec port, int hostPort) {
-        return new Endpoint(port.name(), port.protocol(), "127.0.0.1", hostPort, port.port());
+    default List<Endpoint> endpoints(ServiceSpec spec, IntSupplier ports) {
+        List<Endpoint> eps = new ArrayList<>();
+        for (ServiceSpec.PortSpec p : spec.ports()) {
+            eps.add(new Endpoint(p.name(), p.protocol(), "127.0.0.1", ports.getAsInt(), p.port()));
+        }
+        return eps;
     }
 
     /**

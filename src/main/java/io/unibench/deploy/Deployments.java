@@ -214,10 +214,7 @@ public final class Deployments {
         return state.locked(() -> {
             String id = state.nextId(backend, spec.service());
             PortAllocator ports = PortAllocator.forState(state);
-            List<Endpoint> eps = new ArrayList<>();
-            for (ServiceSpec.PortSpec p : spec.ports()) {
-                eps.add(d.endpoint(p, ports.allocate()));
-            }
+            List<Endpoint> eps = d.endpoints(spec, ports::allocate);
             Instance rec = Instance.starting(id, backend, spec.service(), eps, state.owner(), Map.of());
             state.put(rec);
             synchronized (this) {
@@ -235,12 +232,8 @@ public final class Deployments {
         return state.locked(() -> {
             PortAllocator ports = PortAllocator.forState(state);
             ports.exclude(takenPort);
-            List<Endpoint> eps = new ArrayList<>();
-            for (Endpoint e : rec.endpoints()) {
-                ServiceSpec.PortSpec p = spec.ports().stream().filter(x -> x.name().equals(e.name())).findFirst()
-                        .orElse(new ServiceSpec.PortSpec(e.name(), e.protocol(), e.guestPort()));
-                eps.add(e.port() == takenPort ? d.endpoint(p, ports.allocate()) : e);
-            }
+            // a fresh attachment: ports that share a host port (native UDP + TCP) move together
+            List<Endpoint> eps = d.endpoints(spec, ports::allocate);
             Instance fresh = new Instance(rec.id(), rec.backend(), rec.service(), InstanceState.starting, eps, null,
                     null, Instant.now().toString(), rec.owner(), rec.deployerPid(), Map.of(), null);
             state.put(fresh);

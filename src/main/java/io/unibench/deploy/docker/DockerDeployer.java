@@ -233,7 +233,7 @@ public class DockerDeployer implements Deployer {
         l.put(LABEL_ID, rec.id());
         l.put(LABEL_SERVICE, rec.service());
         l.put(LABEL_OWNER, state.owner());
-        l.put(LABEL_BACKEND, backend().name());
+        l.put(LABEL_BACKEND, backend().id());
         return l;
     }
 
@@ -364,7 +364,7 @@ public class DockerDeployer implements Deployer {
     /** Our managed and owner labels, and this backend's (a missing backend label means docker). */
     private boolean ours(Map<String, String> labels) {
         return labels != null && "true".equals(labels.get(LABEL_MANAGED)) && state.owner().equals(labels.get(LABEL_OWNER))
-                && backend().name().equals(labels.getOrDefault(LABEL_BACKEND, Backend.docker.id()));
+                && backend().id().equals(labels.getOrDefault(LABEL_BACKEND, Backend.docker.id()));
     }
 
     private static Instance recordedWith(Instance recorded, String containerId) {

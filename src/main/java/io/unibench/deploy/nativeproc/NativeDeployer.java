@@ -34,6 +34,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -185,10 +186,19 @@ public final class NativeDeployer implements Deployer {
         return m;
     }
 
-    /** The service binds the allocated host port itself: there is no other port behind it. */
+    /**
+     * The service binds the allocated host ports itself: no port behind them. Manifest ports with the same
+     * service port (DNS over UDP and TCP) share one host port, as the binary serves both on its {@code --port}.
+     */
     @Override
-    public Endpoint endpoint(ServiceSpec.PortSpec port, int hostPort) {
-        return new Endpoint(port.name(), port.protocol(), "127.0.0.1", hostPort, hostPort);
+    public List<Endpoint> endpoints(ServiceSpec spec, IntSupplier ports) {
+        Map<Integer, Integer> hostPortOf = new LinkedHashMap<>();
+        List<Endpoint> eps = new ArrayList<>();
+        for (ServiceSpec.PortSpec p : spec.ports()) {
+            int host = hostPortOf.computeIfAbsent(p.port(), k -> ports.getAsInt());
+            eps.add(new Endpoint(p.name(), p.protocol(), "127.0.0.1", host, host));
+        }
+        return eps;
     }
 
     /** The argument list with {@code {port:NAME}} replaced by that endpoint's host port. */
