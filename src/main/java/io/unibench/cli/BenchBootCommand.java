@@ -125,7 +125,7 @@ final class BenchBootCommand implements Callable<Integer> {
 
         RunMetadata meta = new RunMetadata(BootBenchmark.BENCHMARK, Invocation.commandLine(spec), Instant.now());
         if (run.label != null) {
-            meta.put("label", run.label);
+            meta.put(RunMetadata.LABEL, run.label);
         }
         BootProgress progress = new BootProgress(spec.commandLine().getErr(), run.quiet);
         StateStore state = StateStore.open();

@@ -154,7 +154,18 @@ public interface Deployer {
     }
 
     /** One step of building images; {@code key} identifies it, so backends that share it run it once. */
-    record BuildStep(String key, String description, Runnable run) {
+    record BuildStep(String key, String description, Runnable run, List<String> make) {
+        public BuildStep(String key, String description, Runnable run) {
+            this(key, description, run, null);
+        }
+
+        /**
+         * A {@code make} invocation: {@link ImageBuilder} runs it with the build's variables appended
+         * ({@code ZONE=FILE} from {@code unibench build --zone}), so every make step builds the same zone.
+         */
+        public static BuildStep make(String key, List<String> command) {
+            return new BuildStep(key, String.join(" ", command), null, List.copyOf(command));
+        }
     }
 
     /** The instance just started, with the phases of its start and a way to notice its death. */

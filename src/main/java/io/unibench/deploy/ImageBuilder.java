@@ -1,7 +1,11 @@
 package io.unibench.deploy;
 
 import io.unibench.UnibenchException;
+import io.unibench.UsageException;
 import io.unibench.util.Processes;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,11 +21,46 @@ public final class ImageBuilder {
     private final ServiceCatalog catalog;
     private final Function<Backend, Deployer> deployers;
     private final Consumer<String> progress;
+    private final Path zone;
 
     public ImageBuilder(ServiceCatalog catalog, Function<Backend, Deployer> deployers, Consumer<String> progress) {
+        this(catalog, deployers, progress, null);
+    }
+
+    /**
+     * @param zone an RFC 1035 zone file compiled into every DNS build ({@code make ZONE=...}); null: the
+     *             default zone (unikernels/apps/zones/cetic.be.zone)
+     */
+    public ImageBuilder(ServiceCatalog catalog, Function<Backend, Deployer> deployers, Consumer<String> progress,
+                        Path zone) {
         this.catalog = catalog;
         this.deployers = deployers;
         this.progress = progress;
+        this.zone = zone == null ? null : zone.toAbsolutePath().normalize();
+    }
+
+    /**
+     * Checks a zone file with the build's own zone compiler (built on the host first), before anything
+     * is built: a bad file is bad input.
+     *
+     * @throws UsageException with the compiler's "FILE:LINE: reason" when the file is not a usable zone
+     */
+    public static void checkZone(Path home, Path zone) {
+        if (!Files.isRegularFile(zone) || !Files.isReadable(zone)) {
+            throw new UsageException("--zone " + zone + ": no such readable file");
+        }
+        Processes.Result r = Processes.run(List.of("make", "-s", "-C", home.resolve("unikernels/apps").toString(),
+                "zonecheck", "ZONE=" + zone.toAbsolutePath().normalize()), null, 120_000);
+        if (!r.ok()) {
+            String reason = r.output().lines().filter(l -> l.startsWith("zonec: ")).findFirst()
+                    .orElse(r.output().strip());
+            throw new UsageException("--zone " + zone + ": " + reason.replaceFirst("^zonec: ", ""));
+        }
+    }
+
+    /** The variables every make step gets. */
+    private List<String> makeVariables() {
+        return zone == null ? List.of() : List.of("ZONE=" + zone);
     }
 
     /** Runs the build steps of {@code backends} in order, each distinct step once. */
@@ -34,15 +73,22 @@ public final class ImageBuilder {
             }
         }
         for (Deployer.BuildStep s : steps.values()) {
-            progress.accept(s.description());
-            s.run().run();
+            if (s.make() != null) {
+                List<String> cmd = new ArrayList<>(s.make());
+                cmd.addAll(makeVariables());
+                progress.accept(String.join(" ", cmd));
+                make(cmd);
+            } else {
+                progress.accept(s.description());
+                s.run().run();
+            }
         }
     }
 
     /** The step that builds the static service binaries ({@code make -C containers binaries}). */
     public static Deployer.BuildStep binariesStep(ServiceCatalog catalog) {
-        List<String> cmd = List.of("make", "-C", catalog.homeDir().resolve("containers").toString(), "binaries");
-        return new Deployer.BuildStep("make:binaries", String.join(" ", cmd), () -> make(cmd));
+        return Deployer.BuildStep.make("make:binaries",
+                List.of("make", "-C", catalog.homeDir().resolve("containers").toString(), "binaries"));
     }
 
     /** Runs make; a failure says the command and its last lines. */

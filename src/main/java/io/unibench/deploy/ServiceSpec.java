@@ -29,6 +29,17 @@ public record ServiceSpec(@JsonProperty("service") String service, @JsonProperty
         ports = ports == null ? List.of() : List.copyOf(ports);
     }
 
+    /** Readiness by the console/log ready line alone ({@code router}, {@code firewall}: nothing to ask). */
+    public static final String PROBE_READY_LINE = "ready_line";
+
+    /**
+     * A service that serves no port of its own but forwards between its interfaces (router, firewall): it only
+     * makes sense inside a topology ({@code deploy poc --network lab}).
+     */
+    public boolean isForwarder() {
+        return ports.isEmpty() && probe != null && PROBE_READY_LINE.equals(probe.type());
+    }
+
     public ServiceSpec(String service, String description, List<PortSpec> ports, ProbeSpec probe,
                        UnikernelSpec unikernel, ContainerSpec container) {
         this(service, description, ports, probe, unikernel, container, null);

@@ -117,7 +117,7 @@ public final class QemuKvmDeployer implements Deployer {
     @Override
     public List<BuildStep> buildSteps(List<ServiceSpec> specs) {
         List<String> make = List.of("make", "-C", catalog.homeDir().resolve("unikernels").toString());
-        return List.of(new BuildStep("make:unikernels", String.join(" ", make), () -> ImageBuilder.make(make)));
+        return List.of(BuildStep.make("make:unikernels", make));
     }
 
     @Override
