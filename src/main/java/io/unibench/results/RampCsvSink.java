@@ -43,28 +43,29 @@ public final class RampCsvSink implements RampSink, Closeable {
     public static List<String> stepColumns(LoadProtocol p) {
         String u = p.rateUnit();
         List<String> c = new ArrayList<>(List.of("step", "offered_" + u, "achieved_send_" + u, "completed_" + u,
-                "clients", "duration_s", p.sentName(), "completed", p.lostName(), "loss_pct", "errors", "error_pct"));
+                "clients", "duration_s", p.sentName(), "completed", p.lostName(), "loss_pct", "errors", "error_pct",
+                "unsent", "client_rx_drops"));
         c.addAll(p.outcomes());
         c.addAll(p.errors());
         c.addAll(p.extras());
         c.addAll(List.of("latency_min_us", "latency_mean_us", "latency_stddev_us", "latency_p50_us",
                 "latency_p90_us", "latency_p99_us", "latency_p99_9_us", "latency_max_us",
                 "service_p50_us", "service_p99_us", "send_lag_p50_us", "send_lag_p99_us", "send_lag_max_us",
-                "generator_saturated", "stop_reason", "stop_detail"));
+                "generator_saturated", "generator_detail", "stop_reason", "stop_detail"));
         return c;
     }
 
     public static List<String> secondColumns(LoadProtocol p) {
         String u = p.rateUnit();
         return List.of("run_second", "step", "offered_" + u, p.sentName(), "completed", p.lostName(), "errors",
-                "latency_p50_us", "latency_p99_us", "latency_max_us", "send_lag_p99_us");
+                "unsent", "latency_p50_us", "latency_p99_us", "latency_max_us", "send_lag_p99_us");
     }
 
     @Override
     public void second(int runSecond, int step, double offeredRate, IntervalSample s) throws IOException {
         // Arrays.asList, not List.of: a second without answers has empty (null) latency cells
         seconds.row(Arrays.asList(runSecond, step, offeredRate, s.sent(), s.completed(), s.lost(), s.errorsTotal(),
-                us(s.latency(), 50), us(s.latency(), 99), max(s.latency()), us(s.lag(), 99)));
+                s.unsent(), us(s.latency(), 50), us(s.latency(), 99), max(s.latency()), us(s.lag(), 99)));
     }
 
     @Override
@@ -73,7 +74,7 @@ public final class RampCsvSink implements RampSink, Closeable {
         Histogram lat = t.latency();
         List<Object> row = new ArrayList<>(List.of(r.step(), r.offeredRate(), r.achievedSendRate(),
                 r.completedRate(), r.clients(), r.seconds(), t.sent(), t.completed(), t.lost(), r.lossPct(),
-                t.errorsTotal(), r.errorPct()));
+                t.errorsTotal(), r.errorPct(), t.unsent(), t.clientRxDrops()));
         for (long v : t.outcomes()) {
             row.add(v);
         }
@@ -98,6 +99,7 @@ public final class RampCsvSink implements RampSink, Closeable {
         row.add(us(t.lag(), 99));
         row.add(max(t.lag()));
         row.add(r.saturated());
+        row.add(r.saturated() ? String.join("; ", r.generatorTrouble()) : null);
         row.add(stopReason == null ? null : stopReason.label());
         row.add(stopDetail);
         steps.row(row);
