@@ -1,6 +1,7 @@
 package io.unibench.bench;
 
 import io.unibench.UsageException;
+import io.unibench.results.StepResult;
 import java.time.Duration;
 
 /**

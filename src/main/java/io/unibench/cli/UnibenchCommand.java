@@ -17,6 +17,7 @@ import picocli.CommandLine.ScopeType;
             DestroyCommand.class,
             BenchCommand.class,
             ReportCommand.class,
+            CompareCommand.class,
             StudyCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n",

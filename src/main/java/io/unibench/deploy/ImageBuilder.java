@@ -3,6 +3,7 @@ package io.unibench.deploy;
 import com.github.dockerjava.api.command.BuildImageResultCallback;
 import com.github.dockerjava.api.exception.DockerException;
 import io.unibench.UnibenchException;
+import io.unibench.UsageException;
 import io.unibench.deploy.docker.DockerClients;
 import io.unibench.deploy.docker.DockerDeployer;
 import io.unibench.util.Processes;
@@ -26,21 +27,59 @@ public final class ImageBuilder {
 
     private final ServiceCatalog catalog;
     private final Consumer<String> progress;
+    private final Path zone;
 
     public ImageBuilder(ServiceCatalog catalog, Consumer<String> progress) {
+        this(catalog, progress, null);
+    }
+
+    /**
+     * @param zone an RFC 1035 zone file compiled into both DNS builds ({@code make ZONE=...}); null: the
+     *             default zone (unikernels/apps/zones/cetic.be.zone)
+     */
+    public ImageBuilder(ServiceCatalog catalog, Consumer<String> progress, Path zone) {
         this.catalog = catalog;
         this.progress = progress;
+        this.zone = zone == null ? null : zone.toAbsolutePath().normalize();
+    }
+
+    /**
+     * Checks a zone file with the build's own zone compiler (built on the host first), before anything
+     * is built: a bad file is bad input.
+     *
+     * @throws UsageException with the compiler's "FILE:LINE: reason" when the file is not a usable zone
+     */
+    public static void checkZone(Path home, Path zone) {
+        if (!Files.isRegularFile(zone) || !Files.isReadable(zone)) {
+            throw new UsageException("--zone " + zone + ": no such readable file");
+        }
+        Processes.Result r = Processes.run(List.of("make", "-s", "-C", home.resolve("unikernels/apps").toString(),
+                "zonecheck", "ZONE=" + zone.toAbsolutePath().normalize()), null, 120_000);
+        if (!r.ok()) {
+            String reason = r.output().lines().filter(l -> l.startsWith("zonec: ")).findFirst()
+                    .orElse(r.output().strip());
+            throw new UsageException("--zone " + zone + ": " + reason.replaceFirst("^zonec: ", ""));
+        }
+    }
+
+    private List<String> zoneArg() {
+        return zone == null ? List.of() : List.of("ZONE=" + zone);
     }
 
     /** {@code make -C unikernels}. */
     public void buildUnikernels() {
-        make(List.of("make", "-C", catalog.homeDir().resolve("unikernels").toString()));
+        List<String> cmd = new ArrayList<>(List.of("make", "-C", catalog.homeDir().resolve("unikernels").toString()));
+        cmd.addAll(zoneArg());
+        make(cmd);
     }
 
     /** Static binaries ({@code make -C containers binaries}), then one docker build per manifest. */
     public void buildContainers() {
         DockerClients.get(); // fail early and clearly when the daemon is down
-        make(List.of("make", "-C", catalog.homeDir().resolve("containers").toString(), "binaries"));
+        List<String> cmd = new ArrayList<>(List.of("make", "-C", catalog.homeDir().resolve("containers").toString(),
+                "binaries"));
+        cmd.addAll(zoneArg());
+        make(cmd);
         String version = Processes.firstLineOrNull("git", "-C", catalog.homeDir().toString(), "describe", "--always",
                 "--dirty");
         for (String name : catalog.names()) {

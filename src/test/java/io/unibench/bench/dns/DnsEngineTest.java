@@ -170,13 +170,13 @@ class DnsEngineTest {
 
     @Test
     void csvColumnsCarryTheDnsNamesAndUnits() {
-        var columns = io.unibench.results.RampCsvSink.stepColumns(DnsEngine.PROTOCOL);
+        var columns = io.unibench.results.RampCsvSink.steps(DnsEngine.PROTOCOL).names();
         assertThat(columns).containsSubsequence("step", "offered_qps", "achieved_send_qps", "completed_qps", "sent",
                 "completed", "lost", "loss_pct", "rcode_noerror", "rcode_nxdomain", "rcode_servfail", "rcode_refused",
                 "rcode_other", "malformed", "late", "duplicate", "mismatched", "latency_min_us", "latency_mean_us",
                 "latency_stddev_us", "latency_p50_us", "latency_p90_us", "latency_p99_us", "latency_p99_9_us",
                 "latency_max_us", "service_p50_us", "service_p99_us", "generator_saturated", "stop_reason");
-        assertThat(io.unibench.results.RampCsvSink.secondColumns(DnsEngine.PROTOCOL))
+        assertThat(io.unibench.results.RampCsvSink.seconds(DnsEngine.PROTOCOL).names())
                 .contains("run_second", "offered_qps", "sent", "lost", "latency_p99_us");
     }
 
@@ -190,12 +190,13 @@ class DnsEngineTest {
 
     @Test
     void fewSocketsAgainstALossyServerKeepTheScheduleInsteadOfCollapsing() throws Exception {
-        // 2 sockets with 256 IDs each, 1 s timeout, 20 % lost: each lost query holds its ID for the timeout
+        // 2 sockets with 512 IDs each, 1 s timeout, 20 % lost: each lost query holds its ID for the timeout
         // (~200 per socket at any time). IDs tied to a sequence number blocked every socket behind the first
-        // held one once the IDs wrapped (the 275k -> 9.9k/s collapse); a free-ID pool keeps sending.
+        // held one once the IDs wrapped (every 0.5 s here; the 275k -> 9.9k/s collapse); a free-ID pool
+        // keeps sending.
         QueryFile qf = QueryFile.parse("t", new StringReader("lossy.test A\n"));
         InetSocketAddress target = (InetSocketAddress) server.getLocalSocketAddress();
-        try (DnsEngine engine = new DnsEngine(target, qf, 2, 1, 256)) {
+        try (DnsEngine engine = new DnsEngine(target, qf, 2, 1, 512)) {
             StepSchedule s = new StepSchedule(1, 2000, 2, System.nanoTime() + 20_000_000L, 0, 2_000_000_000L,
                     1_000_000_000L);
             LoadMeter meter = new LoadMeter(DnsEngine.PROTOCOL, s.measureStartNanos());
