@@ -24,6 +24,8 @@ static struct netif_cfg mmio_devs[MAX_MMIO];
 static int n_mmio;
 static int have_ip;
 static int verbose;
+static const char *fault_name; /* fault= (memory-protection self-test), run once the console is up */
+static size_t fault_len;
 
 static int tok_eq(const char *k, size_t kl, const char *lit)
 {
@@ -86,6 +88,9 @@ static void parse_cmdline(const char *s)
                 fatal("invalid gw=%.*s (expected gw=A.B.C.D, e.g. gw=10.0.2.2)", (int)vl, val);
         } else if (tok_eq(tok, kl, "verbose") && kl == tl) {
             verbose = 1;
+        } else if (tok_eq(tok, kl, "fault")) {
+            fault_name = val;
+            fault_len = vl;
         } else if (tok_eq(tok, kl, "virtio_mmio.device")) {
             if (parse_virtio_mmio(val, vl))
                 fatal("invalid virtio_mmio.device=%.*s", (int)vl, val);
@@ -133,6 +138,9 @@ void kmain(uint32_t start_info)
         fatal("not started through PVH (start_info magic missing)");
     cpu_init();
     parse_cmdline(si->cmdline_paddr ? (const char *)(uintptr_t)si->cmdline_paddr : "");
+    if (fault_name && fault_selftest(fault_name, fault_len) != 0)
+        fatal("invalid fault=%.*s (null, write-text, exec-data, write-pagetable, stack-overflow, "
+              "stack-smash)", (int)fault_len, fault_name);
     time_init();
 
     struct netif_cfg nc;

@@ -87,6 +87,9 @@ void lapic_write(uint32_t reg, uint32_t v);
 uint32_t lapic_read(uint32_t reg);
 int ioapic_route(unsigned gsi, uint8_t vec); /* level, active-high, to APIC 0 */
 int ioapic2_present(void);
+/* fault=null|write-text|exec-data|write-pagetable|stack-overflow|stack-smash: trigger that fault
+ * (it must be reported and halt); returns -1 for an unknown name. */
+int fault_selftest(const char *what, size_t n);
 
 /* ---- boot/time.c ---- */
 void time_init(void);
