@@ -126,7 +126,7 @@ final class BenchBootCommand implements Callable<Integer> {
 
         RunMetadata meta = new RunMetadata(BootBenchmark.BENCHMARK, Invocation.commandLine(spec), Instant.now());
         if (run.label != null) {
-            meta.put("label", run.label);
+            meta.put(RunMetadata.LABEL, run.label);
         }
         if (backends.contains(Backend.qemu)) {
             meta.tool("qemu", Processes.firstLineOrNull("qemu-system-x86_64", "--version"));

@@ -82,7 +82,12 @@ final class DeployCommand implements Callable<Integer> {
         List<String> services = service.equals("poc") ? ServiceCatalog.POC : List.of(service);
         List<ServiceSpec> specs = new ArrayList<>();
         for (String s : services) {
-            specs.add(catalog.get(s));
+            ServiceSpec sp = catalog.get(s);
+            if (sp.isForwarder()) {
+                throw new UsageException(s + " serves nothing alone: it forwards inside the study's topology "
+                        + "(unibench deploy poc --network lab)");
+            }
+            specs.add(sp);
         }
         DeployOptions opts = new DeployOptions(services, backends, count, timeout,
                 qemuOptions.options(),

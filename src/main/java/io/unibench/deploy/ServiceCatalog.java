@@ -73,7 +73,7 @@ public final class ServiceCatalog {
         if (s.service() == null || s.service().isBlank()) {
             missing.add("service");
         }
-        if (s.ports().isEmpty()) {
+        if (s.ports().isEmpty() && !s.isForwarder()) {
             missing.add("ports");
         }
         if (s.probe() == null || s.probe().type() == null) {

@@ -18,6 +18,17 @@ public record ServiceSpec(@JsonProperty("service") String service, @JsonProperty
         ports = ports == null ? List.of() : List.copyOf(ports);
     }
 
+    /** Readiness by the console/log ready line alone ({@code router}, {@code firewall}: nothing to ask). */
+    public static final String PROBE_READY_LINE = "ready_line";
+
+    /**
+     * A service that serves no port of its own but forwards between its interfaces (router, firewall): it only
+     * makes sense inside a topology ({@code deploy poc --network lab}).
+     */
+    public boolean isForwarder() {
+        return ports.isEmpty() && probe != null && PROBE_READY_LINE.equals(probe.type());
+    }
+
     /** A port the service listens on inside its guest or container. */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record PortSpec(@JsonProperty("name") String name, @JsonProperty("protocol") String protocol,

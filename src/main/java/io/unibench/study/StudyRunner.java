@@ -6,6 +6,7 @@ import io.unibench.deploy.Deployments;
 import io.unibench.deploy.Endpoint;
 import io.unibench.deploy.Instance;
 import io.unibench.deploy.ServiceCatalog;
+import io.unibench.results.Caveat;
 import io.unibench.results.FootprintCsv;
 import io.unibench.results.ResultsDirectory;
 import io.unibench.results.RunMetadata;
@@ -76,12 +77,12 @@ public final class StudyRunner {
             meta.put("accelerator", ((io.unibench.deploy.qemu.QemuKvmDeployer) deployments.deployer(Backend.qemu))
                     .accelerator());
         }
-        meta.put("caveats", List.of(
-                "Both backends are reached through a user-space port forwarder on 127.0.0.1 (QEMU slirp hostfwd,"
-                        + " docker-proxy): absolute latencies include it.",
-                "The load generator shares the host's cores with the services under test.",
-                "Idle memory: for QEMU the whole VMM process RSS (guest RAM touched + QEMU itself); for Docker the"
-                        + " container's cgroup usage (the service only; containerd-shim and docker-proxy are not counted)."));
+        meta.caveat(Caveat.PORT_FORWARDER, "Both backends are reached through a user-space port forwarder on"
+                + " 127.0.0.1 (QEMU slirp hostfwd, docker-proxy): absolute latencies include it.");
+        meta.caveat(Caveat.SHARED_HOST, "The load generator shares the host's cores with the services under test.");
+        meta.caveat(Caveat.IDLE_MEMORY_SCOPE, "Idle memory: for QEMU the whole VMM process RSS (guest RAM touched +"
+                + " QEMU itself); for Docker the container's cgroup usage (the service only; containerd-shim and"
+                + " docker-proxy are not counted).");
         try {
             dir = ResultsDirectory.create(base, exact, "study", profile.name(), Instant.now());
             meta.write(dir);
