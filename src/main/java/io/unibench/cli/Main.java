@@ -32,6 +32,7 @@ public final class Main {
 
     /** The command tree with unibench's error handling (tests use it to capture stdout and stderr). */
     public static CommandLine commandLine() {
+        System.setProperty("unibench.backends", io.unibench.deploy.Backend.names());
         UnibenchCommand root = new UnibenchCommand();
         CommandLine cl = new CommandLine(root);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
