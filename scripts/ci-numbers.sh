@@ -11,10 +11,16 @@ home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 profile="${1:-smoke}"
 out="${OUT:-/tmp/unibench-ci-numbers-${UNIBENCH_IMAGE_TAG:-latest}}"
 runs="${RUNS:-10}"
-jar="$home/target/unibench.jar"
-jsa="$home/target/unibench.jsa"
 mkdir -p "$out"
-[ -f "$jar" ] && [ -f "$jsa" ] || (cd "$home" && ./mvnw -q -B -DskipTests package)
+# everything runs from the release tarball unpacked under $out (the checkout's target/ may be rebuilt meanwhile)
+tarball="$(ls "$home"/target/unibench-*.tar.gz 2>/dev/null | head -1)"
+[ -n "$tarball" ] || { (cd "$home" && ./mvnw -q -B -DskipTests package); tarball="$(ls "$home"/target/unibench-*.tar.gz | head -1)"; }
+rm -rf "$out/install" && mkdir -p "$out/install" && tar xzf "$tarball" -C "$out/install"
+inst="$(ls -d "$out"/install/unibench-*)"
+unibench="$inst/bin/unibench"
+jar="$inst/lib/unibench.jar"
+jsa="$inst/lib/unibench.jsa"
+"$unibench" --version >/dev/null   # makes lib/unibench.jsa for this place, once
 echo "== load: $(uptime)"
 
 echo "== 1. start-up with the AppCDS archive (A) vs without it (B)"
@@ -23,13 +29,13 @@ for args in "status --no-probe" "--help"; do
   echo "-- unibench $args"
   # shellcheck disable=SC2086
   farm-bench -n "$runs" --warmup 2 --timeout 600 \
-    --vs "java -Xshare:auto -Dunibench.state.dir=$state -Dunibench.home=$home -jar $jar $args" -- \
+    --vs "java -Xshare:auto -Dunibench.state.dir=$state -Dunibench.home=$inst -jar $jar $args" -- \
     java -Xshare:auto -XX:SharedArchiveFile="$jsa" -Xlog:cds=off -Dunibench.state.dir="$state" \
-    -Dunibench.home="$home" -jar "$jar" $args
+    -Dunibench.home="$inst" -jar "$jar" $args
 done
 
 echo "== 2. release tarball"
-ls -l "$home"/target/unibench-*.tar.gz 2>/dev/null || echo "(not built: ./mvnw package without -Drelease.skip)"
+ls -l "$tarball"; du -sh "$inst"
 
 echo "== 3. compare: two $profile studies of this commit, then one with QEMU delayed by 10 ms"
 slow="$out/slow-qemu"; mkdir -p "$slow"
@@ -43,12 +49,12 @@ WRAP
 chmod +x "$slow/qemu-system-x86_64"
 stamp="$(date -u +%H%M%S)"
 a="$out/study-a-$stamp"; b="$out/study-b-$stamp"; c="$out/study-slow-$stamp"
-"$home/scripts/unibench" study --profile "$profile" --output "$a" >/dev/null
-"$home/scripts/unibench" study --profile "$profile" --output "$b" >/dev/null
-PATH="$slow:$PATH" "$home/scripts/unibench" study --profile "$profile" --output "$c" >/dev/null
+"$unibench" study --profile "$profile" --output "$a" >/dev/null
+"$unibench" study --profile "$profile" --output "$b" >/dev/null
+PATH="$slow:$PATH" "$unibench" study --profile "$profile" --output "$c" >/dev/null
 echo "load: $(uptime)"
 echo "-- same commit: $a vs $b"
-"$home/scripts/unibench" compare "$a" "$b" || echo "(exit $?)"
+"$unibench" compare "$a" "$b" || echo "(exit $?)"
 echo "-- injected 10 ms QEMU start delay: $a vs $c"
-"$home/scripts/unibench" compare "$a" "$c" --metric boot_p50,boot_p90 || echo "(exit $?: 1 = regression detected)"
+"$unibench" compare "$a" "$c" --metric boot_p50,boot_p90 || echo "(exit $?: 1 = regression detected)"
 echo "load: $(uptime)"

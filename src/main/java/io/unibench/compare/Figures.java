@@ -4,11 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.unibench.UsageException;
 import io.unibench.results.BootCsv;
 import io.unibench.results.RampCsvSink;
+import io.unibench.results.CsvRows;
 import io.unibench.results.RunMetadata;
 import io.unibench.results.FootprintCsv;
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,8 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 
 /**
@@ -224,34 +221,10 @@ public final class Figures {
     }
 
     private static List<CSVRecord> csv(Path file, List<String> required) {
-        if (!Files.isRegularFile(file)) {
-            throw new UsageException(file + " is missing");
-        }
-        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8);
-             CSVParser p = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true)
-                     .setIgnoreEmptyLines(true).get().parse(in)) {
-            List<String> missing = required.stream().filter(c -> !p.getHeaderMap().containsKey(c)).toList();
-            if (!missing.isEmpty()) {
-                throw new UsageException(file + ": missing column" + (missing.size() > 1 ? "s " : " ")
-                        + String.join(", ", missing));
-            }
-            return p.getRecords();
-        } catch (IOException | IllegalArgumentException | IllegalStateException e) {
-            throw new UsageException(file + " is not a readable CSV file: " + e.getMessage());
-        }
+        return CsvRows.read(file, required).rows();
     }
 
-    /** A number; NaN for an empty cell (not measured). */
     private static double number(Path file, CSVRecord r, String column) {
-        String s = r.isSet(column) ? r.get(column).strip() : "";
-        if (s.isEmpty()) {
-            return Double.NaN;
-        }
-        try {
-            return Double.parseDouble(s);
-        } catch (NumberFormatException e) {
-            throw new UsageException(file + " line " + (r.getRecordNumber() + 1) + ": column " + column
-                    + " is not a number ('" + s + "')");
-        }
+        return CsvRows.number(file, r, column);
     }
 }

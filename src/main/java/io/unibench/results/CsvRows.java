@@ -68,7 +68,12 @@ public final class CsvRows {
 
     /** A number; NaN for an empty cell (not measured), a usage error naming file and line for anything else. */
     public double number(CSVRecord r, String column) {
-        String s = text(r, column);
+        return number(file, r, column);
+    }
+
+    /** {@link #number(CSVRecord, String)} for a row read elsewhere; {@code file} is named in the message. */
+    public static double number(Path file, CSVRecord r, String column) {
+        String s = r.isMapped(column) && r.isSet(column) ? r.get(column).strip() : "";
         if (s.isEmpty()) {
             return Double.NaN;
         }
