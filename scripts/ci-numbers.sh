@@ -5,7 +5,8 @@
 #   3. unibench compare of two studies of the same commit (expect no significant difference) and of a
 #      study whose QEMU start is delayed by 10 ms (a wrapper on PATH; expect a detected boot regression)
 # Usage: scripts/ci-numbers.sh [smoke|quick]   (default smoke: quick takes long on a busy 2-core host)
-# Environment: OUT (default /tmp/unibench-ci-numbers-$UNIBENCH_IMAGE_TAG), RUNS (farm-bench runs, default 10)
+# Environment: OUT (default /tmp/unibench-ci-numbers-$UNIBENCH_IMAGE_TAG), RUNS (farm-bench runs, default 10),
+#              STARTUP=" " skips part 1
 set -euo pipefail
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 profile="${1:-smoke}"
@@ -25,7 +26,7 @@ echo "== load: $(uptime)"
 
 echo "== 1. start-up with the AppCDS archive (A) vs without it (B)"
 state="$out/state"; mkdir -p "$state"
-for args in "status --no-probe" "--help"; do
+for args in ${STARTUP:-"status --no-probe" "--help"}; do
   echo "-- unibench $args"
   # shellcheck disable=SC2086
   farm-bench -n "$runs" --warmup 2 --timeout 600 \
