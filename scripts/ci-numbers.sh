@@ -6,7 +6,7 @@
 #      study whose QEMU start is delayed by 10 ms (a wrapper on PATH; expect a detected boot regression)
 # Usage: scripts/ci-numbers.sh [smoke|quick]   (default smoke: quick takes long on a busy 2-core host)
 # Environment: OUT (default /tmp/unibench-ci-numbers-$UNIBENCH_IMAGE_TAG), RUNS (farm-bench runs, default 10),
-#              STARTUP=" " skips part 1
+#              STARTUP=" " skips part 1, COLD=N compares N cold QEMU boots per run instead of studies
 set -euo pipefail
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 profile="${1:-smoke}"
@@ -50,6 +50,17 @@ WRAP
 chmod +x "$slow/qemu-system-x86_64"
 stamp="$(date -u +%H%M%S)"
 a="$out/study-a-$stamp"; b="$out/study-b-$stamp"; c="$out/study-slow-$stamp"
+if [ -n "${COLD:-}" ]; then
+  # a smoke study boots 3 times per backend: too few for a verdict; COLD=N compares N cold QEMU boots instead
+  for run in a b; do "$unibench" bench boot --backend qemu --cold "$COLD" -q --output "$out/boot-$run-$stamp" >/dev/null; done
+  PATH="$slow:$PATH" "$unibench" bench boot --backend qemu --cold "$COLD" -q --output "$out/boot-slow-$stamp" >/dev/null
+  echo "load: $(uptime)"
+  echo "-- same commit, $COLD cold boots each"
+  "$unibench" compare "$out/boot-a-$stamp" "$out/boot-b-$stamp" || echo "(exit $?)"
+  echo "-- injected 10 ms QEMU start delay, $COLD cold boots each"
+  "$unibench" compare "$out/boot-a-$stamp" "$out/boot-slow-$stamp" || echo "(exit $?: 1 = regression detected)"
+  exit 0
+fi
 "$unibench" study --profile "$profile" --output "$a" >/dev/null
 "$unibench" study --profile "$profile" --output "$b" >/dev/null
 PATH="$slow:$PATH" "$unibench" study --profile "$profile" --output "$c" >/dev/null

@@ -101,7 +101,8 @@ public enum CompareFormat {
     public abstract String format(Comparison c);
 
     private static String[] cells(Comparison.Row r) {
-        String ci = r.low() == r.high() ? "exact" : pct(r.low()) + " .. " + pct(r.high());
+        String ci = r.exact() ? "exact" : r.verdict() == Comparison.Verdict.too_few ? "n/a"
+                : pct(r.low()) + " .. " + pct(r.high());
         return new String[] {r.figure(), value(r.baseline(), r.unit()), value(r.candidate(), r.unit()),
             pct(r.ratio()), ci, r.verdict().text() + (r.regression() ? " (REGRESSION)" : "")};
     }

@@ -70,7 +70,7 @@ public final class Headline {
                 a.estimate());
         String verdict;
         boolean tooFew = !(a.estimate().exact() && b.estimate().exact())
-                && (a.estimate().samples() < 2 || b.estimate().samples() < 2);
+                && (a.estimate().samples() < Compare.MIN_SAMPLES || b.estimate().samples() < Compare.MIN_SAMPLES);
         if (tooFew) {
             verdict = "too few samples";
         } else if (ci.above(1)) {
