@@ -10,6 +10,7 @@ import io.unibench.deploy.ServiceSpec;
 import io.unibench.deploy.StateStore;
 import io.unibench.deploy.docker.DockerClients;
 import io.unibench.deploy.docker.DockerOptions;
+import io.unibench.deploy.remote.RemoteOptions;
 import io.unibench.deploy.qemu.QemuOptions;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -31,12 +32,16 @@ import picocli.CommandLine.Model.CommandSpec;
         footerHeading = "%nExamples:%n",
         footer = {"  unibench deploy poc", "  unibench deploy poc --backend qemu --json",
             "  unibench deploy dns --backend docker --count 10",
-            "  unibench deploy web --backend qemu --accel tcg --machine pc"})
+            "  unibench deploy web --backend qemu --accel tcg --machine pc",
+            "  unibench deploy dns --backend libvirt                      # through qemu:///system",
+            "  unibench deploy poc --host ssh://root@server --ssh-key ~/.ssh/id_ed25519"})
 final class DeployCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SERVICE", description = "poc, dns or web (any manifest in unikernels/services).")
     String service;
 
-    @Option(names = "--backend", defaultValue = "both", description = "qemu, docker or both (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--backend", defaultValue = "both",
+            description = "qemu, docker, libvirt or both (qemu and docker; with --host: libvirt and docker) "
+                    + "(default: ${DEFAULT-VALUE}).")
     String backend;
 
     @Option(names = "--count", defaultValue = "1", description = "Instances per service and backend (default: ${DEFAULT-VALUE}).")
@@ -52,6 +57,9 @@ final class DeployCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     QemuOptionsMixin qemuOptions;
 
+    @picocli.CommandLine.Mixin
+    RemoteOptionsMixin remoteOptions;
+
     @Option(names = "--container-memory", converter = Converters.SizeConverter.class, paramLabel = "SIZE",
             description = "Container memory limit (default: the manifest's, 128M in the study).")
     Long containerMemory;
@@ -65,7 +73,12 @@ final class DeployCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        RemoteOptions remote = remoteOptions.options();
         List<Backend> backends = Backend.parseChoice(backend);
+        if (remoteOptions.host != null && backends.contains(Backend.qemu)) {
+            // on a server the unikernels run through its libvirt: unibench spawns no QEMU there itself
+            backends = backends.stream().map(b -> b == Backend.qemu ? Backend.libvirt : b).distinct().toList();
+        }
         if (count < 1 || count > 1000) {
             throw new UsageException("--count must be 1..1000 (got " + count + ")");
         }
@@ -89,10 +102,10 @@ final class DeployCommand implements Callable<Integer> {
                 new DockerOptions(containerMemory, containerCpus, Duration.ofSeconds(2), false));
 
         if (opts.backends().contains(Backend.docker)) {
-            DockerClients.warmUpInBackground();
+            DockerClients.warmUpInBackground(remote.docker());
         }
         PrintWriter err = spec.commandLine().getErr();
-        Deployments d = Deployments.create(StateStore.open(), catalog, opts.qemu(), opts.docker(),
+        Deployments d = Deployments.create(StateStore.open(), catalog, opts.qemu(), opts.docker(), remote,
                 new DeployProgress(err, json));
         List<Deployments.Request> requests = new ArrayList<>();
         for (Backend b : opts.backends()) {

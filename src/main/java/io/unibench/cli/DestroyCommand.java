@@ -8,6 +8,7 @@ import io.unibench.deploy.ServiceCatalog;
 import io.unibench.deploy.StateStore;
 import io.unibench.deploy.docker.DockerClients;
 import io.unibench.deploy.docker.DockerOptions;
+import io.unibench.deploy.remote.RemoteOptions;
 import io.unibench.deploy.qemu.QemuOptions;
 import java.io.PrintWriter;
 import java.util.EnumSet;
@@ -23,7 +24,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "destroy", mixinStandardHelpOptions = true,
         description = {"Stop and remove instances that unibench created (never anything else):",
-            "containers by their unibench.* labels, QEMU by the pid and QMP socket it recorded."},
+            "containers by their unibench.* labels, QEMU by the pid and QMP socket it recorded, libvirt",
+            "domains by the owner in their metadata. Each instance is removed on the host it was recorded on."},
         footerHeading = "%nExamples:%n",
         footer = {"  unibench destroy --all", "  unibench destroy qemu-dns-1"})
 final class DestroyCommand implements Callable<Integer> {
@@ -32,6 +34,9 @@ final class DestroyCommand implements Callable<Integer> {
 
     @Option(names = "--all", description = "Every instance unibench created (also those of a killed deploy).")
     boolean all;
+
+    @picocli.CommandLine.Mixin
+    RemoteOptionsMixin remoteOptions;
 
     @Spec
     CommandSpec spec;
@@ -45,24 +50,17 @@ final class DestroyCommand implements Callable<Integer> {
         if (!all && wanted.isEmpty()) {
             throw new UsageException("which instances? give ids (see 'unibench status') or --all");
         }
+        RemoteOptions remote = remoteOptions.options();
         if (all) {
-            DockerClients.warmUpInBackground();
+            DockerClients.warmUpInBackground(remote.docker());
         }
         StateStore state = StateStore.open();
         PrintWriter out = spec.commandLine().getOut();
         Deployments d = Deployments.create(state, ServiceCatalog.load(), QemuOptions.defaults(),
-                DockerOptions.defaults(), new DeployProgress(spec.commandLine().getErr(), true));
+                DockerOptions.defaults(), remote, new DeployProgress(spec.commandLine().getErr(), true));
         Set<Backend> strays = EnumSet.noneOf(Backend.class);
         if (all) {
-            boolean dockerRecorded = state.list().stream().anyMatch(i -> i.backend() == Backend.docker);
-            try {
-                d.deployer(Backend.docker).strays(state);
-                strays.add(Backend.docker);
-            } catch (UnibenchException e) {
-                if (dockerRecorded) {
-                    throw e;
-                }
-            }
+            strays.addAll(Strays.backendsWithStrays(d, state, remote));
         }
         Map<String, String> done = d.destroy(wanted, all, strays);
         if (done.isEmpty()) {

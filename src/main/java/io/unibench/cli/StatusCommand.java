@@ -9,6 +9,7 @@ import io.unibench.deploy.ServiceSpec;
 import io.unibench.deploy.StateStore;
 import io.unibench.deploy.docker.DockerClients;
 import io.unibench.deploy.docker.DockerOptions;
+import io.unibench.deploy.remote.RemoteOptions;
 import io.unibench.deploy.qemu.QemuOptions;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -40,28 +41,23 @@ final class StatusCommand implements Callable<Integer> {
         "without a daemon round trip per container), falling back to the stats API."})
     boolean statsApi;
 
+    @picocli.CommandLine.Mixin
+    RemoteOptionsMixin remoteOptions;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
-        DockerClients.warmUpInBackground();
+        RemoteOptions remote = remoteOptions.options();
+        DockerClients.warmUpInBackground(remote.docker());
         StateStore state = StateStore.open();
         ServiceCatalog catalog = ServiceCatalog.load();
         PrintWriter err = spec.commandLine().getErr();
         Deployments d = Deployments.create(state, catalog, QemuOptions.defaults(),
-                new DockerOptions(null, null, Duration.ofSeconds(2), statsApi), new DeployProgress(err, true));
-        List<Instance> known = state.list();
-        boolean dockerRecorded = known.stream().anyMatch(i -> i.backend() == Backend.docker);
-        try {
-            known = new ArrayList<>(known);
-            known.addAll(d.deployer(Backend.docker).strays(state));
-        } catch (UnibenchException e) {
-            if (dockerRecorded) {
-                throw e;
-            }
-            // no container recorded and no daemon: nothing of ours can run there
-        }
+                new DockerOptions(null, null, Duration.ofSeconds(2), statsApi), remote, new DeployProgress(err, true));
+        List<Instance> known = new ArrayList<>(state.list());
+        known.addAll(Strays.find(d, state, remote));
         Map<String, ServiceSpec> specs = new HashMap<>();
         for (String n : catalog.names()) {
             specs.put(n, catalog.get(n));

@@ -14,6 +14,14 @@ public interface Deployer {
     Backend backend();
 
     /**
+     * The address endpoints of new instances carry: where clients reach them (127.0.0.1 for this host; a server's
+     * advertised address for a remote engine, which also binds the forwarded ports there).
+     */
+    default String endpointHost() {
+        return "127.0.0.1";
+    }
+
+    /**
      * Checks, before anything is started, that {@code spec} can run here (tool or daemon present, image
      * built); throws a {@link io.unibench.UnibenchException} that says what to do otherwise.
      */

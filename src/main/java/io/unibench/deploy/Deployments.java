@@ -5,7 +5,9 @@ import io.unibench.UsageException;
 import io.unibench.Units;
 import io.unibench.deploy.docker.DockerDeployer;
 import io.unibench.deploy.docker.DockerOptions;
+import io.unibench.deploy.libvirt.LibvirtDeployer;
 import io.unibench.deploy.qemu.QemuKvmDeployer;
+import io.unibench.deploy.remote.RemoteOptions;
 import io.unibench.deploy.qemu.QemuOptions;
 import io.unibench.probe.Probes;
 import io.unibench.probe.ReadinessProbe;
@@ -77,12 +79,19 @@ public final class Deployments {
         this.listener = listener;
     }
 
-    /** Deployments over the standard backends: QEMU/KVM and Docker, each made on first use. */
+    /** Deployments over the standard backends on this host: QEMU/KVM, Docker, libvirt; each made on first use. */
     public static Deployments create(StateStore state, ServiceCatalog catalog, QemuOptions qemu, DockerOptions docker,
                                      Listener listener) {
+        return create(state, catalog, qemu, docker, RemoteOptions.local(), listener);
+    }
+
+    /** The same, with Docker and libvirt on the engines {@code remote} names (a server host, or this one). */
+    public static Deployments create(StateStore state, ServiceCatalog catalog, QemuOptions qemu, DockerOptions docker,
+                                     RemoteOptions remote, Listener listener) {
         return new Deployments(state, b -> switch (b) {
             case qemu -> new QemuKvmDeployer(state, catalog, qemu, listener::warning);
-            case docker -> new DockerDeployer(state, docker);
+            case docker -> new DockerDeployer(state, docker, remote.docker(), remote.dockerAdvertiseAddress());
+            case libvirt -> new LibvirtDeployer(state, catalog, remote.libvirt(qemu), listener::warning);
         }, listener);
     }
 
@@ -208,12 +217,13 @@ public final class Deployments {
     }
 
     private Instance record(ServiceSpec spec, Backend backend) {
+        String host = deployer(backend).endpointHost();
         return state.locked(() -> {
             String id = state.nextId(backend, spec.service());
             PortAllocator ports = PortAllocator.forState(state);
             List<Endpoint> eps = new ArrayList<>();
             for (ServiceSpec.PortSpec p : spec.ports()) {
-                eps.add(new Endpoint(p.name(), p.protocol(), "127.0.0.1", ports.allocate(), p.port()));
+                eps.add(new Endpoint(p.name(), p.protocol(), host, ports.allocate(), p.port()));
             }
             Instance rec = Instance.starting(id, backend, spec.service(), eps, state.owner(), Map.of());
             state.put(rec);
