@@ -13,6 +13,9 @@ cd "$home"
 
 ensure_packages
 ensure_docker
+ensure_runsc_runtime
+ensure_libvirtd
+ensure_loopback_sshd
 
 failed=()
 run() {

@@ -1,24 +1,22 @@
 package io.unibench.cli;
 
-import io.unibench.UsageException;
 import io.unibench.Units;
+import io.unibench.UsageException;
 import io.unibench.bench.OpenLoopRun;
-import io.unibench.bench.StopReason;
 import io.unibench.bench.boot.BootBenchmark;
-import io.unibench.bench.boot.BootEvent;
 import io.unibench.bench.boot.BootListener;
 import io.unibench.bench.boot.BootOptions;
-import io.unibench.bench.boot.BootStats;
 import io.unibench.bench.boot.ChurnSchedule;
 import io.unibench.bench.boot.DeployerBootTarget;
 import io.unibench.deploy.Backend;
+import io.unibench.deploy.BackendOptions;
 import io.unibench.deploy.ServiceCatalog;
 import io.unibench.deploy.ServiceSpec;
 import io.unibench.deploy.StateStore;
-import io.unibench.deploy.qemu.QemuOptions;
+import io.unibench.results.BootEvent;
+import io.unibench.results.BootStats;
 import io.unibench.results.RunMetadata;
-import io.unibench.util.Doctor;
-import io.unibench.util.Processes;
+import io.unibench.results.StopReason;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,10 +42,11 @@ import picocli.CommandLine.Spec;
         footer = {"  unibench bench boot --cold 20",
             "  unibench bench boot --cold 10 --start 5 --step 5 --max 10 --period 20s --interval 2s",
             "  unibench bench boot --backend qemu --start 10 --step 10 --max 140 --period 60s",
-            "  unibench bench boot --backend docker --service web --start 2 --step 2 --max 4 --period 15s --recreate"})
+            "  unibench bench boot --backend docker --service web --start 2 --step 2 --max 4 --period 15s --recreate",
+            "  unibench bench boot --backend libvirt --cold 5 --libvirt-uri qemu+ssh://root@server/system"})
 final class BenchBootCommand implements Callable<Integer> {
     @Option(names = "--backend", defaultValue = "both", paramLabel = "BACKEND",
-            description = "qemu, docker or both (default: ${DEFAULT-VALUE}).")
+            description = UnibenchCommand.BACKEND_HELP)
     String backend;
 
     @Option(names = "--service", defaultValue = "dns", paramLabel = "SERVICE",
@@ -93,12 +92,16 @@ final class BenchBootCommand implements Callable<Integer> {
     Long seed;
 
     @Option(names = "--recreate",
-            description = "Docker: remove the killed container and create a new one (default: start the same one again, "
-                    + "as the study did). QEMU always spawns a new process.")
+            description = "Remove the killed instance and start a new one (Docker: a new container; default: the "
+                    + "backend's restart, for Docker the same container started again, as the study did). QEMU and "
+                    + "native always spawn a new process.")
     boolean recreate;
 
     @picocli.CommandLine.Mixin
     QemuOptionsMixin qemuOptions;
+
+    @picocli.CommandLine.Mixin
+    RemoteOptionsMixin remoteOptions;
 
     @picocli.CommandLine.Mixin
     RunOutputOptions run;
@@ -112,7 +115,8 @@ final class BenchBootCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<Backend> backends = Backend.parseChoice(backend);
-        QemuOptions qemu = qemuOptions.options();
+        BackendOptions backendOptions = BackendOptions.defaults().with(qemuOptions.options())
+                .with(remoteOptions.options());
         long seedValue = seed != null ? seed : System.currentTimeMillis();
         ChurnSchedule schedule = ChurnSchedule.of(start, step, max, period, interval, seedValue);
         OpenLoopRun.Output out = run.output(BootBenchmark.BENCHMARK);
@@ -126,18 +130,12 @@ final class BenchBootCommand implements Callable<Integer> {
 
         RunMetadata meta = new RunMetadata(BootBenchmark.BENCHMARK, Invocation.commandLine(spec), Instant.now());
         if (run.label != null) {
-            meta.put("label", run.label);
-        }
-        if (backends.contains(Backend.qemu)) {
-            meta.tool("qemu", Processes.firstLineOrNull("qemu-system-x86_64", "--version"));
-        }
-        if (backends.contains(Backend.docker)) {
-            meta.tool("docker", Doctor.dockerVersion());
+            meta.put(RunMetadata.LABEL, run.label);
         }
         BootProgress progress = new BootProgress(spec.commandLine().getErr(), run.quiet);
         StateStore state = StateStore.open();
         BootBenchmark.Result r = BootBenchmark.run(options, serviceSpec,
-                b -> DeployerBootTarget.open(b, state, catalog, serviceSpec, qemu, recreate, progress::warning),
+                b -> DeployerBootTarget.open(b, state, catalog, serviceSpec, backendOptions, recreate, progress::warning),
                 meta, progress);
         spec.commandLine().getOut().println(r.dir());
         spec.commandLine().getOut().flush();

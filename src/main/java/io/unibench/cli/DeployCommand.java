@@ -2,16 +2,15 @@ package io.unibench.cli;
 
 import io.unibench.UsageException;
 import io.unibench.deploy.Backend;
+import io.unibench.deploy.BackendOptions;
 import io.unibench.deploy.DeployOptions;
 import io.unibench.deploy.Deployments;
 import io.unibench.deploy.Instance;
 import io.unibench.deploy.ServiceCatalog;
 import io.unibench.deploy.ServiceSpec;
 import io.unibench.deploy.StateStore;
-import io.unibench.deploy.docker.DockerClients;
 import io.unibench.deploy.docker.DockerOptions;
 import io.unibench.deploy.remote.RemoteOptions;
-import io.unibench.deploy.qemu.QemuOptions;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,14 +33,12 @@ import picocli.CommandLine.Model.CommandSpec;
             "  unibench deploy dns --backend docker --count 10",
             "  unibench deploy web --backend qemu --accel tcg --machine pc",
             "  unibench deploy dns --backend libvirt                      # through qemu:///system",
-            "  unibench deploy poc --host ssh://root@server --ssh-key ~/.ssh/id_ed25519"})
+            "  unibench deploy poc --host ssh://root@server --ssh-key ~/.ssh/id_ed25519   # libvirt + docker there"})
 final class DeployCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SERVICE", description = "poc, dns or web (any manifest in unikernels/services).")
     String service;
 
-    @Option(names = "--backend", defaultValue = "both",
-            description = "qemu, docker, libvirt or both (qemu and docker; with --host: libvirt and docker) "
-                    + "(default: ${DEFAULT-VALUE}).")
+    @Option(names = "--backend", defaultValue = "both", description = UnibenchCommand.BACKEND_HELP)
     String backend;
 
     @Option(names = "--count", defaultValue = "1", description = "Instances per service and backend (default: ${DEFAULT-VALUE}).")
@@ -75,8 +72,8 @@ final class DeployCommand implements Callable<Integer> {
     public Integer call() {
         RemoteOptions remote = remoteOptions.options();
         List<Backend> backends = Backend.parseChoice(backend);
-        if (remoteOptions.host != null && backends.contains(Backend.qemu)) {
-            // on a server the unikernels run through its libvirt: unibench spawns no QEMU there itself
+        if (remoteOptions.host != null) {
+            // on a server the unikernels run through its libvirt (unibench spawns no QEMU there itself)
             backends = backends.stream().map(b -> b == Backend.qemu ? Backend.libvirt : b).distinct().toList();
         }
         if (count < 1 || count > 1000) {
@@ -95,18 +92,21 @@ final class DeployCommand implements Callable<Integer> {
         List<String> services = service.equals("poc") ? ServiceCatalog.POC : List.of(service);
         List<ServiceSpec> specs = new ArrayList<>();
         for (String s : services) {
-            specs.add(catalog.get(s));
+            ServiceSpec sp = catalog.get(s);
+            if (sp.isForwarder()) {
+                throw new UsageException(s + " serves nothing alone: it forwards inside the study's topology "
+                        + "(unibench deploy poc --network lab)");
+            }
+            specs.add(sp);
         }
-        DeployOptions opts = new DeployOptions(services, backends, count, timeout,
-                qemuOptions.options(),
-                new DockerOptions(containerMemory, containerCpus, Duration.ofSeconds(2), false));
+        DeployOptions opts = new DeployOptions(services, backends, count, timeout, BackendOptions.defaults()
+                .with(qemuOptions.options()).with(remote)
+                .with(new DockerOptions(containerMemory, containerCpus, Duration.ofSeconds(2), false)));
 
-        if (opts.backends().contains(Backend.docker)) {
-            DockerClients.warmUpInBackground(remote.docker());
-        }
         PrintWriter err = spec.commandLine().getErr();
-        Deployments d = Deployments.create(StateStore.open(), catalog, opts.qemu(), opts.docker(), remote,
+        Deployments d = Deployments.create(StateStore.open(), catalog, opts.backendOptions(),
                 new DeployProgress(err, json));
+        d.warmUp(opts.backends());
         List<Deployments.Request> requests = new ArrayList<>();
         for (Backend b : opts.backends()) {
             for (ServiceSpec s : specs) {

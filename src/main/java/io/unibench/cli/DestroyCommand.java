@@ -1,20 +1,15 @@
 package io.unibench.cli;
 
-import io.unibench.UnibenchException;
 import io.unibench.UsageException;
 import io.unibench.deploy.Backend;
+import io.unibench.deploy.BackendOptions;
 import io.unibench.deploy.Deployments;
 import io.unibench.deploy.ServiceCatalog;
 import io.unibench.deploy.StateStore;
-import io.unibench.deploy.docker.DockerClients;
-import io.unibench.deploy.docker.DockerOptions;
 import io.unibench.deploy.remote.RemoteOptions;
-import io.unibench.deploy.qemu.QemuOptions;
 import java.io.PrintWriter;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,8 +19,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "destroy", mixinStandardHelpOptions = true,
         description = {"Stop and remove instances that unibench created (never anything else):",
-            "containers by their unibench.* labels, QEMU by the pid and QMP socket it recorded, libvirt",
-            "domains by the owner in their metadata. Each instance is removed on the host it was recorded on."},
+            "containers by their unibench.* labels, QEMU by the pid and QMP socket it recorded, native",
+            "processes by the pid, start time and command line it recorded, libvirt domains by the owner in their",
+            "metadata. Each instance is removed on the host its record names (a server's engines included)."},
         footerHeading = "%nExamples:%n",
         footer = {"  unibench destroy --all", "  unibench destroy qemu-dns-1"})
 final class DestroyCommand implements Callable<Integer> {
@@ -43,6 +39,7 @@ final class DestroyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        RemoteOptions remote = remoteOptions.options();
         List<String> wanted = ids == null ? List.of() : ids;
         if (all && !wanted.isEmpty()) {
             throw new UsageException("give instance ids or --all, not both");
@@ -50,19 +47,15 @@ final class DestroyCommand implements Callable<Integer> {
         if (!all && wanted.isEmpty()) {
             throw new UsageException("which instances? give ids (see 'unibench status') or --all");
         }
-        RemoteOptions remote = remoteOptions.options();
-        if (all) {
-            DockerClients.warmUpInBackground(remote.docker());
-        }
         StateStore state = StateStore.open();
         PrintWriter out = spec.commandLine().getOut();
-        Deployments d = Deployments.create(state, ServiceCatalog.load(), QemuOptions.defaults(),
-                DockerOptions.defaults(), remote, new DeployProgress(spec.commandLine().getErr(), true));
-        Set<Backend> strays = EnumSet.noneOf(Backend.class);
+        Deployments d = Deployments.create(state, ServiceCatalog.load(), BackendOptions.defaults()
+                        .with(remote),
+                new DeployProgress(spec.commandLine().getErr(), true));
         if (all) {
-            strays.addAll(Strays.backendsWithStrays(d, state, remote));
+            d.warmUp(List.of(Backend.values()));
         }
-        Map<String, String> done = d.destroy(wanted, all, strays);
+        Map<String, String> done = d.destroy(wanted, all);
         if (done.isEmpty()) {
             out.println("nothing to destroy (state: " + state.dir() + ")");
         }

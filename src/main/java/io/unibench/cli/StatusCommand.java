@@ -1,19 +1,16 @@
 package io.unibench.cli;
 
-import io.unibench.UnibenchException;
 import io.unibench.deploy.Backend;
+import io.unibench.deploy.BackendOptions;
 import io.unibench.deploy.Deployments;
 import io.unibench.deploy.Instance;
 import io.unibench.deploy.ServiceCatalog;
 import io.unibench.deploy.ServiceSpec;
 import io.unibench.deploy.StateStore;
-import io.unibench.deploy.docker.DockerClients;
-import io.unibench.deploy.docker.DockerOptions;
 import io.unibench.deploy.remote.RemoteOptions;
-import io.unibench.deploy.qemu.QemuOptions;
+import io.unibench.deploy.docker.DockerOptions;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,9 +21,9 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = {"Show the instances unibench runs now: backend, endpoints, up-time, memory in use (QEMU",
-            "process RSS; container memory from the Docker stats API) and whether each answers its readiness",
-            "probe. Instances left by a killed deploy are shown too (destroy removes them)."},
+        description = {"Show the instances unibench runs now: backend, endpoints, up-time, memory in use (QEMU and",
+            "native: process RSS; containers: their memory cgroup or the Docker stats API) and whether each answers",
+            "its readiness probe. Instances left by a killed deploy are shown too (destroy removes them)."},
         footerHeading = "%nExamples:%n",
         footer = {"  unibench status", "  unibench status --json", "  unibench status --no-probe"})
 final class StatusCommand implements Callable<Integer> {
@@ -50,14 +47,15 @@ final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RemoteOptions remote = remoteOptions.options();
-        DockerClients.warmUpInBackground(remote.docker());
         StateStore state = StateStore.open();
         ServiceCatalog catalog = ServiceCatalog.load();
         PrintWriter err = spec.commandLine().getErr();
-        Deployments d = Deployments.create(state, catalog, QemuOptions.defaults(),
-                new DockerOptions(null, null, Duration.ofSeconds(2), statsApi), remote, new DeployProgress(err, true));
-        List<Instance> known = new ArrayList<>(state.list());
-        known.addAll(Strays.find(d, state, remote));
+        Deployments d = Deployments.create(state, catalog,
+                BackendOptions.defaults().with(new DockerOptions(null, null, Duration.ofSeconds(2), statsApi))
+                        .with(remote),
+                new DeployProgress(err, true));
+        d.warmUp(List.of(Backend.values()));
+        List<Instance> known = d.known();
         Map<String, ServiceSpec> specs = new HashMap<>();
         for (String n : catalog.names()) {
             specs.put(n, catalog.get(n));

@@ -14,10 +14,8 @@ class ServiceCatalogTest {
     void theProofOfConceptServicesAreThere() {
         assertThat(catalog.names()).containsAll(ServiceCatalog.POC);
         ServiceSpec dns = catalog.get("dns");
-        assertThat(dns.ports()).singleElement().satisfies(p -> {
-            assertThat(p.protocol()).isEqualTo("udp");
-            assertThat(p.port()).isEqualTo(53);
-        });
+        // UDP first (the probe and `study` use the first endpoint), then TCP/53 (RFC 7766)
+        assertThat(dns.ports()).extracting(p -> p.protocol() + "/" + p.port()).containsExactly("udp/53", "tcp/53");
         assertThat(dns.probe().type()).isEqualTo("dns");
         assertThat(dns.unikernel().machineOptions()).isNotBlank();
         assertThat(dns.unikernel().pc().netDevice()).isEqualTo("virtio-net-pci");
@@ -26,6 +24,18 @@ class ServiceCatalogTest {
         ServiceSpec web = catalog.get("web");
         assertThat(web.probe().status()).isEqualTo(200);
         assertThat(web.probe().expectBody()).isNotBlank();
+    }
+
+    @Test
+    void routerAndFirewallAreForwardersWithoutPorts() {
+        for (String name : new String[] {"router", "firewall"}) {
+            ServiceSpec s = catalog.get(name);
+            assertThat(s.isForwarder()).as(name).isTrue();
+            assertThat(s.ports()).isEmpty();
+            assertThat(s.unikernel().readyLine()).isEqualTo("unibench: " + name + " ready");
+            assertThat(s.container().readyLine()).isEqualTo("unibench: " + name + " ready");
+        }
+        assertThat(catalog.get("dns").isForwarder()).isFalse();
     }
 
     @Test
@@ -39,6 +49,6 @@ class ServiceCatalogTest {
         assertThat(Backend.parseChoice("both")).containsExactly(Backend.qemu, Backend.docker);
         assertThat(Backend.parseChoice("QEMU")).containsExactly(Backend.qemu);
         assertThatThrownBy(() -> Backend.parseChoice("xen")).isInstanceOf(UsageException.class)
-                .hasMessageContaining("qemu, docker, libvirt or both");
+                .hasMessageContaining("known: qemu, docker");
     }
 }

@@ -10,11 +10,18 @@ import io.unibench.deploy.PortInUseException;
 import io.unibench.deploy.ServiceCatalog;
 import io.unibench.deploy.ServiceSpec;
 import io.unibench.deploy.StateStore;
+import io.unibench.Units;
+import io.unibench.deploy.Endpoint;
 import io.unibench.deploy.qemu.QemuOptions;
+import io.unibench.deploy.remote.RemoteOptions;
+import io.unibench.deploy.remote.Rtt;
+import io.unibench.util.Doctor;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.IntSupplier;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,12 +50,19 @@ public final class LibvirtDeployer implements Deployer {
     private static final Pattern FWD_ERROR = Pattern.compile("host forwarding rule '\\w+:[^:]*:(\\d+)-");
     private static final int VIR_DOMAIN_METADATA_ELEMENT = 2;
     private static final int MEMORY_STAT_RSS = 7;
+    /** QEMU's own resident memory besides the guest's RAM (as measured for the qemu backend). */
+    private static final long QEMU_OVERHEAD_BYTES = 30L << 20;
 
     private final StateStore state;
     private final ServiceCatalog catalog;
     private final LibvirtOptions options;
     private final Consumer<String> warnings;
     private String domainType;
+
+    public LibvirtDeployer(Deployer.Context context) {
+        this(context.state(), context.catalog(), context.options().get(RemoteOptions.class, RemoteOptions::local)
+                .libvirt(context.options().get(QemuOptions.class, QemuOptions::defaults)), context.warnings());
+    }
 
     public LibvirtDeployer(StateStore state, ServiceCatalog catalog, LibvirtOptions options, Consumer<String> warnings) {
         this.state = state;
@@ -62,10 +76,138 @@ public final class LibvirtDeployer implements Deployer {
         return Backend.libvirt;
     }
 
-    /** The address endpoints carry: the server's, as clients reach it. */
+    /** Forward mode on the libvirt host: ports bound on (and reached at) its advertised address. */
     @Override
-    public String endpointHost() {
-        return options.advertiseAddress();
+    public List<Endpoint> endpoints(ServiceSpec spec, IntSupplier ports) {
+        List<Endpoint> eps = new ArrayList<>();
+        for (ServiceSpec.PortSpec p : spec.ports()) {
+            eps.add(new Endpoint(p.name(), p.protocol(), options.advertiseAddress(), ports.getAsInt(), p.port()));
+        }
+        return eps;
+    }
+
+    /** Connects in the background (a qemu+ssh connection takes a second or more). */
+    @Override
+    public void warmUp() {
+        Thread t = new Thread(() -> {
+            try {
+                host();
+            } catch (RuntimeException ignored) {
+                // said again, in context, on first use
+            }
+        }, "unibench-libvirt-warm-up");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** libvirt on the configured host, and whether it offers KVM guests there; optional unless used. */
+    @Override
+    public List<Doctor.Check> prerequisites() {
+        String where = options.uri().toString();
+        try {
+            LibvirtHost h = host();
+            String caps = h.capabilities();
+            String guest = x86Guest(caps);
+            boolean kvm = guest != null && (guest.contains("<domain type='kvm'") || guest.contains("<domain type=\"kvm\""));
+            return List.of(new Doctor.Check("libvirt", true, h.versions() + " at " + where, Set.of()),
+                    new Doctor.Check("libvirt kvm", kvm, kvm ? "KVM guests offered at " + where
+                            : guest == null ? "no QEMU for x86_64 guests at " + where
+                            : "no KVM guests at " + where + " (/dev/kvm missing or not accessible to libvirt's QEMU user)",
+                            Set.of()));
+        } catch (UnibenchException e) {
+            return List.of(new Doctor.Check("libvirt", false, e.getMessage(), Set.of()));
+        }
+    }
+
+    @Override
+    public Image image(ServiceSpec spec) {
+        if (spec.unikernel() == null) {
+            return new Image("unikernel image", null, null, -1);
+        }
+        Path image = catalog.unikernelImage(spec);
+        try {
+            byte[] bytes = Files.readAllBytes(image);
+            return new Image("unikernel image", image.toString(), "sha256:" + LibvirtHost.sha256(bytes), bytes.length);
+        } catch (IOException e) {
+            return new Image("unikernel image", image.toString(), null, -1);
+        }
+    }
+
+    @Override
+    public List<BuildStep> buildSteps(List<ServiceSpec> specs) {
+        List<String> make = List.of("make", "-C", catalog.homeDir().resolve("unikernels").toString());
+        return List.of(BuildStep.make("make:unikernels", make));
+    }
+
+    @Override
+    public long memoryGivenBytes(ServiceSpec spec) {
+        return Units.parseSize(spec.unikernel() == null || spec.unikernel().memory() == null ? "8M"
+                : spec.unikernel().memory());
+    }
+
+    /** Guest RAM plus QEMU's own (as for the qemu backend; libvirtd's share is not per instance). */
+    @Override
+    public long hostMemoryPerInstanceBytes(ServiceSpec spec) {
+        return memoryGivenBytes(spec) + QEMU_OVERHEAD_BYTES;
+    }
+
+    @Override
+    public Map<String, String> tools() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("libvirt", host().versions() + " at " + options.uri());
+        return m;
+    }
+
+    /**
+     * For run.json: image, machine, domain type, network path, and for a server the client-to-server round
+     * trip measured now (TCP connects to the SSH port, and libvirt API calls), so readers can subtract it.
+     */
+    @Override
+    public Map<String, Object> facts(ServiceSpec spec) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        Image img = image(spec);
+        m.put("image", img.ref());
+        m.put("image_size_bytes", img.sizeBytes() < 0 ? null : img.sizeBytes());
+        m.put("image_sha256", img.id() == null ? null : img.id().substring("sha256:".length()));
+        m.put("image_transfer", "libvirt storage volume upload into pool '" + LibvirtHost.POOL + "' ("
+                + LibvirtHost.POOL_PATH + ") on the libvirt host, once per content hash");
+        m.put("memory", spec.unikernel() == null ? null : spec.unikernel().memory());
+        m.put("libvirt_uri", options.uri().toString());
+        m.put("server", serverName(host()));
+        m.put("domain_type", domainType());
+        m.put("accelerator", domainType().equals("kvm") ? "kvm" : "tcg");
+        m.put("machine", options.qemu().machine());
+        m.put("machine_how", "pc".equals(options.qemu().machine())
+                ? "<os><type machine='pc'> with qboot as <loader type='rom'>"
+                : "<os><type machine='microvm'>, microvm options through qemu:commandline -machine");
+        m.put("console", "serial to a file in the libvirt host's pool");
+        m.put("network", "forward: " + DomainXml.NETWORK + " on " + bindAddress());
+        m.put("advertise_address", options.advertiseAddress());
+        if (options.uri().remote()) {
+            int port = options.uri().port() > 0 ? options.uri().port() : 22;
+            double tcp = Rtt.tcpConnectMillis(options.uri().host(), port, 10);
+            LibvirtHost h = host();
+            double rpc = Rtt.callMillis(() -> {
+                try {
+                    h.connection().getLibVersion();
+                } catch (LibvirtException e) {
+                    throw new UnibenchException(LibvirtHost.message(e), e);
+                }
+            }, 10);
+            m.put("client_server_rtt_ms", tcp < 0 ? null : tcp);
+            m.put("client_server_rtt_how", "median of 10 TCP connects from the client to " + options.uri().host()
+                    + ":" + port + ", measured before the run");
+            m.put("libvirt_rpc_rtt_ms", rpc < 0 ? null : rpc);
+        }
+        return m;
+    }
+
+    @Override
+    public Map<String, String> restartSemantics(boolean recreate) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("kill", "virDomainDestroy of the transient domain (QEMU killed, no grace)");
+        m.put("restart", "virDomainCreateXML of the same domain XML again (a new QEMU, a full boot)");
+        return m;
     }
 
     public LibvirtOptions options() {
@@ -473,6 +615,9 @@ public final class LibvirtDeployer implements Deployer {
             try {
                 h = LibvirtHost.connect(LibvirtUri.parse(u));
             } catch (UnibenchException e) {
+                if (u.equals(options.uri().text())) {
+                    throw e; // the caller decides whether an unreachable libvirt matters (nothing recorded there)
+                }
                 warnings.accept(e.getMessage());
                 continue;
             }
