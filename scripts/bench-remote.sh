@@ -55,7 +55,7 @@ for name, r in (("qemu (unibench spawns QEMU)", a["qemu"]), ("libvirt qemu:///sy
     print(f"{name:28} {r['count']:>5} {r['failures']:>6} {r['p50_ms']:>8} {r['p90_ms']:>8}")
 q, l, s = (float(x["p50_ms"]) for x in (a["qemu"], a["libvirt"], b["libvirt"]))
 print(f"libvirt / own QEMU launch: p50 {l / q:.2f}x (+{l - q:.1f} ms)")
-print(f"qemu+ssh / qemu:///system: p50 {s / l:.2f}x (+{s - l:.1f} ms); client-server RTT measured before: {rtt} ms")
+print(f"qemu+ssh / qemu:///system: p50 {s / l:.2f}x (+{s - l:.1f} ms); client-server RTT measured before: {rtt:.3f} ms")
 PY
   echo "results: $a $b"
 fi

@@ -247,34 +247,42 @@ public final class LibvirtDeployer implements Deployer {
             return domainType;
         }
         LibvirtHost h = host();
-        String caps = h.capabilities();
         String where = h.uri().remote() ? "host " + h.uri().host() + " (" + h.uri() + ")" : "this host (" + h.uri() + ")";
+        domainType = decideDomainType(h.capabilities(), where, options.qemu(), warnings);
+        return domainType;
+    }
+
+    /**
+     * The domain type for a host's capabilities XML (pure, for tests): {@code kvm} when it offers KVM guests for
+     * x86_64 (unless TCG was asked), else {@code qemu} with a warning; a runtime failure naming {@code where}
+     * when it has no QEMU for x86_64 guests, lacks the machine type, or lacks KVM while {@code --accel kvm}.
+     */
+    static String decideDomainType(String caps, String where, QemuOptions qemu, Consumer<String> warnings) {
         String guest = x86Guest(caps);
         if (guest == null) {
             throw new UnibenchException(where + " has no QEMU for x86_64 guests in libvirt; install qemu-system-x86 "
                     + "there and restart libvirtd");
         }
-        String machine = "pc".equals(options.qemu().machine()) ? "pc" : "microvm";
-        if (!guest.contains(">" + machine + "<") && !guest.contains("'" + machine + "'")
-                && !Pattern.compile("<machine[^>]*>" + machine + "(-[\\w.]+)?</machine>").matcher(guest).find()) {
+        String machine = "pc".equals(qemu.machine()) ? "pc" : "microvm";
+        if (!Pattern.compile("<machine[^>]*>" + machine + "(-[\\w.]+)?</machine>").matcher(guest).find()) {
             throw new UnibenchException(where + ": its QEMU offers no '" + machine + "' machine (libvirt capabilities);"
                     + (machine.equals("microvm") ? " try --machine pc" : " install a newer qemu-system-x86"));
         }
         boolean kvm = guest.contains("<domain type='kvm'") || guest.contains("<domain type=\"kvm\"");
-        QemuOptions.Accel a = options.qemu().accel();
+        QemuOptions.Accel a = qemu.accel();
         if (a == QemuOptions.Accel.tcg) {
-            domainType = "qemu";
-        } else if (kvm) {
-            domainType = "kvm";
-        } else if (a == QemuOptions.Accel.kvm) {
+            return "qemu";
+        }
+        if (kvm) {
+            return "kvm";
+        }
+        if (a == QemuOptions.Accel.kvm) {
             throw new UnibenchException("--accel kvm asked but " + where + " offers no KVM guests in libvirt (/dev/kvm "
                     + "missing there, or not accessible to libvirt's QEMU user); use --accel tcg");
-        } else {
-            warnings.accept(where + " offers no KVM guests in libvirt (/dev/kvm missing or not accessible to its QEMU "
-                    + "user): using TCG (use --accel tcg to silence this)");
-            domainType = "qemu";
         }
-        return domainType;
+        warnings.accept(where + " offers no KVM guests in libvirt (/dev/kvm missing or not accessible to its QEMU "
+                + "user): using TCG (use --accel tcg to silence this)");
+        return "qemu";
     }
 
     /** The {@code <guest>} element of the capabilities for x86_64 hvm guests, null if none. */
