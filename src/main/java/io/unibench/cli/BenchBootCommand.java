@@ -128,12 +128,7 @@ final class BenchBootCommand implements Callable<Integer> {
         if (run.label != null) {
             meta.put(RunMetadata.LABEL, run.label);
         }
-        if (backends.contains(Backend.qemu)) {
-            meta.tool("qemu", Processes.firstLineOrNull("qemu-system-x86_64", "--version"));
-        }
-        if (backends.contains(Backend.docker)) {
-            meta.tool("docker", Doctor.dockerVersion());
-        }
+        Doctor.toolVersions(backends).forEach(meta::tool);
         BootProgress progress = new BootProgress(spec.commandLine().getErr(), run.quiet);
         StateStore state = StateStore.open();
         BootBenchmark.Result r = BootBenchmark.run(options, serviceSpec,

@@ -4,20 +4,16 @@ import io.unibench.UsageException;
 import io.unibench.bench.OpenLoopRun;
 import io.unibench.bench.RampPlan;
 import io.unibench.bench.StopConditions;
+import io.unibench.bench.dns.DnsBenchmark;
 import io.unibench.bench.dns.DnsEngine;
 import io.unibench.bench.dns.DnsTarget;
-import io.unibench.bench.dns.DnsperfEngine;
 import io.unibench.bench.dns.QueryFile;
-import io.unibench.load.LoadEngine;
 import io.unibench.results.RunMetadata;
 import io.unibench.results.StopReason;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,9 +39,6 @@ import picocli.CommandLine.Spec;
             "1 runtime failure, 2 bad input (nothing written),",
             "130 interrupted (partial results kept)."})
 final class BenchDnsCommand implements Callable<Integer> {
-    /** Which load generator sends the queries. */
-    enum Driver { unibench, dnsperf }
-
     @Option(names = "--target", required = true, paramLabel = "HOST[:PORT]",
             description = "DNS server: 192.0.2.1, ns.example:5353, [::1]:5353 (port 53 by default).")
     String target;
@@ -66,7 +59,7 @@ final class BenchDnsCommand implements Callable<Integer> {
     @Option(names = "--driver", defaultValue = "unibench", paramLabel = "NAME",
             description = "unibench (built-in engine) or dnsperf (runs the real dnsperf per step, to cross-check; "
                     + "default: ${DEFAULT-VALUE}).")
-    Driver driver;
+    DnsBenchmark.Driver driver;
 
     @Mixin
     RampOptions ramp;
@@ -90,29 +83,9 @@ final class BenchDnsCommand implements Callable<Integer> {
         StopConditions stops = ramp.stops();
         Duration timeout = ramp.timeout();
         RunMetadata meta = ramp.startMetadata("dns", spec);
-        Map<String, Object> params = new LinkedHashMap<>();
-        params.put("clients", clients);
-        params.put("threads", threads);
-        params.put("driver", driver.name());
-        params.put("queries", queryFile.source());
-        params.put("query_count", queryFile.size());
-        params.forEach(meta::parameter);
-        Map<String, Object> t = new LinkedHashMap<>();
-        t.put("given", target);
-        t.put("address", address.getAddress().getHostAddress());
-        t.put("port", address.getPort());
-        t.put("transport", "udp");
-        meta.put("target", t);
-
-        try (LoadEngine engine = driver == Driver.dnsperf
-                ? new DnsperfEngine(address, queryFile, clients, threads)
-                : new DnsEngine(address, queryFile, clients, threads)) {
-            if (engine instanceof DnsperfEngine d) {
-                meta.tool("dnsperf", d.versionLine());
-            }
-            OpenLoopRun.Result result = OpenLoopRun.run(ramp.output("dns"), engine, plan, stops, clients, timeout,
-                    meta, ramp.progress(engine.protocol().rateUnit()));
-            return RampOptions.finish(result, spec);
-        }
+        DnsBenchmark.Settings settings = new DnsBenchmark.Settings(target, address, queryFile, clients, threads, driver);
+        OpenLoopRun.Result result = DnsBenchmark.run(settings, plan, stops, timeout, ramp.output("dns"), meta,
+                ramp.progress(DnsEngine.PROTOCOL.rateUnit()));
+        return RampOptions.finish(result, spec);
     }
 }

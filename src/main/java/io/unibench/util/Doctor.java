@@ -65,6 +65,18 @@ public final class Doctor {
     }
 
     /** "API x.y, Docker z" when the daemon answers on its unix socket, else the reason. */
+    /** The version lines of the tools behind these backends, as run.json's {@code tools} records them. */
+    public static java.util.Map<String, String> toolVersions(List<io.unibench.deploy.Backend> backends) {
+        java.util.Map<String, String> tools = new java.util.LinkedHashMap<>();
+        if (backends.contains(io.unibench.deploy.Backend.qemu)) {
+            tools.put("qemu", Processes.firstLineOrNull("qemu-system-x86_64", "--version"));
+        }
+        if (backends.contains(io.unibench.deploy.Backend.docker)) {
+            tools.put("docker", dockerVersion());
+        }
+        return tools;
+    }
+
     public static String dockerVersion() {
         String host = System.getenv("DOCKER_HOST");
         Path sock = Path.of("/var/run/docker.sock");
