@@ -44,11 +44,16 @@ public record RunInfo(Path dir, String label, JsonNode meta, JsonNode study) {
 
     /**
      * The QEMU accelerator: the run's own ({@code accelerator}, or {@code backends.qemu.accelerator} as the
-     * boot benchmark records it), else the one its study recorded.
+     * boot benchmark records it), else the one its study recorded (for a run of QEMU or of no named backend).
      */
     public String accelerator() {
         String own = accelerator(meta);
-        return own == null ? accelerator(study) : own;
+        if (own != null) {
+            return own;
+        }
+        // a study's accelerator is its QEMU's: it says nothing about a run of another backend
+        String b = backendName();
+        return b == null || b.equals("qemu") ? accelerator(study) : null;
     }
 
     private static String accelerator(JsonNode m) {

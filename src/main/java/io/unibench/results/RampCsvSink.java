@@ -139,26 +139,56 @@ public final class RampCsvSink implements RampSink, Closeable {
         return new StepsHeader(unit, header.get(SENT_AT), header.get(LOST_AT));
     }
 
-    /** The protocol-dependent names of a steps.csv. */
+    /** The protocol-dependent names of a steps.csv or seconds.csv. */
     public record StepsHeader(String rateUnit, String sent, String lost) {
     }
 
     // ---- seconds.csv: one row per second of the run, for time series
     public static final String SECONDS_FILE = "seconds.csv";
+    public static final Column<SecondRow> RUN_SECOND = column("run_second", SecondRow::runSecond);
+    public static final Column<SecondRow> SECOND_STEP = column("step", SecondRow::step);
+    public static final Column<SecondRow> SECOND_COMPLETED = column("completed", r -> r.sample().completed());
+    public static final Column<SecondRow> SECOND_ERRORS = column("errors", r -> r.sample().errorsTotal());
+    public static final Column<SecondRow> SECOND_LATENCY_P50_US = column("latency_p50_us",
+            r -> us(r.sample().latency(), 50));
+    public static final Column<SecondRow> SECOND_LATENCY_P99_US = column("latency_p99_us",
+            r -> us(r.sample().latency(), 99));
+    public static final Column<SecondRow> SECOND_LATENCY_MAX_US = column("latency_max_us",
+            r -> max(r.sample().latency()));
+    public static final Column<SecondRow> SECOND_SEND_LAG_P99_US = column("send_lag_p99_us",
+            r -> us(r.sample().lag(), 99));
+    /** Position of the protocol's sent and lost counts in the seconds layout. */
+    static final int SECOND_SENT_AT = 3;
+    static final int SECOND_LOST_AT = 5;
 
     public static CsvLayout<SecondRow> seconds(LoadProtocol p) {
-        return CsvLayout.of(SECONDS_FILE,
-                column("run_second", SecondRow::runSecond),
-                column("step", SecondRow::step),
+        return CsvLayout.of(SECONDS_FILE, RUN_SECOND, SECOND_STEP,
                 column(offered(p.rateUnit()), SecondRow::offeredRate),
                 column(p.sentName(), r -> r.sample().sent()),
-                column("completed", r -> r.sample().completed()),
+                SECOND_COMPLETED,
                 column(p.lostName(), r -> r.sample().lost()),
-                column("errors", r -> r.sample().errorsTotal()),
-                column("latency_p50_us", r -> us(r.sample().latency(), 50)),
-                column("latency_p99_us", r -> us(r.sample().latency(), 99)),
-                column("latency_max_us", r -> max(r.sample().latency())),
-                column("send_lag_p99_us", r -> us(r.sample().lag(), 99)));
+                SECOND_ERRORS, SECOND_LATENCY_P50_US, SECOND_LATENCY_P99_US, SECOND_LATENCY_MAX_US,
+                SECOND_SEND_LAG_P99_US);
+    }
+
+    /**
+     * The protocol-dependent names of a seconds.csv, read back from its header like {@link #stepsHeader}.
+     *
+     * @return null when the header does not follow this layout
+     */
+    public static StepsHeader secondsHeader(List<String> header) {
+        if (header.size() <= SECOND_LOST_AT + 1 || !header.get(2).startsWith("offered_")) {
+            return null;
+        }
+        String unit = header.get(2).substring("offered_".length());
+        List<String> expected = seconds(new LoadProtocol("", unit, "?sent", "?lost", List.of(), List.of(), List.of(),
+                List.of())).names();
+        for (int i = 0; i <= SECOND_LOST_AT + 1; i++) {
+            if (i != SECOND_SENT_AT && i != SECOND_LOST_AT && !expected.get(i).equals(header.get(i))) {
+                return null;
+            }
+        }
+        return new StepsHeader(unit, header.get(SECOND_SENT_AT), header.get(SECOND_LOST_AT));
     }
 
     private final Path dir;

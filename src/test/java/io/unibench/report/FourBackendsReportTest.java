@@ -120,6 +120,11 @@ class FourBackendsReportTest {
         assertThat(side.column("docker")).startsWith("3,000").contains("133");
         assertThat(side.column("native")).startsWith("3,000").contains("33.0");
 
+        // the study's accelerator is its QEMU's, not the containers' or the native processes'
+        Page.Table dnsRuns = r.page().section("dns").tables().get(0);
+        assertThat(dnsRuns.column("run")).containsExactly("docker", "gvisor", "native", "qemu");
+        assertThat(dnsRuns.column("accelerator")).containsExactly("\u2014", "\u2014", "\u2014", "kvm");
+
         // the study recorded its forwarder caveat: the report's generic one is not repeated
         assertThat(r.page().caveats()).filteredOn(c -> c.id().equals(Caveat.PORT_FORWARDER.id()))
                 .extracting(Page.CaveatLine::recorded).containsExactly(true);
