@@ -34,6 +34,8 @@ import picocli.CommandLine.Spec;
             "      --clients 200 --threads 2 --max-rate 200k",
             "  unibench bench dns --target 127.0.0.1:5353 --rate 5k --duration 10s \\",
             "      --driver dnsperf",
+            "  unibench bench dns --target 127.0.0.1:5353 --transport tcp --clients 10 \\",
+            "      --rate 20k --duration 10s",
             "",
             "Exit codes: 0 the run ended by a stop condition or completed,",
             "1 runtime failure, 2 bad input (nothing written),",
@@ -49,8 +51,14 @@ final class BenchDnsCommand implements Callable<Integer> {
     Path queries;
 
     @Option(names = "--clients", defaultValue = "100", paramLabel = "N",
-            description = "UDP sockets (distinct source ports) the rate is spread over (default: ${DEFAULT-VALUE}).")
+            description = "UDP sockets (distinct source ports), or TCP connections, the rate is spread over "
+                    + "(default: ${DEFAULT-VALUE}).")
     int clients;
+
+    @Option(names = "--transport", defaultValue = "udp", paramLabel = "udp|tcp",
+            description = "udp, or tcp: persistent connections opened before the first step, queries pipelined "
+                    + "with their 2-byte length prefix (dnsperf: -m tcp) (default: ${DEFAULT-VALUE}).")
+    DnsBenchmark.Transport transport;
 
     @Option(names = "--threads", defaultValue = "1", paramLabel = "N",
             description = "Sender threads, each owning clients/N sockets (default: ${DEFAULT-VALUE}).")
@@ -83,7 +91,8 @@ final class BenchDnsCommand implements Callable<Integer> {
         StopConditions stops = ramp.stops();
         Duration timeout = ramp.timeout();
         RunMetadata meta = ramp.startMetadata("dns", spec);
-        DnsBenchmark.Settings settings = new DnsBenchmark.Settings(target, address, queryFile, clients, threads, driver);
+        DnsBenchmark.Settings settings = new DnsBenchmark.Settings(target, address, queryFile, clients, threads, driver,
+                transport);
         OpenLoopRun.Result result = DnsBenchmark.run(settings, plan, stops, timeout, ramp.output("dns"), meta,
                 ramp.progress(DnsEngine.PROTOCOL.rateUnit()));
         return RampOptions.finish(result, spec);

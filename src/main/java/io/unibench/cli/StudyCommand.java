@@ -4,11 +4,10 @@ import io.unibench.bench.OpenLoopRun;
 import io.unibench.bench.RampListener;
 import io.unibench.bench.boot.BootListener;
 import io.unibench.deploy.Backend;
+import io.unibench.deploy.BackendOptions;
 import io.unibench.deploy.Deployments;
 import io.unibench.deploy.ServiceCatalog;
 import io.unibench.deploy.StateStore;
-import io.unibench.deploy.docker.DockerOptions;
-import io.unibench.deploy.qemu.QemuOptions;
 import io.unibench.results.StopReason;
 import io.unibench.study.StudyProfile;
 import io.unibench.study.StudyRunner;
@@ -41,7 +40,7 @@ final class StudyCommand implements Callable<Integer> {
     String profile;
 
     @Option(names = "--backend", defaultValue = "both", paramLabel = "BACKEND",
-            description = "qemu, docker or both (default: ${DEFAULT-VALUE}).")
+            description = UnibenchCommand.BACKEND_HELP)
     String backend;
 
     @Option(names = "--output", paramLabel = "DIR",
@@ -58,8 +57,8 @@ final class StudyCommand implements Callable<Integer> {
         OpenLoopRun.Output out = OpenLoopRun.Output.of(output, "study", p.name());
         out.check();
         ServiceCatalog catalog = ServiceCatalog.load();
-        Deployments deployments = Deployments.create(StateStore.open(), catalog, QemuOptions.defaults(),
-                DockerOptions.defaults(), new DeployProgress(spec.commandLine().getErr(), false));
+        Deployments deployments = Deployments.create(StateStore.open(), catalog, BackendOptions.defaults(),
+                new DeployProgress(spec.commandLine().getErr(), false));
         // the benchmarks' progress goes to stderr: our stdout is only the study folder, for scripts
         StudyRunner.Listeners listeners = new StudyRunner.Listeners() {
             @Override
@@ -73,7 +72,8 @@ final class StudyCommand implements Callable<Integer> {
             }
         };
         List<String> commandLine = Invocation.commandLine(spec);
-        StudyRunner.Result r = new StudyRunner(p, backends, listeners, deployments, catalog, QemuOptions.defaults(), System.err)
+        StudyRunner.Result r = new StudyRunner(p, backends, listeners, deployments, catalog, BackendOptions.defaults(),
+                System.err)
                 .run(out.base(), out.exact(), commandLine);
         spec.commandLine().getOut().println(r.dir());
         spec.commandLine().getOut().flush();

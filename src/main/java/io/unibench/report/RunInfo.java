@@ -80,6 +80,20 @@ public record RunInfo(Path dir, String label, JsonNode meta, JsonNode study) {
         return b;
     }
 
+    /**
+     * A fact a deployer recorded about a backend: under {@code backend_facts} (a study) or {@code backends}
+     * (a boot run), e.g. {@code backendFact("gvisor", "network_mode")}; null when not recorded.
+     */
+    public String backendFact(String backend, String key) {
+        for (JsonNode n : List.of(path(RunMetadata.BACKEND_FACTS).path(backend).path(key),
+                path(RunMetadata.BACKENDS).path(backend).path(key))) {
+            if (n.isValueNode() && !n.asText().isBlank()) {
+                return n.asText();
+            }
+        }
+        return null;
+    }
+
     /** QEMU was involved: its backend, an accelerator, or a qemu tool version says so. */
     public boolean involvesQemu() {
         if ("qemu".equals(backendName()) || accelerator(meta) != null || path("tools").has("qemu")

@@ -15,7 +15,9 @@ public enum Caveat {
     /** The load generator or prober shares the host's cores with the services under test. */
     SHARED_HOST("shared-host"),
     /** What "idle memory" counts differs per backend (a VMM's whole RSS vs a container's cgroup). */
-    IDLE_MEMORY_SCOPE("idle-memory-scope");
+    IDLE_MEMORY_SCOPE("idle-memory-scope"),
+    /** gVisor ran with runsc --network=host: the host kernel's stack serves its sockets, not gVisor's netstack. */
+    GVISOR_HOST_NETWORK("gvisor-host-network");
 
     private final String id;
 

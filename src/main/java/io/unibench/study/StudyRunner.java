@@ -17,13 +17,13 @@ import io.unibench.bench.http.HttpBenchmark;
 import io.unibench.bench.http.HttpEngine;
 import io.unibench.bench.http.HttpTarget;
 import io.unibench.deploy.Backend;
+import io.unibench.deploy.BackendOptions;
 import io.unibench.deploy.Deployments;
 import io.unibench.deploy.Endpoint;
 import io.unibench.deploy.ImageBuilder;
 import io.unibench.deploy.Instance;
 import io.unibench.deploy.ServiceCatalog;
 import io.unibench.deploy.ServiceSpec;
-import io.unibench.deploy.qemu.QemuOptions;
 import io.unibench.report.Report;
 import io.unibench.report.ReportOptions;
 import io.unibench.results.Caveat;
@@ -31,7 +31,6 @@ import io.unibench.results.FootprintCsv;
 import io.unibench.results.ResultsDirectory;
 import io.unibench.results.RunMetadata;
 import io.unibench.results.StopReason;
-import io.unibench.util.Doctor;
 import io.unibench.util.InterruptGuard;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -76,18 +75,18 @@ public final class StudyRunner {
     private final Listeners listeners;
     private final Deployments deployments;
     private final ServiceCatalog catalog;
-    private final QemuOptions qemu;
+    private final BackendOptions options;
     private final PrintStream err;
     private final List<Stage> stages = new ArrayList<>();
     private final List<Instance> deployed = new ArrayList<>();
     private volatile boolean interrupted;
 
     public StudyRunner(StudyProfile profile, List<Backend> backends, Listeners listeners, Deployments deployments,
-                       ServiceCatalog catalog, QemuOptions qemu, PrintStream err) {
+                       ServiceCatalog catalog, BackendOptions options, PrintStream err) {
         this.profile = profile;
         this.backends = List.copyOf(backends);
         this.listeners = listeners;
-        this.qemu = qemu;
+        this.options = options;
         this.deployments = deployments;
         this.catalog = catalog;
         this.err = err;
@@ -97,14 +96,23 @@ public final class StudyRunner {
         Path dir;
         RunMetadata meta = new RunMetadata("study", commandLine, Instant.now());
         meta.put("profile", profile.name());
-        meta.put("backends", backends.stream().map(Backend::name).toList());
+        meta.put("backends", backends.stream().map(Backend::id).toList());
         meta.put("expected_duration", profile.expected());
-        if (backends.contains(Backend.qemu)) {
-            meta.put("accelerator", ((io.unibench.deploy.qemu.QemuKvmDeployer) deployments.deployer(Backend.qemu))
-                    .accelerator());
+        Map<String, Object> facts = new LinkedHashMap<>();
+        for (Backend b : backends) {
+            try {
+                Map<String, Object> f = deployments.deployer(b).facts(catalog.get("dns"));
+                facts.put(b.id(), f);
+                if (f.get("accelerator") != null) {
+                    meta.put("accelerator", f.get("accelerator"));
+                }
+                deployments.deployer(b).tools().forEach(meta::tool);
+            } catch (UnibenchException e) {
+                facts.put(b.id(), Map.of("error", e.getMessage()));
+            }
         }
-        meta.caveat(Caveat.PORT_FORWARDER, "Both backends are reached through a user-space port forwarder on"
-                + " 127.0.0.1 (QEMU slirp hostfwd, docker-proxy): absolute latencies include it.");
+        meta.put(RunMetadata.BACKEND_FACTS, facts);
+        meta.caveat(Caveat.PORT_FORWARDER, forwarderCaveat(facts));
         meta.caveat(Caveat.SHARED_HOST, "The load generator shares the host's cores with the services under test.");
         meta.caveat(Caveat.IDLE_MEMORY_SCOPE, "Idle memory: for QEMU the whole VMM process RSS (guest RAM touched +"
                 + " QEMU itself); for Docker the container's cgroup usage (the service only; containerd-shim and"
@@ -149,13 +157,28 @@ public final class StudyRunner {
         return new Result(dir, reason, List.copyOf(stages), failure);
     }
 
+    /**
+     * How traffic reaches each backend, from its deployer's {@code network} fact: some paths hold a
+     * user-space proxy (slirp, docker-proxy) that the absolute figures include, some none.
+     */
+    static String forwarderCaveat(Map<String, Object> facts) {
+        List<String> paths = new ArrayList<>();
+        facts.forEach((backend, f) -> {
+            Object net = f instanceof Map<?, ?> m ? m.get("network") : null;
+            if (net != null) {
+                paths.add(backend + ": " + net);
+            }
+        });
+        return "Every backend is reached on 127.0.0.1, not all the same way (" + (paths.isEmpty()
+                ? "QEMU slirp hostfwd, docker-proxy" : String.join("; ", paths)) + "): absolute latencies include"
+                + " any user-space proxy on the path; compare backends knowing which path each had.";
+    }
+
     /** Runs every stage; returns null, or what failed (later stages still run where they can). */
     private String stages(Path dir, RunMetadata meta) {
         List<String> failures = new ArrayList<>();
         if (!stage("build", List.of("unibench", "build", "all"), () -> {
-            ImageBuilder b = new ImageBuilder(catalog, err::println);
-            b.buildUnikernels();
-            b.buildContainers();
+            new ImageBuilder(catalog, deployments::deployer, err::println).build(Backend.parseChoice("all"));
             return 0;
         }, failures)) {
             return String.join("; ", failures);
@@ -196,10 +219,10 @@ public final class StudyRunner {
             Instance dns = find(b, "dns");
             Instance web = find(b, "web");
             if (dns != null && !interrupted) {
-                dns(b, dns.endpoints().get(0).address(), dir.resolve("dns-" + b.name()), failures);
+                dns(b, dns.endpoints().get(0).address(), dir.resolve("dns-" + b.id()), failures);
             }
             if (web != null && !interrupted) {
-                http(b, "http://" + web.endpoints().get(0).address() + "/", dir.resolve("http-" + b.name()), failures);
+                http(b, "http://" + web.endpoints().get(0).address() + "/", dir.resolve("http-" + b.id()), failures);
             }
         }
         // boot times are measured with nothing else running
@@ -212,30 +235,30 @@ public final class StudyRunner {
 
     private void dns(Backend b, String target, Path out, List<String> failures) {
         StudyProfile.Ramp r = profile.dns();
-        List<String> cli = new ArrayList<>(List.of("unibench", "bench", "dns", "--target", target, "--label", b.name(),
+        List<String> cli = new ArrayList<>(List.of("unibench", "bench", "dns", "--target", target, "--label", b.id(),
                 "--output", out.toString()));
         cli.addAll(r.args("--clients"));
-        stage("dns-" + b.name(), cli, () -> {
+        stage("dns-" + b.id(), cli, () -> {
             DnsBenchmark.Settings s = new DnsBenchmark.Settings(target, DnsTarget.parse(target), QueryFile.defaults(),
-                    r.connections(), 1, DnsBenchmark.Driver.unibench);
+                    r.connections(), 1, DnsBenchmark.Driver.unibench, DnsBenchmark.Transport.udp);
             RunMetadata meta = rampMetadata("dns", cli, r, b);
             OpenLoopRun.Result res = DnsBenchmark.run(s, r.plan(), r.stops(), r.timeout(),
-                    OpenLoopRun.Output.of(out, "dns", b.name()), meta, listeners.ramp(DnsEngine.PROTOCOL.rateUnit()));
+                    OpenLoopRun.Output.of(out, "dns", b.id()), meta, listeners.ramp(DnsEngine.PROTOCOL.rateUnit()));
             return exit(res.outcome().reason());
         }, failures);
     }
 
     private void http(Backend b, String url, Path out, List<String> failures) {
         StudyProfile.Ramp r = profile.http();
-        List<String> cli = new ArrayList<>(List.of("unibench", "bench", "http", "--target", url, "--label", b.name(),
+        List<String> cli = new ArrayList<>(List.of("unibench", "bench", "http", "--target", url, "--label", b.id(),
                 "--output", out.toString()));
         cli.addAll(r.args("--connections"));
-        stage("http-" + b.name(), cli, () -> {
+        stage("http-" + b.id(), cli, () -> {
             HttpBenchmark.Settings s = new HttpBenchmark.Settings(HttpTarget.parse(url), HttpBenchmark.Method.GET,
                     List.of(), r.connections(), 1, 1, null);
             RunMetadata meta = rampMetadata("http", cli, r, b);
             OpenLoopRun.Result res = HttpBenchmark.run(s, r.plan(), r.stops(), r.timeout(),
-                    OpenLoopRun.Output.of(out, "http", b.name()), meta, listeners.ramp(HttpEngine.PROTOCOL.rateUnit()));
+                    OpenLoopRun.Output.of(out, "http", b.id()), meta, listeners.ramp(HttpEngine.PROTOCOL.rateUnit()));
             return exit(res.outcome().reason());
         }, failures);
     }
@@ -244,27 +267,26 @@ public final class StudyRunner {
     private static RunMetadata rampMetadata(String benchmark, List<String> cli, StudyProfile.Ramp r, Backend b) {
         RunMetadata meta = new RunMetadata(benchmark, cli, Instant.now());
         r.plan().describe(r.timeout(), r.stops()).forEach(meta::parameter);
-        meta.put(RunMetadata.LABEL, b.name());
+        meta.put(RunMetadata.LABEL, b.id());
         return meta;
     }
 
     private void boot(Path out, List<String> failures) {
         StudyProfile.Boot p = profile.boot();
-        String backendArg = backends.size() == 2 ? "both" : backends.get(0).name();
+        String backendArg = String.join(",", backends.stream().map(Backend::id).toList());
         List<String> cli = new ArrayList<>(List.of("unibench", "bench", "boot", "--service", "dns", "--backend",
                 backendArg, "--output", out.toString()));
         cli.addAll(p.args());
         stage("boot", cli, () -> {
             long seed = System.currentTimeMillis();
-            BootOptions options = new BootOptions(backends, "dns",
+            BootOptions boot = new BootOptions(backends, "dns",
                     ChurnSchedule.of(p.start(), p.step(), p.max(), p.period(), p.interval(), seed), p.cold(), 1, true,
                     p.bootTimeout(), false, OpenLoopRun.Output.of(out, BootBenchmark.BENCHMARK, null));
             RunMetadata meta = new RunMetadata(BootBenchmark.BENCHMARK, cli, Instant.now());
-            Doctor.toolVersions(backends).forEach(meta::tool);
             ServiceSpec spec = catalog.get("dns");
             BootListener listener = listeners.boot();
-            BootBenchmark.Result res = BootBenchmark.run(options, spec, b -> DeployerBootTarget.open(b,
-                    deployments.state(), catalog, spec, qemu, false, listener::warning), meta, listener);
+            BootBenchmark.Result res = BootBenchmark.run(boot, spec, b -> DeployerBootTarget.open(b,
+                    deployments.state(), catalog, spec, options, false, listener::warning), meta, listener);
             return exit(res.reason());
         }, failures);
     }

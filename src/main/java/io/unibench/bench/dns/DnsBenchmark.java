@@ -20,19 +20,23 @@ public final class DnsBenchmark {
     /** Which load generator sends the queries. */
     public enum Driver { unibench, dnsperf }
 
+    /** UDP datagrams, or TCP connections with length-prefixed, pipelined queries (RFC 7766). */
+    public enum Transport { udp, tcp }
+
     /**
      * What to query and how.
      *
      * @param given the target as the user wrote it (recorded in run.json)
      */
     public record Settings(String given, InetSocketAddress address, QueryFile queries, int clients, int threads,
-                           Driver driver) {
+                           Driver driver, Transport transport) {
 
         public Map<String, Object> describe() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("clients", clients);
             m.put("threads", threads);
             m.put("driver", driver.name());
+            m.put("transport", transport.name());
             m.put("queries", queries.source());
             m.put("query_count", queries.size());
             return m;
@@ -49,10 +53,12 @@ public final class DnsBenchmark {
         t.put("given", s.given());
         t.put("address", s.address().getAddress().getHostAddress());
         t.put("port", s.address().getPort());
-        t.put("transport", "udp");
+        t.put("transport", s.transport().name());
         meta.put("target", t);
+        boolean tcp = s.transport() == Transport.tcp;
         try (LoadEngine engine = s.driver() == Driver.dnsperf
-                ? new DnsperfEngine(s.address(), s.queries(), s.clients(), s.threads())
+                ? new DnsperfEngine(s.address(), s.queries(), s.clients(), s.threads(), tcp)
+                : tcp ? new DnsTcpEngine(s.address(), s.queries(), s.clients(), s.threads())
                 : new DnsEngine(s.address(), s.queries(), s.clients(), s.threads())) {
             if (engine instanceof DnsperfEngine d) {
                 meta.tool("dnsperf", d.versionLine());
