@@ -11,6 +11,7 @@ import io.unibench.deploy.ServiceSpec;
 import io.unibench.deploy.docker.DockerClients;
 import io.unibench.deploy.docker.DockerDeployer;
 import io.unibench.deploy.docker.DockerOptions;
+import io.unibench.results.Caveat;
 import io.unibench.util.Doctor;
 import io.unibench.util.Processes;
 import java.io.IOException;
@@ -139,6 +140,20 @@ public final class GvisorDeployer extends DockerDeployer {
         Map<String, String> m = new LinkedHashMap<>(super.tools());
         m.put("runsc", version());
         return m;
+    }
+
+    @Override
+    public Map<Caveat, String> caveats(ServiceSpec spec) {
+        Registered r = registered();
+        String platform = r == null || r.flag("platform") == null ? "ptrace" : r.flag("platform");
+        String net = r == null ? null : r.flag("network");
+        return Map.of(Caveat.GVISOR_RUNTIME, "gVisor (runsc) ran with --platform=" + platform
+                + ("ptrace".equals(platform) ? " (its slowest platform: every system call of the service is trapped"
+                + " through ptrace; the KVM or systrap platforms cost far less where they are available)" : "")
+                + " and " + ("host".equals(net) ? "--network=host: gVisor's own network stack is bypassed, the host"
+                + " kernel serves the sockets, so its network path is cheaper (and less isolated) than gVisor's"
+                + " default" : "its own network stack (netstack)")
+                + "; docker-proxy forwards the published ports as for runc.");
     }
 
     @Override
