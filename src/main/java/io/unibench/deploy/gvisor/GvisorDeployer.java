@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The same container images run by Docker with the gVisor runtime ({@code runsc}): the service's system
@@ -58,8 +59,17 @@ public final class GvisorDeployer extends DockerDeployer {
         }
     }
 
+    private final Supplier<Registered> lookup;
+
     public GvisorDeployer(Deployer.Context context) {
         super(context.state(), context.catalog(), context.options().get(DockerOptions.class, DockerOptions::defaults));
+        this.lookup = this::askDaemon;
+    }
+
+    /** With the daemon's answer given (tests: a daemon without the runtime). */
+    GvisorDeployer(Deployer.Context context, Supplier<Registered> lookup) {
+        super(context.state(), context.catalog(), context.options().get(DockerOptions.class, DockerOptions::defaults));
+        this.lookup = lookup;
     }
 
     @Override
@@ -72,8 +82,12 @@ public final class GvisorDeployer extends DockerDeployer {
         return RUNTIME;
     }
 
-    /** The {@code runsc} runtime from the daemon's info API; null when not registered. */
+    /** The {@code runsc} runtime as the daemon has it; null when not registered. */
     Registered registered() {
+        return lookup.get();
+    }
+
+    private Registered askDaemon() {
         DockerHttpClient.Request req = DockerHttpClient.Request.builder().method(DockerHttpClient.Request.Method.GET)
                 .path("/info").build();
         try (DockerHttpClient.Response r = DockerClients.http().execute(req)) {
