@@ -191,7 +191,9 @@ spoof_arp() { # the unikernels must keep the gateway's MAC
         10.0.0.254 "$evil" 10.0.0.101 >/dev/null
     st=$(nsenter -t "$cpid" -n ip neigh show 10.0.0.254 | head -n 1)
     t0=$(date +%s%N)
-    for _ in $(seq 1 300); do # at most ~90 s
+    local tries=10
+    [ "$MODE" = numbers ] && tries=300 # at most ~90 s
+    for _ in $(seq 1 "$tries"); do
         in_ns curl -s -m 0.3 http://10.0.0.6/ 2>/dev/null | grep -q unibench && { back="back"; break; }
     done
     t1=$(date +%s%N)
