@@ -14,6 +14,7 @@ cd "$home"
 
 ensure_packages
 ensure_docker
+ensure_runsc_runtime
 
 failed=()
 run() {

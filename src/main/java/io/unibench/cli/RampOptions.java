@@ -72,6 +72,12 @@ public final class RampOptions {
             description = "Stop when nothing at all was answered for this long (default: ${DEFAULT-VALUE}).")
     Duration unresponsive;
 
+    @Option(names = "--max-send-lag", converter = Converters.DurationConverter.class, defaultValue = "10ms",
+            paramLabel = "DURATION",
+            description = "Flag a step as generator-saturated when the generator's send-lag p99 exceeds this "
+                    + "(default: ${DEFAULT-VALUE}).")
+    Duration maxSendLag;
+
     @picocli.CommandLine.Mixin
     RunOutputOptions run;
 
@@ -101,7 +107,7 @@ public final class RampOptions {
     }
 
     public StopConditions stops() {
-        return new StopConditions(maxLossPct, maxP99, minCompletedPct, unresponsive);
+        return new StopConditions(maxLossPct, maxP99, minCompletedPct, unresponsive, maxSendLag);
     }
 
     public Duration timeout() {
@@ -172,6 +178,7 @@ public final class RampOptions {
         m.put("stop_max_p99_s", s.maxP99().toNanos() / 1e9);
         m.put("stop_min_completed_pct", s.minCompletedPct());
         m.put("stop_unresponsive_s", s.unresponsiveAfter().toNanos() / 1e9);
+        m.put("saturated_send_lag_p99_s", s.maxSendLagP99().toNanos() / 1e9);
         return m;
     }
 }

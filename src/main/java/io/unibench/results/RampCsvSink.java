@@ -45,6 +45,10 @@ public final class RampCsvSink implements RampSink, Closeable {
     public static final Column<StepRow> LOSS_PCT = column("loss_pct", r -> r.result().lossPct());
     public static final Column<StepRow> ERRORS = column("errors", r -> r.totals().errorsTotal());
     public static final Column<StepRow> ERROR_PCT = column("error_pct", r -> r.result().errorPct());
+    /** Due in the step, never sent by the generator (it fell behind, or had no free query ID). */
+    public static final Column<StepRow> UNSENT = column("unsent", r -> r.totals().unsent());
+    /** Answers the generator's own sockets dropped unread (receive buffer full); they are in the lost count. */
+    public static final Column<StepRow> CLIENT_RX_DROPS = column("client_rx_drops", r -> r.totals().clientRxDrops());
     public static final Column<StepRow> LATENCY_MIN_US = column("latency_min_us", r -> any(r.totals().latency())
             ? r.totals().latency().getMinValue() / 1e3 : null);
     public static final Column<StepRow> LATENCY_MEAN_US = column("latency_mean_us", r -> any(r.totals().latency())
@@ -64,6 +68,9 @@ public final class RampCsvSink implements RampSink, Closeable {
     public static final Column<StepRow> SEND_LAG_MAX_US = column("send_lag_max_us", r -> max(r.totals().lag()));
     public static final Column<StepRow> GENERATOR_SATURATED = column("generator_saturated",
             r -> r.result().saturated());
+    /** Why the generator limited the step, in words; empty when it kept up. */
+    public static final Column<StepRow> GENERATOR_DETAIL = column("generator_detail",
+            r -> r.result().saturated() ? String.join("; ", r.result().generatorTrouble()) : null);
     public static final Column<StepRow> STOP_REASON = column("stop_reason",
             r -> r.stopReason() == null ? null : r.stopReason().label());
     public static final Column<StepRow> STOP_DETAIL = column("stop_detail", StepRow::stopDetail);
@@ -98,7 +105,7 @@ public final class RampCsvSink implements RampSink, Closeable {
                 column(p.sentName(), r -> r.totals().sent()),
                 COMPLETED,
                 column(p.lostName(), r -> r.totals().lost()),
-                LOSS_PCT, ERRORS, ERROR_PCT));
+                LOSS_PCT, ERRORS, ERROR_PCT, UNSENT, CLIENT_RX_DROPS));
         for (int i = 0; i < p.outcomes().size(); i++) {
             int k = i;
             c.add(column(p.outcomes().get(i), r -> r.totals().outcomes()[k]));
@@ -113,7 +120,7 @@ public final class RampCsvSink implements RampSink, Closeable {
         }
         c.addAll(List.of(LATENCY_MIN_US, LATENCY_MEAN_US, LATENCY_STDDEV_US, LATENCY_P50_US, LATENCY_P90_US,
                 LATENCY_P99_US, LATENCY_P99_9_US, LATENCY_MAX_US, SERVICE_P50_US, SERVICE_P99_US, SEND_LAG_P50_US,
-                SEND_LAG_P99_US, SEND_LAG_MAX_US, GENERATOR_SATURATED, STOP_REASON, STOP_DETAIL));
+                SEND_LAG_P99_US, SEND_LAG_MAX_US, GENERATOR_SATURATED, GENERATOR_DETAIL, STOP_REASON, STOP_DETAIL));
         return new CsvLayout<>(STEPS_FILE, c);
     }
 
@@ -155,6 +162,7 @@ public final class RampCsvSink implements RampSink, Closeable {
                 column("completed", r -> r.sample().completed()),
                 column(p.lostName(), r -> r.sample().lost()),
                 column("errors", r -> r.sample().errorsTotal()),
+                column("unsent", r -> r.sample().unsent()),
                 column("latency_p50_us", r -> us(r.sample().latency(), 50)),
                 column("latency_p99_us", r -> us(r.sample().latency(), 99)),
                 column("latency_max_us", r -> max(r.sample().latency())),
