@@ -86,6 +86,7 @@ public record RampPlan(double startRate, double step, double maxRate, Duration s
         m.put("stop_max_p99_s", stops.maxP99().toNanos() / 1e9);
         m.put("stop_min_completed_pct", stops.minCompletedPct());
         m.put("stop_unresponsive_s", stops.unresponsiveAfter().toNanos() / 1e9);
+        m.put("saturated_send_lag_p99_s", stops.maxSendLagP99().toNanos() / 1e9);
         return m;
     }
 }

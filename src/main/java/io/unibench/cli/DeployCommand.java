@@ -22,15 +22,17 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "deploy", mixinStandardHelpOptions = true,
-        description = {"Deploy services on QEMU/KVM and/or Docker and wait until each answers (a DNS reply with the",
-            "expected record, an HTTP 200 with the expected body). 'poc' deploys the proof-of-concept services",
-            "(dns, web). Host ports on 127.0.0.1 are allocated by unibench; the state is kept under",
+        description = {"Deploy services on one or more backends (QEMU/KVM, Docker, Docker with gVisor, native host",
+            "processes) and wait until each answers (a DNS reply with the expected record, an HTTP 200 with the",
+            "expected body). 'poc' deploys the proof-of-concept services (dns, web). Host ports on 127.0.0.1 are",
+            "allocated by unibench; the state is kept under",
             "$XDG_STATE_HOME/unibench (default ~/.local/state/unibench; -Dunibench.state.dir overrides).",
             "On a failure or Ctrl-C, whatever this command started is removed again."},
         footerHeading = "%nExamples:%n",
         footer = {"  unibench deploy poc", "  unibench deploy poc --backend qemu --json",
             "  unibench deploy dns --backend docker --count 10",
-            "  unibench deploy web --backend qemu --accel tcg --machine pc"})
+            "  unibench deploy web --backend qemu --accel tcg --machine pc",
+            "  unibench deploy poc --backend native,gvisor"})
 final class DeployCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SERVICE", description = "poc, dns or web (any manifest in unikernels/services).")
     String service;

@@ -71,6 +71,12 @@ public final class RampOptions {
             description = "Stop when nothing at all was answered for this long (default: ${DEFAULT-VALUE}).")
     Duration unresponsive;
 
+    @Option(names = "--max-send-lag", converter = Converters.DurationConverter.class, defaultValue = "10ms",
+            paramLabel = "DURATION",
+            description = "Flag a step as generator-saturated when the generator's send-lag p99 exceeds this "
+                    + "(default: ${DEFAULT-VALUE}).")
+    Duration maxSendLag;
+
     @picocli.CommandLine.Mixin
     RunOutputOptions run;
 
@@ -100,7 +106,7 @@ public final class RampOptions {
     }
 
     public StopConditions stops() {
-        return new StopConditions(maxLossPct, maxP99, minCompletedPct, unresponsive);
+        return new StopConditions(maxLossPct, maxP99, minCompletedPct, unresponsive, maxSendLag);
     }
 
     public Duration timeout() {

@@ -362,12 +362,17 @@ public final class Deployments {
      * {@code all} is set. Unknown ids are a usage error before anything is destroyed.
      */
     public Map<String, String> destroy(List<String> ids, boolean all) {
+        return destroy(ids, all, List.of(Backend.values()));
+    }
+
+    /** As {@link #destroy(List, boolean)}, with {@code all} limited to the instances of {@code backends}. */
+    public Map<String, String> destroy(List<String> ids, boolean all, Collection<Backend> backends) {
         List<Instance> targets = new ArrayList<>();
         if (all) {
             if (!ids.isEmpty()) {
                 throw new UsageException("give instance ids or --all, not both");
             }
-            targets.addAll(known());
+            known().stream().filter(i -> backends.contains(i.backend())).forEach(targets::add);
         } else {
             if (ids.isEmpty()) {
                 throw new UsageException("which instances? give ids (see 'unibench status') or --all");

@@ -16,8 +16,10 @@ public enum Caveat {
     SHARED_HOST("shared-host"),
     /** What "idle memory" counts differs per backend (a VMM's whole RSS vs a container's cgroup). */
     IDLE_MEMORY_SCOPE("idle-memory-scope"),
-    /** gVisor ran with runsc --network=host: the host kernel's stack serves its sockets, not gVisor's netstack. */
-    GVISOR_HOST_NETWORK("gvisor-host-network");
+    /** The gVisor backend's runtime flags (platform, network mode) and what they mean for the comparison. */
+    GVISOR_RUNTIME("gvisor-runtime"),
+    /** The native backend is a plain host process: no isolation and no forwarder, the floor of the comparison. */
+    NATIVE_PROCESS("native-process");
 
     private final String id;
 

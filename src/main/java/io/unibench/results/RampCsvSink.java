@@ -1,5 +1,6 @@
 package io.unibench.results;
 
+import static io.unibench.results.CsvLayout.added;
 import static io.unibench.results.CsvLayout.column;
 
 import io.unibench.load.IntervalSample;
@@ -45,6 +46,10 @@ public final class RampCsvSink implements RampSink, Closeable {
     public static final Column<StepRow> LOSS_PCT = column("loss_pct", r -> r.result().lossPct());
     public static final Column<StepRow> ERRORS = column("errors", r -> r.totals().errorsTotal());
     public static final Column<StepRow> ERROR_PCT = column("error_pct", r -> r.result().errorPct());
+    /** Due in the step, never sent by the generator (it fell behind, or had no free query ID). */
+    public static final Column<StepRow> UNSENT = added("unsent", r -> r.totals().unsent());
+    /** Answers the generator's own sockets dropped unread (receive buffer full); they are in the lost count. */
+    public static final Column<StepRow> CLIENT_RX_DROPS = added("client_rx_drops", r -> r.totals().clientRxDrops());
     public static final Column<StepRow> LATENCY_MIN_US = column("latency_min_us", r -> any(r.totals().latency())
             ? r.totals().latency().getMinValue() / 1e3 : null);
     public static final Column<StepRow> LATENCY_MEAN_US = column("latency_mean_us", r -> any(r.totals().latency())
@@ -64,6 +69,9 @@ public final class RampCsvSink implements RampSink, Closeable {
     public static final Column<StepRow> SEND_LAG_MAX_US = column("send_lag_max_us", r -> max(r.totals().lag()));
     public static final Column<StepRow> GENERATOR_SATURATED = column("generator_saturated",
             r -> r.result().saturated());
+    /** Why the generator limited the step, in words; empty when it kept up. */
+    public static final Column<StepRow> GENERATOR_DETAIL = added("generator_detail",
+            r -> r.result().saturated() ? String.join("; ", r.result().generatorTrouble()) : null);
     public static final Column<StepRow> STOP_REASON = column("stop_reason",
             r -> r.stopReason() == null ? null : r.stopReason().label());
     public static final Column<StepRow> STOP_DETAIL = column("stop_detail", StepRow::stopDetail);
@@ -98,7 +106,7 @@ public final class RampCsvSink implements RampSink, Closeable {
                 column(p.sentName(), r -> r.totals().sent()),
                 COMPLETED,
                 column(p.lostName(), r -> r.totals().lost()),
-                LOSS_PCT, ERRORS, ERROR_PCT));
+                LOSS_PCT, ERRORS, ERROR_PCT, UNSENT, CLIENT_RX_DROPS));
         for (int i = 0; i < p.outcomes().size(); i++) {
             int k = i;
             c.add(column(p.outcomes().get(i), r -> r.totals().outcomes()[k]));
@@ -113,7 +121,7 @@ public final class RampCsvSink implements RampSink, Closeable {
         }
         c.addAll(List.of(LATENCY_MIN_US, LATENCY_MEAN_US, LATENCY_STDDEV_US, LATENCY_P50_US, LATENCY_P90_US,
                 LATENCY_P99_US, LATENCY_P99_9_US, LATENCY_MAX_US, SERVICE_P50_US, SERVICE_P99_US, SEND_LAG_P50_US,
-                SEND_LAG_P99_US, SEND_LAG_MAX_US, GENERATOR_SATURATED, STOP_REASON, STOP_DETAIL));
+                SEND_LAG_P99_US, SEND_LAG_MAX_US, GENERATOR_SATURATED, GENERATOR_DETAIL, STOP_REASON, STOP_DETAIL));
         return new CsvLayout<>(STEPS_FILE, c);
     }
 
@@ -149,6 +157,8 @@ public final class RampCsvSink implements RampSink, Closeable {
     public static final Column<SecondRow> SECOND_STEP = column("step", SecondRow::step);
     public static final Column<SecondRow> SECOND_COMPLETED = column("completed", r -> r.sample().completed());
     public static final Column<SecondRow> SECOND_ERRORS = column("errors", r -> r.sample().errorsTotal());
+    /** Due in that second, never sent by the generator. */
+    public static final Column<SecondRow> SECOND_UNSENT = added("unsent", r -> r.sample().unsent());
     public static final Column<SecondRow> SECOND_LATENCY_P50_US = column("latency_p50_us",
             r -> us(r.sample().latency(), 50));
     public static final Column<SecondRow> SECOND_LATENCY_P99_US = column("latency_p99_us",
@@ -167,7 +177,7 @@ public final class RampCsvSink implements RampSink, Closeable {
                 column(p.sentName(), r -> r.sample().sent()),
                 SECOND_COMPLETED,
                 column(p.lostName(), r -> r.sample().lost()),
-                SECOND_ERRORS, SECOND_LATENCY_P50_US, SECOND_LATENCY_P99_US, SECOND_LATENCY_MAX_US,
+                SECOND_ERRORS, SECOND_UNSENT, SECOND_LATENCY_P50_US, SECOND_LATENCY_P99_US, SECOND_LATENCY_MAX_US,
                 SECOND_SEND_LAG_P99_US);
     }
 

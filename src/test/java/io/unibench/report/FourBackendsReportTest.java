@@ -131,7 +131,7 @@ class FourBackendsReportTest {
         assertThat(r.page().caveats()).filteredOn(c -> c.id().equals(Caveat.PORT_FORWARDER.id()))
                 .extracting(Page.CaveatLine::recorded).containsExactly(true);
         // what runsc --network=host means for the comparison
-        assertThat(r.page().caveatIds()).contains(Caveat.GVISOR_HOST_NETWORK.id());
+        assertThat(r.page().caveatIds()).contains(Caveat.GVISOR_RUNTIME.id());
         String html = Files.readString(r.index());
         assertThat(html).contains("style=\"background:" + Palette.css(3) + "\"></span>gvisor</span>",
                 "data-caveat=\"port-forwarder\"", "(native, gvisor with --network=host) none.");
