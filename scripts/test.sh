@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole unibench test suite on a Debian/Ubuntu machine, as root:
 #   1. installs what the tests need (apt, idempotent, quiet),
-#   2. starts the Docker daemon if it is not running,
+#   2. starts the Docker daemon if it is not running and registers the runsc runtime (daemon.json + SIGHUP),
 #   3. builds and tests the C side (service logic, unikernels under real QEMU, containers under real Docker),
 #   4. runs the Java unit and integration tests through ./mvnw.
 # Every test talks only to 127.0.0.1 / ::1, or to addresses inside network namespaces it creates

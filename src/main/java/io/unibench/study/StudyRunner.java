@@ -82,6 +82,7 @@ public final class StudyRunner {
                     meta.put("accelerator", f.get("accelerator"));
                 }
                 deployments.deployer(b).tools().forEach(meta::tool);
+                deployments.deployer(b).caveats(catalog.get("dns")).forEach(meta::caveat);
             } catch (UnibenchException e) {
                 facts.put(b.id(), Map.of("error", e.getMessage()));
             }

@@ -238,6 +238,7 @@ public final class BootBenchmark {
             d.put("memory_per_instance_estimate_bytes", t.memoryPerInstanceBytes());
             backends.put(t.backend().id(), d);
             t.tools().forEach(meta::tool);
+            t.caveats().forEach(meta::caveat);
         }
         meta.put("backends", backends);
         Map<String, Object> readiness = new LinkedHashMap<>();
