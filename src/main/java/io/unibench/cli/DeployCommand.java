@@ -23,15 +23,17 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "deploy", mixinStandardHelpOptions = true,
-        description = {"Deploy services on QEMU/KVM and/or Docker and wait until each answers (a DNS reply with the",
-            "expected record, an HTTP 200 with the expected body). 'poc' deploys the proof-of-concept services",
-            "(dns, web). Host ports on 127.0.0.1 are allocated by unibench; the state is kept under",
+        description = {"Deploy services on one or more backends (QEMU/KVM, Docker, Docker with gVisor, native host",
+            "processes) and wait until each answers (a DNS reply with the expected record, an HTTP 200 with the",
+            "expected body). 'poc' deploys the proof-of-concept services (dns, web). Host ports on 127.0.0.1 are",
+            "allocated by unibench; the state is kept under",
             "$XDG_STATE_HOME/unibench (default ~/.local/state/unibench; -Dunibench.state.dir overrides).",
             "On a failure or Ctrl-C, whatever this command started is removed again."},
         footerHeading = "%nExamples:%n",
         footer = {"  unibench deploy poc", "  unibench deploy poc --backend qemu --json",
             "  unibench deploy dns --backend docker --count 10",
             "  unibench deploy web --backend qemu --accel tcg --machine pc",
+            "  unibench deploy poc --backend native,gvisor",
             "  unibench deploy dns --backend libvirt                      # through qemu:///system",
             "  unibench deploy poc --host ssh://root@server --ssh-key ~/.ssh/id_ed25519   # libvirt + docker there"})
 final class DeployCommand implements Callable<Integer> {
@@ -74,7 +76,17 @@ final class DeployCommand implements Callable<Integer> {
         List<Backend> backends = Backend.parseChoice(backend);
         if (remoteOptions.host != null) {
             // on a server the unikernels run through its libvirt (unibench spawns no QEMU there itself)
-            backends = backends.stream().map(b -> b == Backend.qemu ? Backend.libvirt : b).distinct().toList();
+            List<Backend> onServer = new ArrayList<>();
+            for (Backend b : backends) {
+                if (b.onServer() == null) {
+                    throw new UsageException("--host: the " + b + " backend runs on this host only (on a server: "
+                            + "libvirt, docker)");
+                }
+                if (!onServer.contains(b.onServer())) {
+                    onServer.add(b.onServer());
+                }
+            }
+            backends = onServer;
         }
         if (count < 1 || count > 1000) {
             throw new UsageException("--count must be 1..1000 (got " + count + ")");

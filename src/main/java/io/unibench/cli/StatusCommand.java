@@ -21,11 +21,12 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = {"Show the instances unibench runs now: backend, endpoints, up-time, memory in use (QEMU and",
-            "native: process RSS; containers: their memory cgroup or the Docker stats API) and whether each answers",
-            "its readiness probe. Instances left by a killed deploy are shown too (destroy removes them)."},
+        description = {"Show the instances unibench runs now: backend, endpoints, up-time, memory in use (QEMU and native:",
+            "process RSS; containers: their memory cgroup or the Docker stats API) and whether each answers its",
+            "readiness probe. Instances left by a killed deploy are shown too (destroy removes them)."},
         footerHeading = "%nExamples:%n",
-        footer = {"  unibench status", "  unibench status --json", "  unibench status --no-probe"})
+        footer = {"  unibench status", "  unibench status --json", "  unibench status --no-probe",
+            "  unibench status --backend gvisor,native"})
 final class StatusCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON document on stdout instead of a table.")
     boolean json;
@@ -38,6 +39,10 @@ final class StatusCommand implements Callable<Integer> {
         "without a daemon round trip per container), falling back to the stats API."})
     boolean statsApi;
 
+    @Option(names = "--backend", defaultValue = "all", paramLabel = "BACKEND",
+            description = "Only the instances of these backends: " + UnibenchCommand.BACKEND_HELP)
+    String backend;
+
     @picocli.CommandLine.Mixin
     RemoteOptionsMixin remoteOptions;
 
@@ -47,6 +52,7 @@ final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RemoteOptions remote = remoteOptions.options();
+        List<Backend> backends = Backend.parseChoice(backend);
         StateStore state = StateStore.open();
         ServiceCatalog catalog = ServiceCatalog.load();
         PrintWriter err = spec.commandLine().getErr();
@@ -54,8 +60,8 @@ final class StatusCommand implements Callable<Integer> {
                 BackendOptions.defaults().with(new DockerOptions(null, null, Duration.ofSeconds(2), statsApi))
                         .with(remote),
                 new DeployProgress(err, true));
-        d.warmUp(List.of(Backend.values()));
-        List<Instance> known = d.known();
+        d.warmUp(backends);
+        List<Instance> known = d.known().stream().filter(i -> backends.contains(i.backend())).toList();
         Map<String, ServiceSpec> specs = new HashMap<>();
         for (String n : catalog.names()) {
             specs.put(n, catalog.get(n));

@@ -68,6 +68,18 @@ public enum Backend {
         throw new IllegalArgumentException("unknown backend '" + id + "'");
     }
 
+    /**
+     * The backend that runs this one's instances on a server ({@code --host}): the unikernels go through the
+     * server's libvirt, containers through its Docker engine; null for backends that run only on this host.
+     */
+    public Backend onServer() {
+        return switch (this) {
+            case qemu, libvirt -> libvirt;
+            case docker -> docker;
+            default -> null;
+        };
+    }
+
     /** One line for help texts and {@code doctor}. */
     public String description() {
         return description;
