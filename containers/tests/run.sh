@@ -278,7 +278,7 @@ web_idle_cap() { # PORT: --max-idle 5: of 10 idle keep-alive connections the 5 l
         fds+=("$fd")
         sleep 0.05
     done
-    sleep 0.5
+    sleep 1
     for i in $(seq 0 9); do
         # closed: EOF after the rest of the response (rc 0); still open: timeout (124)
         if timeout 0.3 cat <&"${fds[$i]}" >/dev/null 2>&1; then closed=$((closed + 1)); fi

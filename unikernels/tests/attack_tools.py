@@ -9,6 +9,11 @@ network namespace only; every loop is bounded in count and time.
   attack_tools.py slowloris HOST PORT CONNECTIONS SECONDS
       Opens CONNECTIONS connections and drips one header byte per second on each, never
       ending the head. Prints JSON: {"opened", "closed_by_server", "got_408"}.
+  attack_tools.py corpus-dns HOST PORT FILE...
+      Sends each malformed-corpus payload (unikernels/apps/tests/corpus/*.dns) as one UDP
+      datagram and checks the outcome its name announces (drop-: no answer within 0.3 s;
+      formerr-, notimp-, refused-, nxdomain-, noerror-, servfail-: that rcode; badvers-:
+      extended rcode 16). Prints the mismatches and 'N files, M unexpected'; exit 1 if any.
   attack_tools.py spoof IFACE VICTIM_IP VICTIM_MAC CLAIMED_IP EVIL_MAC DNS_IP
       Forged frames on IFACE (AF_PACKET): gratuitous ARP request and reply claiming
       CLAIMED_IP is at EVIL_MAC, an unsolicited ARP reply and an ARP request to VICTIM_IP
@@ -98,6 +103,40 @@ def slowloris(host, port, n, secs):
     print(json.dumps({"opened": opened, "closed_by_server": len(closed), "got_408": got408}))
 
 
+def corpus_dns(host, port, files):
+    rcodes = {"noerror": 0, "formerr": 1, "servfail": 2, "nxdomain": 3, "notimp": 4, "refused": 5}
+    bad = 0
+    for path in files:
+        name = path.rsplit("/", 1)[-1]
+        kind = name.split("-", 1)[0]
+        data = open(path, "rb").read()
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.settimeout(0.3 if kind == "drop" else 2)
+        s.connect((host, port))
+        got = None
+        for _ in range(1 if kind == "drop" else 3):
+            s.send(data)
+            try:
+                got = s.recv(4096)
+                break
+            except (socket.timeout, ConnectionRefusedError):
+                continue
+        s.close()
+        if kind == "drop":
+            ok = got is None
+        elif got is None or len(got) < 12:
+            ok = False
+        elif kind == "badvers":
+            ok = (got[3] & 15) == 0 and got[-6] == 1
+        else:
+            ok = (got[3] & 15) == rcodes.get(kind, -1)
+        if not ok:
+            bad += 1
+            print("%s: got %s" % (name, got[:4].hex() if got else "no answer"))
+    print("%d files, %d unexpected" % (len(files), bad))
+    return 1 if bad else 0
+
+
 def mac_bytes(m):
     return bytes(int(x, 16) for x in m.split(":"))
 
@@ -139,6 +178,8 @@ def main():
         legit(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]) if len(sys.argv) > 5 else 20.0)
     elif cmd == "slowloris":
         slowloris(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]))
+    elif cmd == "corpus-dns":
+        return corpus_dns(sys.argv[2], int(sys.argv[3]), sys.argv[4:])
     elif cmd == "spoof":
         spoof(*sys.argv[2:8])
     else:

@@ -15,6 +15,7 @@ import io.unibench.deploy.ProcFs;
 import io.unibench.deploy.ServiceCatalog;
 import io.unibench.deploy.ServiceSpec;
 import io.unibench.deploy.StateStore;
+import io.unibench.results.Caveat;
 import io.unibench.util.Doctor;
 import java.io.File;
 import java.io.IOException;
@@ -176,6 +177,13 @@ public final class NativeDeployer implements Deployer {
         m.put("memory_limit", null);
         m.put("network", "forward: the service binds 127.0.0.1:PORT itself (no proxy in the path)");
         return m;
+    }
+
+    @Override
+    public Map<Caveat, String> caveats(ServiceSpec spec) {
+        return Map.of(Caveat.NATIVE_PROCESS, "native: the service is a plain host process that binds 127.0.0.1 itself"
+                + " (no virtualisation, no container, no cgroup limit, no port forwarder in the path): the floor of"
+                + " the comparison, not an isolated deployment.");
     }
 
     @Override
