@@ -57,7 +57,8 @@ class FailOnIT {
         Schemas.assertValid("summary.schema.json", broken.out());
         JsonNode doc = new ObjectMapper().readTree(broken.out());
         assertThat(doc.get("run_folder").asText()).isEqualTo(dir.resolve("strict").toString());
-        assertThat(doc.get("stop_reason").asText()).isEqualTo("completed"); // one fixed step
+        // one fixed step; on a loaded host the generator may fall behind its schedule (then it says so)
+        assertThat(doc.get("stop_reason").asText()).isIn("completed", "generator_saturated");
         assertThat(doc.get("fail_on").get("violations")).hasSize(1);
         // the same document is in the run folder, and run.json is valid too
         assertThat(new ObjectMapper().readTree(dir.resolve("strict").resolve(RunSummary.FILE).toFile())).isEqualTo(doc);
