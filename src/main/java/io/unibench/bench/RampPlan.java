@@ -11,10 +11,26 @@ import java.util.List;
  * recorded, with a {@code cooldown} pause between steps. A fixed run is a plan with one step.
  */
 public record RampPlan(double startRate, double step, double maxRate, Duration stepDuration, Duration warmup,
-                       Duration cooldown) {
+                       Duration cooldown, boolean autoMax) {
 
     /** Upper bound on the number of steps, so every ramp ends by itself even without a stop condition. */
     public static final int MAX_STEPS = 10_000;
+
+    /** A ramp up to {@code maxRate}. */
+    public RampPlan(double startRate, double step, double maxRate, Duration stepDuration, Duration warmup,
+                    Duration cooldown) {
+        this(startRate, step, maxRate, stepDuration, warmup, cooldown, false);
+    }
+
+    /**
+     * {@code --max-rate auto}: steps on until a stop condition fires (at most {@link #MAX_STEPS}), then the
+     * runner bisects between the last good and the first failing step.
+     */
+    public static RampPlan auto(double startRate, double step, Duration stepDuration, Duration warmup,
+                                Duration cooldown) {
+        return new RampPlan(startRate, step, startRate + (MAX_STEPS - 2) * step, stepDuration, warmup, cooldown,
+                true);
+    }
 
     public RampPlan {
         if (!(startRate > 0)) {
