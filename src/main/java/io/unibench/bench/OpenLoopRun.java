@@ -24,10 +24,9 @@ public final class OpenLoopRun {
 
     /** Where and how a run writes its results. */
     public record Output(Path base, boolean exact, String benchmark, String label) {
-        /** Default base folder when no --output is given: {@code results/} of the unibench checkout. */
+        /** Default base folder when no --output is given: {@code results/} in the current directory. */
         public static Path defaultBase() {
-            String home = System.getProperty("unibench.home");
-            return home == null ? Path.of("results") : Path.of(home, "results");
+            return Path.of("results").toAbsolutePath();
         }
 
         public static Output of(Path output, String benchmark, String label) {

@@ -44,7 +44,7 @@ final class InstanceViews {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"ID", "BACKEND", "SERVICE", "ENDPOINTS", "PROCESS", "CONSOLE_READY_MS", "READY_MS"});
         for (Instance i : instances) {
-            rows.add(new String[] {i.id(), i.backend().name(), i.service(), endpoints(i), handle(i),
+            rows.add(new String[] {i.id(), i.backend().id(), i.service(), endpoints(i), handle(i),
                 ms(i.timing() == null ? -1 : i.timing().consoleReadyNanos()),
                 ms(i.timing() == null ? -1 : i.timing().readyNanos())});
         }
@@ -58,7 +58,7 @@ final class InstanceViews {
         for (Deployments.Status s : statuses) {
             Instance i = s.instance();
             long mem = s.observation().memoryBytes();
-            rows.add(new String[] {i.id(), i.backend().name(), i.service(), s.observation().state().name(),
+            rows.add(new String[] {i.id(), i.backend().id(), i.service(), s.observation().state().name(),
                 s.healthy() == null ? "-" : s.healthy() ? "yes" : "NO", endpoints(i),
                 Units.formatDuration(s.uptime()),
                 mem < 0 ? "-" : String.format(Locale.ROOT, "%.1fM", mem / 1048576.0), handle(i)});
@@ -84,6 +84,8 @@ final class InstanceViews {
 
     static ObjectNode deployDocument(List<Instance> instances, long wallNanos, StateStore state) {
         ObjectNode root = JSON.createObjectNode();
+        root.put(io.unibench.results.Schema.KEY, io.unibench.results.Schema.VERSION);
+        root.put("kind", "deploy");
         root.put("state_dir", state.dir().toString());
         root.put("wall_ms", wallNanos / 1e6);
         ArrayNode arr = root.putArray("instances");
@@ -95,6 +97,8 @@ final class InstanceViews {
 
     static ObjectNode statusDocument(List<Deployments.Status> statuses, StateStore state) {
         ObjectNode root = JSON.createObjectNode();
+        root.put(io.unibench.results.Schema.KEY, io.unibench.results.Schema.VERSION);
+        root.put("kind", "status");
         root.put("state_dir", state.dir().toString());
         ArrayNode arr = root.putArray("instances");
         for (Deployments.Status s : statuses) {
