@@ -362,6 +362,9 @@ public final class RampRunner {
         run.heard = meter.lastHeardNanos() >= start;
         run.result = StepResult.of(step, rate, clients, Math.max(1, measured), total[0], engine.protocol(),
                 stops.maxSendLagP99().toNanos(), meter.limits());
+        if (meter.serverCounts() != null) {
+            run.result = run.result.withServer(meter.serverCounts());
+        }
         return run;
     }
 

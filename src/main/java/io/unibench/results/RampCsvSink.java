@@ -68,6 +68,15 @@ public final class RampCsvSink implements RampSink, Closeable {
     public static final Column<StepRow> SEND_LAG_MAX_US = column("send_lag_max_us", r -> max(r.totals().lag()));
     public static final Column<StepRow> GENERATOR_SATURATED = column("generator_saturated",
             r -> r.result().saturated());
+    /** Lost queries the generator's own sockets dropped; empty when the server could not be asked. */
+    public static final Column<StepRow> LOSS_CLIENT = column("loss_client",
+            r -> r.result().lossSplit() == null ? null : r.result().lossSplit().client());
+    /** Lost between generator and server (never received, or answered and never delivered). */
+    public static final Column<StepRow> LOSS_PATH = column("loss_path",
+            r -> r.result().lossSplit() == null ? null : r.result().lossSplit().path());
+    /** Lost in the server (received, not answered; or dropped at its full receive buffer). */
+    public static final Column<StepRow> LOSS_SERVER = column("loss_server",
+            r -> r.result().lossSplit() == null ? null : r.result().lossSplit().server());
     /** Why the generator limited the step, in words; empty when it kept up. */
     public static final Column<StepRow> GENERATOR_DETAIL = column("generator_detail",
             r -> r.result().saturated() ? String.join("; ", r.result().generatorTrouble()) : null);
@@ -105,7 +114,7 @@ public final class RampCsvSink implements RampSink, Closeable {
                 column(p.sentName(), r -> r.totals().sent()),
                 COMPLETED,
                 column(p.lostName(), r -> r.totals().lost()),
-                LOSS_PCT, ERRORS, ERROR_PCT, UNSENT, CLIENT_RX_DROPS));
+                LOSS_PCT, ERRORS, ERROR_PCT, UNSENT, CLIENT_RX_DROPS, LOSS_CLIENT, LOSS_PATH, LOSS_SERVER));
         for (int i = 0; i < p.outcomes().size(); i++) {
             int k = i;
             c.add(column(p.outcomes().get(i), r -> r.totals().outcomes()[k]));
