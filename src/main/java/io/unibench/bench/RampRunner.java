@@ -2,6 +2,7 @@ package io.unibench.bench;
 
 import io.unibench.UnibenchException;
 import io.unibench.Units;
+import io.unibench.load.HostNoise;
 import io.unibench.load.IntervalSample;
 import io.unibench.load.LoadEngine;
 import io.unibench.load.LoadMeter;
@@ -11,6 +12,7 @@ import io.unibench.results.StepResult;
 import io.unibench.results.StopReason;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +40,8 @@ public final class RampRunner {
     private final RampSink sink;
     private final RampListener listener;
     private volatile LoadMeter current;
+    /** Host CPU used outside the benchmark (unibench, its children and the server's process excluded). */
+    private HostNoise noise;
     private volatile boolean interrupted;
 
     public RampRunner(LoadEngine engine, RampPlan plan, StopConditions stops, int clients, Duration timeout,
@@ -71,6 +75,8 @@ public final class RampRunner {
         });
         try {
             engine.prepare();
+            InetSocketAddress target = engine.targetAddress();
+            noise = new HostNoise(target == null ? java.util.Set.of() : HostNoise.socketOwners(target));
             // the planned steps are numbered ahead of time; an auto ramp's length is unknown (0 = open)
             int planned = plan.autoMax() ? 0 : rates.size();
             StepResult lastGood = null;
@@ -303,12 +309,19 @@ public final class RampRunner {
         StepRun run = new StepRun();
         Object lock = new Object();
         IntervalSample[] total = {IntervalSample.empty(engine.protocol())};
+        boolean[] noiseWarned = {false};
         long unresponsiveNanos = stops.unresponsiveAfter().toNanos();
         RuntimeException[] tickFailure = new RuntimeException[1];
         Runnable sampleSecond = () -> {
             synchronized (lock) {
-                IntervalSample s = meter.sample();
+                IntervalSample s = meter.sample().withHostNoise(noisePct());
                 total[0] = total[0].plus(s);
+                if (s.hostNoisePct() > HostNoise.THRESHOLD_PCT && !noiseWarned[0]) {
+                    noiseWarned[0] = true;
+                    listener.warning(String.format(Locale.ROOT, "step %d: processes outside the benchmark used "
+                            + "%.0f %% of the host's CPU this second; this step's figures are suspect", step,
+                            s.hostNoisePct()));
+                }
                 long now = System.nanoTime();
                 int runSecond = (int) Math.max(0, (now - runStart) / 1_000_000_000L);
                 write(() -> sink.second(runSecond, step, rate, s));
@@ -348,7 +361,7 @@ public final class RampRunner {
         }
         synchronized (lock) {
             // the last, partial second (and the drain after the schedule) belongs in the time series too
-            IntervalSample last = meter.sample();
+            IntervalSample last = meter.sample().withHostNoise(noisePct());
             total[0] = total[0].plus(last);
             int runSecond = (int) Math.max(0, (System.nanoTime() - runStart) / 1_000_000_000L);
             write(() -> sink.second(runSecond, step, rate, last));
@@ -366,6 +379,19 @@ public final class RampRunner {
             run.result = run.result.withServer(meter.serverCounts());
         }
         return run;
+    }
+
+    /** The host-noise share since the last sample, unibench's children (dnsperf) excluded too. */
+    private Double noisePct() {
+        if (noise == null) {
+            return null;
+        }
+        java.util.Set<Long> pids = new java.util.HashSet<>(noise.excluded());
+        ProcessHandle.current().descendants().forEach(p -> pids.add(p.pid()));
+        if (!pids.equals(noise.excluded())) {
+            noise = noise.excluding(pids);
+        }
+        return noise.samplePct();
     }
 
     private interface IoAction {

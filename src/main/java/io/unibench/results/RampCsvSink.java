@@ -77,6 +77,12 @@ public final class RampCsvSink implements RampSink, Closeable {
     /** Lost in the server (received, not answered; or dropped at its full receive buffer). */
     public static final Column<StepRow> LOSS_SERVER = column("loss_server",
             r -> r.result().lossSplit() == null ? null : r.result().lossSplit().server());
+    /**
+     * Highest share of host CPU used by processes outside the benchmark in any second of the step (above 5 %
+     * the step's figures are suspect); empty off Linux.
+     */
+    public static final Column<StepRow> HOST_NOISE_MAX_PCT = column("host_noise_max_pct",
+            r -> Double.isNaN(r.totals().hostNoisePct()) ? null : r.totals().hostNoisePct());
     /** Why the generator limited the step, in words; empty when it kept up. */
     public static final Column<StepRow> GENERATOR_DETAIL = column("generator_detail",
             r -> r.result().saturated() ? String.join("; ", r.result().generatorTrouble()) : null);
@@ -129,7 +135,8 @@ public final class RampCsvSink implements RampSink, Closeable {
         }
         c.addAll(List.of(LATENCY_MIN_US, LATENCY_MEAN_US, LATENCY_STDDEV_US, LATENCY_P50_US, LATENCY_P90_US,
                 LATENCY_P99_US, LATENCY_P99_9_US, LATENCY_MAX_US, SERVICE_P50_US, SERVICE_P99_US, SEND_LAG_P50_US,
-                SEND_LAG_P99_US, SEND_LAG_MAX_US, GENERATOR_SATURATED, GENERATOR_DETAIL, STOP_REASON, STOP_DETAIL));
+                SEND_LAG_P99_US, SEND_LAG_MAX_US, GENERATOR_SATURATED, GENERATOR_DETAIL, HOST_NOISE_MAX_PCT, STOP_REASON,
+                STOP_DETAIL));
         return new CsvLayout<>(STEPS_FILE, c);
     }
 
@@ -175,7 +182,9 @@ public final class RampCsvSink implements RampSink, Closeable {
                 column("latency_p50_us", r -> us(r.sample().latency(), 50)),
                 column("latency_p99_us", r -> us(r.sample().latency(), 99)),
                 column("latency_max_us", r -> max(r.sample().latency())),
-                column("send_lag_p99_us", r -> us(r.sample().lag(), 99)));
+                column("send_lag_p99_us", r -> us(r.sample().lag(), 99)),
+                column("host_noise_pct", r -> Double.isNaN(r.sample().hostNoisePct()) ? null
+                        : r.sample().hostNoisePct()));
     }
 
     private final Path dir;

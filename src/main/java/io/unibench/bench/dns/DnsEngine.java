@@ -147,6 +147,11 @@ public final class DnsEngine implements LoadEngine {
     }
 
     @Override
+    public InetSocketAddress targetAddress() {
+        return target;
+    }
+
+    @Override
     public LoadProtocol protocol() {
         return PROTOCOL;
     }

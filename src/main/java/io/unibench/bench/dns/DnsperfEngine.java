@@ -75,6 +75,11 @@ public final class DnsperfEngine implements LoadEngine {
     }
 
     @Override
+    public InetSocketAddress targetAddress() {
+        return target;
+    }
+
+    @Override
     public LoadProtocol protocol() {
         return DnsEngine.PROTOCOL;
     }
