@@ -339,7 +339,8 @@ class DnsEngineTest {
                     1_000_000_000L);
             LoadMeter meter = new LoadMeter(DnsEngine.PROTOCOL, s.measureStartNanos());
             engine.runStep(s, meter);
-            assertThat(System.nanoTime()).as("returned before the schedule ended").isGreaterThan(s.endNanos());
+            // the last query is due 1 ms before the end (and may leave 50 us early); running ahead ended ~0.5 s early
+            assertThat(System.nanoTime()).as("returned before the schedule ended").isGreaterThan(s.endNanos() - 5_000_000L);
             IntervalSample r = meter.sample();
             assertThat(r.sent() + r.unsent()).isEqualTo(1200);
             assertThat(r.lag().getMaxValue()).isGreaterThan(100_000_000L); // the backlog was late...
