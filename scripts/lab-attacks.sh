@@ -105,14 +105,14 @@ for a in 10.0.0.5 10.0.0.6; do wait_web "$a" && ok "lab: web $a answers" || bad 
 
 declare -A NAME=([10.0.0.5]="unikernel web" [10.0.0.6]="container web" [10.0.0.100]="unikernel dns" [10.0.0.101]="container dns")
 SUMMARY=()
-D_FLOOD=6
-D_SLOW=13
+D_FLOOD=5
+D_SLOW=12
 [ "$MODE" = numbers ] && D_FLOOD=20
 
 # ---------------------------------------------------------------- SYN flood
 syn_flood() { # ADDR
-    local a=$1 base out
-    base=$(in_ns python3 "$TOOLS" legit "$a" 80 3)
+    local a=$1 base='{}' out
+    [ "$MODE" = numbers ] && base=$(in_ns python3 "$TOOLS" legit "$a" 80 5)
     in_ns python3 "$TOOLS" legit "$a" 80 "$D_FLOOD" >"$TMP/legit.json" &
     local lp=$!
     sleep 0.5

@@ -7,7 +7,6 @@ import io.unibench.bench.StopConditions;
 import io.unibench.results.RunMetadata;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
@@ -178,22 +177,6 @@ public final class RampOptions {
 
     /** Every value that shapes the run, for run.json. */
     public Map<String, Object> describe() {
-        RampPlan p = plan();
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("mode", p.isFixed() ? "fixed" : "ramp");
-        m.put("start_rate", p.startRate());
-        m.put("step", p.step());
-        m.put("max_rate", p.autoMax() ? "auto" : p.maxRate());
-        m.put("step_duration_s", p.stepDuration().toNanos() / 1e9);
-        m.put("warmup_s", p.warmup().toNanos() / 1e9);
-        m.put("cooldown_s", p.cooldown().toNanos() / 1e9);
-        m.put("timeout_s", timeout().toNanos() / 1e9);
-        StopConditions s = stops();
-        m.put("stop_max_loss_pct", s.maxFailurePct());
-        m.put("stop_max_p99_s", s.maxP99().toNanos() / 1e9);
-        m.put("stop_min_completed_pct", s.minCompletedPct());
-        m.put("stop_unresponsive_s", s.unresponsiveAfter().toNanos() / 1e9);
-        m.put("saturated_send_lag_p99_s", s.maxSendLagP99().toNanos() / 1e9);
-        return m;
+        return plan().describe(timeout(), stops());
     }
 }

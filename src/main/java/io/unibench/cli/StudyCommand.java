@@ -1,6 +1,8 @@
 package io.unibench.cli;
 
 import io.unibench.bench.OpenLoopRun;
+import io.unibench.bench.RampListener;
+import io.unibench.bench.boot.BootListener;
 import io.unibench.deploy.Backend;
 import io.unibench.deploy.BackendOptions;
 import io.unibench.deploy.Deployments;
@@ -17,7 +19,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine;
 
 @Command(name = "study", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run the whole unikernel-vs-container study: build, deploy DNS and web on QEMU/KVM and Docker,",
@@ -58,16 +59,21 @@ final class StudyCommand implements Callable<Integer> {
         ServiceCatalog catalog = ServiceCatalog.load();
         Deployments deployments = Deployments.create(StateStore.open(), catalog, BackendOptions.defaults(),
                 new DeployProgress(spec.commandLine().getErr(), false));
-        // every benchmark runs as the command a user would type, through this same command tree
-        // (their stdout goes to our stderr with the progress: our stdout is only the study folder, for scripts)
-        StudyRunner.CommandRunner commands = args -> {
-            CommandLine cl = Main.commandLine();
-            cl.setOut(spec.commandLine().getErr());
-            cl.setErr(spec.commandLine().getErr());
-            return cl.execute(args.toArray(String[]::new));
+        // the benchmarks' progress goes to stderr: our stdout is only the study folder, for scripts
+        StudyRunner.Listeners listeners = new StudyRunner.Listeners() {
+            @Override
+            public RampListener ramp(String rateUnit) {
+                return new ProgressPrinter(System.err, false, rateUnit);
+            }
+
+            @Override
+            public BootListener boot() {
+                return new BenchBootCommand.BootProgress(spec.commandLine().getErr(), false);
+            }
         };
         List<String> commandLine = Invocation.commandLine(spec);
-        StudyRunner.Result r = new StudyRunner(p, backends, commands, deployments, catalog, System.err)
+        StudyRunner.Result r = new StudyRunner(p, backends, listeners, deployments, catalog, BackendOptions.defaults(),
+                System.err)
                 .run(out.base(), out.exact(), commandLine);
         spec.commandLine().getOut().println(r.dir());
         spec.commandLine().getOut().flush();

@@ -6,6 +6,7 @@ import io.unibench.Units;
 import io.unibench.probe.Probes;
 import io.unibench.probe.ReadinessProbe;
 import io.unibench.probe.ReadinessWait;
+import io.unibench.util.InterruptGuard;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -108,8 +109,8 @@ public final class Deployments {
                 deployer(r.backend()).preflight(r.spec());
             }
         }
-        Thread hook = new Thread(this::abortAndTearDown, "unibench-deploy-teardown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        // Ctrl-C: abortAndTearDown removes what this call started (it waits for starts in progress itself)
+        InterruptGuard guard = InterruptGuard.install("unibench-deploy-teardown", this::abortAndTearDown, Duration.ZERO);
         List<Instance> done = new ArrayList<>();
         try {
             for (Request r : requests) {
@@ -123,11 +124,7 @@ public final class Deployments {
             tearDownInFlight();
             throw e;
         } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running or ran
-            }
+            guard.close();
         }
     }
 

@@ -1,5 +1,6 @@
 package io.unibench.results;
 
+import static io.unibench.results.CsvLayout.added;
 import static io.unibench.results.CsvLayout.column;
 
 import io.unibench.load.IntervalSample;
@@ -46,9 +47,9 @@ public final class RampCsvSink implements RampSink, Closeable {
     public static final Column<StepRow> ERRORS = column("errors", r -> r.totals().errorsTotal());
     public static final Column<StepRow> ERROR_PCT = column("error_pct", r -> r.result().errorPct());
     /** Due in the step, never sent by the generator (it fell behind, or had no free query ID). */
-    public static final Column<StepRow> UNSENT = column("unsent", r -> r.totals().unsent());
+    public static final Column<StepRow> UNSENT = added("unsent", r -> r.totals().unsent());
     /** Answers the generator's own sockets dropped unread (receive buffer full); they are in the lost count. */
-    public static final Column<StepRow> CLIENT_RX_DROPS = column("client_rx_drops", r -> r.totals().clientRxDrops());
+    public static final Column<StepRow> CLIENT_RX_DROPS = added("client_rx_drops", r -> r.totals().clientRxDrops());
     public static final Column<StepRow> LATENCY_MIN_US = column("latency_min_us", r -> any(r.totals().latency())
             ? r.totals().latency().getMinValue() / 1e3 : null);
     public static final Column<StepRow> LATENCY_MEAN_US = column("latency_mean_us", r -> any(r.totals().latency())
@@ -69,22 +70,22 @@ public final class RampCsvSink implements RampSink, Closeable {
     public static final Column<StepRow> GENERATOR_SATURATED = column("generator_saturated",
             r -> r.result().saturated());
     /** Lost queries the generator's own sockets dropped; empty when the server could not be asked. */
-    public static final Column<StepRow> LOSS_CLIENT = column("loss_client",
+    public static final Column<StepRow> LOSS_CLIENT = added("loss_client",
             r -> r.result().lossSplit() == null ? null : r.result().lossSplit().client());
     /** Lost between generator and server (never received, or answered and never delivered). */
-    public static final Column<StepRow> LOSS_PATH = column("loss_path",
+    public static final Column<StepRow> LOSS_PATH = added("loss_path",
             r -> r.result().lossSplit() == null ? null : r.result().lossSplit().path());
     /** Lost in the server (received, not answered; or dropped at its full receive buffer). */
-    public static final Column<StepRow> LOSS_SERVER = column("loss_server",
+    public static final Column<StepRow> LOSS_SERVER = added("loss_server",
             r -> r.result().lossSplit() == null ? null : r.result().lossSplit().server());
     /**
      * Highest share of host CPU used by processes outside the benchmark in any second of the step (above 5 %
      * the step's figures are suspect); empty off Linux.
      */
-    public static final Column<StepRow> HOST_NOISE_MAX_PCT = column("host_noise_max_pct",
+    public static final Column<StepRow> HOST_NOISE_MAX_PCT = added("host_noise_max_pct",
             r -> Double.isNaN(r.totals().hostNoisePct()) ? null : r.totals().hostNoisePct());
     /** Why the generator limited the step, in words; empty when it kept up. */
-    public static final Column<StepRow> GENERATOR_DETAIL = column("generator_detail",
+    public static final Column<StepRow> GENERATOR_DETAIL = added("generator_detail",
             r -> r.result().saturated() ? String.join("; ", r.result().generatorTrouble()) : null);
     public static final Column<StepRow> STOP_REASON = column("stop_reason",
             r -> r.stopReason() == null ? null : r.stopReason().label());
@@ -162,29 +163,61 @@ public final class RampCsvSink implements RampSink, Closeable {
         return new StepsHeader(unit, header.get(SENT_AT), header.get(LOST_AT));
     }
 
-    /** The protocol-dependent names of a steps.csv. */
+    /** The protocol-dependent names of a steps.csv or seconds.csv. */
     public record StepsHeader(String rateUnit, String sent, String lost) {
     }
 
     // ---- seconds.csv: one row per second of the run, for time series
     public static final String SECONDS_FILE = "seconds.csv";
+    public static final Column<SecondRow> RUN_SECOND = column("run_second", SecondRow::runSecond);
+    public static final Column<SecondRow> SECOND_STEP = column("step", SecondRow::step);
+    public static final Column<SecondRow> SECOND_COMPLETED = column("completed", r -> r.sample().completed());
+    public static final Column<SecondRow> SECOND_ERRORS = column("errors", r -> r.sample().errorsTotal());
+    /** Due in that second, never sent by the generator. */
+    public static final Column<SecondRow> SECOND_UNSENT = added("unsent", r -> r.sample().unsent());
+    public static final Column<SecondRow> SECOND_LATENCY_P50_US = column("latency_p50_us",
+            r -> us(r.sample().latency(), 50));
+    public static final Column<SecondRow> SECOND_LATENCY_P99_US = column("latency_p99_us",
+            r -> us(r.sample().latency(), 99));
+    public static final Column<SecondRow> SECOND_LATENCY_MAX_US = column("latency_max_us",
+            r -> max(r.sample().latency()));
+    public static final Column<SecondRow> SECOND_SEND_LAG_P99_US = column("send_lag_p99_us",
+            r -> us(r.sample().lag(), 99));
+    /** Share of host CPU used by processes outside the benchmark in that second; empty off Linux. */
+    public static final Column<SecondRow> SECOND_HOST_NOISE_PCT = added("host_noise_pct",
+            r -> Double.isNaN(r.sample().hostNoisePct()) ? null : r.sample().hostNoisePct());
+    /** Position of the protocol's sent and lost counts in the seconds layout. */
+    static final int SECOND_SENT_AT = 3;
+    static final int SECOND_LOST_AT = 5;
 
     public static CsvLayout<SecondRow> seconds(LoadProtocol p) {
-        return CsvLayout.of(SECONDS_FILE,
-                column("run_second", SecondRow::runSecond),
-                column("step", SecondRow::step),
+        return CsvLayout.of(SECONDS_FILE, RUN_SECOND, SECOND_STEP,
                 column(offered(p.rateUnit()), SecondRow::offeredRate),
                 column(p.sentName(), r -> r.sample().sent()),
-                column("completed", r -> r.sample().completed()),
+                SECOND_COMPLETED,
                 column(p.lostName(), r -> r.sample().lost()),
-                column("errors", r -> r.sample().errorsTotal()),
-                column("unsent", r -> r.sample().unsent()),
-                column("latency_p50_us", r -> us(r.sample().latency(), 50)),
-                column("latency_p99_us", r -> us(r.sample().latency(), 99)),
-                column("latency_max_us", r -> max(r.sample().latency())),
-                column("send_lag_p99_us", r -> us(r.sample().lag(), 99)),
-                column("host_noise_pct", r -> Double.isNaN(r.sample().hostNoisePct()) ? null
-                        : r.sample().hostNoisePct()));
+                SECOND_ERRORS, SECOND_UNSENT, SECOND_LATENCY_P50_US, SECOND_LATENCY_P99_US, SECOND_LATENCY_MAX_US,
+                SECOND_SEND_LAG_P99_US, SECOND_HOST_NOISE_PCT);
+    }
+
+    /**
+     * The protocol-dependent names of a seconds.csv, read back from its header like {@link #stepsHeader}.
+     *
+     * @return null when the header does not follow this layout
+     */
+    public static StepsHeader secondsHeader(List<String> header) {
+        if (header.size() <= SECOND_LOST_AT + 1 || !header.get(2).startsWith("offered_")) {
+            return null;
+        }
+        String unit = header.get(2).substring("offered_".length());
+        List<String> expected = seconds(new LoadProtocol("", unit, "?sent", "?lost", List.of(), List.of(), List.of(),
+                List.of())).names();
+        for (int i = 0; i <= SECOND_LOST_AT + 1; i++) {
+            if (i != SECOND_SENT_AT && i != SECOND_LOST_AT && !expected.get(i).equals(header.get(i))) {
+                return null;
+            }
+        }
+        return new StepsHeader(unit, header.get(SECOND_SENT_AT), header.get(SECOND_LOST_AT));
     }
 
     private final Path dir;

@@ -42,6 +42,8 @@ public final class RunMetadata {
     public static final String ACCELERATOR = "accelerator";
     /** The backends a multi-backend run involved (a list, or an object per backend). */
     public static final String BACKENDS = "backends";
+    /** Per backend, the facts its deployer reports (image, runtime, network path...), as a study records them. */
+    public static final String BACKEND_FACTS = "backend_facts";
     public static final String PROFILE = "profile";
     public static final String GENERATOR = "generator";
     /** A list of {@code {"id", "text"}} objects, see {@link Caveat}. */
