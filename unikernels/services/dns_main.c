@@ -2,9 +2,10 @@
  * dns_main.c - the DNS service: UDP and TCP port 53 answered by the apps' dns_respond(_tcp).
  *
  * TCP (RFC 7766): 2-byte length-prefixed messages, several per connection, answered in
- * order as they arrive (pipelined). A message is taken only when the send buffer has room
- * for its answer (at most DNS_TCP_REPLY_MAX; a longer one is truncated with TC): otherwise
- * its bytes stay unacknowledged until the client has read our answers. Messages
+ * order as they arrive (pipelined). The receive window follows the free send buffer
+ * (on_window), so a pipelining client sends no more than we can answer; a message is taken
+ * only when the send buffer has room for its answer (at most DNS_TCP_REPLY_MAX; a longer one
+ * is truncated with TC), otherwise its bytes stay unacknowledged and come again. Messages
  * longer than DNS_TCP_QUERY_MAX close the connection. Idle connections close after the
  * TCP layer's idle timeout (TCP_IDLE_MS, 10 s for this image).
  */
@@ -109,7 +110,15 @@ static void on_closed(struct tcp_conn *c)
     tq[tcp_conn_id(c)].have = 0;
 }
 
-static const struct tcp_ops dns_tcp_ops = {on_open, on_recv, on_closed};
+/* Receive window: queries (~30 bytes) rarely produce answers of more than 4x their size, so
+ * a quarter of the free send buffer keeps a pipelining client from sending what we could
+ * not answer yet (which it would otherwise resend only after its retransmission timeout). */
+static size_t on_window(const struct tcp_conn *c)
+{
+    return tcp_space(c) / 4;
+}
+
+static const struct tcp_ops dns_tcp_ops = {on_open, on_recv, on_closed, on_window};
 
 void app_start(void)
 {
