@@ -142,7 +142,7 @@ public final class RunSummary {
                     + " " + unit;
             String stop = csv.text(r, RampCsvSink.STOP_REASON.name());
             boolean stoppedHere = List.of(StopReason.LOSS.label(), StopReason.LATENCY.label(),
-                    StopReason.THROUGHPUT.label(), StopReason.UNRESPONSIVE.label(),
+                    StopReason.THROUGHPUT.label(), StopReason.FAILING.label(), StopReason.UNRESPONSIVE.label(),
                     StopReason.GENERATOR_SATURATED.label()).contains(stop);
             if (!stoppedHere) {
                 breakPoint = Math.max(breakPoint, rate);
