@@ -118,7 +118,7 @@ static uint64_t siphash2(uint64_t m0, uint64_t m1)
 }
 
 /* The key: TSC readings at start-up and at the first SYN (its arrival time is not known
- * to a remote party), our MAC and address. No RDRAND: not every hypervisor here has it. */
+ * to a remote party), the MAC and address of interface 0. No RDRAND: not every hypervisor here has it. */
 static void tcp_key(void)
 {
     if (sip_keyed)
@@ -126,9 +126,9 @@ static void tcp_key(void)
     uint64_t a = rdtsc();
     uint64_t mac = 0;
     for (int i = 0; i < 6; i++)
-        mac = mac << 8 | netif_mac[i];
+        mac = mac << 8 | netifs[0].mac[i];
     sip_k0 ^= a * 0x9E3779B97F4A7C15ULL ^ mac;
-    sip_k1 ^= (a << 17 | a >> 47) ^ ((uint64_t)net_cfg.ip << 32) ^ now_ns();
+    sip_k1 ^= (a << 17 | a >> 47) ^ ((uint64_t)netifs[0].ip << 32) ^ now_ns();
     sip_k0 = siphash2(sip_k0, rdtsc());
     sip_k1 = siphash2(sip_k1, rdtsc() ^ sip_k0);
     sip_keyed = 1;
@@ -142,7 +142,7 @@ static uint64_t tuple_word(uint32_t rip, uint16_t rport, uint16_t lport)
 /* RFC 6528: ISN = M + F(4-tuple, secret), M a 4 us clock. */
 static uint32_t isn_for(uint32_t rip, uint16_t rport, uint16_t lport)
 {
-    return (uint32_t)(now / 4000) + (uint32_t)siphash2(tuple_word(rip, rport, lport), net_cfg.ip);
+    return (uint32_t)(now / 4000) + (uint32_t)siphash2(tuple_word(rip, rport, lport), netifs[0].ip);
 }
 
 /* SYN cookies: ISN = hash(4-tuple, client ISN, minute)[31:8] | minute[4:0] << 3 | mss index. */
@@ -575,7 +575,7 @@ static void send_cookie_synack(uint32_t src, const uint8_t *th, uint32_t cookie)
     t[20] = 2;
     t[21] = 4;
     put16(t + 22, MSS_LOCAL);
-    put16(t + 16, csum_fold(csum_add(csum_pseudo(net_cfg.ip, src, IPPROTO_TCP, 24), t, 24)));
+    put16(t + 16, csum_fold(csum_add(csum_pseudo(ip_tx_src(), src, IPPROTO_TCP, 24), t, 24)));
     ip_tx_commit(24);
 }
 
