@@ -118,17 +118,20 @@ static uint64_t siphash2(uint64_t m0, uint64_t m1)
 }
 
 /* The key: TSC readings at start-up and at the first SYN (its arrival time is not known
- * to a remote party), the MAC and address of interface 0. No RDRAND: not every hypervisor here has it. */
+ * to a remote party), our MAC and address. No RDRAND: not every hypervisor here has it. */
 static void tcp_key(void)
 {
     if (sip_keyed)
         return;
     uint64_t a = rdtsc();
-    uint64_t mac = 0;
-    for (int i = 0; i < 6; i++)
-        mac = mac << 8 | netifs[0].mac[i];
+    uint64_t mac = 0, addrs = 0;
+    for (unsigned n = 0; n < netif_count; n++) {
+        for (int i = 0; i < 6; i++)
+            mac = mac << 8 ^ netifs[n].mac[i];
+        addrs = addrs << 32 ^ netifs[n].ip;
+    }
     sip_k0 ^= a * 0x9E3779B97F4A7C15ULL ^ mac;
-    sip_k1 ^= (a << 17 | a >> 47) ^ ((uint64_t)netifs[0].ip << 32) ^ now_ns();
+    sip_k1 ^= (a << 17 | a >> 47) ^ (addrs << 32) ^ now_ns();
     sip_k0 = siphash2(sip_k0, rdtsc());
     sip_k1 = siphash2(sip_k1, rdtsc() ^ sip_k0);
     sip_keyed = 1;
@@ -139,10 +142,14 @@ static uint64_t tuple_word(uint32_t rip, uint16_t rport, uint16_t lport)
     return (uint64_t)rip << 32 | (uint32_t)rport << 16 | lport;
 }
 
-/* RFC 6528: ISN = M + F(4-tuple, secret), M a 4 us clock. */
+/* RFC 6528: ISN = M + F(4-tuple, secret), M a 4 us clock. The local address is part of the
+ * tuple: the interface the reply leaves by (route to the remote end). */
 static uint32_t isn_for(uint32_t rip, uint16_t rport, uint16_t lport)
 {
-    return (uint32_t)(now / 4000) + (uint32_t)siphash2(tuple_word(rip, rport, lport), netifs[0].ip);
+    struct netif *nif = 0;
+    uint32_t nexthop;
+    uint32_t lip = route_lookup(rip, &nif, &nexthop) == 0 && nif ? nif->ip : 0;
+    return (uint32_t)(now / 4000) + (uint32_t)siphash2(tuple_word(rip, rport, lport), lip);
 }
 
 /* SYN cookies: ISN = hash(4-tuple, client ISN, minute)[31:8] | minute[4:0] << 3 | mss index. */

@@ -2,15 +2,14 @@ package io.unibench.cli;
 
 import io.unibench.UsageException;
 import io.unibench.deploy.Backend;
+import io.unibench.deploy.BackendOptions;
 import io.unibench.deploy.DeployOptions;
 import io.unibench.deploy.Deployments;
 import io.unibench.deploy.Instance;
 import io.unibench.deploy.ServiceCatalog;
 import io.unibench.deploy.ServiceSpec;
 import io.unibench.deploy.StateStore;
-import io.unibench.deploy.docker.DockerClients;
 import io.unibench.deploy.docker.DockerOptions;
-import io.unibench.deploy.qemu.QemuOptions;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,20 +22,22 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "deploy", mixinStandardHelpOptions = true,
-        description = {"Deploy services on QEMU/KVM and/or Docker and wait until each answers (a DNS reply with the",
-            "expected record, an HTTP 200 with the expected body). 'poc' deploys the proof-of-concept services",
-            "(dns, web). Host ports on 127.0.0.1 are allocated by unibench; the state is kept under",
+        description = {"Deploy services on one or more backends (QEMU/KVM, Docker, Docker with gVisor, native host",
+            "processes) and wait until each answers (a DNS reply with the expected record, an HTTP 200 with the",
+            "expected body). 'poc' deploys the proof-of-concept services (dns, web). Host ports on 127.0.0.1 are",
+            "allocated by unibench; the state is kept under",
             "$XDG_STATE_HOME/unibench (default ~/.local/state/unibench; -Dunibench.state.dir overrides).",
             "On a failure or Ctrl-C, whatever this command started is removed again."},
         footerHeading = "%nExamples:%n",
         footer = {"  unibench deploy poc", "  unibench deploy poc --backend qemu --json",
             "  unibench deploy dns --backend docker --count 10",
-            "  unibench deploy web --backend qemu --accel tcg --machine pc"})
+            "  unibench deploy web --backend qemu --accel tcg --machine pc",
+            "  unibench deploy poc --backend native,gvisor"})
 final class DeployCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SERVICE", description = "poc, dns or web (any manifest in unikernels/services).")
     String service;
 
-    @Option(names = "--backend", defaultValue = "both", description = "qemu, docker or both (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--backend", defaultValue = "both", description = UnibenchCommand.BACKEND_HELP)
     String backend;
 
     @Option(names = "--count", defaultValue = "1", description = "Instances per service and backend (default: ${DEFAULT-VALUE}).")
@@ -89,16 +90,14 @@ final class DeployCommand implements Callable<Integer> {
             }
             specs.add(sp);
         }
-        DeployOptions opts = new DeployOptions(services, backends, count, timeout,
-                qemuOptions.options(),
-                new DockerOptions(containerMemory, containerCpus, Duration.ofSeconds(2), false));
+        DeployOptions opts = new DeployOptions(services, backends, count, timeout, BackendOptions.defaults()
+                .with(qemuOptions.options())
+                .with(new DockerOptions(containerMemory, containerCpus, Duration.ofSeconds(2), false)));
 
-        if (opts.backends().contains(Backend.docker)) {
-            DockerClients.warmUpInBackground();
-        }
         PrintWriter err = spec.commandLine().getErr();
-        Deployments d = Deployments.create(StateStore.open(), catalog, opts.qemu(), opts.docker(),
+        Deployments d = Deployments.create(StateStore.open(), catalog, opts.backendOptions(),
                 new DeployProgress(err, json));
+        d.warmUp(opts.backends());
         List<Deployments.Request> requests = new ArrayList<>();
         for (Backend b : opts.backends()) {
             for (ServiceSpec s : specs) {

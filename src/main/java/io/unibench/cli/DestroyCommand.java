@@ -1,19 +1,14 @@
 package io.unibench.cli;
 
-import io.unibench.UnibenchException;
 import io.unibench.UsageException;
 import io.unibench.deploy.Backend;
+import io.unibench.deploy.BackendOptions;
 import io.unibench.deploy.Deployments;
 import io.unibench.deploy.ServiceCatalog;
 import io.unibench.deploy.StateStore;
-import io.unibench.deploy.docker.DockerClients;
-import io.unibench.deploy.docker.DockerOptions;
-import io.unibench.deploy.qemu.QemuOptions;
 import java.io.PrintWriter;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,15 +18,20 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "destroy", mixinStandardHelpOptions = true,
         description = {"Stop and remove instances that unibench created (never anything else):",
-            "containers by their unibench.* labels, QEMU by the pid and QMP socket it recorded."},
+            "containers by their unibench.* labels, QEMU by the pid and QMP socket it recorded, native",
+            "processes by the pid, start time and command line it recorded."},
         footerHeading = "%nExamples:%n",
-        footer = {"  unibench destroy --all", "  unibench destroy qemu-dns-1"})
+        footer = {"  unibench destroy --all", "  unibench destroy qemu-dns-1", "  unibench destroy --all --backend native"})
 final class DestroyCommand implements Callable<Integer> {
     @Parameters(arity = "0..*", paramLabel = "ID", description = "Instance ids (see 'unibench status').")
     List<String> ids;
 
     @Option(names = "--all", description = "Every instance unibench created (also those of a killed deploy).")
     boolean all;
+
+    @Option(names = "--backend", defaultValue = "all", paramLabel = "BACKEND",
+            description = "With --all: only the instances of these backends: " + UnibenchCommand.BACKEND_HELP)
+    String backend;
 
     @Spec
     CommandSpec spec;
@@ -45,26 +45,18 @@ final class DestroyCommand implements Callable<Integer> {
         if (!all && wanted.isEmpty()) {
             throw new UsageException("which instances? give ids (see 'unibench status') or --all");
         }
-        if (all) {
-            DockerClients.warmUpInBackground();
+        List<Backend> backends = Backend.parseChoice(backend);
+        if (!all && spec.commandLine().getParseResult().hasMatchedOption("--backend")) {
+            throw new UsageException("--backend goes with --all (ids name their instances already)");
         }
         StateStore state = StateStore.open();
         PrintWriter out = spec.commandLine().getOut();
-        Deployments d = Deployments.create(state, ServiceCatalog.load(), QemuOptions.defaults(),
-                DockerOptions.defaults(), new DeployProgress(spec.commandLine().getErr(), true));
-        Set<Backend> strays = EnumSet.noneOf(Backend.class);
+        Deployments d = Deployments.create(state, ServiceCatalog.load(), BackendOptions.defaults(),
+                new DeployProgress(spec.commandLine().getErr(), true));
         if (all) {
-            boolean dockerRecorded = state.list().stream().anyMatch(i -> i.backend() == Backend.docker);
-            try {
-                d.deployer(Backend.docker).strays(state);
-                strays.add(Backend.docker);
-            } catch (UnibenchException e) {
-                if (dockerRecorded) {
-                    throw e;
-                }
-            }
+            d.warmUp(backends);
         }
-        Map<String, String> done = d.destroy(wanted, all, strays);
+        Map<String, String> done = d.destroy(wanted, all, backends);
         if (done.isEmpty()) {
             out.println("nothing to destroy (state: " + state.dir() + ")");
         }

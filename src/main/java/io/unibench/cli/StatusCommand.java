@@ -1,18 +1,15 @@
 package io.unibench.cli;
 
-import io.unibench.UnibenchException;
 import io.unibench.deploy.Backend;
+import io.unibench.deploy.BackendOptions;
 import io.unibench.deploy.Deployments;
 import io.unibench.deploy.Instance;
 import io.unibench.deploy.ServiceCatalog;
 import io.unibench.deploy.ServiceSpec;
 import io.unibench.deploy.StateStore;
-import io.unibench.deploy.docker.DockerClients;
 import io.unibench.deploy.docker.DockerOptions;
-import io.unibench.deploy.qemu.QemuOptions;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,11 +20,12 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = {"Show the instances unibench runs now: backend, endpoints, up-time, memory in use (QEMU",
-            "process RSS; container memory from the Docker stats API) and whether each answers its readiness",
-            "probe. Instances left by a killed deploy are shown too (destroy removes them)."},
+        description = {"Show the instances unibench runs now: backend, endpoints, up-time, memory in use (QEMU and native:",
+            "process RSS; containers: their memory cgroup or the Docker stats API) and whether each answers its",
+            "readiness probe. Instances left by a killed deploy are shown too (destroy removes them)."},
         footerHeading = "%nExamples:%n",
-        footer = {"  unibench status", "  unibench status --json", "  unibench status --no-probe"})
+        footer = {"  unibench status", "  unibench status --json", "  unibench status --no-probe",
+            "  unibench status --backend gvisor,native"})
 final class StatusCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON document on stdout instead of a table.")
     boolean json;
@@ -40,28 +38,24 @@ final class StatusCommand implements Callable<Integer> {
         "without a daemon round trip per container), falling back to the stats API."})
     boolean statsApi;
 
+    @Option(names = "--backend", defaultValue = "all", paramLabel = "BACKEND",
+            description = "Only the instances of these backends: " + UnibenchCommand.BACKEND_HELP)
+    String backend;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
-        DockerClients.warmUpInBackground();
+        List<Backend> backends = Backend.parseChoice(backend);
         StateStore state = StateStore.open();
         ServiceCatalog catalog = ServiceCatalog.load();
         PrintWriter err = spec.commandLine().getErr();
-        Deployments d = Deployments.create(state, catalog, QemuOptions.defaults(),
-                new DockerOptions(null, null, Duration.ofSeconds(2), statsApi), new DeployProgress(err, true));
-        List<Instance> known = state.list();
-        boolean dockerRecorded = known.stream().anyMatch(i -> i.backend() == Backend.docker);
-        try {
-            known = new ArrayList<>(known);
-            known.addAll(d.deployer(Backend.docker).strays(state));
-        } catch (UnibenchException e) {
-            if (dockerRecorded) {
-                throw e;
-            }
-            // no container recorded and no daemon: nothing of ours can run there
-        }
+        Deployments d = Deployments.create(state, catalog,
+                BackendOptions.defaults().with(new DockerOptions(null, null, Duration.ofSeconds(2), statsApi)),
+                new DeployProgress(err, true));
+        d.warmUp(backends);
+        List<Instance> known = d.known().stream().filter(i -> backends.contains(i.backend())).toList();
         Map<String, ServiceSpec> specs = new HashMap<>();
         for (String n : catalog.names()) {
             specs.put(n, catalog.get(n));

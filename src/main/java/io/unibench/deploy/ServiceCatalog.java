@@ -65,7 +65,8 @@ public final class ServiceCatalog {
     public static ServiceSpec parse(Path file) {
         ServiceSpec s;
         try {
-            s = JSON.readValue(file.toFile(), ServiceSpec.class);
+            com.fasterxml.jackson.databind.JsonNode tree = JSON.readTree(file.toFile());
+            s = JSON.treeToValue(tree, ServiceSpec.class).withManifest(tree);
         } catch (IOException e) {
             throw new UnibenchException("cannot parse manifest " + file + ": " + e.getMessage(), e);
         }

@@ -71,12 +71,22 @@ public final class StudyRunner {
         Path dir;
         RunMetadata meta = new RunMetadata("study", commandLine, Instant.now());
         meta.put("profile", profile.name());
-        meta.put("backends", backends.stream().map(Backend::name).toList());
+        meta.put("backends", backends.stream().map(Backend::id).toList());
         meta.put("expected_duration", profile.expected());
-        if (backends.contains(Backend.qemu)) {
-            meta.put("accelerator", ((io.unibench.deploy.qemu.QemuKvmDeployer) deployments.deployer(Backend.qemu))
-                    .accelerator());
+        Map<String, Object> facts = new LinkedHashMap<>();
+        for (Backend b : backends) {
+            try {
+                Map<String, Object> f = deployments.deployer(b).facts(catalog.get("dns"));
+                facts.put(b.id(), f);
+                if (f.get("accelerator") != null) {
+                    meta.put("accelerator", f.get("accelerator"));
+                }
+                deployments.deployer(b).tools().forEach(meta::tool);
+            } catch (UnibenchException e) {
+                facts.put(b.id(), Map.of("error", e.getMessage()));
+            }
         }
+        meta.put("backend_facts", facts);
         meta.caveat(Caveat.PORT_FORWARDER, "Both backends are reached through a user-space port forwarder on"
                 + " 127.0.0.1 (QEMU slirp hostfwd, docker-proxy): absolute latencies include it.");
         meta.caveat(Caveat.SHARED_HOST, "The load generator shares the host's cores with the services under test.");
@@ -177,23 +187,24 @@ public final class StudyRunner {
             Instance web = find(b, "web");
             if (dns != null && !interrupted) {
                 List<String> args = new ArrayList<>(List.of("bench", "dns", "--target", dns.endpoints().get(0).address(),
-                        "--label", b.name(), "--output", dir.resolve("dns-" + b.name()).toString()));
+                        "--label", b.id(), "--output", dir.resolve("dns-" + b.id()).toString()));
                 args.addAll(profile.dnsRamp());
-                command("dns-" + b.name(), args, failures);
+                command("dns-" + b.id(), args, failures);
             }
             if (web != null && !interrupted) {
                 List<String> args = new ArrayList<>(List.of("bench", "http", "--target",
-                        "http://" + web.endpoints().get(0).address() + "/", "--label", b.name(),
-                        "--output", dir.resolve("http-" + b.name()).toString()));
+                        "http://" + web.endpoints().get(0).address() + "/", "--label", b.id(),
+                        "--output", dir.resolve("http-" + b.id()).toString()));
                 args.addAll(profile.httpRamp());
-                command("http-" + b.name(), args, failures);
+                command("http-" + b.id(), args, failures);
             }
         }
         // boot times are measured with nothing else running
         tearDown();
         if (!interrupted) {
             List<String> args = new ArrayList<>(List.of("bench", "boot", "--service", "dns", "--backend",
-                    backends.size() == 2 ? "both" : backends.get(0).name(), "--output", dir.resolve("boot").toString()));
+                    String.join(",", backends.stream().map(Backend::id).toList()), "--output",
+                    dir.resolve("boot").toString()));
             args.addAll(profile.boot());
             command("boot", args, failures);
         }

@@ -49,6 +49,6 @@ class ServiceCatalogTest {
         assertThat(Backend.parseChoice("both")).containsExactly(Backend.qemu, Backend.docker);
         assertThat(Backend.parseChoice("QEMU")).containsExactly(Backend.qemu);
         assertThatThrownBy(() -> Backend.parseChoice("xen")).isInstanceOf(UsageException.class)
-                .hasMessageContaining("qemu, docker or both");
+                .hasMessageContaining("known: qemu, docker");
     }
 }
