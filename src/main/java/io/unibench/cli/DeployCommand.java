@@ -10,6 +10,8 @@ import io.unibench.deploy.ServiceSpec;
 import io.unibench.deploy.StateStore;
 import io.unibench.deploy.docker.DockerClients;
 import io.unibench.deploy.docker.DockerOptions;
+import io.unibench.deploy.lab.InsideLab;
+import io.unibench.deploy.lab.Lab;
 import io.unibench.deploy.qemu.QemuOptions;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -27,11 +29,16 @@ import picocli.CommandLine.Model.CommandSpec;
             "expected record, an HTTP 200 with the expected body). 'poc' deploys the proof-of-concept services",
             "(dns, web). Host ports on 127.0.0.1 are allocated by unibench; the state is kept under",
             "$XDG_STATE_HOME/unibench (default ~/.local/state/unibench; -Dunibench.state.dir overrides).",
-            "On a failure or Ctrl-C, whatever this command started is removed again."},
+            "On a failure or Ctrl-C, whatever this command started is removed again.",
+            "--network lab puts every instance on a bridge in a network namespace unibench owns (QEMU on a tap,",
+            "containers through the CNI bridge plugin), each with its own address and no proxy; reach them with",
+            "'unibench lab exec -- COMMAND' or 'unibench bench dns|http --lab LAB'."},
         footerHeading = "%nExamples:%n",
         footer = {"  unibench deploy poc", "  unibench deploy poc --backend qemu --json",
             "  unibench deploy dns --backend docker --count 10",
-            "  unibench deploy web --backend qemu --accel tcg --machine pc"})
+            "  unibench deploy web --backend qemu --accel tcg --machine pc",
+            "  unibench deploy poc --network lab                # dns on 10.0.0.100, web on 10.0.0.5 in lab 'default'",
+            "  unibench deploy dns --network lab --lab two --subnet 10.9.0.0/24 --backend docker"})
 final class DeployCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SERVICE", description = "poc, dns or web (any manifest in unikernels/services).")
     String service;
@@ -51,6 +58,9 @@ final class DeployCommand implements Callable<Integer> {
 
     @picocli.CommandLine.Mixin
     QemuOptionsMixin qemuOptions;
+
+    @picocli.CommandLine.Mixin
+    NetworkOptions network;
 
     @Option(names = "--container-memory", converter = Converters.SizeConverter.class, paramLabel = "SIZE",
             description = "Container memory limit (default: the manifest's, 128M in the study).")
@@ -78,6 +88,7 @@ final class DeployCommand implements Callable<Integer> {
         if (containerCpus != null && !(containerCpus > 0)) {
             throw new UsageException("--container-cpus must be positive");
         }
+        network.validate();
         ServiceCatalog catalog = ServiceCatalog.load();
         List<String> services = service.equals("poc") ? ServiceCatalog.POC : List.of(service);
         List<ServiceSpec> specs = new ArrayList<>();
@@ -88,12 +99,23 @@ final class DeployCommand implements Callable<Integer> {
                 qemuOptions.options(),
                 new DockerOptions(containerMemory, containerCpus, Duration.ofSeconds(2), false));
 
+        StateStore state = StateStore.open();
+        if (InsideLab.labName() == null) {
+            network.checkRoom(state, opts.backends().size() * specs.size() * opts.count());
+        }
+        Lab lab = network.ensureLab(state);
+        if (lab != null && !InsideLab.inside(lab)) {
+            return NetworkOptions.reexecInside(lab, spec);
+        }
         if (opts.backends().contains(Backend.docker)) {
             DockerClients.warmUpInBackground();
         }
         PrintWriter err = spec.commandLine().getErr();
-        Deployments d = Deployments.create(StateStore.open(), catalog, opts.qemu(), opts.docker(),
+        Deployments d = Deployments.create(state, catalog, opts.qemu(), opts.docker(),
                 new DeployProgress(err, json));
+        if (lab != null) {
+            d.inLab(lab);
+        }
         List<Deployments.Request> requests = new ArrayList<>();
         for (Backend b : opts.backends()) {
             for (ServiceSpec s : specs) {

@@ -75,6 +75,14 @@ public interface Deployer {
         /** System.nanoTime when the start call returned. */
         long startedNanos();
 
+        /**
+         * Nanoseconds spent on network plumbing within this start (lab mode: creating the tap, CNI ADD),
+         * included in the boot; -1 when there was none (forward mode).
+         */
+        default long plumbingNanos() {
+            return -1;
+        }
+
         /** System.nanoTime when the ready line appeared on the console, -1 if not (yet) seen. */
         long consoleReadyNanos();
 
