@@ -79,6 +79,27 @@ final class NetworkOptions {
         }
     }
 
+    /** The network section of run.json: mode, per-backend path, and the lab's namespace. */
+    static java.util.Map<String, Object> describe(Lab lab, List<io.unibench.deploy.Backend> backends) {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        NetworkMode mode = lab == null ? NetworkMode.forward : NetworkMode.lab;
+        m.put("mode", mode.name());
+        java.util.Map<String, String> paths = new java.util.LinkedHashMap<>();
+        for (io.unibench.deploy.Backend b : backends) {
+            paths.put(b.name(), mode.path(b));
+        }
+        m.put("path", paths);
+        if (lab != null) {
+            m.put("lab", lab.name());
+            m.put("namespace", lab.namespace());
+            m.put("subnet", lab.defaultSegment().subnet().toString());
+            m.put("probes_and_generator", InsideLab.how(lab));
+        } else {
+            m.put("namespace", "host (default network namespace)");
+        }
+        return m;
+    }
+
     /** Runs this very command line again inside {@code lab}; returns its exit code. */
     static int reexecInside(Lab lab, CommandSpec spec) {
         if (InsideLab.labName() != null) {

@@ -24,7 +24,8 @@ public final class BootCsv implements Closeable {
     public static final String FAILURES_DIR = "failures";
 
     public static final List<String> EVENT_COLUMNS = List.of("kind", "backend", "service", "running_instances",
-            "cycle", "instance", "spawn_ms", "start_returned_ms", "console_ready_ms", "answer_ms", "outcome");
+            "cycle", "instance", "plumbing_ms", "spawn_ms", "start_returned_ms", "console_ready_ms", "answer_ms",
+            "outcome");
     public static final List<String> SUMMARY_COLUMNS = List.of("kind", "backend", "service", "running_instances",
             "count", "failures", "min_ms", "p10_ms", "p50_ms", "mean_ms", "p90_ms", "p99_ms", "max_ms", "stddev_ms");
     public static final List<String> HOST_LOAD_COLUMNS = List.of("t_s", "backend", "running_instances", "cpu_pct",
@@ -48,7 +49,7 @@ public final class BootCsv implements Closeable {
 
     public void event(BootEvent e) throws IOException {
         events.row(Arrays.asList(e.kind().name(), e.backend(), e.service(), e.runningInstances(), e.cycle(),
-                e.instance(), e.spawnMs(), e.startReturnedMs(), e.consoleReadyMs(), e.answerMs(), e.outcome().name()));
+                e.instance(), e.plumbingMs(), e.spawnMs(), e.startReturnedMs(), e.consoleReadyMs(), e.answerMs(), e.outcome().name()));
     }
 
     /** The summary row of a group of events (one kind, backend and instance count); nothing for no events. */

@@ -63,6 +63,13 @@ public final class DeployerBootTarget implements BootTarget {
 
     public static DeployerBootTarget open(Backend backend, StateStore state, ServiceCatalog catalog, ServiceSpec spec,
                                           QemuOptions qemu, boolean recreate, Consumer<String> warnings) {
+        return open(backend, state, catalog, spec, qemu, recreate, warnings, null);
+    }
+
+    /** With {@code lab} set, every instance boots on the lab's bridge and each boot includes its plumbing. */
+    public static DeployerBootTarget open(Backend backend, StateStore state, ServiceCatalog catalog, ServiceSpec spec,
+                                          QemuOptions qemu, boolean recreate, Consumer<String> warnings,
+                                          io.unibench.deploy.lab.Lab lab) {
         Deployments d = Deployments.create(state, catalog, qemu, DockerOptions.defaults(),
                 new Deployments.Listener() {
                     @Override
@@ -70,6 +77,9 @@ public final class DeployerBootTarget implements BootTarget {
                         warnings.accept(message);
                     }
                 });
+        if (lab != null) {
+            d.inLab(lab);
+        }
         return new DeployerBootTarget(backend, d, catalog, spec, recreate, qemu.machine());
     }
 
@@ -123,7 +133,9 @@ public final class DeployerBootTarget implements BootTarget {
                 m.put("accelerator", q.accelerator());
             }
             m.put("machine", machine);
-            m.put("network", "forward: QEMU user networking (slirp) hostfwd on 127.0.0.1");
+            m.put("network", deployments.lab() == null ? "forward: QEMU user networking (slirp) hostfwd on 127.0.0.1"
+                    : "lab " + deployments.lab().name() + ": a tap on " + deployments.lab().defaultSegment().bridge()
+                    + " in " + deployments.lab().namespace() + ", created anew for every boot (plumbing_ms)");
         } else {
             m.put("kill", "docker kill: SIGKILL of the container's process (no grace)");
             m.put("restart", recreate ? "the killed container is removed and a new one created and started from "
@@ -132,7 +144,10 @@ public final class DeployerBootTarget implements BootTarget {
             m.put("image_id", DockerDeployer.imageId(spec.container().imageRef()));
             m.put("image_size_bytes", DockerDeployer.imageSize(spec.container().imageRef()));
             m.put("memory_limit", spec.container().memory());
-            m.put("network", "forward: docker-proxy on 127.0.0.1 published ports");
+            m.put("network", deployments.lab() == null ? "forward: docker-proxy on 127.0.0.1 published ports"
+                    : "lab " + deployments.lab().name() + ": --network none, then a veth on "
+                    + deployments.lab().defaultSegment().bridge() + " by CNI ADD (bridge plugin) at every boot "
+                    + "(plumbing_ms)");
         }
         return m;
     }
