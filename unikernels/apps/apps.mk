@@ -10,11 +10,17 @@
 #   APPS_HDRS         public headers (dns.h, http.h)
 #   APPS_CFLAGS       -std=c11 and the include path; add your own warnings/target flags
 #   APPS_PAGE_C       the generated page source ($(APPS_GEN_DIR)/page.c), with its rule
+#   APPS_ZONE_C       the generated zone source ($(APPS_GEN_DIR)/zone.c), with its rule
+#   APPS_ZONEFILE_SRCS the RFC 1035 zone-file reader (host tools and tests; not in images)
+#   APPS_ZONEC        the host-side zone compiler ($(APPS_GEN_DIR)/zonec, built with HOSTCC)
 # Inputs (set before including, or on the command line):
+#   ZONE=file         RFC 1035 zone file compiled into the DNS logic (default: zones/cetic.be.zone)
 #   PAGE=file         page embedded as the site body (default: page/index.html here)
 #   PAGE_TYPE=type    its Content-Type (default: text/html; charset=utf-8)
 #   APPS_GEN_DIR=dir  where page.c is generated (default: $(APPS_DIR)/build)
-# page.c is regenerated when the PAGE file changes or PAGE/PAGE_TYPE are set differently.
+# page.c is regenerated when the PAGE file changes or PAGE/PAGE_TYPE are set differently,
+# zone.c when the ZONE file changes or ZONE is set differently; a bad zone file stops the
+# build with "zonec: FILE:LINE: reason".
 # The sources are freestanding: they need only memcpy/memset/memcmp/strlen.
 
 APPS_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
@@ -23,10 +29,15 @@ _apps_saved_goal := $(.DEFAULT_GOAL)
 APPS_GEN_DIR ?= $(APPS_DIR)/build
 PAGE ?= $(APPS_DIR)/page/index.html
 PAGE_TYPE ?= text/html; charset=utf-8
+ZONE ?= $(APPS_DIR)/zones/cetic.be.zone
+HOSTCC ?= cc
 
 APPS_HDRS := $(APPS_DIR)/dns.h $(APPS_DIR)/http.h
 APPS_PAGE_C := $(APPS_GEN_DIR)/page.c
-APPS_DNS_SRCS := $(APPS_DIR)/dns.c
+APPS_ZONE_C := $(APPS_GEN_DIR)/zone.c
+APPS_ZONEC := $(APPS_GEN_DIR)/zonec
+APPS_DNS_SRCS := $(APPS_DIR)/dns.c $(APPS_ZONE_C)
+APPS_ZONEFILE_SRCS := $(APPS_DIR)/zonefile.c
 APPS_HTTP_SRCS := $(APPS_DIR)/http.c $(APPS_PAGE_C)
 APPS_SRCS := $(APPS_DNS_SRCS) $(APPS_HTTP_SRCS)
 APPS_CFLAGS := -std=c11 -I$(APPS_DIR)
@@ -37,6 +48,20 @@ _apps_meta_file := $(APPS_GEN_DIR)/page.meta
 ifneq ($(_apps_page_meta),$(shell cat '$(_apps_meta_file)' 2>/dev/null))
   $(shell mkdir -p '$(APPS_GEN_DIR)' && printf '%s\n' '$(_apps_page_meta)' > '$(_apps_meta_file)')
 endif
+
+_apps_zone_meta_file := $(APPS_GEN_DIR)/zone.meta
+ifneq ($(ZONE),$(shell cat '$(_apps_zone_meta_file)' 2>/dev/null))
+  $(shell mkdir -p '$(APPS_GEN_DIR)' && printf '%s\n' '$(ZONE)' > '$(_apps_zone_meta_file)')
+endif
+
+$(APPS_ZONEC): $(APPS_DIR)/tools/zonec.c $(APPS_DIR)/zonefile.c $(APPS_DIR)/dns.c $(APPS_DIR)/dns.h
+	@mkdir -p $(@D)
+	$(HOSTCC) -std=c11 -O1 -Wall -Wextra -I$(APPS_DIR) -o $@ $(APPS_DIR)/tools/zonec.c \
+		$(APPS_DIR)/zonefile.c $(APPS_DIR)/dns.c
+
+$(APPS_ZONE_C): $(ZONE) $(_apps_zone_meta_file) $(APPS_ZONEC)
+	@mkdir -p $(@D)
+	@$(APPS_ZONEC) '$(ZONE)' $@.tmp && mv $@.tmp $@
 
 $(APPS_PAGE_C): $(PAGE) $(_apps_meta_file) $(APPS_DIR)/apps.mk
 	@mkdir -p $(@D)

@@ -29,7 +29,10 @@ enum { CLOSED, SYN_RCVD, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSING, TIME_WAIT
 #define MAX_RETRIES 7
 #define SYN_RETRIES 3
 #define TIME_WAIT_NS (500 * MS)
-#define IDLE_NS (30000 * MS)
+#ifndef TCP_IDLE_MS
+#define TCP_IDLE_MS 30000
+#endif
+#define IDLE_NS (TCP_IDLE_MS * MS)
 #define CLOSING_NS (10000 * MS)
 #define HALF_OPEN_NS (5000 * MS)
 #define TX_RETRY_NS (1 * MS)

@@ -1,13 +1,31 @@
-/* dns_main.c - the DNS service: UDP port 53 answered by the apps' dns_respond. */
+/*
+ * dns_main.c - the DNS service: UDP and TCP port 53 answered by the apps' dns_respond(_tcp).
+ *
+ * TCP (RFC 7766): 2-byte length-prefixed messages, several per connection, answered in
+ * order as they arrive (pipelined). A message is taken only when the send buffer has room
+ * for the largest answer we give over TCP (DNS_TCP_REPLY_MAX; a longer one is truncated
+ * with TC): the rest stays unacknowledged until the client has read our answers. Messages
+ * longer than DNS_TCP_QUERY_MAX close the connection. Idle connections close after the
+ * TCP layer's idle timeout (TCP_IDLE_MS, 10 s for this image).
+ */
 #include "uk.h"
 #include "dns.h"
+
+#define DNS_TCP_QUERY_MAX 1024
+#define DNS_TCP_REPLY_MAX (TCP_SNDBUF / 2 - 2)
 
 const char app_name[] = "dns";
 
 static struct dns_zone zone;
 static int zone_set;
 static char zone_spec[1024];
-static uint8_t reply[1500];
+static uint8_t reply[DNS_TCP_REPLY_MAX + 2 > 1500 ? DNS_TCP_REPLY_MAX + 2 : 1500];
+
+/* Per TCP connection: the message being assembled (length prefix included). */
+static struct {
+    uint16_t have;
+    uint8_t buf[2 + DNS_TCP_QUERY_MAX];
+} tq[TCP_MAX_CONN];
 
 int app_option(const char *key, size_t klen, const char *val, size_t vlen)
 {
@@ -35,9 +53,63 @@ static void on_query(uint32_t src, uint16_t sport, uint16_t dport, const uint8_t
         udp_send(src, dport, sport, reply, n);
 }
 
+static void on_open(struct tcp_conn *c)
+{
+    tq[tcp_conn_id(c)].have = 0;
+}
+
+static size_t on_recv(struct tcp_conn *c, const uint8_t *data, size_t len)
+{
+    unsigned id = tcp_conn_id(c);
+    if (!data) { /* the client is done sending: finish after our queued answers */
+        tcp_close(c);
+        return 0;
+    }
+    size_t used = 0;
+    for (;;) {
+        size_t have = tq[id].have;
+        size_t want = have < 2 ? 2 : 2 + ((size_t)tq[id].buf[0] << 8 | tq[id].buf[1]);
+        if (have >= 2 && (want == 2 || want > 2 + DNS_TCP_QUERY_MAX)) {
+            tcp_abort(c); /* empty or oversized message */
+            return len;
+        }
+        if (have == want) {
+            if (tcp_space(c) < DNS_TCP_REPLY_MAX + 2)
+                break; /* answers waiting: leave the rest unacknowledged */
+            size_t n = dns_respond_tcp(&zone, tq[id].buf + 2, want - 2, reply + 2, DNS_TCP_REPLY_MAX);
+            tq[id].have = 0;
+            if (n) {
+                reply[0] = (uint8_t)(n >> 8);
+                reply[1] = (uint8_t)n;
+                tcp_write(c, reply, n + 2);
+            }
+            continue;
+        }
+        if (used == len)
+            break;
+        size_t take = want - have;
+        if (take > len - used)
+            take = len - used;
+        memcpy(tq[id].buf + have, data + used, take);
+        tq[id].have = (uint16_t)(have + take);
+        used += take;
+    }
+    return used;
+}
+
+static void on_closed(struct tcp_conn *c)
+{
+    tq[tcp_conn_id(c)].have = 0;
+}
+
+static const struct tcp_ops dns_tcp_ops = {on_open, on_recv, on_closed};
+
 void app_start(void)
 {
     if (!zone_set)
         dns_zone_default(&zone);
+    if (zone.count == 0)
+        fatal("the compiled zone is unusable (rebuild: make ZONE=file)");
     udp_bind(53, on_query);
+    tcp_listen(53, &dns_tcp_ops);
 }

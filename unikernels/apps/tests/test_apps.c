@@ -434,9 +434,9 @@ static void t_dns_truncation(void)
     qlen = build_query(q, "x.big.test", o);
     respond_exact(&z, q, qlen, 1500, &r);
     CHECK(!flag_tc(&r));
-    CHECK_EQ(ancount(&r), 32);
-    CHECK_EQ(r.len, qlen - 11 + 32 * 16 + 11);
-    CHECK(memcmp(r.buf + qlen - 11 + 31 * 16 + 12, "\x0a\x00\x00\x20", 4) == 0);
+    CHECK_EQ(ancount(&r), DNS_ZONE_MAX_RECORDS);
+    CHECK_EQ(r.len, qlen - 11 + DNS_ZONE_MAX_RECORDS * 16 + 11);
+    CHECK_EQ(r.buf[qlen - 11 + (DNS_ZONE_MAX_RECORDS - 1) * 16 + 15], DNS_ZONE_MAX_RECORDS);
     /* EDNS payload smaller than 512 counts as 512 */
     o.payload = 100;
     qlen = build_query(q, "x.big.test", o);
@@ -520,6 +520,297 @@ static void t_dns_zone_parse(void)
     qlen = build_query(q, "other.org", qdef());
     respond_exact(&z, q, qlen, 512, &r);
     CHECK_EQ(rcode(&r), 3);
+}
+
+/* ---- zone files (zonefile.c), SOA/NS, negative answers, CNAME, ANY, TCP ---- */
+
+static const char TEST_ZONE[] =
+    "; a test zone\n"
+    "$ORIGIN example.org.\n"
+    "$TTL 1h\n"
+    "@   IN SOA ns1 hostmaster.example.org. ( 7 3600 600\n"
+    "          86400 ; expire\n"
+    "          60 )\n"
+    "    IN NS ns1\n"
+    "    NS ns2.example.net.\n"
+    "    MX 10 mail\n"
+    "    TXT \"v=spf1 -all\" \"two\\\"q\"\n"
+    "ns1 300 IN A 192.0.2.53\n"
+    "ns1 IN 300 AAAA 2001:db8::53\n"
+    "mail A 192.0.2.25\n"
+    "www A 192.0.2.80\n"
+    "    A 192.0.2.81\n"
+    "alias CNAME www\n"
+    "loop1 CNAME loop2\n"
+    "loop2 CNAME loop1\n"
+    "dangling CNAME nothere\n"
+    "ext CNAME www.example.net.\n"
+    "_http._tcp SRV 0 5 80 www\n"
+    "a.b.c A 192.0.2.1\n";
+
+static struct dns_zone g_tz;
+
+static size_t ask_z(const struct dns_zone *z, const char *name, uint16_t qtype, struct dresp *r)
+{
+    uint8_t q[600];
+    struct qopt o = qdef();
+    o.qtype = qtype;
+    size_t qlen = build_query(q, name, o);
+    return respond_exact(z, q, qlen, 1500, r);
+}
+static unsigned nscount(const struct dresp *r) { return u16(r->buf + 8); }
+
+/* Offset of the first record after the question. */
+static size_t after_question(const struct dresp *r)
+{
+    size_t i = 12;
+    while (r->buf[i])
+        i += 1 + r->buf[i];
+    return i + 5;
+}
+
+/* Skip one record at off; returns the offset after it and its type. */
+static size_t skip_rr(const struct dresp *r, size_t off, unsigned *type, uint32_t *ttl)
+{
+    if ((r->buf[off] & 0xC0) == 0xC0)
+        off += 2;
+    else {
+        while (r->buf[off])
+            off += 1 + r->buf[off];
+        off++;
+    }
+    *type = u16(r->buf + off);
+    *ttl = (uint32_t)u16(r->buf + off + 4) << 16 | u16(r->buf + off + 6);
+    return off + 10 + u16(r->buf + off + 8);
+}
+
+static void t_zone_load(void)
+{
+    char err[128];
+    CHECK_EQ(dns_zone_load(&g_tz, TEST_ZONE, strlen(TEST_ZONE), NULL, err, sizeof err), 0);
+    if (err[0])
+        fprintf(stderr, "  zone error: %s\n", err);
+    CHECK_EQ(g_tz.count, 17);
+    CHECK_EQ(g_tz.soa, 0);
+    CHECK(memcmp(g_tz.origin, "\x07" "example\x03" "org", 13) == 0);
+    /* TTLs: $TTL 1h, explicit 300 in both orders */
+    CHECK_EQ(g_tz.rec[0].ttl, 3600);
+    CHECK_EQ(g_tz.rec[5].ttl, 300);
+    CHECK_EQ(g_tz.rec[6].ttl, 300);
+    CHECK_EQ(g_tz.rec[6].type, DNS_T_AAAA);
+    CHECK(memcmp(g_tz.rec[6].rdata, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x53", 16) == 0);
+    /* TXT with two strings and an escaped quote */
+    CHECK_EQ(g_tz.rec[4].type, DNS_T_TXT);
+    CHECK_EQ(g_tz.rec[4].rdlen, 1 + 11 + 1 + 5);
+    CHECK(memcmp(g_tz.rec[4].rdata + 12, "\x05two\"q", 6) == 0);
+    /* SOA rdata: relative MNAME completed, MINIMUM last */
+    CHECK(memcmp(g_tz.rec[0].rdata, "\x03ns1\x07" "example\x03" "org\0", 17) == 0);
+    CHECK_EQ(g_tz.rec[0].rdata[g_tz.rec[0].rdlen - 1], 60);
+    /* pack/unpack round trip */
+    static uint8_t blob[65536];
+    static struct dns_zone back;
+    size_t n = dns_zone_pack(&g_tz, blob, sizeof blob);
+    CHECK(n > 0);
+    CHECK_EQ(dns_zone_unpack(&back, blob, n), 0);
+    CHECK_EQ(back.count, g_tz.count);
+    CHECK_EQ(back.soa, 0);
+    CHECK(memcmp(back.rec[16].name, g_tz.rec[16].name, g_tz.rec[16].name_len) == 0);
+    for (size_t cut = 0; cut < n; cut++) /* every truncation is refused */
+        if (dns_zone_unpack(&back, blob, cut) == 0)
+            fail(__FILE__, __LINE__, "unpack accepted %zu of %zu bytes", cut, n);
+    CHECK_EQ(back.count, 0);
+}
+
+static void t_zone_errors(void)
+{
+    static struct dns_zone z;
+    const char *soa = "$ORIGIN t.\n$TTL 60\n@ SOA ns1 h 1 2 3 4 5\n@ NS ns1\nns1 A 10.0.0.1\n";
+    char err[128];
+    CHECK_EQ(dns_zone_load(&z, soa, strlen(soa), NULL, err, sizeof err), 0);
+    struct { const char *text; const char *why; } bad[] = {
+        {"$ORIGIN t.\n@ 60 NS ns1\n", "no SOA"},
+        {"$ORIGIN t.\n$TTL 60\n@ SOA ns1 h 1 2 3 4 5\n", "no NS"},
+        {"$ORIGIN t.\n$TTL 60\n@ SOA ns1 h 1 2 3 4 5\n@ NS ns1\n@ SOA ns1 h 2 2 3 4 5\n", "more than one SOA"},
+        {"$ORIGIN t.\n$TTL 60\n@ SOA ns1 h 1 2 3 4 5\n@ NS ns1\nsub NS ns1\n", "delegations"},
+        {"$ORIGIN t.\n$TTL 60\n@ SOA ns1 h 1 2 3 4 5\n@ NS ns1\nx CNAME y\nx A 1.2.3.4\n", "CNAME and other"},
+        {"$ORIGIN t.\n$TTL 60\n@ SOA ns1 h 1 2 3 4 5\n@ NS ns1\n* A 1.2.3.4\n", "wildcards"},
+        {"$ORIGIN t.\n$TTL 60\n@ SOA ns1 h 1 2 3 4 5\n@ NS ns1\nx HINFO a b\n", "unsupported"},
+        {"$ORIGIN t.\n$TTL 60\n@ SOA ns1 h 1 2 3 4 5\n@ NS ns1\nx CH A 1.2.3.4\n", "class IN"},
+        {"$ORIGIN t.\n$TTL 60\n@ SOA ns1 h 1 2 3 4 5\n@ NS ns1\nx A 1.2.3\n", "IPv4"},
+        {"$ORIGIN t.\n$TTL 60\n@ SOA ns1 h 1 2 3 4 5\n@ NS ns1\nx AAAA 1::2::3\n", "IPv6"},
+        {"$ORIGIN t.\n$TTL 60\n@ SOA ns1 h 1 2 3 4 5\n@ NS ns1\nx A 1.2.3.4 5\n", "unexpected data"},
+        {"$ORIGIN t.\n$TTL 60\n@ SOA ns1 h 1 2 3 4 5\n@ NS ns1\nx.other. A 1.2.3.4\n", "outside"},
+        {"$ORIGIN t.\n$TTL 60\n@ SOA ns1 h 1 2 3 4 5\n@ NS ns1\nx TXT \"open\n", "unterminated"},
+        {"$INCLUDE other.zone\n", "$INCLUDE"},
+        {"$ORIGIN t\n", "absolute"},
+        {"$ORIGIN t.\n@ SOA ns1 h 1 2 3 4\n", "MINIMUM"},
+        {"$ORIGIN t.\n$TTL 60\n@ SOA ns1 h 1 2 3 4 5\n@ NS ns1\nx A 1.2.3.4\nx A 1.2.3.4\n", "duplicate"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err[0] = 0;
+        if (dns_zone_load(&z, bad[i].text, strlen(bad[i].text), NULL, err, sizeof err) != -1)
+            fail(__FILE__, __LINE__, "bad zone %zu accepted", i);
+        else if (!strstr(err, bad[i].why))
+            fail(__FILE__, __LINE__, "bad zone %zu: error '%s' lacks '%s'", i, err, bad[i].why);
+        CHECK_EQ(z.count, 0);
+    }
+    /* too many records */
+    static char big[16384];
+    strcpy(big, soa);
+    for (int i = 0; i < DNS_ZONE_MAX_RECORDS; i++) {
+        char line[64];
+        snprintf(line, sizeof line, "h%d A 10.0.0.1\n", i);
+        strcat(big, line);
+    }
+    CHECK_EQ(dns_zone_load(&z, big, strlen(big), NULL, err, sizeof err), -1);
+    CHECK(strstr(err, "too many records") != NULL);
+    /* the error names the line */
+    const char *l4 = "$ORIGIN t.\n$TTL 60\n@ SOA ns1 h 1 2 3 4 5\nx BOGUS 1\n";
+    CHECK_EQ(dns_zone_load(&z, l4, strlen(l4), NULL, err, sizeof err), -1);
+    CHECK(strncmp(err, "4: ", 3) == 0);
+}
+
+static void t_dns_default_zone_real(void)
+{
+    struct dresp r;
+    CHECK(g_zone.soa >= 0);
+#ifdef ZONE_IS_DEFAULT
+    ask_z(&g_zone, "cetic.be", 6, &r); /* SOA */
+    CHECK_EQ(rcode(&r), 0);
+    CHECK_EQ(ancount(&r), 1);
+    ask_z(&g_zone, "cetic.be", 2, &r); /* NS, glue in additional */
+    CHECK_EQ(ancount(&r), 1);
+    CHECK_EQ(arcount(&r), 1);
+    CHECK(memcmp(r.buf + r.len - 4, "\x0a\x00\x00\x64", 4) == 0);
+    ask_z(&g_zone, "nope.cetic.be", 1, &r);
+    CHECK_EQ(rcode(&r), 3);
+    CHECK_EQ(nscount(&r), 1);
+    unsigned type;
+    uint32_t ttl;
+    skip_rr(&r, after_question(&r), &type, &ttl);
+    CHECK_EQ(type, 6);
+    CHECK_EQ(ttl, 300);
+#endif
+    ask_z(&g_zone, "www.cetic.be", 15, &r); /* NODATA */
+    CHECK_EQ(rcode(&r), 0);
+    CHECK_EQ(ancount(&r), 0);
+    CHECK_EQ(nscount(&r), 1);
+}
+
+static void t_dns_real_zone(void)
+{
+    struct dresp r;
+    unsigned type;
+    uint32_t ttl;
+    /* negative answers: SOA with TTL min(3600, 60) */
+    ask_z(&g_tz, "nope.example.org", 1, &r);
+    CHECK_EQ(rcode(&r), 3);
+    CHECK(flag_aa(&r));
+    CHECK_EQ(nscount(&r), 1);
+    CHECK_EQ(r.len, skip_rr(&r, after_question(&r), &type, &ttl));
+    CHECK_EQ(type, 6);
+    CHECK_EQ(ttl, 60);
+    ask_z(&g_tz, "www.example.org", 16, &r);
+    CHECK_EQ(rcode(&r), 0);
+    CHECK_EQ(ancount(&r), 0);
+    CHECK_EQ(nscount(&r), 1);
+    ask_z(&g_tz, "b.c.example.org", 1, &r); /* empty non-terminal: NODATA */
+    CHECK_EQ(rcode(&r), 0);
+    CHECK_EQ(nscount(&r), 1);
+    /* NS: in-zone glue (A and AAAA) in additional, the out-of-zone NS has none */
+    ask_z(&g_tz, "example.org", 2, &r);
+    CHECK_EQ(ancount(&r), 2);
+    CHECK_EQ(arcount(&r), 2);
+    ask_z(&g_tz, "example.org", 15, &r);
+    CHECK_EQ(ancount(&r), 1);
+    CHECK_EQ(arcount(&r), 1);
+    ask_z(&g_tz, "_http._tcp.example.org", 33, &r);
+    CHECK_EQ(ancount(&r), 1);
+    CHECK_EQ(arcount(&r), 2);
+    /* CNAME chain inside the zone, then the target's RRset */
+    ask_z(&g_tz, "alias.example.org", 1, &r);
+    CHECK_EQ(rcode(&r), 0);
+    CHECK_EQ(ancount(&r), 3);
+    size_t off = skip_rr(&r, after_question(&r), &type, &ttl);
+    CHECK_EQ(type, 5);
+    skip_rr(&r, off, &type, &ttl);
+    CHECK_EQ(type, 1);
+    ask_z(&g_tz, "alias.example.org", 5, &r); /* the CNAME itself */
+    CHECK_EQ(ancount(&r), 1);
+    ask_z(&g_tz, "ext.example.org", 1, &r); /* leaves the zone: CNAME only */
+    CHECK_EQ(rcode(&r), 0);
+    CHECK_EQ(ancount(&r), 1);
+    CHECK_EQ(nscount(&r), 0);
+    ask_z(&g_tz, "dangling.example.org", 1, &r); /* in-zone target missing: NXDOMAIN */
+    CHECK_EQ(rcode(&r), 3);
+    CHECK_EQ(ancount(&r), 1);
+    CHECK_EQ(nscount(&r), 1);
+    ask_z(&g_tz, "loop1.example.org", 1, &r); /* a loop ends */
+    CHECK_EQ(rcode(&r), 0);
+    CHECK_EQ(ancount(&r), 2);
+    /* ANY (RFC 8482): one RRset, the lowest type (NS at the apex), never the whole node */
+    ask_z(&g_tz, "example.org", 255, &r);
+    CHECK_EQ(ancount(&r), 2);
+    skip_rr(&r, after_question(&r), &type, &ttl);
+    CHECK_EQ(type, 2);
+    ask_z(&g_tz, "www.example.org", 255, &r);
+    CHECK_EQ(ancount(&r), 2);
+    /* zone transfers refused */
+    ask_z(&g_tz, "example.org", 252, &r);
+    CHECK_EQ(rcode(&r), 5);
+    ask_z(&g_tz, "example.org", 251, &r);
+    CHECK_EQ(rcode(&r), 5);
+}
+
+static void t_dns_cd_copied(void)
+{
+    struct dresp r;
+    struct qopt o = qdef();
+    o.flags = 0x0110; /* RD, CD */
+    ask("www.cetic.be", o, &r);
+    CHECK_EQ(r.buf[3] & 0x10, 0x10);
+    CHECK_EQ(r.buf[3] & 0x20, 0); /* AD never set */
+    ask("nope.cetic.be", o, &r);
+    CHECK_EQ(r.buf[3] & 0x1F, 0x13);
+    o.flags = 0x0130; /* AD in the query is not echoed */
+    ask("www.cetic.be", o, &r);
+    CHECK_EQ(r.buf[3] & 0x30, 0x10);
+}
+
+static void t_dns_tcp_no_truncation(void)
+{
+    static struct dns_zone z;
+    static char text[16384];
+    strcpy(text, "$ORIGIN big.test.\n$TTL 60\n@ SOA ns h 1 2 3 4 5\n@ NS ns\n");
+    for (int i = 0; i < 40; i++) {
+        char line[600];
+        char s[201];
+        memset(s, 'a' + i % 26, 200);
+        s[200] = 0;
+        snprintf(line, sizeof line, "txt TXT \"%s\" \"%d\"\n", s, i);
+        strcat(text, line);
+    }
+    char err[128];
+    CHECK_EQ(dns_zone_load(&z, text, strlen(text), NULL, err, sizeof err), 0);
+    uint8_t q[600];
+    struct qopt o = qdef();
+    o.qtype = 16;
+    size_t qlen = build_query(q, "txt.big.test", o);
+    static struct dresp r;
+    respond_exact(&z, q, qlen, 1500, &r); /* UDP: TC, no records */
+    CHECK(flag_tc(&r));
+    CHECK_EQ(ancount(&r), 0);
+    uint8_t *qc = malloc(qlen);
+    memcpy(qc, q, qlen);
+    uint8_t *out = malloc(DNS_TCP_MAX);
+    size_t n = dns_respond_tcp(&z, qc, qlen, out, DNS_TCP_MAX);
+    CHECK(n > 8000);
+    CHECK_EQ(u16(out + 6), 40);
+    CHECK_EQ(out[2] & 0x02, 0);
+    CHECK_EQ(dns_respond_tcp(&z, qc, qlen, out, 2000) > 0, 1); /* a small buffer still truncates */
+    CHECK_EQ(out[2] & 0x02, 0x02);
+    free(qc);
+    free(out);
 }
 
 static uint32_t g_rng = 12345;
@@ -1023,6 +1314,12 @@ int main(void)
     run("dns_edns", t_dns_edns);
     run("dns_truncation", t_dns_truncation);
     run("dns_zone_parse", t_dns_zone_parse);
+    run("zone_load", t_zone_load);
+    run("zone_errors", t_zone_errors);
+    run("dns_default_zone_real", t_dns_default_zone_real);
+    run("dns_real_zone", t_dns_real_zone);
+    run("dns_cd_copied", t_dns_cd_copied);
+    run("dns_tcp_no_truncation", t_dns_tcp_no_truncation);
     run("dns_fuzz", t_dns_fuzz);
     run("http_page", t_http_page);
     run("http_get", t_http_get);

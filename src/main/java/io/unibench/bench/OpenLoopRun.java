@@ -5,6 +5,7 @@ import io.unibench.load.LoadEngine;
 import io.unibench.results.RampCsvSink;
 import io.unibench.results.ResultsDirectory;
 import io.unibench.results.RunMetadata;
+import io.unibench.results.StopReason;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

@@ -1,6 +1,9 @@
 package io.unibench.bench;
 
 import io.unibench.load.IntervalSample;
+import io.unibench.results.RampSink;
+import io.unibench.results.StepResult;
+import io.unibench.results.StopReason;
 
 /**
  * Live events of a running ramp, for the terminal (progress line, warnings). Results go to a

@@ -1,14 +1,11 @@
 package io.unibench.cli;
 
-import io.unibench.UsageException;
 import io.unibench.Units;
+import io.unibench.UsageException;
 import io.unibench.bench.OpenLoopRun;
-import io.unibench.bench.StopReason;
 import io.unibench.bench.boot.BootBenchmark;
-import io.unibench.bench.boot.BootEvent;
 import io.unibench.bench.boot.BootListener;
 import io.unibench.bench.boot.BootOptions;
-import io.unibench.bench.boot.BootStats;
 import io.unibench.bench.boot.ChurnSchedule;
 import io.unibench.bench.boot.DeployerBootTarget;
 import io.unibench.deploy.Backend;
@@ -16,7 +13,10 @@ import io.unibench.deploy.ServiceCatalog;
 import io.unibench.deploy.ServiceSpec;
 import io.unibench.deploy.StateStore;
 import io.unibench.deploy.qemu.QemuOptions;
+import io.unibench.results.BootEvent;
+import io.unibench.results.BootStats;
 import io.unibench.results.RunMetadata;
+import io.unibench.results.StopReason;
 import io.unibench.util.Doctor;
 import io.unibench.util.Processes;
 import java.io.PrintWriter;

@@ -2,9 +2,9 @@ package io.unibench.cli;
 
 import io.unibench.Units;
 import io.unibench.bench.RampListener;
-import io.unibench.bench.StepResult;
-import io.unibench.bench.StopReason;
 import io.unibench.load.IntervalSample;
+import io.unibench.results.StepResult;
+import io.unibench.results.StopReason;
 import java.io.PrintStream;
 import java.util.Locale;
 

@@ -3,8 +3,8 @@ package io.unibench.cli;
 import io.unibench.UsageException;
 import io.unibench.bench.OpenLoopRun;
 import io.unibench.bench.RampPlan;
-import io.unibench.results.RunMetadata;
 import io.unibench.bench.StopConditions;
+import io.unibench.results.RunMetadata;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -200,7 +200,7 @@ public final class RampOptions {
     static int finish(OpenLoopRun.Result result, picocli.CommandLine.Model.CommandSpec spec) {
         spec.commandLine().getOut().println(result.dir());
         spec.commandLine().getOut().flush();
-        return result.outcome().reason() == io.unibench.bench.StopReason.INTERRUPTED ? Main.EXIT_INTERRUPTED
+        return result.outcome().reason() == io.unibench.results.StopReason.INTERRUPTED ? Main.EXIT_INTERRUPTED
                 : Main.EXIT_OK;
     }
 

@@ -1,24 +1,24 @@
 package io.unibench.cli;
 
 import io.unibench.bench.OpenLoopRun;
-import io.unibench.bench.StopReason;
 import io.unibench.deploy.Backend;
 import io.unibench.deploy.Deployments;
 import io.unibench.deploy.ServiceCatalog;
 import io.unibench.deploy.StateStore;
 import io.unibench.deploy.docker.DockerOptions;
 import io.unibench.deploy.qemu.QemuOptions;
+import io.unibench.results.StopReason;
 import io.unibench.study.StudyProfile;
 import io.unibench.study.StudyRunner;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine;
 
 @Command(name = "study", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run the whole unikernel-vs-container study: build, deploy DNS and web on QEMU/KVM and Docker,",

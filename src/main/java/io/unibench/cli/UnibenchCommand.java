@@ -18,6 +18,7 @@ import picocli.CommandLine.ScopeType;
             LabCommand.class,
             BenchCommand.class,
             ReportCommand.class,
+            CompareCommand.class,
             StudyCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n",

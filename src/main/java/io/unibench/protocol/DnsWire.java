@@ -301,32 +301,9 @@ public final class DnsWire {
         if (limit < HEADER_BYTES || questionCount(msg) == 0) {
             return -1;
         }
-        int p = HEADER_BYTES;
-        int nameBytes = 0;
-        while (true) {
-            if (p >= limit) {
-                return -1;
-            }
-            int len = msg.get(p) & 0xFF;
-            if (len == 0) {
-                p += 1;
-                break;
-            }
-            if ((len & 0xC0) == 0xC0) {
-                if (p + 2 > limit) {
-                    return -1;
-                }
-                p += 2;
-                break;
-            }
-            if ((len & 0xC0) != 0) {
-                return -1;
-            }
-            nameBytes += len + 1;
-            if (nameBytes + 1 > MAX_NAME_BYTES) {
-                return -1;
-            }
-            p += 1 + len;
+        int p = scanName(msg, HEADER_BYTES, limit, Pointers.END, null);
+        if (p < 0) {
+            return -1;
         }
         p += 4;
         return p <= limit ? p : -1;
@@ -396,30 +373,116 @@ public final class DnsWire {
 
     /** Offset after the name at {@code start}, or -1; does not follow pointers but checks they go backwards. */
     private static int skipName(ByteBuffer msg, int start, int limit) {
+        int end = scanName(msg, start, limit, Pointers.CHECK, null);
+        return end < 0 ? -1 : end;
+    }
+
+    // ---------------------------------------------------------------- the one name scanner
+
+    /** What {@link #scanName} does at a compression pointer. */
+    enum Pointers {
+        /** the name ends at the pointer, wherever it points (the hot path's question check) */
+        END,
+        /** the name ends at the pointer, which must point backwards into the message */
+        CHECK,
+        /** follow it (it must point strictly before everything read so far) and read on */
+        FOLLOW
+    }
+
+    /** Receives the labels of a name, in order, as offsets into the message. */
+    @FunctionalInterface
+    interface LabelSink {
+        void label(ByteBuffer msg, int from, int len);
+    }
+
+    private static final int TRUNCATED_NAME = 1;
+    private static final int TRUNCATED_POINTER = 2;
+    private static final int BAD_POINTER = 3;
+    private static final int LABEL_TYPE = 4;
+    private static final int TOO_LONG = 5;
+    private static final int TRUNCATED_LABEL = 6;
+
+    /**
+     * Walks the name at {@code start}: labels of at most 63 bytes (length byte {@code 00xxxxxx}) until the
+     * root label or a compression pointer ({@code 11xxxxxx xxxxxxxx}), at most 255 bytes in wire form. The
+     * name must lie before {@code limit}; labels reached through a followed pointer may lie anywhere in the
+     * buffer. Every walk over a name in this class goes through here; it allocates nothing itself.
+     *
+     * @param labels gets each label, or null
+     * @return the offset after the name (after its first pointer, if any), or a failure {@code ~(offset << 3 |
+     *         kind)} (always negative) that {@link #nameError} turns into a message
+     */
+    static int scanName(ByteBuffer msg, int start, int limit, Pointers pointers, LabelSink labels) {
         int p = start;
-        int nameBytes = 0;
-        while (p < limit) {
+        int wireBytes = 0;
+        int resumeAt = -1;
+        int lowestSeen = start;
+        int end = msg.limit();
+        while (true) {
+            if (p >= end || p >= limit && resumeAt < 0) {
+                return failure(p, TRUNCATED_NAME);
+            }
             int len = msg.get(p) & 0xFF;
             if (len == 0) {
-                return p + 1;
+                return resumeAt >= 0 ? resumeAt : p + 1;
             }
-            if ((len & 0xC0) == 0xC0) {
-                if (p + 2 > limit) {
-                    return -1;
+            int kind = len & 0xC0;
+            if (kind == 0xC0) {
+                if (p + 2 > end || (resumeAt < 0 && p + 2 > limit)) {
+                    return failure(p, TRUNCATED_POINTER);
+                }
+                if (pointers == Pointers.END) {
+                    return p + 2;
                 }
                 int target = ((len & 0x3F) << 8) | (msg.get(p + 1) & 0xFF);
-                return target >= HEADER_BYTES && target < start ? p + 2 : -1;
+                if (target < HEADER_BYTES || target >= lowestSeen) {
+                    return failure(p, BAD_POINTER);
+                }
+                if (pointers == Pointers.CHECK) {
+                    return p + 2;
+                }
+                if (resumeAt < 0) {
+                    resumeAt = p + 2;
+                }
+                lowestSeen = target;
+                p = target;
+                continue;
             }
-            if ((len & 0xC0) != 0) {
-                return -1;
+            if (kind != 0) {
+                return failure(p, LABEL_TYPE);
             }
-            nameBytes += len + 1;
-            if (nameBytes + 1 > MAX_NAME_BYTES) {
-                return -1;
+            wireBytes += len + 1;
+            if (wireBytes + 1 > MAX_NAME_BYTES) {
+                return failure(start, TOO_LONG);
+            }
+            if (p + 1 + len > end || (resumeAt < 0 && p + 1 + len > limit)) {
+                return failure(p, TRUNCATED_LABEL);
+            }
+            if (labels != null) {
+                labels.label(msg, p + 1, len);
             }
             p += 1 + len;
         }
-        return -1;
+    }
+
+    private static int failure(int offset, int kind) {
+        return ~(offset << 3 | kind);
+    }
+
+    /** The message of a {@link #scanName} failure. */
+    static String nameError(ByteBuffer msg, int failure) {
+        int f = ~failure;
+        int at = f >>> 3;
+        return switch (f & 7) {
+            case TRUNCATED_POINTER -> "truncated compression pointer at offset " + at;
+            case BAD_POINTER -> "compression pointer at offset " + at + " to "
+                    + (((msg.get(at) & 0x3F) << 8) | (msg.get(at + 1) & 0xFF))
+                    + " does not point backwards into the message";
+            case LABEL_TYPE -> "unsupported label type 0x" + Integer.toHexString(msg.get(at) & 0xC0) + " at offset " + at;
+            case TOO_LONG -> "name longer than 255 bytes at offset " + at;
+            case TRUNCATED_LABEL -> "truncated label at offset " + at;
+            default -> "truncated name at offset " + at;
+        };
     }
 
     /** {@link #questionEnd(ByteBuffer)} for an encoded message in an array. */
@@ -582,54 +645,16 @@ public final class DnsWire {
          */
         String name() throws DnsFormatException {
             StringBuilder sb = new StringBuilder(32);
-            int p = pos;
-            int wireBytes = 0;
-            int resumeAt = -1;
-            int lowestSeen = p;
-            while (true) {
-                if (p >= buf.limit() || p >= limit && resumeAt < 0) {
-                    throw new DnsFormatException("truncated name at offset " + p);
-                }
-                int len = buf.get(p) & 0xFF;
-                if (len == 0) {
-                    p += 1;
-                    break;
-                }
-                int kind = len & 0xC0;
-                if (kind == 0xC0) {
-                    if (p + 2 > buf.limit() || (resumeAt < 0 && p + 2 > limit)) {
-                        throw new DnsFormatException("truncated compression pointer at offset " + p);
-                    }
-                    int target = ((len & 0x3F) << 8) | (buf.get(p + 1) & 0xFF);
-                    if (target < HEADER_BYTES || target >= lowestSeen) {
-                        throw new DnsFormatException("compression pointer at offset " + p + " to " + target
-                                + " does not point backwards into the message");
-                    }
-                    if (resumeAt < 0) {
-                        resumeAt = p + 2;
-                    }
-                    lowestSeen = target;
-                    p = target;
-                    continue;
-                }
-                if (kind != 0) {
-                    throw new DnsFormatException("unsupported label type 0x" + Integer.toHexString(kind)
-                            + " at offset " + p);
-                }
-                wireBytes += len + 1;
-                if (wireBytes + 1 > MAX_NAME_BYTES) {
-                    throw new DnsFormatException("name longer than 255 bytes at offset " + pos);
-                }
-                if (p + 1 + len > buf.limit() || (resumeAt < 0 && p + 1 + len > limit)) {
-                    throw new DnsFormatException("truncated label at offset " + p);
-                }
+            int end = scanName(buf, pos, limit, Pointers.FOLLOW, (msg, from, len) -> {
                 if (sb.length() > 0) {
                     sb.append('.');
                 }
-                appendLabel(sb, p + 1, len);
-                p += 1 + len;
+                appendLabel(sb, from, len);
+            });
+            if (end < 0) {
+                throw new DnsFormatException(nameError(buf, end));
             }
-            pos = resumeAt >= 0 ? resumeAt : p;
+            pos = end;
             return sb.length() == 0 ? "." : sb.toString();
         }
 

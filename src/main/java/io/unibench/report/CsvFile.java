@@ -1,6 +1,8 @@
 package io.unibench.report;
 
 import io.unibench.UsageException;
+import io.unibench.results.CsvLayout;
+import io.unibench.results.CsvLayout.Column;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -54,6 +56,28 @@ final class CsvFile {
 
     boolean has(String column) {
         return columns.contains(column);
+    }
+
+    /** The header, in file order. */
+    List<String> header() {
+        return List.copyOf(columns);
+    }
+
+    /** Reads a file of a layout, requiring the columns every file of that layout has. */
+    static CsvFile read(Path dir, CsvLayout<?> layout, String what) {
+        return read(dir.resolve(layout.file()), what).require(layout.requiredNames());
+    }
+
+    String text(CSVRecord r, Column<?> column) {
+        return text(r, column.name());
+    }
+
+    double number(CSVRecord r, Column<?> column) {
+        return number(r, column.name());
+    }
+
+    boolean bool(CSVRecord r, Column<?> column) {
+        return bool(r, column.name());
     }
 
     List<CSVRecord> rows() {

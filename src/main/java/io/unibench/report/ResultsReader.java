@@ -1,8 +1,23 @@
 package io.unibench.report;
 
+import static io.unibench.results.RampCsvSink.ERRORS;
+import static io.unibench.results.RampCsvSink.ERROR_PCT;
+import static io.unibench.results.RampCsvSink.GENERATOR_SATURATED;
+import static io.unibench.results.RampCsvSink.LATENCY_MAX_US;
+import static io.unibench.results.RampCsvSink.LATENCY_P50_US;
+import static io.unibench.results.RampCsvSink.LATENCY_P90_US;
+import static io.unibench.results.RampCsvSink.LATENCY_P99_9_US;
+import static io.unibench.results.RampCsvSink.LATENCY_P99_US;
+import static io.unibench.results.RampCsvSink.LOSS_PCT;
+import static io.unibench.results.RampCsvSink.STEP;
+import static io.unibench.results.RampCsvSink.STOP_DETAIL;
+import static io.unibench.results.RampCsvSink.STOP_REASON;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.unibench.UsageException;
+import io.unibench.results.BootCsv;
+import io.unibench.results.FootprintCsv;
 import io.unibench.results.RampCsvSink;
 import io.unibench.results.RunMetadata;
 import java.io.IOException;
@@ -25,20 +40,6 @@ import org.apache.commons.csv.CSVRecord;
  * missing in it.
  */
 public final class ResultsReader {
-    public static final String BOOT_EVENTS = "boot-events.csv";
-    public static final String BOOT_SUMMARY = "boot-summary.csv";
-    public static final String FOOTPRINT = "footprint.csv";
-    public static final String HOST_LOAD = "host-load.csv";
-
-    static final List<String> BOOT_EVENT_COLUMNS = List.of("kind", "backend", "service", "running_instances",
-            "cycle", "instance", "spawn_ms", "start_returned_ms", "console_ready_ms", "answer_ms", "outcome");
-    static final List<String> BOOT_SUMMARY_COLUMNS = List.of("kind", "backend", "service", "running_instances",
-            "count", "failures", "min_ms", "p10_ms", "p50_ms", "mean_ms", "p90_ms", "p99_ms", "max_ms", "stddev_ms");
-    static final List<String> HOST_LOAD_COLUMNS = List.of("t_s", "backend", "running_instances", "cpu_pct",
-            "mem_used_bytes");
-    static final List<String> FOOTPRINT_COLUMNS = List.of("service", "backend", "image_bytes",
-            "guest_memory_bytes", "idle_rss_bytes", "idle_cpu_pct");
-
     /** Folder names as ResultsDirectory makes them: {@code <UTC stamp>-<benchmark>[-<label>]}. */
     private static final Pattern RUN_FOLDER = Pattern.compile("\\d{8}T\\d{6}Z-([A-Za-z0-9]+)(?:-(.+))?");
 
@@ -84,7 +85,7 @@ public final class ResultsReader {
             return;
         }
         List<Path> children = runFolders(input);
-        if (!children.isEmpty() || Files.isRegularFile(input.resolve(FOOTPRINT))) {
+        if (!children.isEmpty() || Files.isRegularFile(input.resolve(FootprintCsv.LAYOUT.file()))) {
             readCollection(input, null);
             return;
         }
@@ -101,9 +102,9 @@ public final class ResultsReader {
             studies.add(new RunInfo(dir, name(dir), meta, null));
         }
         List<Path> children = runFolders(dir);
-        boolean footprint = Files.isRegularFile(dir.resolve(FOOTPRINT));
+        boolean footprint = Files.isRegularFile(dir.resolve(FootprintCsv.LAYOUT.file()));
         if (children.isEmpty() && !footprint) {
-            throw new UsageException(dir + ": the study holds no run folders (no */run.json) and no " + FOOTPRINT);
+            throw new UsageException(dir + ": the study holds no run folders (no */run.json) and no " + FootprintCsv.LAYOUT.file());
         }
         for (Path child : children) {
             JsonNode m = readJson(child);
@@ -113,7 +114,7 @@ public final class ResultsReader {
             readRun(dir, child, m, meta);
         }
         if (footprint) {
-            footprints.add(readFootprint(dir.resolve(FOOTPRINT), name(dir)));
+            footprints.add(readFootprint(dir, name(dir)));
         }
     }
 
@@ -123,7 +124,7 @@ public final class ResultsReader {
         switch (benchmark) {
             case "dns", "http" -> readRamp(origin, info, benchmark);
             case "boot" -> readBoot(origin, info);
-            case "footprint" -> footprints.add(readFootprint(dir.resolve(FOOTPRINT), baseLabel(info)));
+            case "footprint" -> footprints.add(readFootprint(dir, baseLabel(info)));
             case "" -> throw new UsageException(dir.resolve(RunMetadata.FILE) + ": no 'benchmark' key (expected dns,"
                     + " http, boot, footprint or study)");
             default -> throw new UsageException(dir.resolve(RunMetadata.FILE) + ": unknown benchmark '" + benchmark
@@ -134,76 +135,76 @@ public final class ResultsReader {
     private void readRamp(Path origin, RunInfo info, String protocol) {
         CsvFile csv = CsvFile.read(info.dir().resolve(RampCsvSink.STEPS_FILE),
                 "the per-step table of a bench " + protocol + " run");
-        String offered = csv.oneOf("offered_qps", "offered_rps");
-        String unit = offered.substring("offered_".length());
-        csv.require(List.of("step", offered, "achieved_send_" + unit, "completed_" + unit, "loss_pct", "error_pct",
-                "latency_p50_us", "latency_p99_us", "generator_saturated"));
-        String sent = csv.has("sent") ? "sent" : csv.has("requests") ? "requests" : null;
-        String lost = csv.has("lost") ? "lost" : csv.has("errors_timeout") ? "errors_timeout" : null;
+        RampCsvSink.StepsHeader header = RampCsvSink.stepsHeader(csv.header());
+        String unit = header != null ? header.rateUnit()
+                : csv.oneOf(RampCsvSink.offered("qps"), RampCsvSink.offered("rps")).substring("offered_".length());
+        String offered = RampCsvSink.offered(unit);
+        csv.require(List.of(STEP.name(), offered, RampCsvSink.achievedSend(unit), RampCsvSink.completed(unit),
+                LOSS_PCT.name(), ERROR_PCT.name(), LATENCY_P50_US.name(), LATENCY_P99_US.name(),
+                GENERATOR_SATURATED.name()));
+        String sent = header == null ? null : header.sent();
+        String lost = header == null ? null : header.lost();
         List<RampRun.Step> steps = new ArrayList<>();
         for (CSVRecord r : csv.rows()) {
-            steps.add(new RampRun.Step((int) csv.number(r, "step"), csv.number(r, offered),
-                    csv.number(r, "achieved_send_" + unit), csv.number(r, "completed_" + unit),
-                    zeroIfNaN(csv.number(r, "loss_pct")), zeroIfNaN(csv.number(r, "error_pct")),
-                    count(csv, r, sent), count(csv, r, lost), count(csv, r, csv.has("errors") ? "errors" : null),
-                    csv.number(r, "latency_p50_us"), optional(csv, r, "latency_p90_us"),
-                    csv.number(r, "latency_p99_us"), optional(csv, r, "latency_p99_9_us"),
-                    optional(csv, r, "latency_max_us"), csv.bool(r, "generator_saturated"),
-                    csv.text(r, "stop_reason"), csv.text(r, "stop_detail")));
+            steps.add(new RampRun.Step((int) csv.number(r, STEP), csv.number(r, offered),
+                    csv.number(r, RampCsvSink.achievedSend(unit)), csv.number(r, RampCsvSink.completed(unit)),
+                    zeroIfNaN(csv.number(r, LOSS_PCT)), zeroIfNaN(csv.number(r, ERROR_PCT)),
+                    count(csv, r, sent), count(csv, r, lost), count(csv, r, csv.has(ERRORS.name()) ? ERRORS.name() : null),
+                    csv.number(r, LATENCY_P50_US), optional(csv, r, LATENCY_P90_US.name()),
+                    csv.number(r, LATENCY_P99_US), optional(csv, r, LATENCY_P99_9_US.name()),
+                    optional(csv, r, LATENCY_MAX_US.name()), csv.bool(r, GENERATOR_SATURATED),
+                    csv.text(r, STOP_REASON), csv.text(r, STOP_DETAIL)));
         }
         runs.add(new Loaded(origin, info, protocol, unit, steps, null, null, null));
     }
 
     private void readBoot(Path origin, RunInfo info) {
-        CsvFile ev = CsvFile.read(info.dir().resolve(BOOT_EVENTS), "one row per instance start of a bench boot run")
-                .require(BOOT_EVENT_COLUMNS);
+        CsvFile ev = CsvFile.read(info.dir(), BootCsv.EVENTS, "one row per instance start of a bench boot run");
         List<BootRun.Event> events = new ArrayList<>();
         for (CSVRecord r : ev.rows()) {
-            events.add(new BootRun.Event(ev.text(r, "kind"), ev.text(r, "backend"), ev.text(r, "service"),
-                    (int) ev.number(r, "running_instances"), (int) zeroIfNaN(ev.number(r, "cycle")),
-                    ev.text(r, "instance"), ev.number(r, "spawn_ms"), ev.number(r, "start_returned_ms"),
-                    ev.number(r, "console_ready_ms"), ev.number(r, "answer_ms"), ev.text(r, "outcome")));
+            events.add(new BootRun.Event(ev.text(r, BootCsv.KIND), ev.text(r, BootCsv.BACKEND),
+                    ev.text(r, BootCsv.SERVICE), (int) ev.number(r, BootCsv.RUNNING_INSTANCES),
+                    (int) zeroIfNaN(ev.number(r, BootCsv.CYCLE)), ev.text(r, BootCsv.INSTANCE),
+                    ev.number(r, BootCsv.SPAWN_MS), ev.number(r, BootCsv.START_RETURNED_MS),
+                    ev.number(r, BootCsv.CONSOLE_READY_MS), ev.number(r, BootCsv.ANSWER_MS),
+                    ev.text(r, BootCsv.OUTCOME)));
         }
         List<BootRun.HostLoad> load = new ArrayList<>();
-        Path loadFile = info.dir().resolve(HOST_LOAD);
-        if (Files.exists(loadFile)) {
-            CsvFile hl = CsvFile.read(loadFile, "host CPU and memory samples of a bench boot run")
-                    .require(HOST_LOAD_COLUMNS);
+        if (Files.exists(info.dir().resolve(BootCsv.HOST_LOAD.file()))) {
+            CsvFile hl = CsvFile.read(info.dir(), BootCsv.HOST_LOAD, "host CPU and memory samples of a bench boot run");
             for (CSVRecord r : hl.rows()) {
-                load.add(new BootRun.HostLoad(hl.number(r, "t_s"), hl.text(r, "backend"),
-                        (int) zeroIfNaN(hl.number(r, "running_instances")), hl.number(r, "cpu_pct"),
-                        hl.number(r, "mem_used_bytes")));
+                load.add(new BootRun.HostLoad(hl.number(r, BootCsv.T_S), hl.text(r, BootCsv.H_BACKEND),
+                        (int) zeroIfNaN(hl.number(r, BootCsv.H_RUNNING_INSTANCES)), hl.number(r, BootCsv.CPU_PCT),
+                        hl.number(r, BootCsv.MEM_USED_BYTES)));
             }
         }
         List<BootRun.Summary> summary = new ArrayList<>();
-        Path summaryFile = info.dir().resolve(BOOT_SUMMARY);
-        if (!Files.exists(summaryFile) && (info.interrupted() || info.unfinished())) {
+        if (!Files.exists(info.dir().resolve(BootCsv.SUMMARY.file())) && (info.interrupted() || info.unfinished())) {
             // a boot run cut short may not have written its statistics yet; its events still show
             runs.add(new Loaded(origin, info, "boot", null, null, events, summary, load));
             return;
         }
-        CsvFile sum = CsvFile.read(summaryFile, "boot-time statistics of a bench boot run")
-                .require(BOOT_SUMMARY_COLUMNS);
+        CsvFile sum = CsvFile.read(info.dir(), BootCsv.SUMMARY, "boot-time statistics of a bench boot run");
         for (CSVRecord r : sum.rows()) {
-            summary.add(new BootRun.Summary(sum.text(r, "kind"), sum.text(r, "backend"), sum.text(r, "service"),
-                    (int) sum.number(r, "running_instances"), (long) zeroIfNaN(sum.number(r, "count")),
-                    (long) zeroIfNaN(sum.number(r, "failures")), sum.number(r, "min_ms"), sum.number(r, "p10_ms"),
-                    sum.number(r, "p50_ms"), sum.number(r, "mean_ms"), sum.number(r, "p90_ms"),
-                    sum.number(r, "p99_ms"), sum.number(r, "max_ms"), sum.number(r, "stddev_ms")));
+            summary.add(new BootRun.Summary(sum.text(r, BootCsv.S_KIND), sum.text(r, BootCsv.S_BACKEND),
+                    sum.text(r, BootCsv.S_SERVICE), (int) sum.number(r, BootCsv.S_RUNNING_INSTANCES),
+                    (long) zeroIfNaN(sum.number(r, BootCsv.S_COUNT)), (long) zeroIfNaN(sum.number(r, BootCsv.S_FAILURES)),
+                    sum.number(r, BootCsv.MIN_MS), sum.number(r, BootCsv.P10_MS), sum.number(r, BootCsv.P50_MS),
+                    sum.number(r, BootCsv.MEAN_MS), sum.number(r, BootCsv.P90_MS), sum.number(r, BootCsv.P99_MS),
+                    sum.number(r, BootCsv.MAX_MS), sum.number(r, BootCsv.STDDEV_MS)));
         }
         runs.add(new Loaded(origin, info, "boot", null, null, events, summary, load));
     }
 
-    private static Footprint readFootprint(Path file, String label) {
-        CsvFile csv = CsvFile.read(file, "image size and idle memory per service and backend")
-                .require(FOOTPRINT_COLUMNS);
+    private static Footprint readFootprint(Path dir, String label) {
+        CsvFile csv = CsvFile.read(dir, FootprintCsv.LAYOUT, "image size and idle memory per service and backend");
         List<Footprint.Row> rows = new ArrayList<>();
         for (CSVRecord r : csv.rows()) {
-            rows.add(new Footprint.Row(csv.text(r, "service"), csv.text(r, "backend"), csv.number(r, "image_bytes"),
-                    csv.number(r, "guest_memory_bytes"), csv.number(r, "idle_rss_bytes"),
-                    csv.number(r, "idle_cpu_pct")));
+            rows.add(new Footprint.Row(csv.text(r, FootprintCsv.SERVICE), csv.text(r, FootprintCsv.BACKEND),
+                    csv.number(r, FootprintCsv.IMAGE_BYTES), csv.number(r, FootprintCsv.GUEST_MEMORY_BYTES),
+                    csv.number(r, FootprintCsv.IDLE_RSS_BYTES), csv.number(r, FootprintCsv.IDLE_CPU_PCT)));
         }
-        return new Footprint(file, label, rows);
+        return new Footprint(dir.resolve(FootprintCsv.LAYOUT.file()), label, rows);
     }
 
     private ResultSet result(List<Path> inputs) {

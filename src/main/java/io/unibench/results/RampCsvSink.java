@@ -1,10 +1,10 @@
 package io.unibench.results;
 
-import io.unibench.bench.RampSink;
-import io.unibench.bench.StepResult;
-import io.unibench.bench.StopReason;
+import static io.unibench.results.CsvLayout.column;
+
 import io.unibench.load.IntervalSample;
 import io.unibench.load.LoadProtocol;
+import io.unibench.results.CsvLayout.Column;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.HdrHistogram.Histogram;
 
@@ -25,82 +24,161 @@ import org.HdrHistogram.Histogram;
  * from the {@link LoadProtocol}, so DNS and HTTP share this one writer.
  */
 public final class RampCsvSink implements RampSink, Closeable {
+
+    /** What one {@code steps.csv} row is made of; {@code stopReason} is non-null on the last step only. */
+    public record StepRow(StepResult result, StopReason stopReason, String stopDetail) {
+        IntervalSample totals() {
+            return result.totals();
+        }
+    }
+
+    /** What one {@code seconds.csv} row is made of. */
+    public record SecondRow(int runSecond, int step, double offeredRate, IntervalSample sample) {
+    }
+
+    // ---- steps.csv: one row per step. Names with a rate carry the protocol's unit (offered_qps, offered_rps).
     public static final String STEPS_FILE = "steps.csv";
+    public static final Column<StepRow> STEP = column("step", r -> r.result().step());
+    public static final Column<StepRow> CLIENTS = column("clients", r -> r.result().clients());
+    public static final Column<StepRow> DURATION_S = column("duration_s", r -> r.result().seconds());
+    public static final Column<StepRow> COMPLETED = column("completed", r -> r.totals().completed());
+    public static final Column<StepRow> LOSS_PCT = column("loss_pct", r -> r.result().lossPct());
+    public static final Column<StepRow> ERRORS = column("errors", r -> r.totals().errorsTotal());
+    public static final Column<StepRow> ERROR_PCT = column("error_pct", r -> r.result().errorPct());
+    public static final Column<StepRow> LATENCY_MIN_US = column("latency_min_us", r -> any(r.totals().latency())
+            ? r.totals().latency().getMinValue() / 1e3 : null);
+    public static final Column<StepRow> LATENCY_MEAN_US = column("latency_mean_us", r -> any(r.totals().latency())
+            ? r.totals().latency().getMean() / 1e3 : null);
+    public static final Column<StepRow> LATENCY_STDDEV_US = column("latency_stddev_us",
+            r -> any(r.totals().latency()) ? r.totals().latency().getStdDeviation() / 1e3 : null);
+    public static final Column<StepRow> LATENCY_P50_US = column("latency_p50_us", r -> us(r.totals().latency(), 50));
+    public static final Column<StepRow> LATENCY_P90_US = column("latency_p90_us", r -> us(r.totals().latency(), 90));
+    public static final Column<StepRow> LATENCY_P99_US = column("latency_p99_us", r -> us(r.totals().latency(), 99));
+    public static final Column<StepRow> LATENCY_P99_9_US = column("latency_p99_9_us",
+            r -> us(r.totals().latency(), 99.9));
+    public static final Column<StepRow> LATENCY_MAX_US = column("latency_max_us", r -> max(r.totals().latency()));
+    public static final Column<StepRow> SERVICE_P50_US = column("service_p50_us", r -> us(r.totals().service(), 50));
+    public static final Column<StepRow> SERVICE_P99_US = column("service_p99_us", r -> us(r.totals().service(), 99));
+    public static final Column<StepRow> SEND_LAG_P50_US = column("send_lag_p50_us", r -> us(r.totals().lag(), 50));
+    public static final Column<StepRow> SEND_LAG_P99_US = column("send_lag_p99_us", r -> us(r.totals().lag(), 99));
+    public static final Column<StepRow> SEND_LAG_MAX_US = column("send_lag_max_us", r -> max(r.totals().lag()));
+    public static final Column<StepRow> GENERATOR_SATURATED = column("generator_saturated",
+            r -> r.result().saturated());
+    public static final Column<StepRow> STOP_REASON = column("stop_reason",
+            r -> r.stopReason() == null ? null : r.stopReason().label());
+    public static final Column<StepRow> STOP_DETAIL = column("stop_detail", StepRow::stopDetail);
+
+    /** Position of the protocol's sent and lost counts in the steps layout (their names differ per protocol). */
+    static final int SENT_AT = 6;
+    static final int LOST_AT = 8;
+
+    /** {@code offered_<unit>}: scheduled exchanges per second. */
+    public static String offered(String unit) {
+        return "offered_" + unit;
+    }
+
+    /** {@code achieved_send_<unit>}: what the generator really sent per second of the measured window. */
+    public static String achievedSend(String unit) {
+        return "achieved_send_" + unit;
+    }
+
+    /** {@code completed_<unit>}: answers per second. */
+    public static String completed(String unit) {
+        return "completed_" + unit;
+    }
+
+    /** The steps.csv layout of a protocol. */
+    public static CsvLayout<StepRow> steps(LoadProtocol p) {
+        String u = p.rateUnit();
+        List<Column<StepRow>> c = new ArrayList<>(List.of(STEP,
+                column(offered(u), r -> r.result().offeredRate()),
+                column(achievedSend(u), r -> r.result().achievedSendRate()),
+                column(completed(u), r -> r.result().completedRate()),
+                CLIENTS, DURATION_S,
+                column(p.sentName(), r -> r.totals().sent()),
+                COMPLETED,
+                column(p.lostName(), r -> r.totals().lost()),
+                LOSS_PCT, ERRORS, ERROR_PCT));
+        for (int i = 0; i < p.outcomes().size(); i++) {
+            int k = i;
+            c.add(column(p.outcomes().get(i), r -> r.totals().outcomes()[k]));
+        }
+        for (int i = 0; i < p.errors().size(); i++) {
+            int k = i;
+            c.add(column(p.errors().get(i), r -> r.totals().errors()[k]));
+        }
+        for (int i = 0; i < p.extras().size(); i++) {
+            int k = i;
+            c.add(column(p.extras().get(i), r -> r.totals().extras()[k]));
+        }
+        c.addAll(List.of(LATENCY_MIN_US, LATENCY_MEAN_US, LATENCY_STDDEV_US, LATENCY_P50_US, LATENCY_P90_US,
+                LATENCY_P99_US, LATENCY_P99_9_US, LATENCY_MAX_US, SERVICE_P50_US, SERVICE_P99_US, SEND_LAG_P50_US,
+                SEND_LAG_P99_US, SEND_LAG_MAX_US, GENERATOR_SATURATED, STOP_REASON, STOP_DETAIL));
+        return new CsvLayout<>(STEPS_FILE, c);
+    }
+
+    /**
+     * How a steps.csv names its protocol-dependent columns, read back from its header (for readers that do
+     * not know the protocol): the rate unit and the names of the sent and lost counts.
+     *
+     * @return null when the header names no offered rate; sent and lost are null when the header does not
+     *         follow this layout (a hand-made table)
+     */
+    public static StepsHeader stepsHeader(List<String> header) {
+        if (header.size() <= LOST_AT + 1 || !header.get(1).startsWith("offered_")) {
+            return null;
+        }
+        String unit = header.get(1).substring("offered_".length());
+        List<String> expected = steps(new LoadProtocol("", unit, "?sent", "?lost", List.of(), List.of(), List.of(), List.of()))
+                .names();
+        for (int i = 0; i <= LOST_AT + 1; i++) {
+            if (i != SENT_AT && i != LOST_AT && !expected.get(i).equals(header.get(i))) {
+                return new StepsHeader(unit, null, null);
+            }
+        }
+        return new StepsHeader(unit, header.get(SENT_AT), header.get(LOST_AT));
+    }
+
+    /** The protocol-dependent names of a steps.csv. */
+    public record StepsHeader(String rateUnit, String sent, String lost) {
+    }
+
+    // ---- seconds.csv: one row per second of the run, for time series
     public static final String SECONDS_FILE = "seconds.csv";
 
+    public static CsvLayout<SecondRow> seconds(LoadProtocol p) {
+        return CsvLayout.of(SECONDS_FILE,
+                column("run_second", SecondRow::runSecond),
+                column("step", SecondRow::step),
+                column(offered(p.rateUnit()), SecondRow::offeredRate),
+                column(p.sentName(), r -> r.sample().sent()),
+                column("completed", r -> r.sample().completed()),
+                column(p.lostName(), r -> r.sample().lost()),
+                column("errors", r -> r.sample().errorsTotal()),
+                column("latency_p50_us", r -> us(r.sample().latency(), 50)),
+                column("latency_p99_us", r -> us(r.sample().latency(), 99)),
+                column("latency_max_us", r -> max(r.sample().latency())),
+                column("send_lag_p99_us", r -> us(r.sample().lag(), 99)));
+    }
+
     private final Path dir;
-    private final LoadProtocol protocol;
-    private final CsvTable steps;
-    private final CsvTable seconds;
+    private final CsvLayout.Writer<StepRow> steps;
+    private final CsvLayout.Writer<SecondRow> seconds;
 
     public RampCsvSink(Path dir, LoadProtocol protocol) throws IOException {
         this.dir = dir;
-        this.protocol = protocol;
-        this.steps = new CsvTable(dir.resolve(STEPS_FILE), stepColumns(protocol));
-        this.seconds = new CsvTable(dir.resolve(SECONDS_FILE), secondColumns(protocol));
-    }
-
-    public static List<String> stepColumns(LoadProtocol p) {
-        String u = p.rateUnit();
-        List<String> c = new ArrayList<>(List.of("step", "offered_" + u, "achieved_send_" + u, "completed_" + u,
-                "clients", "duration_s", p.sentName(), "completed", p.lostName(), "loss_pct", "errors", "error_pct"));
-        c.addAll(p.outcomes());
-        c.addAll(p.errors());
-        c.addAll(p.extras());
-        c.addAll(List.of("latency_min_us", "latency_mean_us", "latency_stddev_us", "latency_p50_us",
-                "latency_p90_us", "latency_p99_us", "latency_p99_9_us", "latency_max_us",
-                "service_p50_us", "service_p99_us", "send_lag_p50_us", "send_lag_p99_us", "send_lag_max_us",
-                "generator_saturated", "stop_reason", "stop_detail"));
-        return c;
-    }
-
-    public static List<String> secondColumns(LoadProtocol p) {
-        String u = p.rateUnit();
-        return List.of("run_second", "step", "offered_" + u, p.sentName(), "completed", p.lostName(), "errors",
-                "latency_p50_us", "latency_p99_us", "latency_max_us", "send_lag_p99_us");
+        this.steps = steps(protocol).create(dir);
+        this.seconds = seconds(protocol).create(dir);
     }
 
     @Override
     public void second(int runSecond, int step, double offeredRate, IntervalSample s) throws IOException {
-        // Arrays.asList, not List.of: a second without answers has empty (null) latency cells
-        seconds.row(Arrays.asList(runSecond, step, offeredRate, s.sent(), s.completed(), s.lost(), s.errorsTotal(),
-                us(s.latency(), 50), us(s.latency(), 99), max(s.latency()), us(s.lag(), 99)));
+        seconds.row(new SecondRow(runSecond, step, offeredRate, s));
     }
 
     @Override
     public void step(StepResult r, StopReason stopReason, String stopDetail) throws IOException {
-        IntervalSample t = r.totals();
-        Histogram lat = t.latency();
-        List<Object> row = new ArrayList<>(List.of(r.step(), r.offeredRate(), r.achievedSendRate(),
-                r.completedRate(), r.clients(), r.seconds(), t.sent(), t.completed(), t.lost(), r.lossPct(),
-                t.errorsTotal(), r.errorPct()));
-        for (long v : t.outcomes()) {
-            row.add(v);
-        }
-        for (long v : t.errors()) {
-            row.add(v);
-        }
-        for (long v : t.extras()) {
-            row.add(v);
-        }
-        boolean any = lat.getTotalCount() > 0;
-        row.add(any ? lat.getMinValue() / 1e3 : null);
-        row.add(any ? lat.getMean() / 1e3 : null);
-        row.add(any ? lat.getStdDeviation() / 1e3 : null);
-        row.add(us(lat, 50));
-        row.add(us(lat, 90));
-        row.add(us(lat, 99));
-        row.add(us(lat, 99.9));
-        row.add(max(lat));
-        row.add(us(t.service(), 50));
-        row.add(us(t.service(), 99));
-        row.add(us(t.lag(), 50));
-        row.add(us(t.lag(), 99));
-        row.add(max(t.lag()));
-        row.add(r.saturated());
-        row.add(stopReason == null ? null : stopReason.label());
-        row.add(stopDetail);
-        steps.row(row);
+        steps.row(new StepRow(r, stopReason, stopDetail));
         writeHgrm(r);
     }
 
@@ -113,6 +191,10 @@ public final class RampCsvSink implements RampSink, Closeable {
                 r.totals().latency().outputPercentileDistribution(ps, 1e6);
             }
         }
+    }
+
+    private static boolean any(Histogram h) {
+        return h.getTotalCount() > 0;
     }
 
     private static Double us(Histogram h, double percentile) {

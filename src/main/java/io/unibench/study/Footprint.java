@@ -1,18 +1,17 @@
 package io.unibench.study;
 
+import io.unibench.Units;
 import io.unibench.deploy.Backend;
 import io.unibench.deploy.Deployer;
 import io.unibench.deploy.Instance;
 import io.unibench.deploy.ServiceCatalog;
 import io.unibench.deploy.ServiceSpec;
 import io.unibench.deploy.docker.DockerDeployer;
-import io.unibench.results.CsvTable;
-import io.unibench.Units;
+import io.unibench.results.FootprintCsv;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 
@@ -20,23 +19,14 @@ import java.util.function.Function;
  * The study's "early comparison" and "resource minimisation": per deployed instance, the image size, the
  * memory the guest or container was given, the memory it actually uses while idle (QEMU process RSS;
  * container memory from Docker's stats) and its idle CPU (process tree CPU time for QEMU, the container's
- * cgroup CPU time for Docker) over a quiet window. Written as {@code footprint.csv}.
+ * cgroup CPU time for Docker) over a quiet window. Written by {@link FootprintCsv}.
  */
 public final class Footprint {
-    public static final String FILE = "footprint.csv";
-    public static final List<String> COLUMNS = List.of("service", "backend", "instance", "image_bytes",
-            "guest_memory_bytes", "idle_rss_bytes", "idle_cpu_pct", "idle_window_s");
-
-    /** One measured instance. */
-    public record Row(String service, Backend backend, String instance, long imageBytes, long guestMemoryBytes,
-                      long idleRssBytes, double idleCpuPct, double windowSeconds) {
-    }
-
     private Footprint() {
     }
 
     /** Watches every instance idle for {@code windowNanos} (all at once) and measures each. */
-    public static List<Row> measure(List<Instance> instances, ServiceCatalog catalog,
+    public static List<FootprintCsv.Row> measure(List<Instance> instances, ServiceCatalog catalog,
                                     Function<Backend, Deployer> deployers, long windowNanos) throws InterruptedException {
         long[] cpuBefore = new long[instances.size()];
         for (int i = 0; i < instances.size(); i++) {
@@ -45,7 +35,7 @@ public final class Footprint {
         long t0 = System.nanoTime();
         Thread.sleep(windowNanos / 1_000_000);
         long wall = System.nanoTime() - t0;
-        List<Row> rows = new ArrayList<>();
+        List<FootprintCsv.Row> rows = new ArrayList<>();
         for (int i = 0; i < instances.size(); i++) {
             Instance inst = instances.get(i);
             long cpuAfter = cpuNanos(inst);
@@ -61,20 +51,10 @@ public final class Footprint {
                 image = DockerDeployer.imageSize(spec.container().imageRef());
                 given = Units.parseSize(spec.container().memory());
             }
-            rows.add(new Row(inst.service(), inst.backend(), inst.id(), image, given, seen.memoryBytes(), cpuPct,
+            rows.add(new FootprintCsv.Row(inst.service(), inst.backend().name(), inst.id(), image, given, seen.memoryBytes(), cpuPct,
                     wall / 1e9));
         }
         return rows;
-    }
-
-    public static void write(Path dir, List<Row> rows) throws IOException {
-        try (CsvTable t = new CsvTable(dir.resolve(FILE), COLUMNS)) {
-            for (Row r : rows) {
-                t.row(Arrays.asList(r.service(), r.backend().name(), r.instance(), r.imageBytes(),
-                        r.guestMemoryBytes(), r.idleRssBytes() < 0 ? null : r.idleRssBytes(), r.idleCpuPct(),
-                        r.windowSeconds()));
-            }
-        }
     }
 
     private static long size(Path file) {

@@ -1,14 +1,15 @@
 package io.unibench.study;
 
 import io.unibench.UnibenchException;
-import io.unibench.bench.StopReason;
 import io.unibench.deploy.Backend;
 import io.unibench.deploy.Deployments;
 import io.unibench.deploy.Endpoint;
 import io.unibench.deploy.Instance;
 import io.unibench.deploy.ServiceCatalog;
+import io.unibench.results.FootprintCsv;
 import io.unibench.results.ResultsDirectory;
 import io.unibench.results.RunMetadata;
+import io.unibench.results.StopReason;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -160,11 +161,11 @@ public final class StudyRunner {
         }
         stage("footprint", () -> {
             try {
-                List<Footprint.Row> rows = Footprint.measure(deployed, catalog, deployments::deployer,
+                List<FootprintCsv.Row> rows = Footprint.measure(deployed, catalog, deployments::deployer,
                         profile.idle().toNanos());
-                Footprint.write(dir, rows);
+                FootprintCsv.write(dir, rows);
             } catch (IOException e) {
-                throw new UnibenchException("could not write " + Footprint.FILE + ": " + e.getMessage(), e);
+                throw new UnibenchException("could not write " + FootprintCsv.LAYOUT.file() + ": " + e.getMessage(), e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 interrupted = true;

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.unibench.load.IntervalSample;
+import io.unibench.results.RampSink;
+import io.unibench.results.StepResult;
+import io.unibench.results.StopReason;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -8,8 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.unibench.bench.boot.BootCsv;
 import io.unibench.deploy.StateStore;
+import io.unibench.results.BootCsv;
 import io.unibench.results.RunMetadata;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -76,11 +76,11 @@ class BenchBootIT {
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out().strip()).isEqualTo(out.toString());
 
-        List<String> events = rows(out.resolve(BootCsv.EVENTS_FILE));
+        List<String> events = rows(out.resolve(BootCsv.EVENTS.file()));
         assertThat(events).as("events").hasSize(6);
         for (int i = 0; i < events.size(); i++) {
             String[] f = events.get(i).split(",", -1);
-            assertThat(f).as(events.get(i)).hasSize(BootCsv.EVENT_COLUMNS.size());
+            assertThat(f).as(events.get(i)).hasSize(BootCsv.EVENTS.names().size());
             assertThat(f[0]).isEqualTo("churn");
             assertThat(f[1]).isEqualTo(backend);
             assertThat(f[3]).isEqualTo(i < 3 ? "2" : "4");
@@ -97,11 +97,11 @@ class BenchBootIT {
                 assertThat(f[6]).as("a restarted container is not created again").isEmpty();
             }
         }
-        List<String> summary = rows(out.resolve(BootCsv.SUMMARY_FILE));
+        List<String> summary = rows(out.resolve(BootCsv.SUMMARY.file()));
         assertThat(summary).hasSize(2);
         assertThat(summary.get(0)).startsWith("churn," + backend + ",dns,2,3,0,");
         assertThat(summary.get(1)).startsWith("churn," + backend + ",dns,4,3,0,");
-        List<String> load = rows(out.resolve(BootCsv.HOST_LOAD_FILE));
+        List<String> load = rows(out.resolve(BootCsv.HOST_LOAD.file()));
         assertThat(load.size()).as("one host-load row a second over ~30 s").isGreaterThanOrEqualTo(25);
         assertThat(load).allMatch(l -> l.matches("[0-9.]+," + backend + ",\\d+,[0-9.]*,\\d+"));
 
@@ -150,9 +150,9 @@ class BenchBootIT {
         }
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.err()).contains("did not become ready");
-        List<String> events = rows(out.resolve(BootCsv.EVENTS_FILE));
+        List<String> events = rows(out.resolve(BootCsv.EVENTS.file()));
         assertThat(events).hasSize(4).allMatch(l -> l.endsWith(",,timeout"));
-        assertThat(rows(out.resolve(BootCsv.SUMMARY_FILE))).containsExactly(
+        assertThat(rows(out.resolve(BootCsv.SUMMARY.file()))).containsExactly(
                 "churn,qemu,dnswrong,1,2,2,,,,,,,,", "churn,docker,dnswrong,1,2,2,,,,,,,,");
         try (Stream<Path> s = Files.list(out.resolve(BootCsv.FAILURES_DIR))) {
             List<Path> saved = s.sorted().toList();
@@ -177,7 +177,7 @@ class BenchBootIT {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(state.resolve("unibench.out")
                 .toFile()).start();
         try {
-            Path events = out.resolve(BootCsv.EVENTS_FILE);
+            Path events = out.resolve(BootCsv.EVENTS.file());
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (!Files.exists(events) || Files.readAllLines(events).size() < 3) {
                 assertThat(p.isAlive()).as(Files.readString(state.resolve("unibench.out"))).isTrue();
@@ -194,8 +194,8 @@ class BenchBootIT {
         JsonNode run = RunMetadata.read(out);
         assertThat(run.path("status").asText()).as(log).isEqualTo("interrupted");
         assertThat(run.path("stop_reason").asText()).isEqualTo("interrupted");
-        assertThat(rows(out.resolve(BootCsv.EVENTS_FILE))).hasSizeGreaterThanOrEqualTo(2);
-        assertThat(rows(out.resolve(BootCsv.SUMMARY_FILE))).as("the partial period is summarised").hasSize(1);
+        assertThat(rows(out.resolve(BootCsv.EVENTS.file()))).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(rows(out.resolve(BootCsv.SUMMARY.file()))).as("the partial period is summarised").hasSize(1);
         assertNothingLeft();
     }
 }

@@ -14,10 +14,8 @@ class ServiceCatalogTest {
     void theProofOfConceptServicesAreThere() {
         assertThat(catalog.names()).containsAll(ServiceCatalog.POC);
         ServiceSpec dns = catalog.get("dns");
-        assertThat(dns.ports()).singleElement().satisfies(p -> {
-            assertThat(p.protocol()).isEqualTo("udp");
-            assertThat(p.port()).isEqualTo(53);
-        });
+        // UDP first (the probe and `study` use the first endpoint), then TCP/53 (RFC 7766)
+        assertThat(dns.ports()).extracting(p -> p.protocol() + "/" + p.port()).containsExactly("udp/53", "tcp/53");
         assertThat(dns.probe().type()).isEqualTo("dns");
         assertThat(dns.unikernel().machineOptions()).isNotBlank();
         assertThat(dns.unikernel().pc().netDevice()).isEqualTo("virtio-net-pci");

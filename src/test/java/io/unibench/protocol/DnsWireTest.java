@@ -221,4 +221,34 @@ class DnsWireTest {
         resp.limit(5);
         assertThat(DnsWire.questionEnd(resp)).isEqualTo(-1);
     }
+
+    @Test
+    void theThreeNameWalksAgreeOnEveryName() throws DnsFormatException {
+        // one question whose name is built from labels of 63 bytes: 3 fit in 255, 4 do not
+        for (int labels = 1; labels <= 5; labels++) {
+            byte[] name = new byte[labels * 64 + 1];
+            for (int l = 0; l < labels; l++) {
+                name[l * 64] = 63;
+                Arrays.fill(name, l * 64 + 1, l * 64 + 64, (byte) 'x');
+            }
+            byte[] msg = new byte[12 + name.length + 4];
+            msg[5] = 1; // QDCOUNT
+            System.arraycopy(name, 0, msg, 12, name.length);
+            msg[msg.length - 3] = 1;
+            msg[msg.length - 1] = 1;
+            boolean fits = name.length <= DnsWire.MAX_NAME_BYTES;
+            assertThat(DnsWire.questionEnd(msg)).as("%d labels", labels).isEqualTo(fits ? msg.length : -1);
+            assertThat(DnsWire.wellFormed(ByteBuffer.wrap(msg))).isEqualTo(fits);
+            if (fits) {
+                assertThat(DnsWire.decode(msg).question().orElseThrow().name()).hasSize(labels * 64 - 1);
+            } else {
+                assertThatThrownBy(() -> DnsWire.decode(msg)).hasMessageContaining("longer than 255");
+            }
+        }
+        // a label running past the end: every walk refuses it, the decoder says where
+        byte[] cut = {0, 1, (byte) 0x80, 0, 0, 1, 0, 0, 0, 0, 0, 0, 5, 'a', 'b'};
+        assertThat(DnsWire.questionEnd(cut)).isEqualTo(-1);
+        assertThat(DnsWire.wellFormed(ByteBuffer.wrap(cut))).isFalse();
+        assertThatThrownBy(() -> DnsWire.decode(cut)).hasMessageContaining("truncated label at offset 12");
+    }
 }

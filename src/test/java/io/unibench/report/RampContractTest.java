@@ -3,12 +3,12 @@ package io.unibench.report;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.unibench.bench.StepResult;
-import io.unibench.bench.StopReason;
 import io.unibench.load.IntervalSample;
 import io.unibench.load.LoadProtocol;
 import io.unibench.results.RampCsvSink;
 import io.unibench.results.RunMetadata;
+import io.unibench.results.StepResult;
+import io.unibench.results.StopReason;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;

@@ -1,6 +1,9 @@
 package io.unibench.bench.boot;
 
-import io.unibench.bench.StopReason;
+import io.unibench.results.BootCsv;
+import io.unibench.results.BootEvent;
+import io.unibench.results.BootStats;
+import io.unibench.results.StopReason;
 
 /** Live events of a boot run, for the terminal. Results go to {@link BootCsv}; the two never mix. */
 public interface BootListener {

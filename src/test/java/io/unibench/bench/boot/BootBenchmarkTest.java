@@ -6,9 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.unibench.UnibenchException;
 import io.unibench.bench.OpenLoopRun;
-import io.unibench.bench.StopReason;
 import io.unibench.deploy.Backend;
+import io.unibench.results.BootCsv;
+import io.unibench.results.BootEvent;
+import io.unibench.results.BootStats;
 import io.unibench.results.RunMetadata;
+import io.unibench.results.StopReason;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,10 +24,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/**
- * The boot benchmark against instances whose boot time is known exactly: real DNS servers on loopback
- * that start answering 150 ms after the start call, probed through the real DNS probe and waiter.
- */
 class BootBenchmarkTest {
     private static final long BOOT = 150_000_000L;
     private static final long CONSOLE = 100_000_000L;
@@ -74,16 +73,16 @@ class BootBenchmarkTest {
         assertThat(fake.servers).isEmpty();
         assertThat(fake.launches.get()).isEqualTo(16); // one warm-up boot, not recorded
 
-        List<String> events = Files.readAllLines(r.dir().resolve(BootCsv.EVENTS_FILE));
-        assertThat(events.get(0)).isEqualTo(String.join(",", BootCsv.EVENT_COLUMNS));
+        List<String> events = Files.readAllLines(r.dir().resolve(BootCsv.EVENTS.file()));
+        assertThat(events.get(0)).isEqualTo(String.join(",", BootCsv.EVENTS.names()));
         assertThat(events).hasSize(16);
-        assertThat(events.get(1)).startsWith("cold,qemu,dns,1,1,qemu-dns-2,").endsWith(",ready");
-        List<String> summary = Files.readAllLines(r.dir().resolve(BootCsv.SUMMARY_FILE));
-        assertThat(summary.get(0)).isEqualTo(String.join(",", BootCsv.SUMMARY_COLUMNS));
+        assertThat(events.get(1)).startsWith("cold,qemu,dns,1,1,qemu-dns-2,").endsWith(",ready,"); // plumbing_ms: empty (no lab)
+        List<String> summary = Files.readAllLines(r.dir().resolve(BootCsv.SUMMARY.file()));
+        assertThat(summary.get(0)).isEqualTo(String.join(",", BootCsv.SUMMARY.names()));
         assertThat(summary).hasSize(2);
         assertThat(summary.get(1)).startsWith("cold,qemu,dns,1,15,0,");
-        assertThat(Files.readAllLines(r.dir().resolve(BootCsv.HOST_LOAD_FILE)).get(0))
-                .isEqualTo(String.join(",", BootCsv.HOST_LOAD_COLUMNS));
+        assertThat(Files.readAllLines(r.dir().resolve(BootCsv.HOST_LOAD.file())).get(0))
+                .isEqualTo(String.join(",", BootCsv.HOST_LOAD.names()));
 
         JsonNode run = RunMetadata.read(r.dir());
         assertThat(run.path("benchmark").asText()).isEqualTo("boot");
@@ -123,12 +122,12 @@ class BootBenchmarkTest {
             assertThat(f.restarts.get()).isEqualTo(8);
             assertThat(f.servers).isEmpty();
         }
-        List<String> summary = Files.readAllLines(r.dir().resolve(BootCsv.SUMMARY_FILE));
+        List<String> summary = Files.readAllLines(r.dir().resolve(BootCsv.SUMMARY.file()));
         assertThat(summary).hasSize(5);
         assertThat(summary.get(1)).startsWith("churn,qemu,dns,2,4,0,");
         assertThat(summary.get(4)).startsWith("churn,docker,dns,4,4,0,");
-        assertThat(Files.readAllLines(r.dir().resolve(BootCsv.EVENTS_FILE))).hasSize(17);
-        List<String> load = Files.readAllLines(r.dir().resolve(BootCsv.HOST_LOAD_FILE));
+        assertThat(Files.readAllLines(r.dir().resolve(BootCsv.EVENTS.file()))).hasSize(17);
+        List<String> load = Files.readAllLines(r.dir().resolve(BootCsv.HOST_LOAD.file()));
         assertThat(load.size()).isGreaterThan(2);
         assertThat(load.get(1)).matches("\\d+(\\.\\d+)?,(qemu|docker),\\d+,[0-9.]*,\\d+");
         JsonNode run = RunMetadata.read(r.dir());
@@ -148,7 +147,7 @@ class BootBenchmarkTest {
         assertThat(r.events().stream().map(e -> e.kind().name()).toList())
                 .containsExactly("cold", "cold", "cold", "churn", "churn");
         assertThat(r.events()).allMatch(BootEvent::ready);
-        assertThat(Files.readAllLines(r.dir().resolve(BootCsv.SUMMARY_FILE)))
+        assertThat(Files.readAllLines(r.dir().resolve(BootCsv.SUMMARY.file())))
                 .hasSize(3).element(1).asString().startsWith("cold,qemu,dns,1,3,0,");
         assertThat(RunMetadata.read(r.dir()).path("parameters").path("mode").asText()).isEqualTo("cold+churn");
         assertThat(fake.servers).isEmpty();
@@ -167,9 +166,9 @@ class BootBenchmarkTest {
                 .allMatch(e -> e.answerMs() == null);
         assertThat(fake.servers).isEmpty();
         assertThat(warnings).anyMatch(w -> w.contains("did not become ready"));
-        List<String> events = Files.readAllLines(r.dir().resolve(BootCsv.EVENTS_FILE));
-        assertThat(events.subList(1, events.size())).allMatch(l -> l.endsWith(",,timeout"));
-        List<String> summary = Files.readAllLines(r.dir().resolve(BootCsv.SUMMARY_FILE));
+        List<String> events = Files.readAllLines(r.dir().resolve(BootCsv.EVENTS.file()));
+        assertThat(events.subList(1, events.size())).allMatch(l -> l.endsWith(",,timeout,"));
+        List<String> summary = Files.readAllLines(r.dir().resolve(BootCsv.SUMMARY.file()));
         assertThat(summary.get(1)).isEqualTo("churn,docker,dns,1,2,2,,,,,,,,");
         try (var files = Files.list(r.dir().resolve(BootCsv.FAILURES_DIR))) {
             List<Path> saved = files.toList();

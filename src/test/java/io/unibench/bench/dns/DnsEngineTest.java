@@ -164,13 +164,13 @@ class DnsEngineTest {
 
     @Test
     void csvColumnsCarryTheDnsNamesAndUnits() {
-        var columns = io.unibench.results.RampCsvSink.stepColumns(DnsEngine.PROTOCOL);
+        var columns = io.unibench.results.RampCsvSink.steps(DnsEngine.PROTOCOL).names();
         assertThat(columns).containsSubsequence("step", "offered_qps", "achieved_send_qps", "completed_qps", "sent",
                 "completed", "lost", "loss_pct", "rcode_noerror", "rcode_nxdomain", "rcode_servfail", "rcode_refused",
                 "rcode_other", "malformed", "late", "duplicate", "mismatched", "latency_min_us", "latency_mean_us",
                 "latency_stddev_us", "latency_p50_us", "latency_p90_us", "latency_p99_us", "latency_p99_9_us",
                 "latency_max_us", "service_p50_us", "service_p99_us", "generator_saturated", "stop_reason");
-        assertThat(io.unibench.results.RampCsvSink.secondColumns(DnsEngine.PROTOCOL))
+        assertThat(io.unibench.results.RampCsvSink.seconds(DnsEngine.PROTOCOL).names())
                 .contains("run_second", "offered_qps", "sent", "lost", "latency_p99_us");
     }
 

@@ -339,8 +339,8 @@ class HttpBenchIT {
     private static List<Map<String, String>> csv(Path file, boolean stepsTable) throws IOException {
         try (Reader r = Files.newBufferedReader(file);
              CSVParser p = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(r)) {
-            List<String> expected = stepsTable ? RampCsvSink.stepColumns(HttpEngine.PROTOCOL)
-                    : RampCsvSink.secondColumns(HttpEngine.PROTOCOL);
+            List<String> expected = stepsTable ? RampCsvSink.steps(HttpEngine.PROTOCOL).names()
+                    : RampCsvSink.seconds(HttpEngine.PROTOCOL).names();
             assertThat(p.getHeaderNames()).containsExactlyElementsOf(expected);
             List<Map<String, String>> rows = new ArrayList<>();
             for (CSVRecord rec : p) {

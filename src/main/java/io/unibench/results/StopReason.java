@@ -1,4 +1,4 @@
-package io.unibench.bench;
+package io.unibench.results;
 
 /** Why a benchmark run ended; written to the CSV and run.json in the {@link #label()} form. */
 public enum StopReason {

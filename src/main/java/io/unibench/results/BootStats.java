@@ -1,4 +1,4 @@
-package io.unibench.bench.boot;
+package io.unibench.results;
 
 import java.util.Arrays;
 import java.util.Collection;
@@ -34,7 +34,7 @@ public record BootStats(int count, double min, double p10, double p50, double me
     }
 
     /** Linear interpolation between closest ranks of an ascending array. */
-    static double percentile(double[] sorted, double p) {
+    public static double percentile(double[] sorted, double p) {
         if (sorted.length == 1) {
             return sorted[0];
         }

@@ -1,4 +1,4 @@
-package io.unibench.bench.boot;
+package io.unibench.results;
 
 /**
  * One timed boot: a cold start, or a kill-and-restart during churn. Phase times are milliseconds since
@@ -31,7 +31,7 @@ public record BootEvent(Kind kind, String backend, String service, int runningIn
     }
 
     /** Milliseconds from {@code t0} to {@code t}, or null when {@code t} is negative (not observed). */
-    static Double ms(long t0, long t) {
+    public static Double ms(long t0, long t) {
         return t < 0 ? null : (t - t0) / 1e6;
     }
 }

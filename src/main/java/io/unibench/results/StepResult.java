@@ -1,4 +1,4 @@
-package io.unibench.bench;
+package io.unibench.results;
 
 import io.unibench.load.IntervalSample;
 import io.unibench.load.LoadProtocol;

@@ -1,4 +1,4 @@
-package io.unibench.bench.boot;
+package io.unibench.results;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;

@@ -1,0 +1,16 @@
+package io.unibench.compare;
+
+/**
+ * One comparable figure of a run (or of a study): what it is, its unit, which way is better, and the
+ * estimate that computes it from the run's data.
+ *
+ * @param key            identity across runs: two runs' figures with the same key are compared
+ * @param name           for people: {@code cold boot p50 (dns, qemu)}
+ * @param metric         the family, as {@code --metric} names it: boot_p50, boot_p90, break_point, p99,
+ *                       image_size, idle_memory
+ * @param unit           of {@link Estimate#value()}: ms, us, qps, rps, bytes
+ * @param higherIsBetter break points: yes; times and sizes: no
+ */
+public record Figure(String key, String name, String metric, String unit, boolean higherIsBetter,
+                     Estimate estimate) {
+}
