@@ -88,7 +88,6 @@ final class DeployCommand implements Callable<Integer> {
         if (containerCpus != null && !(containerCpus > 0)) {
             throw new UsageException("--container-cpus must be positive");
         }
-        network.validate();
         ServiceCatalog catalog = ServiceCatalog.load();
         List<String> services = service.equals("poc") ? ServiceCatalog.POC : List.of(service);
         List<ServiceSpec> specs = new ArrayList<>();
@@ -99,6 +98,7 @@ final class DeployCommand implements Callable<Integer> {
                 qemuOptions.options(),
                 new DockerOptions(containerMemory, containerCpus, Duration.ofSeconds(2), false));
 
+        network.validate();
         StateStore state = StateStore.open();
         if (InsideLab.labName() == null) {
             network.checkRoom(state, opts.backends().size() * specs.size() * opts.count());

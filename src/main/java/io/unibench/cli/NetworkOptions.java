@@ -43,7 +43,11 @@ final class NetworkOptions {
         if (subnet != null) {
             Subnet.parse(subnet);
         }
-        return Lab.checkName(lab == null ? Lab.DEFAULT : lab);
+        String name = Lab.checkName(lab == null ? Lab.DEFAULT : lab);
+        // before anything is written: not root, or ip / nsenter / the CNI plugins missing, is bad input
+        Labs.requirePrivileges();
+        Labs.requireTools(true);
+        return name;
     }
 
     /** In lab mode: the lab, created when missing (needs root: else exit 2 naming --network forward). Null in forward mode. */
@@ -52,8 +56,6 @@ final class NetworkOptions {
         if (name == null) {
             return null;
         }
-        Labs.requirePrivileges();
-        Labs.requireTools(true);
         return new Labs(state).ensure(name, subnet == null ? null : Subnet.parse(subnet));
     }
 
