@@ -102,6 +102,9 @@ final class BenchBootCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     RunOutputOptions run;
 
+    @picocli.CommandLine.Mixin
+    NetworkOptions network;
+
     @Spec
     CommandSpec spec;
 
@@ -122,15 +125,25 @@ final class BenchBootCommand implements Callable<Integer> {
         ServiceCatalog catalog = ServiceCatalog.load();
         ServiceSpec serviceSpec = catalog.get(service);
         out.check();
+        network.validate();
+        StateStore state = StateStore.open();
+        if (io.unibench.deploy.lab.InsideLab.labName() == null) {
+            network.checkRoom(state, Math.max(max, 1));
+        }
+        io.unibench.deploy.lab.Lab lab = network.ensureLab(state);
+        if (lab != null && !io.unibench.deploy.lab.InsideLab.inside(lab)) {
+            return NetworkOptions.reexecInside(lab, spec);
+        }
 
         RunMetadata meta = new RunMetadata(BootBenchmark.BENCHMARK, Invocation.commandLine(spec), Instant.now());
         if (run.label != null) {
             meta.put(RunMetadata.LABEL, run.label);
         }
         BootProgress progress = new BootProgress(spec.commandLine().getErr(), run.quiet);
-        StateStore state = StateStore.open();
+        meta.put("network", NetworkOptions.describe(lab, backends));
         BootBenchmark.Result r = BootBenchmark.run(options, serviceSpec,
-                b -> DeployerBootTarget.open(b, state, catalog, serviceSpec, backendOptions, recreate, progress::warning),
+                b -> DeployerBootTarget.open(b, state, catalog, serviceSpec, backendOptions, recreate, progress::warning,
+                        lab),
                 meta, progress);
         spec.commandLine().getOut().println(r.dir());
         spec.commandLine().getOut().flush();

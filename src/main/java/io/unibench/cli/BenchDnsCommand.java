@@ -101,7 +101,13 @@ final class BenchDnsCommand implements Callable<Integer> {
         RampPlan plan = ramp.plan();
         StopConditions stops = ramp.stops();
         Duration timeout = ramp.timeout();
+        io.unibench.deploy.lab.Lab lab = ramp.lab(address.getAddress());
+        if (lab != null && !io.unibench.deploy.lab.InsideLab.inside(lab)) {
+            ramp.output("dns").check();
+            return NetworkOptions.reexecInside(lab, spec);
+        }
         RunMetadata meta = ramp.startMetadata("dns", spec);
+        RampOptions.describeGenerator(meta, lab);
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("clients", clients);
         params.put("threads", threads);

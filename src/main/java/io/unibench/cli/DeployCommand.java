@@ -10,6 +10,8 @@ import io.unibench.deploy.ServiceCatalog;
 import io.unibench.deploy.ServiceSpec;
 import io.unibench.deploy.StateStore;
 import io.unibench.deploy.docker.DockerOptions;
+import io.unibench.deploy.lab.InsideLab;
+import io.unibench.deploy.lab.Lab;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,12 +29,17 @@ import picocli.CommandLine.Model.CommandSpec;
             "expected body). 'poc' deploys the proof-of-concept services (dns, web). Host ports on 127.0.0.1 are",
             "allocated by unibench; the state is kept under",
             "$XDG_STATE_HOME/unibench (default ~/.local/state/unibench; -Dunibench.state.dir overrides).",
-            "On a failure or Ctrl-C, whatever this command started is removed again."},
+            "On a failure or Ctrl-C, whatever this command started is removed again.",
+            "--network lab puts every instance on a bridge in a network namespace unibench owns (QEMU on a tap,",
+            "containers through the CNI bridge plugin), each with its own address and no proxy; reach them with",
+            "'unibench lab exec -- COMMAND' or 'unibench bench dns|http --lab LAB'."},
         footerHeading = "%nExamples:%n",
         footer = {"  unibench deploy poc", "  unibench deploy poc --backend qemu --json",
             "  unibench deploy dns --backend docker --count 10",
             "  unibench deploy web --backend qemu --accel tcg --machine pc",
-            "  unibench deploy poc --backend native,gvisor"})
+            "  unibench deploy poc --backend native,gvisor",
+            "  unibench deploy poc --network lab                # dns on 10.0.0.100, web on 10.0.0.5 in lab 'default'",
+            "  unibench deploy dns --network lab --lab two --subnet 10.9.0.0/24 --backend docker"})
 final class DeployCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SERVICE", description = "poc, dns or web (any manifest in unikernels/services).")
     String service;
@@ -52,6 +59,9 @@ final class DeployCommand implements Callable<Integer> {
 
     @picocli.CommandLine.Mixin
     QemuOptionsMixin qemuOptions;
+
+    @picocli.CommandLine.Mixin
+    NetworkOptions network;
 
     @Option(names = "--container-memory", converter = Converters.SizeConverter.class, paramLabel = "SIZE",
             description = "Container memory limit (default: the manifest's, 128M in the study).")
@@ -94,9 +104,21 @@ final class DeployCommand implements Callable<Integer> {
                 .with(qemuOptions.options())
                 .with(new DockerOptions(containerMemory, containerCpus, Duration.ofSeconds(2), false)));
 
+        network.validate();
+        StateStore state = StateStore.open();
+        if (InsideLab.labName() == null) {
+            network.checkRoom(state, opts.backends().size() * specs.size() * opts.count());
+        }
+        Lab lab = network.ensureLab(state);
+        if (lab != null && !InsideLab.inside(lab)) {
+            return NetworkOptions.reexecInside(lab, spec);
+        }
         PrintWriter err = spec.commandLine().getErr();
-        Deployments d = Deployments.create(StateStore.open(), catalog, opts.backendOptions(),
+        Deployments d = Deployments.create(state, catalog, opts.backendOptions(),
                 new DeployProgress(err, json));
+        if (lab != null) {
+            d.inLab(lab);
+        }
         d.warmUp(opts.backends());
         List<Deployments.Request> requests = new ArrayList<>();
         for (Backend b : opts.backends()) {

@@ -3,6 +3,12 @@ package io.unibench.deploy;
 import io.unibench.UnibenchException;
 import io.unibench.UsageException;
 import io.unibench.Units;
+import io.unibench.deploy.lab.AddressPlan;
+import io.unibench.deploy.lab.InsideLab;
+import io.unibench.deploy.lab.Lab;
+import io.unibench.deploy.lab.LabLink;
+import io.unibench.deploy.lab.Labs;
+import io.unibench.deploy.lab.Segment;
 import io.unibench.probe.Probes;
 import io.unibench.probe.ReadinessProbe;
 import io.unibench.probe.ReadinessWait;
@@ -61,6 +67,7 @@ public final class Deployments {
     private final Function<Backend, Deployer> deployerFactory;
     private final Map<Backend, Deployer> deployers = new EnumMap<>(Backend.class);
     private final Listener listener;
+    private Lab lab;
 
     /** Ids this object is deploying and has not handed over yet (torn down on failure or Ctrl-C). */
     private final Set<String> inFlight = new LinkedHashSet<>();
@@ -92,6 +99,21 @@ public final class Deployments {
         return state;
     }
 
+    /**
+     * From now on, new instances go on {@code lab}'s default segment (lab mode: an address from the lab's
+     * plan, no host port, no proxy) instead of host ports on 127.0.0.1. The caller ensured the lab exists
+     * and runs inside its namespace when it probes the instances.
+     */
+    public Deployments inLab(Lab l) {
+        this.lab = l;
+        return this;
+    }
+
+    /** The lab new instances go to, null in forward mode. */
+    public Lab lab() {
+        return lab;
+    }
+
     public synchronized Deployer deployer(Backend b) {
         return deployers.computeIfAbsent(b, deployerFactory);
     }
@@ -102,6 +124,9 @@ public final class Deployments {
      * reported: nothing half-deployed stays behind.
      */
     public List<Instance> deploy(List<Request> requests, Duration readyTimeout) {
+        if (lab != null) {
+            checkRoomInLab(requests.size());
+        }
         Set<String> checked = new HashSet<>();
         for (Request r : requests) {
             if (checked.add(r.backend() + "/" + r.spec().service())) {
@@ -209,13 +234,35 @@ public final class Deployments {
         }
     }
 
+    /** Bad input, before anything starts, when the lab's segment has no address left for {@code n} more instances. */
+    public void checkRoomInLab(int n) {
+        Segment seg = lab.defaultSegment();
+        int free = AddressPlan.free(seg.subnet(), Labs.usedOffsets(lab, seg, state.list()));
+        if (n > free) {
+            throw new UsageException("subnet " + seg.subnet() + " of lab " + lab.name() + " has room for " + free
+                    + " more instance" + (free == 1 ? "" : "s") + ", not " + n + "; use a larger --subnet");
+        }
+    }
+
     private Instance record(ServiceSpec spec, Backend backend) {
         Deployer d = deployer(backend);
         return state.locked(() -> {
             String id = state.nextId(backend, spec.service());
-            PortAllocator ports = PortAllocator.forState(state);
-            List<Endpoint> eps = d.endpoints(spec, ports::allocate);
-            Instance rec = Instance.starting(id, backend, spec.service(), eps, state.owner(), Map.of());
+            List<Endpoint> eps;
+            LabLink link = null;
+            if (lab == null) {
+                PortAllocator ports = PortAllocator.forState(state);
+                eps = d.endpoints(spec, ports::allocate);
+            } else {
+                // the service's own ports on its lab address: nothing in between
+                String path = d.labPath();
+                link = Labs.allocate(lab, lab.defaultSegment(), spec.service(), path, d.labDevice(id), state.list());
+                eps = new ArrayList<>();
+                for (ServiceSpec.PortSpec p : spec.ports()) {
+                    eps.add(new Endpoint(p.name(), p.protocol(), link.address(), p.port(), p.port()));
+                }
+            }
+            Instance rec = Instance.starting(id, backend, spec.service(), eps, state.owner(), Map.of()).withLab(link);
             state.put(rec);
             synchronized (this) {
                 if (aborted) {
@@ -235,7 +282,7 @@ public final class Deployments {
             // a fresh attachment: ports that share a host port (native UDP + TCP) move together
             List<Endpoint> eps = d.endpoints(spec, ports::allocate);
             Instance fresh = new Instance(rec.id(), rec.backend(), rec.service(), InstanceState.starting, eps, null,
-                    null, Instant.now().toString(), rec.owner(), rec.deployerPid(), Map.of(), null);
+                    null, Instant.now().toString(), rec.owner(), rec.deployerPid(), Map.of(), null, rec.lab());
             state.put(fresh);
             return fresh;
         });
@@ -279,7 +326,7 @@ public final class Deployments {
             long t0 = s.t0Nanos();
             long console = s.consoleReadyNanos();
             BootTiming timing = new BootTiming(s.spawnedNanos() - t0, s.startedNanos() - t0,
-                    console < 0 ? -1 : console - t0, o.readyNanos() - t0, o.attempts());
+                    console < 0 ? -1 : console - t0, o.readyNanos() - t0, o.attempts(), s.plumbingNanos());
             Instance ready = s.instance().withState(InstanceState.running).withTiming(timing);
             putIfLive(ready);
             listener.ready(ready);
@@ -341,6 +388,30 @@ public final class Deployments {
     }
 
     /**
+     * Destroys lab {@code name}: its instances first (they cannot live without it), then its namespace,
+     * if it is ours. Returns what was done per instance and for the lab.
+     */
+    public Map<String, String> destroyLab(Lab l) {
+        Map<String, String> out = new LinkedHashMap<>();
+        List<String> failures = new ArrayList<>();
+        for (Instance i : state.list()) {
+            if (i.lab() != null && i.lab().lab().equals(l.name())) {
+                try {
+                    out.put(i.id(), destroyOne(i));
+                } catch (RuntimeException e) {
+                    failures.add(i.id() + ": " + e.getMessage());
+                }
+            }
+        }
+        if (!failures.isEmpty()) {
+            throw new UnibenchException("could not destroy " + String.join("; ", failures) + "; lab " + l.name()
+                    + " kept");
+        }
+        out.put("lab " + l.name(), new Labs(state).destroy(l));
+        return out;
+    }
+
+    /**
      * Every recorded instance, plus the strays each registered backend finds (containers of a killed deploy
      * without a record). A backend that cannot be asked (daemon down) is skipped when nothing of it is
      * recorded (nothing of ours can run there); else its failure is thrown.
@@ -398,6 +469,17 @@ public final class Deployments {
                 failures.add(i.id() + ": " + e.getMessage());
             }
         }
+        if (all && failures.isEmpty()) {
+            // labs go last: their instances are gone now
+            Labs labs = new Labs(state);
+            for (Lab l : labs.list()) {
+                try {
+                    out.put("lab " + l.name(), labs.destroy(l));
+                } catch (RuntimeException e) {
+                    failures.add("lab " + l.name() + ": " + e.getMessage());
+                }
+            }
+        }
         if (!failures.isEmpty()) {
             throw new UnibenchException("could not destroy " + String.join("; ", failures));
         }
@@ -440,9 +522,23 @@ public final class Deployments {
         }
     }
 
+    /**
+     * Whether this process may address the instance: a forward-mode instance from the host namespace, a
+     * lab instance only from inside its lab.
+     */
+    public static boolean reachableFromHere(Instance i) {
+        String inside = InsideLab.labName();
+        return i.lab() == null ? inside == null : i.lab().lab().equals(inside);
+    }
+
     private Status observe(Instance i, ServiceSpec spec, boolean probe, Duration probeTimeout, Instant now) {
         Deployer.Observation o = deployer(i.backend()).observe(i);
         Duration up = Duration.between(i.startedAt(), now);
+        if (probe && o.state() == InstanceState.running && !reachableFromHere(i)) {
+            // never address a lab from outside it: its instances are probed by a process inside the lab
+            return new Status(i, o, null, i.lab() != null ? "in lab " + i.lab().lab() + " (probed from inside it)"
+                    : "forward mode (probed from the host namespace)", up);
+        }
         if (!probe || o.state() != InstanceState.running || spec == null) {
             return new Status(i, o, probe && o.state() != InstanceState.running ? Boolean.FALSE : null, o.detail(),
                     up);

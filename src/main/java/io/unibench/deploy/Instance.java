@@ -3,6 +3,7 @@ package io.unibench.deploy;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.unibench.deploy.lab.LabLink;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +25,8 @@ import java.util.Map;
  * @param deployerPid the unibench process that created it (to tell orphans of a killed deploy)
  * @param details     backend facts: console log, QMP socket, accelerator, machine, image...
  * @param timing      boot phases of the start that created it (null when not measured)
+ * @param lab         its link to a lab segment in {@code --network lab} mode (address, namespace, device);
+ *                    null in forward mode
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Instance(@JsonProperty("id") String id, @JsonProperty("backend") Backend backend,
@@ -33,7 +36,7 @@ public record Instance(@JsonProperty("id") String id, @JsonProperty("backend") B
                        @JsonProperty("started_utc") String startedUtc, @JsonProperty("owner") String owner,
                        @JsonProperty("deployer_pid") Long deployerPid,
                        @JsonProperty("details") Map<String, String> details,
-                       @JsonProperty("timing") BootTiming timing) {
+                       @JsonProperty("timing") BootTiming timing, @JsonProperty("lab") LabLink lab) {
 
     public Instance {
         endpoints = endpoints == null ? List.of() : List.copyOf(endpoints);
@@ -44,7 +47,7 @@ public record Instance(@JsonProperty("id") String id, @JsonProperty("backend") B
     public static Instance starting(String id, Backend backend, String service, List<Endpoint> endpoints,
                                     String owner, Map<String, String> details) {
         return new Instance(id, backend, service, InstanceState.starting, endpoints, null, null,
-                Instant.now().toString(), owner, ProcessHandle.current().pid(), details, null);
+                Instant.now().toString(), owner, ProcessHandle.current().pid(), details, null, null);
     }
 
     @JsonIgnore
@@ -64,33 +67,38 @@ public record Instance(@JsonProperty("id") String id, @JsonProperty("backend") B
 
     public Instance withState(InstanceState s) {
         return new Instance(id, backend, service, s, endpoints, pid, containerId, startedUtc, owner, deployerPid,
-                details, timing);
+                details, timing, lab);
     }
 
     public Instance withPid(long p) {
         return new Instance(id, backend, service, state, endpoints, p, containerId, startedUtc, owner, deployerPid,
-                details, timing);
+                details, timing, lab);
     }
 
     public Instance withContainerId(String c) {
         return new Instance(id, backend, service, state, endpoints, pid, c, startedUtc, owner, deployerPid,
-                details, timing);
+                details, timing, lab);
     }
 
     public Instance withStartedAt(Instant t) {
         return new Instance(id, backend, service, state, endpoints, pid, containerId, t.toString(), owner,
-                deployerPid, details, timing);
+                deployerPid, details, timing, lab);
     }
 
     public Instance withDetail(String key, String value) {
         Map<String, String> d = new LinkedHashMap<>(details);
         d.put(key, value);
         return new Instance(id, backend, service, state, endpoints, pid, containerId, startedUtc, owner, deployerPid,
-                d, timing);
+                d, timing, lab);
+    }
+
+    public Instance withLab(LabLink l) {
+        return new Instance(id, backend, service, state, endpoints, pid, containerId, startedUtc, owner, deployerPid,
+                details, timing, l);
     }
 
     public Instance withTiming(BootTiming t) {
         return new Instance(id, backend, service, state, endpoints, pid, containerId, startedUtc, owner, deployerPid,
-                details, t);
+                details, t, lab);
     }
 }

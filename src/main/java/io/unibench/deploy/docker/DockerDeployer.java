@@ -32,6 +32,9 @@ import io.unibench.deploy.ServiceCatalog;
 import io.unibench.deploy.ServiceSpec;
 import io.unibench.deploy.ServiceSpec.ContainerSpec;
 import io.unibench.deploy.StateStore;
+import io.unibench.deploy.lab.Cni;
+import io.unibench.deploy.lab.Ip;
+import io.unibench.deploy.lab.LabLink;
 import io.unibench.util.Doctor;
 import io.unibench.util.Processes;
 import java.io.IOException;
@@ -254,10 +257,18 @@ public class DockerDeployer implements Deployer {
             exposed.add(ep);
             ports.bind(ep, Ports.Binding.bindIpAndPort(e.host(), e.port()));
         }
-        HostConfig host = HostConfig.newHostConfig().withPortBindings(ports).withInit(true).withMemory(memory)
+        LabLink lab = recorded.lab();
+        HostConfig host = HostConfig.newHostConfig().withInit(true).withMemory(memory)
                 .withNanoCPUs(Math.round(cpus * 1e9));
         if (runtime() != null) {
             host = host.withRuntime(runtime());
+        }
+        if (lab == null) {
+            host = host.withPortBindings(ports);
+        } else {
+            // no Docker network at all: the container's namespace is attached to the lab by CNI after the start
+            host = host.withNetworkMode("none");
+            exposed.clear();
         }
         String name = containerName(recorded.id());
         Instance inst = recorded.withDetail("image", c.imageRef()).withDetail("container_name", name)
@@ -290,7 +301,60 @@ public class DockerDeployer implements Deployer {
             throw new UnibenchException("cannot start container " + name + ": " + msg, e);
         }
         long started = System.nanoTime();
-        return new DockerStart(inst.withState(InstanceState.running), c.readyLine(), t0, wall0, spawned, started);
+        inst = inst.withState(InstanceState.running);
+        long plumbing = -1;
+        if (lab != null) {
+            try {
+                inst = attach(inst);
+            } catch (RuntimeException e) {
+                remove(created.getId());
+                throw e;
+            }
+            plumbing = System.nanoTime() - started;
+        }
+        return new DockerStart(inst, c.readyLine(), t0, wall0, spawned, started, plumbing);
+    }
+
+    /** The interface the lab link gets inside the container. */
+    static final String LAB_IFNAME = "eth0";
+
+    /**
+     * CNI ADD of the running container's network namespace to its lab segment (the bridge plugin, run in
+     * the lab namespace); returns the instance with the veth's lab-side device and the container's MAC.
+     */
+    private Instance attach(Instance inst) {
+        LabLink lab = inst.lab();
+        Long pid;
+        try {
+            pid = docker().inspectContainerCmd(inst.containerId()).exec().getState().getPidLong();
+        } catch (DockerException e) {
+            throw new UnibenchException("cannot inspect container " + shortId(inst.containerId()) + ": "
+                    + DockerClients.rootMessage(e), e);
+        }
+        if (pid == null || pid <= 0) {
+            throw new UnibenchException("container " + shortId(inst.containerId()) + " of " + inst.id()
+                    + " exited before it could be attached to lab " + lab.lab());
+        }
+        Cni.Added a = Cni.add(lab, inst.containerId(), "/proc/" + pid + "/ns/net", LAB_IFNAME);
+        return inst.withLab(lab.withDevice(a.hostDevice()).withMac(a.containerMac()));
+    }
+
+    /** CNI DEL of the container's lab link (its namespace, when the container still runs). Nothing outside a lab. */
+    private void detach(Instance instance, String containerId, boolean running) {
+        LabLink lab = instance.lab();
+        if (lab == null || !Ip.namespaceExists(lab.namespace())) {
+            return;
+        }
+        String netns = null;
+        if (running) {
+            try {
+                Long pid = docker().inspectContainerCmd(containerId).exec().getState().getPidLong();
+                netns = pid == null || pid <= 0 ? null : "/proc/" + pid + "/ns/net";
+            } catch (NotFoundException e) {
+                netns = null;
+            }
+        }
+        Cni.del(lab, containerId, netns, LAB_IFNAME);
     }
 
     /** SIGKILL, no grace: the boot benchmark's kill. The container and the record stay for {@link #restart}. */
@@ -305,6 +369,8 @@ public class DockerDeployer implements Deployer {
         } catch (NotFoundException | ConflictException e) {
             // gone, or not running: nothing to kill
         }
+        // its veth went with its network namespace; DEL tells the plugin so (the restart attaches anew)
+        detach(instance, cid, false);
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (true) {
             try {
@@ -349,7 +415,12 @@ public class DockerDeployer implements Deployer {
         }
         long started = System.nanoTime();
         Instance inst = killed.withState(InstanceState.running).withStartedAt(Instant.ofEpochMilli(wall0));
-        return new DockerStart(inst, spec.container().readyLine(), t0, wall0, -1, started);
+        long plumbing = -1;
+        if (inst.lab() != null) {
+            inst = attach(inst);
+            plumbing = System.nanoTime() - started;
+        }
+        return new DockerStart(inst, spec.container().readyLine(), t0, wall0, -1, started, plumbing);
     }
 
     /** True when the container carries our managed and owner labels. */
@@ -382,10 +453,13 @@ public class DockerDeployer implements Deployer {
         private final long wall0;
         private final long spawned;
         private final long started;
+        private final long plumbing;
         private long consoleReady = -2; // -2: not looked up yet
         private long nextInspect;
 
-        DockerStart(Instance instance, String readyLine, long t0, long wall0, long spawned, long started) {
+        DockerStart(Instance instance, String readyLine, long t0, long wall0, long spawned, long started,
+                    long plumbing) {
+            this.plumbing = plumbing;
             this.instance = instance;
             this.readyLine = readyLine;
             this.t0 = t0;
@@ -414,6 +488,11 @@ public class DockerDeployer implements Deployer {
         @Override
         public long startedNanos() {
             return started;
+        }
+
+        @Override
+        public long plumbingNanos() {
+            return plumbing;
         }
 
         /**
@@ -617,6 +696,7 @@ public class DockerDeployer implements Deployer {
                 done.add("container " + shortId(cid) + " is not ours (labels differ): left alone");
                 continue;
             }
+            detach(instance, cid, Boolean.TRUE.equals(info.getState().getRunning()));
             try {
                 docker().stopContainerCmd(cid).withTimeout((int) Math.max(1, options.stopGrace().toSeconds())).exec();
             } catch (NotModifiedException e) {
@@ -699,7 +779,7 @@ public class DockerDeployer implements Deployer {
             Instance i = new Instance(id, backend(), c.getLabels().getOrDefault(LABEL_SERVICE, "?"),
                     "running".equals(c.getState()) ? InstanceState.running : InstanceState.exited, List.of(), null,
                     c.getId(), Instant.ofEpochSecond(c.getCreated()).toString(), store.owner(), null,
-                    Map.of("stray", "container without a record (its deploy was killed)"), null);
+                    Map.of("stray", "container without a record (its deploy was killed)"), null, null);
             out.add(i);
         }
         return out;

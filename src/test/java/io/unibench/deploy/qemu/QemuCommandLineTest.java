@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.unibench.deploy.Endpoint;
 import io.unibench.deploy.ServiceCatalog;
 import io.unibench.deploy.ServiceSpec;
+import io.unibench.deploy.lab.LabLink;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -48,6 +49,24 @@ class QemuCommandLineTest {
         assertThat(after(c, "-bios")).isEqualTo(dns.unikernel().pc().bios());
         assertThat(after(c, "-device")).isEqualTo("virtio-net-pci,netdev=n0");
         assertThat(after(c, "-accel")).isEqualTo("tcg");
+    }
+
+    @Test
+    void inALabQemuRunsInTheNamespaceOnItsTap() {
+        LabLink lab = new LabLink("default", "ub-abc123-default", "dmz", "br-dmz", "10.0.0.100", 24, "10.0.0.254",
+                "52:54:00:01:00:64", "tap-dns-1", LabLink.TAP);
+        List<String> c = QemuKvmDeployer.commandLine("qemu-system-x86_64", dns, Path.of("/img/dns.elf"), "microvm",
+                "kvm", "unibench-qemu-dns-1", List.of(new Endpoint("dns", "udp", "10.0.0.100", 53, 53)),
+                Path.of("/s/logs/c.log"), Path.of("/s/run/q.sock"), Path.of("/s/run/q.pid"), lab);
+        assertThat(c.subList(0, 5)).containsExactly("ip", "netns", "exec", "ub-abc123-default", "qemu-system-x86_64");
+        assertThat(after(c, "-netdev")).isEqualTo("tap,id=n0,ifname=tap-dns-1,script=no,downscript=no");
+        assertThat(after(c, "-device")).isEqualTo("virtio-net-device,netdev=n0,mac=52:54:00:01:00:64");
+        assertThat(after(c, "-append")).isEqualTo("ip=10.0.0.100/24 gw=10.0.0.254");
+        assertThat(String.join(" ", c)).doesNotContain("hostfwd", "vhost");
+        assertThat(QemuKvmDeployer.labCmdline("verbose ip=10.0.2.15/24 gw=10.0.2.2", lab))
+                .isEqualTo("ip=10.0.0.100/24 gw=10.0.0.254 verbose");
+        assertThat(QemuKvmDeployer.tapName("qemu-dns-12")).isEqualTo("tap-dns-12");
+        assertThat(QemuKvmDeployer.tapName("qemu-averylongservice-1")).hasSizeLessThanOrEqualTo(15);
     }
 
     @Test
