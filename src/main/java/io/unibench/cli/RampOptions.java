@@ -120,6 +120,10 @@ public final class RampOptions {
             g.put("namespace", lab.namespace());
             g.put("source_address", lab.defaultSegment().gateway());
             g.put("how", io.unibench.deploy.lab.InsideLab.how(lab));
+            if (io.unibench.deploy.topology.Topologies.isTopology(lab)) {
+                meta.put(io.unibench.deploy.topology.Topologies.RUN_JSON_KEY,
+                        io.unibench.deploy.topology.Topologies.runJson(lab));
+            }
         }
         meta.put("generator_network", g);
     }
