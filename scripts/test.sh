@@ -13,6 +13,7 @@ cd "$home"
 
 ensure_packages
 ensure_docker
+ensure_runsc_runtime
 
 failed=()
 run() {

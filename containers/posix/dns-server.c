@@ -272,6 +272,18 @@ static struct sockaddr_storage peers[BATCH];
 static struct iovec qiov[BATCH], riov[BATCH];
 static struct mmsghdr qmsg[BATCH], rmsg[BATCH];
 
+/* Source port 0 or an echo-style service (echo, daytime, chargen, time): never answered,
+ * a spoofed query from one of them would start a packet loop or an amplifier. */
+static int reflector(const struct sockaddr_storage *ss)
+{
+    uint16_t port = 0;
+    if (ss->ss_family == AF_INET)
+        port = ntohs(((const struct sockaddr_in *)ss)->sin_port);
+    else if (ss->ss_family == AF_INET6)
+        port = ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+    return port == 0 || port == 7 || port == 13 || port == 19 || port == 37;
+}
+
 /* Read and answer everything queued on fd (bounded, to stay fair between sockets). */
 static void serve(int fd)
 {
@@ -291,6 +303,8 @@ static void serve(int fd)
         int m = 0;
         for (int i = 0; i < n; i++) {
             size_t len = qmsg[i].msg_len;
+            if (reflector(&peers[i]))
+                continue;
             if (qmsg[i].msg_hdr.msg_flags & MSG_TRUNC)
                 len = QMAX;
             size_t r = dns_respond(&zone, qbuf[i], len, rbuf[m], RMAX);

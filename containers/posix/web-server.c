@@ -2,10 +2,16 @@
  * web-server: the unibench HTTP service (unikernels/apps/http.c) behind POSIX TCP sockets.
  *
  * One thread, level-triggered epoll, non-blocking sockets. Each connection has its own
- * parser state and output buffer (responses wait there when the peer reads slowly:
- * EAGAIN). The connection table is bounded: when it is full, the least recently active
+ * parser state and a fixed output buffer (responses wait there when the peer reads slowly:
+ * EAGAIN). Memory is bounded whatever clients do: a connection is read only as far as the
+ * responses that input can trigger fit in OUT_LIMIT (16 KiB) of unsent output, so a
+ * pipelining client that never reads is simply not read any more (the same rule as the
+ * unikernel's send buffer), and the socket buffers are fixed (SO_RCVBUF/SO_SNDBUF).
+ * The connection table is bounded (--max-conns): when it is full, the least recently active
  * connection is closed to admit the new one, so floods of idle or half-open connections
- * cannot lock clients out. Idle connections are closed after --idle-timeout. A connection
+ * cannot lock clients out. A request head must be complete within --header-timeout of its
+ * first byte (slowloris: 408, close); idle keep-alive connections are closed after
+ * --idle-timeout, and beyond --max-idle of them the longest idle go first. A connection
  * the logic asks to close is shut down for writing once its output is flushed, and its
  * remaining input is read and discarded until the peer closes (so the peer sees the
  * response instead of a reset). Nothing is printed per request; exits 0 on SIGTERM/SIGINT.
@@ -27,10 +33,13 @@
 #include "http.h"
 
 #define PROG "web-server"
-#define USAGE "[--port N] [--bind ADDR] [--max-conns N] [--idle-timeout SECONDS]"
+#define USAGE "[--port N] [--bind ADDR] [--max-conns N] [--idle-timeout SECONDS] " \
+    "[--header-timeout SECONDS] [--max-idle N]"
 #define READ_CHUNK 16384
-#define OUT_HIGH (256 * 1024)  /* stop reading a connection while this much output waits */
-#define OUT_MAX (4 * 1024 * 1024)
+#define OUT_LIMIT (16 * 1024)  /* unsent output a connection may have; input waits beyond it */
+#define MIN_REQUEST 16         /* shortest request ("GET / HTTP/1.0" + blank line): at most
+                                  one response per 16 input bytes */
+#define SOCK_BUF (64 * 1024)   /* fixed kernel socket buffers per connection */
 
 enum kind { K_LISTEN, K_SIGNAL, K_CONN, K_DEAD };
 enum state { S_OPEN, S_DRAIN };
@@ -47,6 +56,7 @@ struct conn {
     int failed;              /* output overflow: close without flushing */
     uint32_t events;         /* current epoll interest */
     uint64_t last_ms;        /* last activity */
+    uint64_t head_ms;        /* when the request under way started (0: between requests) */
     struct conn *prev, *next; /* activity order, oldest first */
     char *out;
     size_t out_off, out_len, out_cap;
@@ -57,8 +67,10 @@ static struct http_site site;
 static int ep;
 static struct conn *lru_head, *lru_tail;
 static struct conn *dead; /* closed during this epoll batch, freed after it */
-static size_t nconns, max_conns = 4096;
-static uint64_t idle_ms = 10000, now_ms;
+static size_t nconns, max_conns = 1024, max_idle = 256;
+static uint64_t idle_ms = 10000, header_ms = 10000, now_ms;
+static size_t reserve;  /* room for the largest response: the page plus its head */
+static size_t out_cap;  /* per-connection output buffer: OUT_LIMIT + reserve */
 
 static uint64_t monotonic_ms(void)
 {
@@ -135,27 +147,35 @@ static void emit(void *ctx, const void *data, size_t len)
     struct conn *c = ctx;
     if (c->failed)
         return;
-    if (c->out_len + len > c->out_cap) {
-        if (c->out_off) { /* compact first */
-            memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
-            c->out_len -= c->out_off;
-            c->out_off = 0;
+    if (!c->out) {
+        c->out = malloc(out_cap);
+        if (!c->out) {
+            c->failed = 1;
+            return;
         }
-        if (c->out_len + len > c->out_cap) {
-            size_t cap = c->out_cap ? c->out_cap : 4096;
-            while (cap < c->out_len + len)
-                cap *= 2;
-            char *p = cap <= OUT_MAX ? realloc(c->out, cap) : NULL;
-            if (!p) {
-                c->failed = 1;
-                return;
-            }
-            c->out = p;
-            c->out_cap = cap;
-        }
+        c->out_cap = out_cap;
+    }
+    if (c->out_len + len > c->out_cap && c->out_off) { /* compact first */
+        memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
+        c->out_len -= c->out_off;
+        c->out_off = 0;
+    }
+    if (c->out_len + len > c->out_cap) { /* cannot happen: input is fed within budget */
+        c->failed = 1;
+        return;
     }
     memcpy(c->out + c->out_len, data, len);
     c->out_len += len;
+}
+
+/* Input bytes that may be fed now: every response they can trigger must fit OUT_LIMIT. */
+static size_t input_budget(const struct conn *c)
+{
+    size_t pending = c->out_len - c->out_off;
+    if (pending >= OUT_LIMIT)
+        return 0;
+    size_t n = (OUT_LIMIT - pending) / reserve * MIN_REQUEST;
+    return n > READ_CHUNK ? READ_CHUNK : n;
 }
 
 /* Send pending output. Returns -1 if the connection was closed. */
@@ -183,11 +203,6 @@ static int flush(struct conn *c)
     size_t pending = c->out_len - c->out_off;
     if (pending == 0) {
         c->out_off = c->out_len = 0;
-        if (c->out_cap > 65536) { /* give back memory after a burst */
-            free(c->out);
-            c->out = NULL;
-            c->out_cap = 0;
-        }
         if (c->closing && c->state == S_OPEN) {
             shutdown(c->h.fd, SHUT_WR);
             c->state = S_DRAIN;
@@ -196,36 +211,49 @@ static int flush(struct conn *c)
     uint32_t ev = 0;
     if (pending)
         ev |= EPOLLOUT;
-    if (c->state == S_DRAIN || (!c->closing && pending < OUT_HIGH))
+    if (c->state == S_DRAIN || (!c->closing && input_budget(c) > 0))
         ev |= EPOLLIN;
     set_events(c, ev);
     return 0;
 }
 
+/* Read and answer within the output budget; a few rounds per event, so that a long
+ * request head is not read in one budget-sized slice per epoll wake-up. */
 static void on_readable(struct conn *c)
 {
     static uint8_t buf[READ_CHUNK];
-    ssize_t n = recv(c->h.fd, buf, sizeof buf, MSG_DONTWAIT);
-    if (n < 0) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-            return;
-        conn_close(c);
-        return;
-    }
-    if (n == 0) { /* peer finished sending: answer what we have, then close */
-        if (c->state == S_DRAIN || c->out_off == c->out_len) {
+    for (int round = 0; round < 8; round++) {
+        int discard = c->state == S_DRAIN || c->closing;
+        size_t budget = discard ? sizeof buf : input_budget(c);
+        if (budget == 0)
+            break; /* output waits: read again once the peer has taken some */
+        ssize_t n = recv(c->h.fd, buf, budget, MSG_DONTWAIT);
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+                break;
             conn_close(c);
             return;
         }
-        c->closing = 1;
-        flush(c);
-        return;
+        if (n == 0) { /* peer finished sending: answer what we have, then close */
+            if (c->state == S_DRAIN || c->out_off == c->out_len) {
+                conn_close(c);
+                return;
+            }
+            c->closing = 1;
+            break;
+        }
+        touch(c);
+        if (!discard) {
+            if (http_conn_feed(&c->http, &site, buf, (size_t)n, emit, c) == HTTP_CLOSE)
+                c->closing = 1;
+            if (http_conn_idle(&c->http))
+                c->head_ms = 0;
+            else if (!c->head_ms)
+                c->head_ms = now_ms ? now_ms : 1;
+        }
+        if ((size_t)n < budget)
+            break;
     }
-    touch(c);
-    if (c->state == S_DRAIN || c->closing)
-        return; /* discard */
-    if (http_conn_feed(&c->http, &site, buf, (size_t)n, emit, c) == HTTP_CLOSE)
-        c->closing = 1;
     flush(c);
 }
 
@@ -249,8 +277,9 @@ static void accept_all(int lfd)
             close(fd);
             continue;
         }
-        int one = 1;
+        int one = 1, sb = SOCK_BUF;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sb, sizeof sb);
         c->h.kind = K_CONN;
         c->h.fd = fd;
         c->state = S_OPEN;
@@ -268,10 +297,35 @@ static void accept_all(int lfd)
     }
 }
 
-static void expire_idle(void)
+/* Idle keep-alive timeout, the cap on idle connections (longest idle first), and the
+ * request-head deadline (408). Oldest activity first. */
+static void expire(void)
 {
-    while (lru_head && now_ms - lru_head->last_ms >= idle_ms)
-        conn_close(lru_head);
+    size_t idle = 0;
+    for (struct conn *c = lru_head; c; c = c->next)
+        if (!c->closing && c->out_off == c->out_len && http_conn_idle(&c->http))
+            idle++;
+    struct conn *next;
+    for (struct conn *c = lru_head; c; c = next) {
+        next = c->next;
+        if (c->state == S_DRAIN || c->closing) {
+            if (now_ms - c->last_ms >= idle_ms)
+                conn_close(c);
+            continue;
+        }
+        int is_idle = c->out_off == c->out_len && http_conn_idle(&c->http);
+        if (is_idle && (idle > max_idle || now_ms - c->last_ms >= idle_ms)) {
+            conn_close(c);
+            idle--;
+        } else if (!is_idle && c->head_ms && now_ms - c->head_ms >= header_ms) {
+            http_conn_timeout(&c->http, emit, c); /* slowloris: 408, then close */
+            c->closing = 1;
+            c->head_ms = 0;
+            flush(c);
+        } else if (!is_idle && now_ms - c->last_ms >= idle_ms) {
+            conn_close(c); /* a client that stopped reading our output */
+        }
+    }
 }
 
 int main(int argc, char **argv)
@@ -285,7 +339,8 @@ int main(int argc, char **argv)
             return 0;
         }
         if (i + 1 >= argc && (strcmp(a, "--port") == 0 || strcmp(a, "--bind") == 0 ||
-                              strcmp(a, "--max-conns") == 0 || strcmp(a, "--idle-timeout") == 0))
+                              strcmp(a, "--max-conns") == 0 || strcmp(a, "--idle-timeout") == 0 ||
+                              strcmp(a, "--header-timeout") == 0 || strcmp(a, "--max-idle") == 0))
             usage_error(PROG, USAGE, "%s needs a value", a);
         if (strcmp(a, "--port") == 0) {
             if (parse_uint(argv[++i], 1, 65535, &port) != 0)
@@ -300,6 +355,14 @@ int main(int argc, char **argv)
             if (parse_uint(argv[++i], 1, 86400, &v) != 0)
                 usage_error(PROG, USAGE, "bad --idle-timeout '%s'", argv[i]);
             idle_ms = v * 1000;
+        } else if (strcmp(a, "--header-timeout") == 0) {
+            if (parse_uint(argv[++i], 1, 86400, &v) != 0)
+                usage_error(PROG, USAGE, "bad --header-timeout '%s'", argv[i]);
+            header_ms = v * 1000;
+        } else if (strcmp(a, "--max-idle") == 0) {
+            if (parse_uint(argv[++i], 0, 1000000, &v) != 0)
+                usage_error(PROG, USAGE, "bad --max-idle '%s'", argv[i]);
+            max_idle = v;
         } else {
             usage_error(PROG, USAGE, "unknown option '%s'", a);
         }
@@ -318,11 +381,13 @@ int main(int argc, char **argv)
     }
 
     http_site_default(&site);
+    reserve = site.body_len + 1024;
+    out_cap = OUT_LIMIT + reserve;
     static struct handle sig;
     sig.kind = K_SIGNAL;
     sig.fd = termination_fd();
     struct listeners l;
-    open_listeners(&l, PROG, SOCK_STREAM, bind_addr, (uint16_t)port, 0);
+    open_listeners(&l, PROG, SOCK_STREAM, bind_addr, (uint16_t)port, SOCK_BUF);
     ep = epoll_create1(EPOLL_CLOEXEC);
     if (ep < 0) {
         perror("epoll_create1");
@@ -376,7 +441,7 @@ int main(int argc, char **argv)
         }
         free_dead();
         if (now_ms - last_sweep >= 100) {
-            expire_idle();
+            expire();
             free_dead();
             last_sweep = now_ms;
         }

@@ -61,3 +61,43 @@ ensure_docker() {
     return 1
   fi
 }
+
+# The gVisor runtime as the gvisor backend uses it (see ../shared/MACHINE-FACTS.md "Other runtimes"): ptrace
+# platform, host network (runsc refuses to run with a network in the root network namespace otherwise).
+# unibench itself never edits the daemon's configuration; `unibench doctor` prints this snippet when missing.
+UNIBENCH_RUNSC_RUNTIME='{"path":"/usr/bin/runsc","runtimeArgs":["--platform=ptrace","--network=host"]}'
+
+runsc_registered() { docker info --format '{{json .Runtimes}}' 2>/dev/null | grep -q '"runsc"'; }
+
+# Registers runsc with the running daemon: merged into /etc/docker/daemon.json (other settings kept), then
+# SIGHUP to dockerd, which reloads its runtimes without a restart (running containers are untouched).
+ensure_runsc_runtime() {
+  if runsc_registered; then return 0; fi
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "unibench: the runsc runtime is not registered with Docker; run as root or see 'unibench doctor'" >&2
+    return 1
+  fi
+  [ -x /usr/bin/runsc ] || { echo "unibench: /usr/bin/runsc missing (apt-get install runsc)" >&2; return 1; }
+  mkdir -p /etc/docker
+  python3 - "$UNIBENCH_RUNSC_RUNTIME" <<'PY'
+import json, os, sys
+path = "/etc/docker/daemon.json"
+cfg = {}
+if os.path.exists(path) and os.path.getsize(path) > 0:
+    with open(path) as f:
+        cfg = json.load(f)
+cfg.setdefault("runtimes", {})["runsc"] = json.loads(sys.argv[1])
+tmp = path + ".unibench.tmp"
+with open(tmp, "w") as f:
+    json.dump(cfg, f, indent=2)
+    f.write("\n")
+os.replace(tmp, path)
+PY
+  local pid
+  pid=$(cat /var/run/docker.pid 2>/dev/null || pidof dockerd)
+  echo "==> registering the runsc runtime: /etc/docker/daemon.json, SIGHUP to dockerd ($pid)"
+  kill -HUP "$pid"
+  for _ in $(seq 1 40); do runsc_registered && return 0; sleep 0.25; done
+  echo "unibench: dockerd did not pick up the runsc runtime; see /etc/docker/daemon.json and the daemon's log" >&2
+  return 1
+}

@@ -6,10 +6,14 @@
 #   APPS_DIR          this directory
 #   APPS_DNS_SRCS     C sources of the DNS logic
 #   APPS_HTTP_SRCS    C sources of the HTTP logic, including the generated page source
-#   APPS_SRCS         both
-#   APPS_HDRS         public headers (dns.h, http.h)
+#   APPS_FW_SRCS      C sources of the firewall policy, including the compiled rule file
+#                     (defines `const struct fw_ruleset fw_builtin`, see fw.h)
+#   APPS_SRCS         DNS and HTTP (the rule compiler's generated source is not in it)
+#   APPS_HDRS         public headers (dns.h, http.h, fw.h)
 #   APPS_CFLAGS       -std=c11 and the include path; add your own warnings/target flags
 #   APPS_PAGE_C       the generated page source ($(APPS_GEN_DIR)/page.c), with its rule
+#   APPS_FW_C         the compiled rule file ($(APPS_GEN_DIR)/fw_rules.c), with its rule
+#   APPS_FWGEN        the host rule compiler ($(APPS_GEN_DIR)/fwgen: --check, --c, --nft)
 #   APPS_ZONE_C       the generated zone source ($(APPS_GEN_DIR)/zone.c), with its rule
 #   APPS_ZONEFILE_SRCS the RFC 1035 zone-file reader (host tools and tests; not in images)
 #   APPS_ZONEC        the host-side zone compiler ($(APPS_GEN_DIR)/zonec, built with HOSTCC)
@@ -18,9 +22,11 @@
 #   PAGE=file         page embedded as the site body (default: page/index.html here)
 #   PAGE_TYPE=type    its Content-Type (default: text/html; charset=utf-8)
 #   APPS_GEN_DIR=dir  where page.c is generated (default: $(APPS_DIR)/build)
+#   FW_RULES=file     firewall rule file (default: ../services/firewall.rules from here)
+#   HOSTCC            compiler for the host tools zonec and fwgen (default: cc)
 # page.c is regenerated when the PAGE file changes or PAGE/PAGE_TYPE are set differently,
 # zone.c when the ZONE file changes or ZONE is set differently; a bad zone file stops the
-# build with "zonec: FILE:LINE: reason".
+# build with "zonec: FILE:LINE: reason", and so does a bad rule file ("FILE:LINE: reason").
 # The sources are freestanding: they need only memcpy/memset/memcmp/strlen.
 
 APPS_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
@@ -32,13 +38,18 @@ PAGE_TYPE ?= text/html; charset=utf-8
 ZONE ?= $(APPS_DIR)/zones/cetic.be.zone
 HOSTCC ?= cc
 
-APPS_HDRS := $(APPS_DIR)/dns.h $(APPS_DIR)/http.h
+FW_RULES ?= $(APPS_DIR)/../services/firewall.rules
+
+APPS_HDRS := $(APPS_DIR)/dns.h $(APPS_DIR)/http.h $(APPS_DIR)/fw.h
 APPS_PAGE_C := $(APPS_GEN_DIR)/page.c
 APPS_ZONE_C := $(APPS_GEN_DIR)/zone.c
 APPS_ZONEC := $(APPS_GEN_DIR)/zonec
 APPS_DNS_SRCS := $(APPS_DIR)/dns.c $(APPS_ZONE_C)
 APPS_ZONEFILE_SRCS := $(APPS_DIR)/zonefile.c
 APPS_HTTP_SRCS := $(APPS_DIR)/http.c $(APPS_PAGE_C)
+APPS_FW_C := $(APPS_GEN_DIR)/fw_rules.c
+APPS_FWGEN := $(APPS_GEN_DIR)/fwgen
+APPS_FW_SRCS := $(APPS_DIR)/fw.c $(APPS_FW_C)
 APPS_SRCS := $(APPS_DNS_SRCS) $(APPS_HTTP_SRCS)
 APPS_CFLAGS := -std=c11 -I$(APPS_DIR)
 
@@ -72,5 +83,14 @@ $(APPS_PAGE_C): $(PAGE) $(_apps_meta_file) $(APPS_DIR)/apps.mk
 	   od -An -v -tx1 '$(PAGE)' | sed -e 's/ *\([0-9a-f][0-9a-f]\)/\\x\1/g' -e 's/^.*$$/"&"/'; \
 	   printf '"";\nconst size_t apps_page_len = %s;\n' "$$(wc -c < '$(PAGE)')"; \
 	 } > $@.tmp && mv $@.tmp $@
+
+# The rule file is compiled at build time: a bad rule fails the build, not the boot.
+$(APPS_FWGEN): $(APPS_DIR)/fwgen.c $(APPS_DIR)/fw.c $(APPS_DIR)/fw.h
+	@mkdir -p $(@D)
+	$(HOSTCC) -std=c11 -O1 -Wall -Wextra -I$(APPS_DIR) -o $@ $(APPS_DIR)/fwgen.c $(APPS_DIR)/fw.c
+
+$(APPS_FW_C): $(FW_RULES) $(APPS_FWGEN)
+	@mkdir -p $(@D)
+	./$(APPS_FWGEN) --c fw_builtin $(FW_RULES) > $@.tmp && mv $@.tmp $@
 
 .DEFAULT_GOAL := $(_apps_saved_goal)

@@ -12,6 +12,7 @@
  *   head longer than HTTP_REQ_MAX        -> 431, close
  *   HTTP version other than 1.0/1.1      -> 505, close
  *   Transfer-Encoding in a request       -> 501, close (bodies are only skipped by length)
+ *   HTTP/1.1 without exactly one Host    -> 400, close (RFC 9112 3.2)
  * Keep-alive is the default in HTTP/1.1, opt-in ("Connection: keep-alive") in HTTP/1.0.
  * Responses carry "Server: unibench" and no Date, so they are byte-for-byte deterministic.
  */
@@ -144,6 +145,7 @@ static void respond(const char *status, const char *ctype, const char *body, siz
 static const char BODY_400[] = ERR_PAGE("400", "Bad Request");
 static const char BODY_404[] = ERR_PAGE("404", "Not Found");
 static const char BODY_405[] = ERR_PAGE("405", "Method Not Allowed");
+static const char BODY_408[] = ERR_PAGE("408", "Request Timeout");
 static const char BODY_431[] = ERR_PAGE("431", "Request Header Fields Too Large");
 static const char BODY_501[] = ERR_PAGE("501", "Not Implemented");
 static const char BODY_505[] = ERR_PAGE("505", "HTTP Version Not Supported");
@@ -206,7 +208,7 @@ static int handle_head(struct http_conn *c, const struct http_site *s, http_emit
     i++;
 
     /* header fields until the empty line */
-    int conn_close = 0, conn_keep = 0, has_te = 0, has_cl = 0;
+    int conn_close = 0, conn_keep = 0, has_te = 0, has_cl = 0, hosts = 0;
     uint64_t content_length = 0;
     for (;;) {
         size_t l0 = i;
@@ -268,6 +270,8 @@ static int handle_head(struct http_conn *c, const struct http_site *s, http_emit
             content_length = cl;
         } else if (eq_nocase(name, name_len, "transfer-encoding")) {
             has_te = 1;
+        } else if (eq_nocase(name, name_len, "host")) {
+            hosts++;
         } else if (eq_nocase(name, name_len, "connection")) {
             /* comma-separated tokens */
             size_t x = 0;
@@ -287,6 +291,10 @@ static int handle_head(struct http_conn *c, const struct http_site *s, http_emit
 
     if (has_te) {
         ERROR_RESPONSE("501 Not Implemented", BODY_501, !is_head, 1);
+        return HTTP_CLOSE;
+    }
+    if (hosts > 1 || (!http10 && hosts == 0)) {
+        ERROR_RESPONSE("400 Bad Request", BODY_400, 1, 1);
         return HTTP_CLOSE;
     }
     int close = conn_close || (http10 && !conn_keep);
@@ -326,6 +334,18 @@ static int handle_head(struct http_conn *c, const struct http_site *s, http_emit
 }
 
 /* ---------------------------------------------------------------- feed */
+
+int http_conn_idle(const struct http_conn *c)
+{
+    return c->len == 0 && c->body_left == 0;
+}
+
+void http_conn_timeout(struct http_conn *c, http_emit_fn emit, void *ctx)
+{
+    if (!c->closed && !http_conn_idle(c))
+        ERROR_RESPONSE("408 Request Timeout", BODY_408, 1, 1);
+    c->closed = 1;
+}
 
 int http_conn_feed(struct http_conn *c, const struct http_site *s, const uint8_t *data,
                    size_t len, http_emit_fn emit, void *ctx)

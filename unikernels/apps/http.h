@@ -49,4 +49,12 @@ typedef void (*http_emit_fn)(void *ctx, const void *data, size_t len);
 int http_conn_feed(struct http_conn *c, const struct http_site *s, const uint8_t *data,
                    size_t len, http_emit_fn emit, void *ctx);
 
+/* 1 when the connection is between requests (no partial head, no body being skipped):
+ * the state in which an idle keep-alive timeout applies, rather than a head deadline. */
+int http_conn_idle(const struct http_conn *c);
+
+/* The request-head deadline passed (slowloris): answers 408 Request Timeout through emit
+ * when a request was under way, and closes the connection's parser (like HTTP_CLOSE). */
+void http_conn_timeout(struct http_conn *c, http_emit_fn emit, void *ctx);
+
 #endif /* UNIBENCH_HTTP_H */

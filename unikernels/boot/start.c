@@ -22,12 +22,45 @@ extern char __bss_end[];
 #define MAX_MMIO 8
 static struct netif_cfg mmio_devs[MAX_MMIO];
 static int n_mmio;
-static int have_ip;
 static int verbose;
+
+/* Addresses and routes from the command line, applied once the devices are known. */
+static uint32_t want_ip[NETIF_MAX], want_mask[NETIF_MAX];
+static uint32_t want_gw;
+#define CMD_ROUTES 8
+static struct { uint32_t net, mask, gw; } want_route[CMD_ROUTES];
+static unsigned n_want_route;
+
+#define USAGE "ip=A.B.C.D/N [ip1=A.B.C.D/N ...] [gw=A.B.C.D] [route=NET/N:GW ...]"
+
+static uintptr_t heap_next, heap_end;
+
+void *page_alloc(size_t bytes)
+{
+    uintptr_t p = (heap_next + 4095) & ~(uintptr_t)4095;
+    if (!heap_end || p + bytes > heap_end || p + bytes < p)
+        fatal("not enough memory: this image needs -m %luM or more", (uint64_t)((p + bytes + (1 << 20) - 1) >> 20));
+    heap_next = p + bytes;
+    return (void *)p;
+}
 
 static int tok_eq(const char *k, size_t kl, const char *lit)
 {
     return kl == strlen(lit) && !memcmp(k, lit, kl);
+}
+
+/* "A.B.C.D/N" (N 1..32 when allow32, else 1..30; default 24 without /N) */
+static int parse_cidr(const char *val, size_t vl, uint32_t *ip, uint32_t *mask, uint64_t max_prefix)
+{
+    size_t sl = 0;
+    while (sl < vl && val[sl] != '/')
+        sl++;
+    uint64_t prefix = 24;
+    if (parse_ipv4(val, sl, ip) ||
+        (sl < vl && (parse_uint(val + sl + 1, vl - sl - 1, &prefix) || prefix > max_prefix)))
+        return -1;
+    *mask = prefix ? (uint32_t)(0xFFFFFFFFULL << (32 - prefix)) : 0;
+    return 0;
 }
 
 /* "512@0xfeb00e00:12" (size may carry a K suffix) */
@@ -70,20 +103,33 @@ static void parse_cmdline(const char *s)
             kl++;
         const char *val = kl < tl ? tok + kl + 1 : tok + tl;
         size_t vl = kl < tl ? tl - kl - 1 : 0;
-        if (tok_eq(tok, kl, "ip")) {
-            size_t sl = 0;
-            while (sl < vl && val[sl] != '/')
-                sl++;
-            uint64_t prefix = 24;
-            if (parse_ipv4(val, sl, &net_cfg.ip) ||
-                (sl < vl && (parse_uint(val + sl + 1, vl - sl - 1, &prefix) || prefix < 1 || prefix > 30)) ||
-                net_cfg.ip == 0)
-                fatal("invalid ip=%.*s (expected ip=A.B.C.D/N, e.g. ip=10.0.2.15/24)", (int)vl, val);
-            net_cfg.mask = (uint32_t)(0xFFFFFFFFULL << (32 - prefix));
-            have_ip = 1;
+        int ifn = -1;
+        if (tok_eq(tok, kl, "ip"))
+            ifn = 0;
+        else if (kl == 3 && tok[0] == 'i' && tok[1] == 'p' && tok[2] >= '1' && tok[2] < '0' + NETIF_MAX)
+            ifn = tok[2] - '0';
+        if (ifn >= 0) {
+            if (parse_cidr(val, vl, &want_ip[ifn], &want_mask[ifn], 30) || want_ip[ifn] == 0 ||
+                want_mask[ifn] == 0)
+                fatal("invalid %.*s=%.*s (expected A.B.C.D/N, e.g. ip=10.0.2.15/24)", (int)kl, tok, (int)vl, val);
         } else if (tok_eq(tok, kl, "gw")) {
-            if (parse_ipv4(val, vl, &net_cfg.gw))
+            if (parse_ipv4(val, vl, &want_gw))
                 fatal("invalid gw=%.*s (expected gw=A.B.C.D, e.g. gw=10.0.2.2)", (int)vl, val);
+        } else if (tok_eq(tok, kl, "route")) {
+            size_t c = 0;
+            while (c < vl && val[c] != ':')
+                c++;
+            uint32_t net, mask, gw;
+            if (c == vl || parse_cidr(val, c, &net, &mask, 32) || parse_ipv4(val + c + 1, vl - c - 1, &gw) ||
+                gw == 0 || (net & ~mask))
+                fatal("invalid route=%.*s (expected route=NET/N:GW, e.g. route=10.0.0.0/24:192.168.101.2)",
+                      (int)vl, val);
+            if (n_want_route == CMD_ROUTES)
+                fatal("too many route= options (at most %d)", CMD_ROUTES);
+            want_route[n_want_route].net = net;
+            want_route[n_want_route].mask = mask;
+            want_route[n_want_route].gw = gw;
+            n_want_route++;
         } else if (tok_eq(tok, kl, "verbose") && kl == tl) {
             verbose = 1;
         } else if (tok_eq(tok, kl, "virtio_mmio.device")) {
@@ -92,16 +138,68 @@ static void parse_cmdline(const char *s)
         } else {
             int r = kl < tl ? app_option(tok, kl, val, vl) : -1;
             if (r == -1)
-                fatal("unknown option '%.*s' (usage: ip=A.B.C.D/N [gw=A.B.C.D]%s [verbose])", (int)tl, tok,
+                fatal("unknown option '%.*s' (usage: " USAGE "%s [verbose])", (int)tl, tok,
                       app_name[0] == 'd' ? " [zone=ORIGIN:LABEL=IP,...]" : "");
             if (r != 0)
                 halt_forever(); /* app_option printed why */
         }
     }
-    if (!have_ip)
-        fatal("missing ip= on the kernel command line (usage: ip=A.B.C.D/N [gw=A.B.C.D])");
-    if (net_cfg.gw && (net_cfg.gw & net_cfg.mask) != (net_cfg.ip & net_cfg.mask))
-        fatal("gw= is not inside the ip= subnet");
+    if (!want_ip[0])
+        fatal("missing ip= on the kernel command line (usage: " USAGE ")");
+}
+
+static void fmt_ip(char *b, uint32_t ip)
+{
+    /* dotted quad into b (16 bytes) */
+    size_t n = 0;
+    for (int i = 3; i >= 0; i--) {
+        unsigned v = (ip >> (8 * i)) & 0xFF;
+        if (v >= 100)
+            b[n++] = (char)('0' + v / 100);
+        if (v >= 10)
+            b[n++] = (char)('0' + v / 10 % 10);
+        b[n++] = (char)('0' + v % 10);
+        if (i)
+            b[n++] = '.';
+    }
+    b[n] = 0;
+}
+
+/* Addresses onto the interfaces found, then the routes (their gateways must be on-link). */
+static void apply_net_config(void)
+{
+    char a[16];
+    for (unsigned i = 1; i < NETIF_MAX; i++)
+        if (want_ip[i] && i >= netif_count)
+            fatal("ip%u= names interface %u, but only %u virtio-net device%s found", i, i, netif_count,
+                  netif_count == 1 ? " was" : "s were");
+    for (unsigned i = 0; i < netif_count; i++) {
+        netifs[i].ip = want_ip[i];
+        netifs[i].mask = want_mask[i];
+        for (unsigned j = 0; j < i; j++)
+            if (netifs[i].ip && netifs[j].ip && (netifs[i].ip & netifs[i].mask & netifs[j].mask) ==
+                                                    (netifs[j].ip & netifs[i].mask & netifs[j].mask))
+                fatal("interfaces %u and %u are on overlapping subnets", j, i);
+    }
+    for (unsigned i = 0; i < n_want_route; i++) {
+        int r = route_add(want_route[i].net, want_route[i].mask, want_route[i].gw);
+        fmt_ip(a, want_route[i].gw);
+        if (r == -2)
+            fatal("route gateway %s is not inside the subnet of any interface", a);
+        if (r)
+            fatal("too many routes");
+    }
+    if (want_gw) {
+        fmt_ip(a, want_gw);
+        if (route_add(0, 0, want_gw))
+            fatal("gw=%s is not inside the subnet of any interface", a);
+    }
+}
+
+__attribute__((weak)) uint64_t app_timers(uint64_t now)
+{
+    (void)now;
+    return 0;
 }
 
 /* Called from entry.S before the BSS is cleared (so it must not use any): halts with a
@@ -120,9 +218,9 @@ void boot_check_memory(uint32_t start_info)
     fatal("not enough memory: this image needs -m %luM or more", (need + (1 << 20) - 1) >> 20);
 }
 
-static void rx_frame(uint8_t *f, size_t len)
+static void rx_frame(struct netif *nif, uint8_t *f, size_t len)
 {
-    eth_input(f, len);
+    eth_input(nif, f, len);
 }
 
 void kmain(uint32_t start_info)
@@ -135,48 +233,84 @@ void kmain(uint32_t start_info)
     parse_cmdline(si->cmdline_paddr ? (const char *)(uintptr_t)si->cmdline_paddr : "");
     time_init();
 
-    struct netif_cfg nc;
-    int found = -1;
-    for (int i = 0; i < n_mmio && found; i++) {
-        if (mmio_read32(mmio_devs[i].base) == 0x74726976 && mmio_read32(mmio_devs[i].base + 8) == 1) {
-            nc = mmio_devs[i];
-            found = 0;
-        }
+    /* RAM above the image (the block at 1 MiB) is the page allocator's. */
+    extern char __bss_end[];
+    heap_next = (uintptr_t)__bss_end;
+    if (si->memmap_paddr) {
+        const struct hvm_memmap_entry *m = (const void *)(uintptr_t)si->memmap_paddr;
+        for (uint32_t i = 0; i < si->memmap_entries; i++)
+            if (m[i].type == 1 && m[i].size && m[i].addr <= 0x100000 && m[i].addr + m[i].size > heap_next)
+                heap_end = (uintptr_t)(m[i].addr + m[i].size);
     }
-    if (found)
-        found = mmio_find_virtio_net(&nc, si->rsdp_paddr != 0);
-    if (found)
-        found = pci_find_virtio_net(&nc);
-    if (found)
-        fatal("no virtio-net device (use -device virtio-net-device on microvm, virtio-net-pci on pc)");
-    int r = netif_init(&nc);
-    if (r)
-        fatal("virtio-net initialisation failed (%s)", r == -2 ? "IRQ routing" : "queues");
 
-    /* Boot details only on request: each console character is a VM exit. */
+    /* Devices in -device order: QEMU's virtio_mmio.device tokens (highest slot first), else
+     * a scan of the microvm slots, else PCI bus 0. */
+    struct netif_cfg nc[MAX_MMIO > NETIF_MAX ? MAX_MMIO : NETIF_MAX];
+    int found = 0;
+    for (int i = 0; i < n_mmio; i++)
+        if (mmio_read32(mmio_devs[i].base) == 0x74726976 && mmio_read32(mmio_devs[i].base + 8) == 1) {
+            int j = found++;
+            for (; j > 0 && nc[j - 1].base < mmio_devs[i].base; j--)
+                nc[j] = nc[j - 1];
+            nc[j] = mmio_devs[i];
+        }
+    if (found > NETIF_MAX)
+        found = NETIF_MAX;
+    if (!found)
+        found = mmio_find_virtio_nets(nc, NETIF_MAX, si->rsdp_paddr != 0);
+    if (!found)
+        found = pci_find_virtio_nets(nc, NETIF_MAX);
+    if (!found)
+        fatal("no virtio-net device (use -device virtio-net-device on microvm, virtio-net-pci on pc)");
+    for (int i = 0; i < found; i++) {
+        struct netif *nif = &netifs[i];
+        nif->index = (unsigned)i;
+        int r = netif_init(nif, &nc[i]);
+        if (r)
+            fatal("virtio-net %d initialisation failed (%s)", i, r == -2 ? "IRQ routing" : "queues");
+        netif_count++;
+        /* Boot details only on request: each console character is a VM exit. */
+        if (verbose)
+            kprintf("unibench: net%d %s 0x%lx irq %u mac %02x:%02x:%02x:%02x:%02x:%02x\n", i,
+                    nc[i].kind == NETIF_MMIO ? "virtio-mmio" : "virtio-pci io", (uint64_t)nc[i].base, nc[i].gsi,
+                    nif->mac[0], nif->mac[1], nif->mac[2], nif->mac[3], nif->mac[4], nif->mac[5]);
+    }
     if (verbose)
-        kprintf("unibench: clock %s %lu kHz, net %s 0x%lx irq %u mac %02x:%02x:%02x:%02x:%02x:%02x\n",
-                clock_source, tsc_khz(), nc.kind == NETIF_MMIO ? "virtio-mmio" : "virtio-pci io",
-                (uint64_t)nc.base, nc.gsi, netif_mac[0], netif_mac[1], netif_mac[2], netif_mac[3],
-                netif_mac[4], netif_mac[5]);
-    arp_announce();
-    netif_flush();
+        kprintf("unibench: clock %s %lu kHz\n", clock_source, tsc_khz());
+    apply_net_config();
+    net_announce();
+    for (unsigned i = 0; i < netif_count; i++)
+        netif_flush(&netifs[i]);
     app_start();
     kprintf("unibench: %s ready\n", app_name);
 
     for (;;) {
-        netif_irq_enable(0);
+        for (unsigned i = 0; i < netif_count; i++)
+            netif_irq_enable(&netifs[i], 0);
         int n;
+        uint64_t app_deadline;
         do {
-            n = netif_poll(rx_frame);
-            tcp_timers(now_ns());
+            n = 0;
+            for (unsigned i = 0; i < netif_count; i++)
+                n += netif_poll(&netifs[i], rx_frame);
+            uint64_t now = now_ns();
+            tcp_timers(now);
+            app_deadline = app_timers(now);
             tcp_flush_all();
-            netif_flush();
+            for (unsigned i = 0; i < netif_count; i++)
+                netif_flush(&netifs[i]);
         } while (n);
-        netif_irq_enable(1);
-        if (netif_rx_pending())
+        int pending = 0;
+        for (unsigned i = 0; i < netif_count; i++) {
+            netif_irq_enable(&netifs[i], 1);
+            pending |= netif_rx_pending(&netifs[i]);
+        }
+        if (pending)
             continue;
-        timer_arm(tcp_next_deadline());
+        uint64_t d = tcp_next_deadline();
+        if (app_deadline && (!d || app_deadline < d))
+            d = app_deadline;
+        timer_arm(d);
         sys_idle();
     }
 }

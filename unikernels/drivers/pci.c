@@ -1,6 +1,6 @@
 /*
- * pci.c - find the virtio-net device: a virtio-mmio transport on microvm, or a
- * legacy virtio-pci function on bus 0 (qboot assigns no BARs: we do).
+ * pci.c - find the virtio-net devices: virtio-mmio transports on microvm, or legacy
+ * virtio-pci functions on bus 0 (qboot assigns no BARs: we do, one 64-byte window each).
  */
 #include "uk.h"
 
@@ -11,23 +11,25 @@
 #define VIRTIO_NET_ID 1
 #define PCI_IO_BASE 0xC000
 
-int mmio_find_virtio_net(struct netif_cfg *cfg, int have_rsdp)
+int mmio_find_virtio_nets(struct netif_cfg *cfgs, int max, int have_rsdp)
 {
+    int n = 0;
     /* QEMU microvm GSI rule without ACPI tables to read: IOAPIC2 -> 24+slot,
      * ACPI -> 16+slot, else 5+slot. */
     unsigned gsi_base = ioapic2_present() ? 24 : have_rsdp ? 16 : 5;
-    for (int slot = VIRTIO_MMIO_SLOTS - 1; slot >= 0; slot--) {
+    /* The first -device takes the highest slot: scanning downwards keeps -device order. */
+    for (int slot = VIRTIO_MMIO_SLOTS - 1; slot >= 0 && n < max; slot--) {
         uintptr_t b = VIRTIO_MMIO_BASE + (uintptr_t)slot * VIRTIO_MMIO_STRIDE;
         if (mmio_read32(b) != VIRTIO_MAGIC)
             continue;
         if (mmio_read32(b + 8) != VIRTIO_NET_ID)
             continue;
-        cfg->kind = NETIF_MMIO;
-        cfg->base = b;
-        cfg->gsi = gsi_base + (unsigned)slot;
-        return 0;
+        cfgs[n].kind = NETIF_MMIO;
+        cfgs[n].base = b;
+        cfgs[n].gsi = gsi_base + (unsigned)slot;
+        n++;
     }
-    return -1;
+    return n;
 }
 
 static uint32_t cfg_read(unsigned dev, unsigned fn, unsigned off)
@@ -42,9 +44,11 @@ static void cfg_write(unsigned dev, unsigned fn, unsigned off, uint32_t v)
     outl(0xCFC, v);
 }
 
-int pci_find_virtio_net(struct netif_cfg *cfg)
+int pci_find_virtio_nets(struct netif_cfg *cfgs, int max)
 {
-    for (unsigned dev = 0; dev < 32; dev++) {
+    int n = 0;
+    uint32_t io_next = PCI_IO_BASE;
+    for (unsigned dev = 0; dev < 32 && n < max; dev++) {
         uint32_t id = cfg_read(dev, 0, 0);
         if (id == 0xFFFFFFFF || id == 0)
             continue;
@@ -57,7 +61,14 @@ int pci_find_virtio_net(struct netif_cfg *cfg)
         if (!(bar & 1))
             continue;
         if ((bar & ~3u) == 0) {
-            cfg_write(dev, 0, 0x10, PCI_IO_BASE);
+            /* Size the BAR (all ones, read back), place it at the next aligned free port. */
+            cfg_write(dev, 0, 0x10, 0xFFFFFFFF);
+            uint32_t size = (~(cfg_read(dev, 0, 0x10) & ~3u) + 1) & 0xFFFF;
+            if (size < 4 || size > 0x1000)
+                continue;
+            io_next = (io_next + size - 1) & ~(size - 1);
+            cfg_write(dev, 0, 0x10, io_next);
+            io_next += size;
             bar = cfg_read(dev, 0, 0x10);
         }
         uint32_t cmd = cfg_read(dev, 0, 0x04);
@@ -73,11 +84,11 @@ int pci_find_virtio_net(struct netif_cfg *cfg)
                 line = route;
         }
         if (line == 0 || line >= 16)
-            return -1;
-        cfg->kind = NETIF_PCI;
-        cfg->base = bar & 0xFFFC;
-        cfg->gsi = line;
-        return 0;
+            continue;
+        cfgs[n].kind = NETIF_PCI;
+        cfgs[n].base = bar & 0xFFFC;
+        cfgs[n].gsi = line;
+        n++;
     }
-    return -1;
+    return n;
 }

@@ -96,7 +96,12 @@ extern const char *clock_source;      /* "kvmclock", "pit" or "lapic" */
 /* Arm the one-shot LAPIC timer for an absolute deadline (0 = disarm). */
 void timer_arm(uint64_t deadline_ns);
 
-/* ---- drivers/virtio_net.c ---- */
+/* ---- boot/start.c ---- */
+/* Page-aligned memory above the image, never freed; halts with "not enough memory" when
+ * the RAM given to the guest cannot hold it. */
+void *page_alloc(size_t bytes);
+
+/* ---- drivers/virtio_net.c (one virtio-net device per struct netif) ---- */
 struct netif_cfg {
     int kind;          /* NETIF_MMIO or NETIF_PCI */
     uintptr_t base;    /* MMIO base or I/O port base */
@@ -104,46 +109,94 @@ struct netif_cfg {
 };
 #define NETIF_MMIO 1
 #define NETIF_PCI 2
-extern uint8_t netif_mac[6];
-int netif_init(const struct netif_cfg *cfg); /* up to DRIVER_OK, IRQ routed */
+struct netif;
+/* Up to DRIVER_OK with the IRQ routed; fills nif->mac. 0 ok, -1 queues, -2 IRQ routing. */
+int netif_init(struct netif *nif, const struct netif_cfg *cfg);
 /* Frame buffer for a new outgoing frame (max 1514 bytes), NULL if the ring is full. */
-uint8_t *netif_tx_begin(void);
-void netif_tx_commit(size_t len);
-void netif_flush(void);                          /* one notify for everything queued */
+uint8_t *netif_tx_begin(struct netif *nif);
+void netif_tx_commit(struct netif *nif, size_t len);
+void netif_flush(struct netif *nif);              /* one notify for everything queued */
 /* Hand every received frame to fn; returns the number of frames. */
-int netif_poll(void (*fn)(uint8_t *frame, size_t len));
-void netif_irq_enable(int on);                   /* RX interrupt suppression */
-int netif_rx_pending(void);
+int netif_poll(struct netif *nif, void (*fn)(struct netif *nif, uint8_t *frame, size_t len));
+void netif_irq_enable(struct netif *nif, int on); /* RX interrupt suppression */
+int netif_rx_pending(struct netif *nif);
 
 /* ---- drivers/pci.c ---- */
-int pci_find_virtio_net(struct netif_cfg *cfg);
-int mmio_find_virtio_net(struct netif_cfg *cfg, int have_rsdp);
+/* Every virtio-net device, in -device order (microvm: highest slot first; pc: bus 0
+ * device order); returns how many were stored in cfgs (at most max). */
+int mmio_find_virtio_nets(struct netif_cfg *cfgs, int max, int have_rsdp);
+int pci_find_virtio_nets(struct netif_cfg *cfgs, int max);
 
-/* ---- net/eth.c (Ethernet + ARP) ---- */
+/* ---- net/eth.c (interfaces, Ethernet, ARP per interface) ---- */
 #define ETH_HLEN 14
 #define ETHTYPE_IP 0x0800
 #define ETHTYPE_ARP 0x0806
-struct net_cfg {
-    uint32_t ip, mask, gw; /* host order */
+#ifndef NETIF_MAX
+#define NETIF_MAX 4
+#endif
+#define ARP_CACHE 16
+struct arp_entry {
+    uint32_t ip;
+    uint8_t mac[6];
+    uint8_t valid;
+    uint64_t last_req; /* when we last asked for an unresolved address */
 };
-extern struct net_cfg net_cfg;
-void eth_input(uint8_t *frame, size_t len);
-void arp_announce(void);                                 /* gratuitous ARP + resolve gw */
-const uint8_t *arp_lookup(uint32_t ip);                  /* NULL: request sent, drop */
-void arp_learn(uint32_t ip, const uint8_t *mac);
+struct netif {
+    unsigned index;          /* 0 .. netif_count-1, in -device order */
+    uint8_t mac[6];
+    uint32_t ip, mask;       /* host order; ip 0 = no address (frames ignored) */
+    void *drv;               /* driver state */
+    struct arp_entry arp[ARP_CACHE];
+    unsigned arp_next;
+};
+extern struct netif netifs[NETIF_MAX];
+extern unsigned netif_count;
+void eth_input(struct netif *nif, uint8_t *frame, size_t len);
+void arp_announce(struct netif *nif);                     /* gratuitous ARP */
+/* MAC of an on-link address of nif; NULL: unresolved (a request is sent, rate-limited). */
+const uint8_t *arp_lookup(struct netif *nif, uint32_t ip);
+void arp_learn(struct netif *nif, uint32_t ip, const uint8_t *mac);
+/* Hold one IPv4 packet until nexthop resolves on nif (a few per interface, oldest
+ * dropped); sent by arp_learn. Returns 0 if held. */
+int arp_hold(struct netif *nif, uint32_t nexthop, const uint8_t *pkt, size_t len);
+struct netif *netif_by_addr(uint32_t ip);                 /* the interface owning ip, or NULL */
 
-/* ---- net/ip.c (IPv4, ICMP, UDP) ---- */
+/* ---- net/ip.c (IPv4, routes, forwarding, ICMP, UDP) ---- */
 #define IP_HLEN 20
 #define IPPROTO_ICMP 1
 #define IPPROTO_TCP 6
 #define IPPROTO_UDP 17
-void ip_input(uint8_t *frame, uint8_t *pkt, size_t len);
+/* Routes: connected subnets of the interfaces first (longest prefix), then static routes
+ * (longest prefix; gw=0.0.0.0/0). A route's gateway must be on-link of an interface. */
+#define ROUTE_MAX 16
+struct route {
+    uint32_t net, mask, gw; /* gw 0: on-link */
+    struct netif *nif;
+};
+/* 0 ok, -1 table full, -2 gateway not on-link of any interface. */
+int route_add(uint32_t net, uint32_t mask, uint32_t gw);
+/* Egress interface and next hop for dst; 0 if there is a route. */
+int route_lookup(uint32_t dst, struct netif **nif, uint32_t *nexthop);
+/* Forwarding of packets not addressed to us (off by default). The filter, when set, sees
+ * every packet about to be forwarded (ip points at the IPv4 header; in = ingress) and
+ * returns nonzero to drop it. */
+typedef int (*ip_filter_fn)(struct netif *in, const uint8_t *ip, size_t len);
+void ip_forwarding(int on, ip_filter_fn filter);
+struct ip_stats {
+    uint64_t forwarded, filtered, ttl_expired, no_route, no_buffer, held;
+};
+extern struct ip_stats ip_stats;
+void ip_input(struct netif *nif, uint8_t *frame, uint8_t *pkt, size_t len);
+void net_announce(void);             /* gratuitous ARP on every interface, resolve gateways */
 /* Start an IPv4 packet: returns the payload area (max 1480 bytes), NULL if no route/buffer. */
 uint8_t *ip_tx_begin(uint32_t dst, uint8_t proto);
+uint32_t ip_tx_src(void);            /* source address of the packet under construction */
 void ip_tx_commit(size_t payload_len);
 uint32_t csum_add(uint32_t sum, const void *data, size_t len);
 uint16_t csum_fold(uint32_t sum);
 uint32_t csum_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len);
+/* RFC 1624 eqn. 3: checksum after one 16-bit word of the summed data changed old -> new. */
+uint16_t csum_update16(uint16_t csum, uint16_t old, uint16_t new_);
 typedef void (*udp_handler)(uint32_t src, uint16_t sport, uint16_t dport, const uint8_t *data, size_t len);
 int udp_bind(uint16_t port, udp_handler fn);
 int udp_send(uint32_t dst, uint16_t sport, uint16_t dport, const void *data, size_t len);
@@ -180,5 +233,7 @@ extern const char app_name[];         /* "dns" or "web" */
 /* Handle one command-line option; 0 = ok, -1 = unknown key, -2 = invalid value (message printed). */
 int app_option(const char *key, size_t klen, const char *val, size_t vlen);
 void app_start(void);                 /* bind ports; called once the network is up */
+/* Run the service's due timers; returns its next deadline (0: none). Optional (weak default). */
+uint64_t app_timers(uint64_t now);
 
 #endif

@@ -1,14 +1,23 @@
 /*
  * tcp.c - passive-open TCP for small servers.
  *
- * Fixed connection table (TCP_MAX_CONN, half-open included); when it is full the oldest
- * TIME_WAIT, else the oldest half-open, else the longest-idle connection is evicted, so a
- * SYN flood cannot lock legitimate clients out. In-order delivery only: out-of-order
- * segments are dropped and answered with a duplicate ACK. Send side: one ring buffer per
- * connection, MSS-sized segments within the peer's window, go-back-N retransmission on
- * RTO (RFC 6298 estimator, Karn's rule, exponential backoff), zero-window probes.
- * FIN/RST handled in every state, short TIME_WAIT, idle and half-open timeouts.
- * No window scaling, SACK or timestamps (options we do not send are never enabled).
+ * Fixed connection table (TCP_MAX_CONN). Half-open connections have their own budget
+ * (TCP_MAX_HALF): beyond it, and whenever the table has no free or TIME_WAIT entry, a SYN
+ * is answered with a SYN cookie (no state) and the connection is created when the client's
+ * ACK proves the cookie. A SYN never evicts an established connection; a cookie-proven ACK
+ * may replace the oldest TIME_WAIT, the oldest half-open, or an established connection idle
+ * for IDLE_EVICT_NS. Initial sequence numbers follow RFC 6528 (a 4 us clock plus SipHash-2-4
+ * of the 4-tuple under a boot-time key). Input follows RFC 793's order with RFC 5961:
+ * sequence acceptability first (unacceptable segments, keepalive probes included, are
+ * answered with an ACK), then RST (reset only on an exact RCV.NXT match, challenge ACK when
+ * merely in the window; ignored in TIME_WAIT per RFC 1337), SYN (challenge ACK), then the
+ * ACK field (challenge ACK for one outside SND.UNA-MAX.SND.WND .. SND.NXT); challenge ACKs
+ * are rate limited (CHALLENGE_PER_S). In-order delivery only: out-of-order segments are
+ * dropped and answered with a duplicate ACK. Send side: one ring buffer per connection,
+ * MSS-sized segments within the peer's window, go-back-N retransmission on RTO (RFC 6298
+ * estimator, Karn's rule, exponential backoff), zero-window probes. FIN/RST handled in
+ * every state, short TIME_WAIT, idle and half-open timeouts. No window scaling, SACK or
+ * timestamps (options we do not send are never enabled).
  */
 #include "uk.h"
 
@@ -36,6 +45,11 @@ enum { CLOSED, SYN_RCVD, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSING, TIME_WAIT
 #define CLOSING_NS (10000 * MS)
 #define HALF_OPEN_NS (5000 * MS)
 #define TX_RETRY_NS (1 * MS)
+#ifndef TCP_MAX_HALF
+#define TCP_MAX_HALF (TCP_MAX_CONN / 4 > 4 ? TCP_MAX_CONN / 4 : 4)
+#endif
+#define IDLE_EVICT_NS (1000 * MS)   /* an established connection idle this long may be replaced */
+#define CHALLENGE_PER_S 1000        /* challenge/unacceptable-segment ACKs per second */
 
 #define SEQ_LT(a, b) ((int32_t)((a) - (b)) < 0)
 #define SEQ_LEQ(a, b) ((int32_t)((a) - (b)) <= 0)
@@ -54,7 +68,7 @@ struct tcp_conn {
     uint16_t lport, rport, mss;
     uint32_t rip;
     uint32_t iss, irs;
-    uint32_t snd_una, snd_nxt, snd_max, snd_wnd;
+    uint32_t snd_una, snd_nxt, snd_max, snd_wnd, max_wnd;
     uint32_t rcv_nxt;
     uint32_t buf_seq;   /* sequence number of buf[head] */
     uint32_t head, len; /* ring contents */
@@ -69,6 +83,115 @@ static uint16_t dirty_list[TCP_MAX_CONN];
 static unsigned n_dirty;
 static uint64_t next_deadline; /* earliest timer over all connections, 0 = none */
 static uint64_t now;           /* time of the event being processed */
+static uint64_t challenge_sec; /* the second the challenge-ACK budget counts */
+static unsigned challenge_n;
+
+/* ---- keyed hashing: RFC 6528 ISNs and SYN cookies ---- */
+
+static uint64_t sip_k0, sip_k1;
+static int sip_keyed;
+
+#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+#define SIPROUND                                                                  \
+    do {                                                                          \
+        v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32);                 \
+        v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2;                                    \
+        v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0;                                    \
+        v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32);                 \
+    } while (0)
+
+/* SipHash-2-4 of two 64-bit words (16 bytes). */
+static uint64_t siphash2(uint64_t m0, uint64_t m1)
+{
+    uint64_t v0 = sip_k0 ^ 0x736f6d6570736575ULL, v1 = sip_k1 ^ 0x646f72616e646f6dULL;
+    uint64_t v2 = sip_k0 ^ 0x6c7967656e657261ULL, v3 = sip_k1 ^ 0x7465646279746573ULL;
+    uint64_t m[3] = {m0, m1, (uint64_t)16 << 56};
+    for (int i = 0; i < 3; i++) {
+        v3 ^= m[i];
+        SIPROUND;
+        SIPROUND;
+        v0 ^= m[i];
+    }
+    v2 ^= 0xff;
+    SIPROUND; SIPROUND; SIPROUND; SIPROUND;
+    return v0 ^ v1 ^ v2 ^ v3;
+}
+
+/* The key: TSC readings at start-up and at the first SYN (its arrival time is not known
+ * to a remote party), our MAC and address. No RDRAND: not every hypervisor here has it. */
+static void tcp_key(void)
+{
+    if (sip_keyed)
+        return;
+    uint64_t a = rdtsc();
+    uint64_t mac = 0, addrs = 0;
+    for (unsigned n = 0; n < netif_count; n++) {
+        for (int i = 0; i < 6; i++)
+            mac = mac << 8 ^ netifs[n].mac[i];
+        addrs = addrs << 32 ^ netifs[n].ip;
+    }
+    sip_k0 ^= a * 0x9E3779B97F4A7C15ULL ^ mac;
+    sip_k1 ^= (a << 17 | a >> 47) ^ (addrs << 32) ^ now_ns();
+    sip_k0 = siphash2(sip_k0, rdtsc());
+    sip_k1 = siphash2(sip_k1, rdtsc() ^ sip_k0);
+    sip_keyed = 1;
+}
+
+static uint64_t tuple_word(uint32_t rip, uint16_t rport, uint16_t lport)
+{
+    return (uint64_t)rip << 32 | (uint32_t)rport << 16 | lport;
+}
+
+/* RFC 6528: ISN = M + F(4-tuple, secret), M a 4 us clock. The local address is part of the
+ * tuple: the interface the reply leaves by (route to the remote end). */
+static uint32_t isn_for(uint32_t rip, uint16_t rport, uint16_t lport)
+{
+    struct netif *nif = 0;
+    uint32_t nexthop;
+    uint32_t lip = route_lookup(rip, &nif, &nexthop) == 0 && nif ? nif->ip : 0;
+    return (uint32_t)(now / 4000) + (uint32_t)siphash2(tuple_word(rip, rport, lport), lip);
+}
+
+/* SYN cookies: ISN = hash(4-tuple, client ISN, minute)[31:8] | minute[4:0] << 3 | mss index. */
+static const uint16_t cookie_mss[8] = {216, 536, 1024, 1220, 1360, 1400, 1440, 1460};
+#define COOKIE_PERIOD_SHIFT 36 /* ~69 s */
+
+static uint32_t cookie_hash(uint32_t rip, uint16_t rport, uint16_t lport, uint32_t irs, uint32_t t)
+{
+    return (uint32_t)siphash2(tuple_word(rip, rport, lport), (uint64_t)irs << 32 | t | 1u << 31);
+}
+
+static uint32_t cookie_make(uint32_t rip, uint16_t rport, uint16_t lport, uint32_t irs, uint16_t mss)
+{
+    uint32_t t = (uint32_t)(now >> COOKIE_PERIOD_SHIFT) & 31;
+    unsigned mi = 0;
+    for (unsigned i = 0; i < 8; i++)
+        if (cookie_mss[i] <= mss)
+            mi = i;
+    return (cookie_hash(rip, rport, lport, irs, t) & ~0xFFu) | t << 3 | mi;
+}
+
+/* Returns the MSS the cookie encodes, or 0 when it is not one of ours (or too old). */
+static uint16_t cookie_check(uint32_t rip, uint16_t rport, uint16_t lport, uint32_t irs, uint32_t cookie)
+{
+    uint32_t t = (cookie >> 3) & 31, cur = (uint32_t)(now >> COOKIE_PERIOD_SHIFT) & 31;
+    if (t != cur && t != ((cur - 1) & 31))
+        return 0;
+    if ((cookie_hash(rip, rport, lport, irs, t) & ~0xFFu) != (cookie & ~0xFFu))
+        return 0;
+    return cookie_mss[cookie & 7];
+}
+
+/* Rate limit for ACKs sent in answer to unacceptable or suspicious segments. */
+static int challenge_ok(void)
+{
+    uint64_t sec = now / 1000000000ULL;
+    if (sec != challenge_sec) {
+        challenge_sec = sec;
+        challenge_n = 0;
+    }
+    return challenge_n++ < CHALLENGE_PER_S;
+}
 
 #define MAX_LISTEN 4
 static struct {
@@ -147,7 +270,7 @@ static int send_segment(struct tcp_conn *c, uint32_t seq, uint8_t flags, uint32_
             memcpy(t + hl + first, c->buf, n - first);
     }
     uint16_t tl = (uint16_t)(hl + n);
-    put16(t + 16, csum_fold(csum_add(csum_pseudo(net_cfg.ip, c->rip, IPPROTO_TCP, tl), t, tl)));
+    put16(t + 16, csum_fold(csum_add(csum_pseudo(ip_tx_src(), c->rip, IPPROTO_TCP, tl), t, tl)));
     ip_tx_commit(tl);
     return 0;
 }
@@ -173,7 +296,7 @@ static void send_rst_reply(uint32_t src, const uint8_t *th, size_t seglen)
     put16(t + 14, 0);
     put16(t + 16, 0);
     put16(t + 18, 0);
-    put16(t + 16, csum_fold(csum_add(csum_pseudo(net_cfg.ip, src, IPPROTO_TCP, 20), t, 20)));
+    put16(t + 16, csum_fold(csum_add(csum_pseudo(ip_tx_src(), src, IPPROTO_TCP, 20), t, 20)));
     ip_tx_commit(20);
 }
 
@@ -347,29 +470,49 @@ int tcp_listen(uint16_t port, const struct tcp_ops *ops)
     return -1;
 }
 
-static struct tcp_conn *conn_alloc(void)
+/* An entry for a new connection. For a SYN (cookie_ack 0): a free entry or the oldest
+ * TIME_WAIT, and only while half-open connections are within their budget; NULL means
+ * "answer with a SYN cookie". For an ACK that proved a cookie: also the oldest half-open,
+ * or an established connection idle for IDLE_EVICT_NS; NULL means "drop". */
+static struct tcp_conn *conn_alloc(int cookie_ack)
 {
-    struct tcp_conn *tw = NULL, *half = NULL, *idle = NULL;
+    struct tcp_conn *free_c = NULL, *tw = NULL, *half = NULL, *idle = NULL;
+    unsigned n_half = 0;
     for (unsigned i = 0; i < TCP_MAX_CONN; i++) {
         struct tcp_conn *c = &conns[i];
-        if (c->state == CLOSED)
-            return c;
-        if (c->state == TIME_WAIT) {
+        if (c->state == CLOSED) {
+            if (!free_c)
+                free_c = c;
+        } else if (c->state == TIME_WAIT) {
             if (!tw || c->expire_at < tw->expire_at)
                 tw = c;
         } else if (c->state == SYN_RCVD) {
+            n_half++;
             if (!half || c->born < half->born)
                 half = c;
         } else if (!idle || c->last_seen < idle->last_seen) {
             idle = c;
         }
     }
-    struct tcp_conn *v = tw ? tw : half ? half : idle;
-    if (v->state == TIME_WAIT || v->state == SYN_RCVD)
-        release(v);
-    else
-        tcp_abort(v);
-    return v;
+    if (!cookie_ack && n_half >= TCP_MAX_HALF)
+        return NULL;
+    if (free_c)
+        return free_c;
+    if (tw) {
+        release(tw);
+        return tw;
+    }
+    if (!cookie_ack)
+        return NULL;
+    if (half) {
+        release(half);
+        return half;
+    }
+    if (idle && now - idle->last_seen >= IDLE_EVICT_NS) {
+        tcp_abort(idle);
+        return idle;
+    }
+    return NULL;
 }
 
 static uint16_t parse_mss(const uint8_t *opt, size_t n)
@@ -394,33 +537,113 @@ static uint16_t parse_mss(const uint8_t *opt, size_t n)
     return 536;
 }
 
-static void passive_open(uint32_t src, const uint8_t *th, size_t hl, const struct tcp_ops *ops)
+/* Reset an entry for a new connection from src (the segment th), keeping its flush-list mark. */
+static void conn_init(struct tcp_conn *c, uint32_t src, const uint8_t *th, const struct tcp_ops *ops)
 {
-    struct tcp_conn *c = conn_alloc();
     uint16_t dirty = c->dirty;
     memset(c, 0, offsetof(struct tcp_conn, buf));
     c->dirty = (uint8_t)dirty;
-    c->state = SYN_RCVD;
     c->rip = src;
     c->rport = get16(th);
     c->lport = get16(th + 2);
-    c->irs = get32(th + 4);
-    c->rcv_nxt = c->irs + 1;
-    uint64_t r = rdtsc();
-    c->iss = (uint32_t)(r >> 6) ^ (uint32_t)(r << 13) ^ src ^ ((uint32_t)c->rport << 16);
-    c->snd_una = c->iss;
-    c->snd_nxt = c->snd_max = c->iss + 1;
-    c->buf_seq = c->iss + 1;
-    c->snd_wnd = get16(th + 14);
-    uint16_t mss = parse_mss(th + 20, hl - 20);
-    c->mss = mss < 64 ? 64 : mss > MSS_LOCAL ? MSS_LOCAL : mss;
     c->rto_us = RTO_INIT_US;
     c->ops = ops;
     c->born = c->last_seen = now;
+}
+
+static void set_iss(struct tcp_conn *c, uint32_t iss)
+{
+    c->iss = iss;
+    c->snd_una = iss;
+    c->snd_nxt = c->snd_max = iss + 1;
+    c->buf_seq = iss + 1;
+}
+
+static uint16_t clamp_mss(uint16_t mss)
+{
+    return mss < 64 ? 64 : mss > MSS_LOCAL ? MSS_LOCAL : mss;
+}
+
+/* A SYN-ACK carrying a cookie: no state kept. */
+static void send_cookie_synack(uint32_t src, const uint8_t *th, uint32_t cookie)
+{
+    uint8_t *t = ip_tx_begin(src, IPPROTO_TCP);
+    if (!t)
+        return;
+    put16(t, get16(th + 2));
+    put16(t + 2, get16(th));
+    put32(t + 4, cookie);
+    put32(t + 8, get32(th + 4) + 1);
+    t[12] = 6 << 4;
+    t[13] = TH_SYN | TH_ACK;
+    put16(t + 14, RCV_WND);
+    put16(t + 16, 0);
+    put16(t + 18, 0);
+    t[20] = 2;
+    t[21] = 4;
+    put16(t + 22, MSS_LOCAL);
+    put16(t + 16, csum_fold(csum_add(csum_pseudo(ip_tx_src(), src, IPPROTO_TCP, 24), t, 24)));
+    ip_tx_commit(24);
+}
+
+static void passive_open(uint32_t src, const uint8_t *th, size_t hl, const struct tcp_ops *ops)
+{
+    tcp_key();
+    uint16_t mss = clamp_mss(parse_mss(th + 20, hl - 20));
+    struct tcp_conn *c = conn_alloc(0);
+    if (!c) { /* half-open budget spent or table full: a stateless SYN cookie */
+        send_cookie_synack(src, th, cookie_make(src, get16(th), get16(th + 2), get32(th + 4), mss));
+        return;
+    }
+    conn_init(c, src, th, ops);
+    c->state = SYN_RCVD;
+    c->irs = get32(th + 4);
+    c->rcv_nxt = c->irs + 1;
+    set_iss(c, isn_for(src, c->rport, c->lport));
+    c->snd_wnd = c->max_wnd = get16(th + 14);
+    c->mss = mss;
     c->ack_now = 1; /* the SYN-ACK */
     set_rto(c);
     set_expire(c, HALF_OPEN_NS);
     mark_dirty(c);
+}
+
+/* The connection becomes established: the application hears about it. */
+static void establish(struct tcp_conn *c, uint32_t ack, uint16_t wnd)
+{
+    c->state = ESTABLISHED;
+    c->snd_una = ack;
+    c->snd_wnd = wnd;
+    if (wnd > c->max_wnd)
+        c->max_wnd = wnd;
+    c->rto_at = 0;
+    c->retries = 0;
+    c->opened = 1;
+    set_expire(c, IDLE_NS);
+    if (c->ops->open)
+        c->ops->open(c);
+}
+
+/* An ACK for no connection: if it proves one of our SYN cookies, the connection is
+ * created established. Returns it, or NULL. */
+static struct tcp_conn *cookie_open(uint32_t src, const uint8_t *th, const struct tcp_ops *ops)
+{
+    if (!sip_keyed)
+        return NULL;
+    uint32_t seq = get32(th + 4), ack = get32(th + 8);
+    uint16_t mss = cookie_check(src, get16(th), get16(th + 2), seq - 1, ack - 1);
+    if (!mss)
+        return NULL;
+    struct tcp_conn *c = conn_alloc(1);
+    if (!c)
+        return NULL;
+    conn_init(c, src, th, ops);
+    c->irs = seq - 1;
+    c->rcv_nxt = seq;
+    set_iss(c, ack - 1);
+    c->mss = clamp_mss(mss);
+    establish(c, ack, get16(th + 14));
+    return c->state == CLOSED ? NULL : c;
 }
 
 static void rtt_sample(struct tcp_conn *c)
@@ -442,9 +665,11 @@ static void rtt_sample(struct tcp_conn *c)
 /* Process the ACK field; returns 0 to go on, -1 when the segment must be dropped. */
 static int process_ack(struct tcp_conn *c, uint32_t ack, uint16_t wnd)
 {
-    if (SEQ_GT(ack, c->snd_max)) {
-        c->ack_now = 1; /* acks something we never sent */
-        mark_dirty(c);
+    if (SEQ_GT(ack, c->snd_max) || SEQ_LT(ack, c->snd_una - c->max_wnd)) {
+        if (challenge_ok()) { /* acks something we never sent, or far too old (RFC 5961 5) */
+            c->ack_now = 1;
+            mark_dirty(c);
+        }
         return -1;
     }
     if (SEQ_GT(ack, c->snd_una)) {
@@ -475,6 +700,8 @@ static int process_ack(struct tcp_conn *c, uint32_t ack, uint16_t wnd)
         if (c->snd_wnd == 0 && wnd)
             mark_dirty(c);
         c->snd_wnd = wnd;
+        if (wnd > c->max_wnd)
+            c->max_wnd = wnd;
     }
     return 0;
 }
@@ -512,54 +739,95 @@ void tcp_input(uint32_t src, uint32_t dst, uint8_t *th, size_t len)
     if (!c) {
         if (flags & TH_RST)
             return;
-        if ((flags & (TH_SYN | TH_ACK | TH_FIN)) == TH_SYN) {
-            for (int i = 0; i < MAX_LISTEN; i++)
-                if (listeners[i].ops && listeners[i].port == dport) {
-                    passive_open(src, th, hl, listeners[i].ops);
-                    return;
-                }
+        const struct tcp_ops *ops = NULL;
+        for (int i = 0; i < MAX_LISTEN; i++)
+            if (listeners[i].ops && listeners[i].port == dport)
+                ops = listeners[i].ops;
+        if (ops && (flags & (TH_SYN | TH_ACK | TH_FIN)) == TH_SYN) {
+            passive_open(src, th, hl, ops);
+            return;
         }
-        send_rst_reply(src, th, seglen);
-        return;
-    }
-    c->last_seen = now;
-
-    /* RST: accepted when it falls in the receive window. */
-    if (flags & TH_RST) {
-        if (SEQ_GEQ(seq, c->rcv_nxt) && SEQ_LT(seq, c->rcv_nxt + RCV_WND))
-            release(c);
-        return;
-    }
-    if (flags & TH_SYN) {
-        if (c->state == SYN_RCVD && seq == c->irs) {
-            c->ack_now = 1; /* our SYN-ACK was lost */
-            mark_dirty(c);
-        } else {
-            c->ack_now = 1; /* challenge ACK (RFC 5961) */
-            mark_dirty(c);
+        if (ops && (flags & (TH_SYN | TH_ACK)) == TH_ACK)
+            c = cookie_open(src, th, ops);
+        if (!c) {
+            send_rst_reply(src, th, seglen);
+            return;
         }
-        return;
     }
-    if (!(flags & TH_ACK))
-        return;
 
     if (c->state == SYN_RCVD) {
+        if (flags & TH_RST) {
+            if (seq == c->rcv_nxt)
+                release(c); /* exact match only (RFC 5961 3.2) */
+            return;
+        }
+        if (flags & TH_SYN) {
+            if (seq == c->irs) {
+                c->ack_now = 1; /* our SYN-ACK was lost */
+                mark_dirty(c);
+            }
+            return;
+        }
+        if (!(flags & TH_ACK))
+            return;
         if (ack != c->iss + 1) {
             send_rst_reply(src, th, seglen);
             return;
         }
-        c->state = ESTABLISHED;
-        c->snd_una = ack;
-        c->snd_wnd = wnd;
-        c->rto_at = 0;
-        c->retries = 0;
-        c->opened = 1;
-        set_expire(c, IDLE_NS);
-        if (c->ops->open)
-            c->ops->open(c);
+        if (seq != c->rcv_nxt) /* not the segment that completes our handshake */
+            return;
+        c->last_seen = now;
+        establish(c, ack, wnd);
         if (c->state == CLOSED)
             return;
     }
+
+    /* 1. Sequence acceptability (RFC 793 3.9, receive window RCV_WND). An unacceptable
+     * segment is answered with an ACK (keepalive probes: seq = RCV.NXT - 1) unless it is a
+     * RST, and goes no further: its ACK field and flags are not looked at. */
+    int acceptable;
+    if (seglen == 0)
+        acceptable = SEQ_GEQ(seq, c->rcv_nxt) && SEQ_LT(seq, c->rcv_nxt + RCV_WND);
+    else
+        acceptable = (SEQ_GEQ(seq, c->rcv_nxt) && SEQ_LT(seq, c->rcv_nxt + RCV_WND)) ||
+                     (SEQ_GEQ(seq + (uint32_t)seglen - 1, c->rcv_nxt) &&
+                      SEQ_LT(seq + (uint32_t)seglen - 1, c->rcv_nxt + RCV_WND));
+    if (!acceptable) {
+        if (!(flags & TH_RST) && challenge_ok()) {
+            c->ack_now = 1;
+            mark_dirty(c);
+        }
+        return;
+    }
+
+    /* 2. RST: only an exact match resets; in the window, a challenge ACK (RFC 5961 3.2);
+     * in TIME_WAIT, ignored (RFC 1337). */
+    if (flags & TH_RST) {
+        if (c->state == TIME_WAIT)
+            return;
+        if (seq == c->rcv_nxt) {
+            release(c);
+        } else if (challenge_ok()) {
+            c->ack_now = 1;
+            mark_dirty(c);
+        }
+        return;
+    }
+    /* 4. SYN in a synchronized state: challenge ACK (RFC 5961 4.2). */
+    if (flags & TH_SYN) {
+        if (challenge_ok()) {
+            c->ack_now = 1;
+            mark_dirty(c);
+        }
+        return;
+    }
+    /* 5. ACK */
+    if (!(flags & TH_ACK))
+        return;
+    if (c->state == TIME_WAIT) { /* a retransmitted FIN is unacceptable (above) and re-ACKed */
+        return;
+    }
+    c->last_seen = now;
 
     if (process_ack(c, ack, wnd))
         return;

@@ -11,7 +11,11 @@ READY_FILE is created once the socket is bound: start QEMU only then (the gratui
 is sent once, right after boot).
 
 Checks: gratuitous ARP at start, ARP reply, ICMP echo, IPv4 options and fragments,
-UDP DNS (dns) or a TCP handshake + HTTP GET after a SYN flood, RST for a closed port (web).
+UDP DNS (dns: no answer to source port 0 or to echo-style ports 7/13/19/37), or (web):
+RST for a closed port, RFC 5961 (in-window RST and SYN get a challenge ACK, only an exact
+RST resets), keepalive probes ACKed, keyed ISNs, a SYN flood that neither evicts an
+established keep-alive connection nor locks out a new client (SYN cookies), RST ignored in
+TIME_WAIT (RFC 1337).
 Prints one 'ok'/'FAIL' line per check; exit status 1 on any failure.
 """
 import os
@@ -173,6 +177,11 @@ def main():
         u[6] ^= 0xFF
         lan.send(lan.ip(HOST_IP, 17, bytes(u)))
         report(lan.recv_until(answer(0x4545), 1) is None, "bad UDP checksum dropped")
+        # No answers to source port 0 or to echo-style services (reflection loops, amplification).
+        for k, port in enumerate((0, 7, 13, 19, 37)):
+            lan.send(lan.ip(HOST_IP, 17, udp(HOST_IP, port, 53, dns_query(0x4700 + k, "www.cetic.be"))))
+        got = lan.recv_until(lambda f: (p := ip_payload(f, 17)) and len(p[1]) > 10 and p[1][8] == 0x47 and p, 1)
+        report(got is None, "no answer to UDP source ports 0, 7, 13, 19, 37")
         lan.send(lan.ip(HOST_IP, 17, udp(HOST_IP, 5353, 53, dns_query(0x4646, "www.cetic.be"))))
         report(lan.recv_until(answer(0x4646), 3) is not None, "still answering")
         return 1 if failures else 0
@@ -181,6 +190,84 @@ def main():
     lan.send(lan.ip(HOST_IP, 6, tcp(HOST_IP, 40001, 81, 1000, 0, 0x02)))
     r = lan.recv_until(lambda f: (p := ip_payload(f, 6)) and struct.unpack("!H", p[1][2:4])[0] == 40001 and p, 3)
     report(bool(r) and r[1][13] & 0x04 and struct.unpack("!I", r[1][8:12])[0] == 1001, "SYN to a closed port gets RST/ACK")
+
+    def seg_from(port, flag_mask=0xFF):
+        def pred(f):
+            p = ip_payload(f, 6)
+            if p and p[0] == GUEST_IP and struct.unpack("!H", p[1][2:4])[0] == port and p[1][13] & flag_mask:
+                return p[1]
+        return pred
+
+    def u32(b, off):
+        return struct.unpack("!I", b[off:off + 4])[0]
+
+    def send_tcp(port, seq, ack, flags, data=b""):
+        lan.send(lan.ip(HOST_IP, 6, tcp(HOST_IP, port, 80, seq, ack, flags, data)))
+
+    # An established keep-alive connection K: handshake, one request.
+    kport, kiss = 40010, 90000
+    send_tcp(kport, kiss, 0, 0x02)
+    sa = lan.recv_until(seg_from(kport, 0x12), 3)
+    report(bool(sa) and sa[13] & 0x12 == 0x12, "keep-alive connection: SYN-ACK")
+    if not sa:
+        return 1
+    kg = u32(sa, 4) + 1            # the guest's next sequence number
+    kseq = kiss + 1                # ours
+    send_tcp(kport, kseq, kg, 0x10)
+
+    def k_request(what):
+        """GET on K; returns True once a complete 200 arrived (and ACKs it)."""
+        global failures
+        nonlocal kseq, kg
+        req = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+        send_tcp(kport, kseq, kg, 0x18, req)
+        kseq += len(req)
+        got, end = b"", time.monotonic() + 5
+        while time.monotonic() < end:
+            seg = lan.recv_until(seg_from(kport, 0x1F), 0.5)
+            if not seg:
+                if not got:
+                    send_tcp(kport, kseq - len(req), kg, 0x18, req)  # retransmit
+                continue
+            data = seg[(seg[12] >> 4) * 4:]
+            if u32(seg, 4) == kg and data:
+                got += data
+                kg += len(data)
+                send_tcp(kport, kseq, kg, 0x10)
+            if b"</html>" in got:
+                return got.startswith(b"HTTP/1.1 200 ")
+        return False
+
+    report(k_request("first"), "keep-alive connection: GET 200")
+    # RFC 5961 3.2: an in-window RST that is not an exact match gets a challenge ACK, no reset.
+    send_tcp(kport, kseq + 100, 0, 0x04)
+    ch = lan.recv_until(seg_from(kport), 1)
+    report(bool(ch) and ch[13] == 0x10 and u32(ch, 8) == kseq, "in-window RST: challenge ACK (ack = RCV.NXT)")
+    # RFC 5961 4.2: a SYN on an established connection gets a challenge ACK.
+    send_tcp(kport, kseq + 5000, 0, 0x02)
+    ch = lan.recv_until(seg_from(kport), 1)
+    report(bool(ch) and ch[13] == 0x10 and u32(ch, 8) == kseq, "SYN on an established connection: challenge ACK")
+    # An ACK far outside the window is not processed, only answered.
+    send_tcp(kport, kseq, kg + 1000000, 0x10)
+    ch = lan.recv_until(seg_from(kport), 1)
+    report(bool(ch) and ch[13] == 0x10 and u32(ch, 4) == kg, "ACK of unsent data: answered with an ACK, ignored")
+    # Keepalive probe: seq = RCV.NXT - 1, no data -> ACK.
+    send_tcp(kport, kseq - 1, kg, 0x10)
+    ch = lan.recv_until(seg_from(kport), 1)
+    report(bool(ch) and ch[13] == 0x10 and u32(ch, 8) == kseq, "keepalive probe answered with an ACK")
+    report(k_request("after"), "connection survives the spoofed RST/SYN/ACK: GET 200")
+
+    # RFC 6528: initial sequence numbers of neighbouring tuples are unrelated.
+    isns = []
+    for port in (40020, 40021, 40022):
+        send_tcp(port, 5, 0, 0x02)
+        sa = lan.recv_until(seg_from(port, 0x12), 2)
+        if sa:
+            isns.append(u32(sa, 4))
+        send_tcp(port, 6, 0, 0x04)  # exact-match RST (seq = RCV.NXT): gone
+    far = len(isns) == 3 and all(min((x - y) & 0xFFFFFFFF, (y - x) & 0xFFFFFFFF) > (1 << 20)
+                                 for i, x in enumerate(isns) for y in isns[i + 1:])
+    report(far, "ISNs of consecutive connections differ by > 2^20 (keyed, RFC 6528)")
 
     # SYN flood from 3000 spoofed senders (TEST-NET-2, routed via the gateway = us).
     for i in range(3000):
@@ -194,6 +281,14 @@ def main():
         if synacks > 5000:
             break
     report(synacks > 0, "SYN flood of 3000: answered with %d SYN-ACKs" % synacks)
+
+    # The established connection was not evicted by the flood.
+    report(k_request("flood"), "keep-alive connection survives the SYN flood: GET 200")
+    # Only an exact-match RST resets it: afterwards its data gets a RST.
+    send_tcp(kport, kseq, 0, 0x04)
+    send_tcp(kport, kseq, kg, 0x18, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    r = lan.recv_until(seg_from(kport, 0x04), 1)
+    report(r is not None, "exact-match RST resets the connection (later data gets a RST)")
 
     # A legitimate client still gets served.
     sport, iss = 40002, 7000
@@ -234,6 +329,15 @@ def main():
         lan.send(lan.ip(HOST_IP, 6, tcp(HOST_IP, sport, 80, iss + 1 + len(req), ack, 0x10 | (0x01 if fin else 0))))
     report(got[:9] in (b"HTTP/1.0 ", b"HTTP/1.1 ") and got[9:12] == b"200" and b"unibench" in got and fin,
            "HTTP/1.0 GET after the flood: 200, page, FIN (%d bytes)" % len(got))
+    # Our FIN went out after theirs: the guest is in TIME_WAIT. A RST there is ignored (RFC 1337):
+    # our retransmitted FIN is still answered with an ACK, not a RST.
+    if fin:
+        ack = gseq + len(got) + 1
+        lan.recv_until(from_guest(0x10), 0.2)  # the ACK of our FIN
+        lan.send(lan.ip(HOST_IP, 6, tcp(HOST_IP, sport, 80, iss + 2 + len(req), 0, 0x04)))
+        lan.send(lan.ip(HOST_IP, 6, tcp(HOST_IP, sport, 80, iss + 1 + len(req), ack, 0x11)))
+        r = lan.recv_until(from_guest(0x14), 0.4)
+        report(bool(r) and r[13] == 0x10, "RST in TIME_WAIT ignored: a retransmitted FIN is re-ACKed")
     return 1 if failures else 0
 
 

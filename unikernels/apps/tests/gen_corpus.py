@@ -94,7 +94,9 @@ HTTP = {
     "404-traversal": b"GET /../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n",
     "200-leading-crlf": b"\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n",
     "200-bare-lf": b"GET / HTTP/1.1\nHost: x\n\n",
-    "405-post-body-then-pipelined-get": b"POST /x HTTP/1.1\r\nContent-Length: 3\r\n\r\nabcGET / HTTP/1.1\r\n\r\n",
+    "405-post-body-then-pipelined-get": b"POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabcGET / HTTP/1.1\r\nHost: x\r\n\r\n",
+    "400-no-host": b"GET / HTTP/1.1\r\n\r\n",
+    "400-two-hosts": b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
     "none-incomplete": b"GET / HTTP/1.1\r\nHost: x\r\n",
 }
 

@@ -975,7 +975,7 @@ static void t_http_head(void)
     CHECK_EQ(header_value(s.data, "\r\nContent-Length: "), (long)g_site.body_len);
     CHECK(s.len >= 4 && memcmp(s.data + s.len - 4, "\r\n\r\n", 4) == 0); /* no body */
     sink_reset(&s);
-    CHECK_EQ(feed_str("HEAD /nope HTTP/1.1\r\n\r\n", &s), HTTP_KEEP);
+    CHECK_EQ(feed_str("HEAD /nope HTTP/1.1\r\nHost: x\r\n\r\n", &s), HTTP_KEEP);
     CHECK(strncmp(s.data, "HTTP/1.1 404 ", 13) == 0);
     CHECK(memcmp(s.data + s.len - 4, "\r\n\r\n", 4) == 0);
     sink_reset(&s);
@@ -993,7 +993,7 @@ static void t_http_404_405(void)
     CHECK(strncmp(s.data, "HTTP/1.1 405 Method Not Allowed\r\n", 33) == 0);
     CHECK(strstr(s.data, "\r\nAllow: GET, HEAD\r\n") != NULL);
     sink_reset(&s);
-    CHECK_EQ(feed_str("get / HTTP/1.1\r\n\r\n", &s), HTTP_KEEP); /* methods are case-sensitive */
+    CHECK_EQ(feed_str("get / HTTP/1.1\r\nHost: x\r\n\r\n", &s), HTTP_KEEP); /* methods are case-sensitive */
     CHECK(strncmp(s.data, "HTTP/1.1 405 ", 13) == 0);
     sink_reset(&s);
 }
@@ -1042,7 +1042,7 @@ static void t_http_huge_header(void)
     CHECK_EQ(count_of(s.data, "HTTP/1.1 "), 1);
     sink_reset(&s);
     /* a head of exactly HTTP_REQ_MAX bytes is still accepted */
-    strcpy(req, "GET / HTTP/1.1\r\nX-Fill: ");
+    strcpy(req, "GET / HTTP/1.1\r\nHost: x\r\nX-Fill: ");
     off = strlen(req);
     size_t fill = HTTP_REQ_MAX - off - 4;
     memset(req + off, 'b', fill);
@@ -1054,6 +1054,46 @@ static void t_http_huge_header(void)
     free(req);
 }
 
+static void t_http_host_required(void)
+{
+    struct sink s = {0};
+    CHECK_EQ(feed_str("GET / HTTP/1.1\r\n\r\n", &s), HTTP_CLOSE);
+    CHECK(s.data && strncmp(s.data, "HTTP/1.1 400 ", 13) == 0);
+    sink_reset(&s);
+    CHECK_EQ(feed_str("GET / HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n", &s), HTTP_CLOSE);
+    CHECK(s.data && strncmp(s.data, "HTTP/1.1 400 ", 13) == 0);
+    sink_reset(&s);
+    CHECK_EQ(feed_str("GET / HTTP/1.0\r\n\r\n", &s), HTTP_CLOSE); /* 1.0 needs none */
+    CHECK(s.data && strncmp(s.data, "HTTP/1.1 200 ", 13) == 0);
+    sink_reset(&s);
+    CHECK_EQ(feed_str("GET / HTTP/1.1\r\nHOST: \r\n\r\n", &s), HTTP_KEEP); /* empty is allowed */
+    CHECK(s.data && strncmp(s.data, "HTTP/1.1 200 ", 13) == 0);
+    sink_reset(&s);
+}
+
+static void t_http_timeout(void)
+{
+    struct sink s = {0};
+    http_conn_init(g_conn);
+    CHECK(http_conn_idle(g_conn));
+    CHECK_EQ(feed(g_conn, "GET / HTTP/1.1\r\nHo", 19, 0, &s), HTTP_KEEP);
+    CHECK(!http_conn_idle(g_conn));
+    CHECK(s.data == NULL);
+    http_conn_timeout(g_conn, sink_emit, &s);
+    CHECK(s.data && strncmp(s.data, "HTTP/1.1 408 ", 13) == 0);
+    CHECK(strstr(s.data, "Connection: close") != NULL);
+    sink_reset(&s);
+    CHECK_EQ(feed(g_conn, "st: x\r\n\r\n", 9, 0, &s), HTTP_CLOSE); /* closed for good */
+    CHECK(s.data == NULL);
+    http_conn_init(g_conn); /* an idle connection times out silently */
+    http_conn_timeout(g_conn, sink_emit, &s);
+    CHECK(s.data == NULL);
+    http_conn_init(g_conn); /* a body being skipped counts as a request under way */
+    CHECK_EQ(feed(g_conn, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nab", 49, 0, &s), HTTP_KEEP);
+    CHECK(!http_conn_idle(g_conn));
+    sink_reset(&s);
+}
+
 static void t_http_connection_close(void)
 {
     struct sink s = {0};
@@ -1061,14 +1101,14 @@ static void t_http_connection_close(void)
     CHECK(strstr(s.data, "\r\nConnection: close\r\n") != NULL);
     CHECK(strncmp(s.data, "HTTP/1.1 200 ", 13) == 0);
     sink_reset(&s);
-    CHECK_EQ(feed_str("GET / HTTP/1.1\r\nconnection: Upgrade, CLOSE\r\n\r\n", &s), HTTP_CLOSE);
+    CHECK_EQ(feed_str("GET / HTTP/1.1\r\nHost: x\r\nconnection: Upgrade, CLOSE\r\n\r\n", &s), HTTP_CLOSE);
     sink_reset(&s);
     /* after close, nothing more is answered */
     CHECK_EQ(feed(g_conn, "GET / HTTP/1.1\r\n\r\n", 18, 0, &s), HTTP_CLOSE);
     CHECK_EQ(s.len, 0);
     sink_reset(&s);
     /* requests after a Connection: close in the same segment are not answered */
-    CHECK_EQ(feed_str("GET / HTTP/1.1\r\nConnection: close\r\n\r\nGET /nope HTTP/1.1\r\n\r\n", &s),
+    CHECK_EQ(feed_str("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nGET /nope HTTP/1.1\r\nHost: x\r\n\r\n", &s),
              HTTP_CLOSE);
     CHECK_EQ(count_of(s.data, "HTTP/1.1 "), 1);
     sink_reset(&s);
@@ -1088,11 +1128,11 @@ static void t_http_10(void)
 
 static const char PIPE[] =
     "GET / HTTP/1.1\r\nHost: x\r\n\r\n"
-    "POST /form HTTP/1.1\r\nContent-Length: 11\r\n\r\nhello=world"
+    "POST /form HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\nhello=world"
     "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n"
-    "HEAD /index.html HTTP/1.1\r\n\r\n"
-    "GET / HTTP/1.1\r\nContent-Length: 2\r\n\r\nxy"
-    "GET /last HTTP/1.1\r\nConnection: close\r\n\r\n";
+    "HEAD /index.html HTTP/1.1\r\nHost: x\r\n\r\n"
+    "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nxy"
+    "GET /last HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
 
 static void check_pipe_output(const struct sink *s)
 {
@@ -1141,8 +1181,8 @@ static void t_http_split_body(void)
 {
     struct sink s = {0};
     http_conn_init(g_conn);
-    const char *a = "POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\n01234";
-    const char *b = "56789GET / HTTP/1.1\r\n\r\n";
+    const char *a = "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n01234";
+    const char *b = "56789GET / HTTP/1.1\r\nHost: x\r\n\r\n";
     CHECK_EQ(feed(g_conn, a, strlen(a), 0, &s), HTTP_KEEP);
     CHECK_EQ(count_of(s.data, "HTTP/1.1 "), 1);
     CHECK_EQ(feed(g_conn, b, strlen(b), 0, &s), HTTP_KEEP);
@@ -1327,6 +1367,8 @@ int main(void)
     run("http_404_405", t_http_404_405);
     run("http_400", t_http_400);
     run("http_huge_header", t_http_huge_header);
+    run("http_host_required", t_http_host_required);
+    run("http_timeout", t_http_timeout);
     run("http_connection_close", t_http_connection_close);
     run("http_10", t_http_10);
     run("http_pipelining", t_http_pipelining);

@@ -9,16 +9,14 @@ import io.unibench.bench.boot.BootOptions;
 import io.unibench.bench.boot.ChurnSchedule;
 import io.unibench.bench.boot.DeployerBootTarget;
 import io.unibench.deploy.Backend;
+import io.unibench.deploy.BackendOptions;
 import io.unibench.deploy.ServiceCatalog;
 import io.unibench.deploy.ServiceSpec;
 import io.unibench.deploy.StateStore;
-import io.unibench.deploy.qemu.QemuOptions;
 import io.unibench.results.BootEvent;
 import io.unibench.results.BootStats;
 import io.unibench.results.RunMetadata;
 import io.unibench.results.StopReason;
-import io.unibench.util.Doctor;
-import io.unibench.util.Processes;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,7 +45,7 @@ import picocli.CommandLine.Spec;
             "  unibench bench boot --backend docker --service web --start 2 --step 2 --max 4 --period 15s --recreate"})
 final class BenchBootCommand implements Callable<Integer> {
     @Option(names = "--backend", defaultValue = "both", paramLabel = "BACKEND",
-            description = "qemu, docker or both (default: ${DEFAULT-VALUE}).")
+            description = UnibenchCommand.BACKEND_HELP)
     String backend;
 
     @Option(names = "--service", defaultValue = "dns", paramLabel = "SERVICE",
@@ -93,8 +91,9 @@ final class BenchBootCommand implements Callable<Integer> {
     Long seed;
 
     @Option(names = "--recreate",
-            description = "Docker: remove the killed container and create a new one (default: start the same one again, "
-                    + "as the study did). QEMU always spawns a new process.")
+            description = "Remove the killed instance and start a new one (Docker: a new container; default: the "
+                    + "backend's restart, for Docker the same container started again, as the study did). QEMU and "
+                    + "native always spawn a new process.")
     boolean recreate;
 
     @picocli.CommandLine.Mixin
@@ -115,7 +114,7 @@ final class BenchBootCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<Backend> backends = Backend.parseChoice(backend);
-        QemuOptions qemu = qemuOptions.options();
+        BackendOptions backendOptions = BackendOptions.defaults().with(qemuOptions.options());
         long seedValue = seed != null ? seed : System.currentTimeMillis();
         ChurnSchedule schedule = ChurnSchedule.of(start, step, max, period, interval, seedValue);
         OpenLoopRun.Output out = run.output(BootBenchmark.BENCHMARK);
@@ -138,18 +137,13 @@ final class BenchBootCommand implements Callable<Integer> {
 
         RunMetadata meta = new RunMetadata(BootBenchmark.BENCHMARK, Invocation.commandLine(spec), Instant.now());
         if (run.label != null) {
-            meta.put("label", run.label);
-        }
-        if (backends.contains(Backend.qemu)) {
-            meta.tool("qemu", Processes.firstLineOrNull("qemu-system-x86_64", "--version"));
-        }
-        if (backends.contains(Backend.docker)) {
-            meta.tool("docker", Doctor.dockerVersion());
+            meta.put(RunMetadata.LABEL, run.label);
         }
         BootProgress progress = new BootProgress(spec.commandLine().getErr(), run.quiet);
         meta.put("network", NetworkOptions.describe(lab, backends));
         BootBenchmark.Result r = BootBenchmark.run(options, serviceSpec,
-                b -> DeployerBootTarget.open(b, state, catalog, serviceSpec, qemu, recreate, progress::warning, lab),
+                b -> DeployerBootTarget.open(b, state, catalog, serviceSpec, backendOptions, recreate, progress::warning,
+                        lab),
                 meta, progress);
         spec.commandLine().getOut().println(r.dir());
         spec.commandLine().getOut().flush();

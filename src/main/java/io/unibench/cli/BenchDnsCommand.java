@@ -6,6 +6,7 @@ import io.unibench.bench.RampPlan;
 import io.unibench.bench.StopConditions;
 import io.unibench.bench.dns.DnsEngine;
 import io.unibench.bench.dns.DnsTarget;
+import io.unibench.bench.dns.DnsTcpEngine;
 import io.unibench.bench.dns.DnsperfEngine;
 import io.unibench.bench.dns.QueryFile;
 import io.unibench.load.LoadEngine;
@@ -38,6 +39,8 @@ import picocli.CommandLine.Spec;
             "      --clients 200 --threads 2 --max-rate 200k",
             "  unibench bench dns --target 127.0.0.1:5353 --rate 5k --duration 10s \\",
             "      --driver dnsperf",
+            "  unibench bench dns --target 127.0.0.1:5353 --transport tcp --clients 10 \\",
+            "      --rate 20k --duration 10s",
             "",
             "Exit codes: 0 the run ended by a stop condition or completed,",
             "1 runtime failure, 2 bad input (nothing written),",
@@ -45,6 +48,9 @@ import picocli.CommandLine.Spec;
 final class BenchDnsCommand implements Callable<Integer> {
     /** Which load generator sends the queries. */
     enum Driver { unibench, dnsperf }
+
+    /** UDP datagrams, or TCP connections with length-prefixed, pipelined queries (RFC 7766). */
+    enum Transport { udp, tcp }
 
     @Option(names = "--target", required = true, paramLabel = "HOST[:PORT]",
             description = "DNS server: 192.0.2.1, ns.example:5353, [::1]:5353 (port 53 by default).")
@@ -56,8 +62,14 @@ final class BenchDnsCommand implements Callable<Integer> {
     Path queries;
 
     @Option(names = "--clients", defaultValue = "100", paramLabel = "N",
-            description = "UDP sockets (distinct source ports) the rate is spread over (default: ${DEFAULT-VALUE}).")
+            description = "UDP sockets (distinct source ports), or TCP connections, the rate is spread over "
+                    + "(default: ${DEFAULT-VALUE}).")
     int clients;
+
+    @Option(names = "--transport", defaultValue = "udp", paramLabel = "udp|tcp",
+            description = "udp, or tcp: persistent connections opened before the first step, queries pipelined "
+                    + "with their 2-byte length prefix (dnsperf: -m tcp) (default: ${DEFAULT-VALUE}).")
+    Transport transport;
 
     @Option(names = "--threads", defaultValue = "1", paramLabel = "N",
             description = "Sender threads, each owning clients/N sockets (default: ${DEFAULT-VALUE}).")
@@ -100,6 +112,7 @@ final class BenchDnsCommand implements Callable<Integer> {
         params.put("clients", clients);
         params.put("threads", threads);
         params.put("driver", driver.name());
+        params.put("transport", transport.name());
         params.put("queries", queryFile.source());
         params.put("query_count", queryFile.size());
         params.forEach(meta::parameter);
@@ -107,11 +120,13 @@ final class BenchDnsCommand implements Callable<Integer> {
         t.put("given", target);
         t.put("address", address.getAddress().getHostAddress());
         t.put("port", address.getPort());
-        t.put("transport", "udp");
+        t.put("transport", transport.name());
         meta.put("target", t);
 
+        boolean tcp = transport == Transport.tcp;
         try (LoadEngine engine = driver == Driver.dnsperf
-                ? new DnsperfEngine(address, queryFile, clients, threads)
+                ? new DnsperfEngine(address, queryFile, clients, threads, tcp)
+                : tcp ? new DnsTcpEngine(address, queryFile, clients, threads)
                 : new DnsEngine(address, queryFile, clients, threads)) {
             if (engine instanceof DnsperfEngine d) {
                 meta.tool("dnsperf", d.versionLine());

@@ -2,17 +2,16 @@ package io.unibench.cli;
 
 import io.unibench.UsageException;
 import io.unibench.deploy.Backend;
+import io.unibench.deploy.BackendOptions;
 import io.unibench.deploy.DeployOptions;
 import io.unibench.deploy.Deployments;
 import io.unibench.deploy.Instance;
 import io.unibench.deploy.ServiceCatalog;
 import io.unibench.deploy.ServiceSpec;
 import io.unibench.deploy.StateStore;
-import io.unibench.deploy.docker.DockerClients;
 import io.unibench.deploy.docker.DockerOptions;
 import io.unibench.deploy.lab.InsideLab;
 import io.unibench.deploy.lab.Lab;
-import io.unibench.deploy.qemu.QemuOptions;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,7 +42,7 @@ final class DeployCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SERVICE", description = "poc, dns or web (any manifest in unikernels/services).")
     String service;
 
-    @Option(names = "--backend", defaultValue = "both", description = "qemu, docker or both (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--backend", defaultValue = "both", description = UnibenchCommand.BACKEND_HELP)
     String backend;
 
     @Option(names = "--count", defaultValue = "1", description = "Instances per service and backend (default: ${DEFAULT-VALUE}).")
@@ -92,11 +91,16 @@ final class DeployCommand implements Callable<Integer> {
         List<String> services = service.equals("poc") ? ServiceCatalog.POC : List.of(service);
         List<ServiceSpec> specs = new ArrayList<>();
         for (String s : services) {
-            specs.add(catalog.get(s));
+            ServiceSpec sp = catalog.get(s);
+            if (sp.isForwarder()) {
+                throw new UsageException(s + " serves nothing alone: it forwards inside the study's topology "
+                        + "(unibench deploy poc --network lab)");
+            }
+            specs.add(sp);
         }
-        DeployOptions opts = new DeployOptions(services, backends, count, timeout,
-                qemuOptions.options(),
-                new DockerOptions(containerMemory, containerCpus, Duration.ofSeconds(2), false));
+        DeployOptions opts = new DeployOptions(services, backends, count, timeout, BackendOptions.defaults()
+                .with(qemuOptions.options())
+                .with(new DockerOptions(containerMemory, containerCpus, Duration.ofSeconds(2), false)));
 
         network.validate();
         StateStore state = StateStore.open();
@@ -107,15 +111,13 @@ final class DeployCommand implements Callable<Integer> {
         if (lab != null && !InsideLab.inside(lab)) {
             return NetworkOptions.reexecInside(lab, spec);
         }
-        if (opts.backends().contains(Backend.docker)) {
-            DockerClients.warmUpInBackground();
-        }
         PrintWriter err = spec.commandLine().getErr();
-        Deployments d = Deployments.create(state, catalog, opts.qemu(), opts.docker(),
+        Deployments d = Deployments.create(state, catalog, opts.backendOptions(),
                 new DeployProgress(err, json));
         if (lab != null) {
             d.inLab(lab);
         }
+        d.warmUp(opts.backends());
         List<Deployments.Request> requests = new ArrayList<>();
         for (Backend b : opts.backends()) {
             for (ServiceSpec s : specs) {

@@ -1,19 +1,14 @@
 package io.unibench.cli;
 
-import io.unibench.UnibenchException;
 import io.unibench.UsageException;
 import io.unibench.deploy.Backend;
+import io.unibench.deploy.BackendOptions;
 import io.unibench.deploy.Deployments;
 import io.unibench.deploy.ServiceCatalog;
 import io.unibench.deploy.StateStore;
-import io.unibench.deploy.docker.DockerClients;
-import io.unibench.deploy.docker.DockerOptions;
-import io.unibench.deploy.qemu.QemuOptions;
 import java.io.PrintWriter;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,7 +18,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "destroy", mixinStandardHelpOptions = true,
         description = {"Stop and remove instances that unibench created (never anything else):",
-            "containers by their unibench.* labels, QEMU by the pid and QMP socket it recorded."},
+            "containers by their unibench.* labels, QEMU by the pid and QMP socket it recorded, native",
+            "processes by the pid, start time and command line it recorded."},
         footerHeading = "%nExamples:%n",
         footer = {"  unibench destroy --all", "  unibench destroy qemu-dns-1"})
 final class DestroyCommand implements Callable<Integer> {
@@ -45,26 +41,14 @@ final class DestroyCommand implements Callable<Integer> {
         if (!all && wanted.isEmpty()) {
             throw new UsageException("which instances? give ids (see 'unibench status') or --all");
         }
-        if (all) {
-            DockerClients.warmUpInBackground();
-        }
         StateStore state = StateStore.open();
         PrintWriter out = spec.commandLine().getOut();
-        Deployments d = Deployments.create(state, ServiceCatalog.load(), QemuOptions.defaults(),
-                DockerOptions.defaults(), new DeployProgress(spec.commandLine().getErr(), true));
-        Set<Backend> strays = EnumSet.noneOf(Backend.class);
+        Deployments d = Deployments.create(state, ServiceCatalog.load(), BackendOptions.defaults(),
+                new DeployProgress(spec.commandLine().getErr(), true));
         if (all) {
-            boolean dockerRecorded = state.list().stream().anyMatch(i -> i.backend() == Backend.docker);
-            try {
-                d.deployer(Backend.docker).strays(state);
-                strays.add(Backend.docker);
-            } catch (UnibenchException e) {
-                if (dockerRecorded) {
-                    throw e;
-                }
-            }
+            d.warmUp(List.of(Backend.values()));
         }
-        Map<String, String> done = d.destroy(wanted, all, strays);
+        Map<String, String> done = d.destroy(wanted, all);
         if (done.isEmpty()) {
             out.println("nothing to destroy (state: " + state.dir() + ")");
         }

@@ -1,9 +1,17 @@
 package io.unibench.cli;
 
+import io.unibench.deploy.Backend;
+import io.unibench.deploy.BackendOptions;
+import io.unibench.deploy.Deployments;
+import io.unibench.deploy.ServiceCatalog;
+import io.unibench.deploy.StateStore;
 import io.unibench.util.Doctor;
 import io.unibench.util.Doctor.Check;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -11,8 +19,9 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "doctor", mixinStandardHelpOptions = true,
-        description = {"Check what unibench needs on this host: Java, QEMU and whether KVM really works, the Docker",
-            "daemon, gcc/make, dnsperf and wrk. Exits 1 when something the chosen command needs is missing."},
+        description = {"Check what unibench needs on this host: Java, what each backend needs (QEMU and whether KVM",
+            "really works, the Docker daemon, the gVisor runtime registered with it, the native binaries), gcc/make,",
+            "dnsperf and wrk. Exits 1 when something the chosen command needs is missing."},
         footerHeading = "%nExamples:%n",
         footer = {"  unibench doctor", "  unibench doctor --for bench-dns", "  unibench doctor --for deploy"})
 final class DoctorCommand implements Callable<Integer> {
@@ -26,7 +35,18 @@ final class DoctorCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        List<Check> checks = Doctor.runAll();
+        List<Check> checks = new ArrayList<>(Doctor.host());
+        Deployments d = Deployments.create(StateStore.open(), ServiceCatalog.load(), BackendOptions.defaults(),
+                new DeployProgress(spec.commandLine().getErr(), true));
+        Set<String> seen = new HashSet<>();
+        for (Backend b : Backend.values()) {
+            for (Check c : d.deployer(b).prerequisites()) {
+                if (seen.add(c.name())) {
+                    checks.add(c);
+                }
+            }
+        }
+        checks.addAll(Doctor.tools());
         int w = checks.stream().mapToInt(c -> c.name().length()).max().orElse(10);
         boolean missing = false;
         out.printf("%-" + w + "s  %-7s  %s%n", "CHECK", "STATUS", "DETAIL");

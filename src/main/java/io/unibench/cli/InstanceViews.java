@@ -44,7 +44,7 @@ final class InstanceViews {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"ID", "BACKEND", "SERVICE", "ENDPOINTS", "PROCESS", "CONSOLE_READY_MS", "READY_MS"});
         for (Instance i : instances) {
-            rows.add(new String[] {i.id(), i.backend().name(), i.service(), endpoints(i), handle(i),
+            rows.add(new String[] {i.id(), i.backend().id(), i.service(), endpoints(i), handle(i),
                 ms(i.timing() == null ? -1 : i.timing().consoleReadyNanos()),
                 ms(i.timing() == null ? -1 : i.timing().readyNanos())});
         }
@@ -58,7 +58,7 @@ final class InstanceViews {
         for (Deployments.Status s : statuses) {
             Instance i = s.instance();
             long mem = s.observation().memoryBytes();
-            rows.add(new String[] {i.id(), i.backend().name(), i.service(), s.observation().state().name(),
+            rows.add(new String[] {i.id(), i.backend().id(), i.service(), s.observation().state().name(),
                 s.healthy() == null ? "-" : s.healthy() ? "yes" : "NO", endpoints(i),
                 Units.formatDuration(s.uptime()),
                 mem < 0 ? "-" : String.format(Locale.ROOT, "%.1fM", mem / 1048576.0), handle(i)});

@@ -5,12 +5,10 @@ import io.unibench.deploy.Deployments;
 import io.unibench.deploy.Instance;
 import io.unibench.deploy.ServiceCatalog;
 import io.unibench.deploy.StateStore;
-import io.unibench.deploy.docker.DockerOptions;
 import io.unibench.deploy.lab.InsideLab;
 import io.unibench.deploy.lab.Lab;
 import io.unibench.deploy.lab.Labs;
 import io.unibench.deploy.lab.Subnet;
-import io.unibench.deploy.qemu.QemuOptions;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -221,8 +219,8 @@ final class LabCommand implements Runnable {
             if (!targets.isEmpty()) {
                 Labs.requirePrivileges();
             }
-            Deployments d = Deployments.create(state, ServiceCatalog.load(), QemuOptions.defaults(),
-                    DockerOptions.defaults(), new DeployProgress(spec.commandLine().getErr(), true));
+            Deployments d = Deployments.create(state, ServiceCatalog.load(), io.unibench.deploy.BackendOptions.defaults(),
+                    new DeployProgress(spec.commandLine().getErr(), true));
             PrintWriter out = spec.commandLine().getOut();
             if (targets.isEmpty()) {
                 out.println("no labs (state: " + state.dir() + ")");

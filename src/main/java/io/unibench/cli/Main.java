@@ -29,6 +29,7 @@ public final class Main {
     }
 
     static CommandLine commandLine() {
+        System.setProperty("unibench.backends", io.unibench.deploy.Backend.names());
         UnibenchCommand root = new UnibenchCommand();
         CommandLine cl = new CommandLine(root);
         cl.setCaseInsensitiveEnumValuesAllowed(true);

@@ -181,7 +181,7 @@ public final class RampOptions {
         RunMetadata meta = new RunMetadata(benchmark, Invocation.commandLine(spec), java.time.Instant.now());
         describe().forEach(meta::parameter);
         if (run.label != null) {
-            meta.put("label", run.label);
+            meta.put(RunMetadata.LABEL, run.label);
         }
         return meta;
     }

@@ -1,15 +1,13 @@
 package io.unibench.cli;
 
-import io.unibench.UnibenchException;
 import io.unibench.deploy.Backend;
+import io.unibench.deploy.BackendOptions;
 import io.unibench.deploy.Deployments;
 import io.unibench.deploy.Instance;
 import io.unibench.deploy.ServiceCatalog;
 import io.unibench.deploy.ServiceSpec;
 import io.unibench.deploy.StateStore;
-import io.unibench.deploy.docker.DockerClients;
 import io.unibench.deploy.docker.DockerOptions;
-import io.unibench.deploy.qemu.QemuOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.unibench.deploy.InstanceState;
 import io.unibench.deploy.lab.InsideLab;
@@ -17,8 +15,8 @@ import io.unibench.deploy.lab.Lab;
 import io.unibench.deploy.lab.Labs;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.time.Duration;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,9 +27,9 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = {"Show the instances unibench runs now: backend, endpoints, up-time, memory in use (QEMU",
-            "process RSS; container memory from the Docker stats API) and whether each answers its readiness",
-            "probe. Instances left by a killed deploy are shown too (destroy removes them)."},
+        description = {"Show the instances unibench runs now: backend, endpoints, up-time, memory in use (QEMU and",
+            "native: process RSS; containers: their memory cgroup or the Docker stats API) and whether each answers",
+            "its readiness probe. Instances left by a killed deploy are shown too (destroy removes them)."},
         footerHeading = "%nExamples:%n",
         footer = {"  unibench status", "  unibench status --json", "  unibench status --no-probe"})
 final class StatusCommand implements Callable<Integer> {
@@ -51,23 +49,14 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        DockerClients.warmUpInBackground();
         StateStore state = StateStore.open();
         ServiceCatalog catalog = ServiceCatalog.load();
         PrintWriter err = spec.commandLine().getErr();
-        Deployments d = Deployments.create(state, catalog, QemuOptions.defaults(),
-                new DockerOptions(null, null, Duration.ofSeconds(2), statsApi), new DeployProgress(err, true));
-        List<Instance> known = state.list();
-        boolean dockerRecorded = known.stream().anyMatch(i -> i.backend() == Backend.docker);
-        try {
-            known = new ArrayList<>(known);
-            known.addAll(d.deployer(Backend.docker).strays(state));
-        } catch (UnibenchException e) {
-            if (dockerRecorded) {
-                throw e;
-            }
-            // no container recorded and no daemon: nothing of ours can run there
-        }
+        Deployments d = Deployments.create(state, catalog,
+                BackendOptions.defaults().with(new DockerOptions(null, null, Duration.ofSeconds(2), statsApi)),
+                new DeployProgress(err, true));
+        d.warmUp(List.of(Backend.values()));
+        List<Instance> known = d.known();
         Map<String, ServiceSpec> specs = new HashMap<>();
         for (String n : catalog.names()) {
             specs.put(n, catalog.get(n));

@@ -2,11 +2,10 @@ package io.unibench.cli;
 
 import io.unibench.bench.OpenLoopRun;
 import io.unibench.deploy.Backend;
+import io.unibench.deploy.BackendOptions;
 import io.unibench.deploy.Deployments;
 import io.unibench.deploy.ServiceCatalog;
 import io.unibench.deploy.StateStore;
-import io.unibench.deploy.docker.DockerOptions;
-import io.unibench.deploy.qemu.QemuOptions;
 import io.unibench.results.StopReason;
 import io.unibench.study.StudyProfile;
 import io.unibench.study.StudyRunner;
@@ -40,7 +39,7 @@ final class StudyCommand implements Callable<Integer> {
     String profile;
 
     @Option(names = "--backend", defaultValue = "both", paramLabel = "BACKEND",
-            description = "qemu, docker or both (default: ${DEFAULT-VALUE}).")
+            description = UnibenchCommand.BACKEND_HELP)
     String backend;
 
     @Option(names = "--output", paramLabel = "DIR",
@@ -57,8 +56,8 @@ final class StudyCommand implements Callable<Integer> {
         OpenLoopRun.Output out = OpenLoopRun.Output.of(output, "study", p.name());
         out.check();
         ServiceCatalog catalog = ServiceCatalog.load();
-        Deployments deployments = Deployments.create(StateStore.open(), catalog, QemuOptions.defaults(),
-                DockerOptions.defaults(), new DeployProgress(spec.commandLine().getErr(), false));
+        Deployments deployments = Deployments.create(StateStore.open(), catalog, BackendOptions.defaults(),
+                new DeployProgress(spec.commandLine().getErr(), false));
         // every benchmark runs as the command a user would type, through this same command tree
         // (their stdout goes to our stderr with the progress: our stdout is only the study folder, for scripts)
         StudyRunner.CommandRunner commands = args -> {

@@ -35,6 +35,10 @@ import picocli.CommandLine.ScopeType;
             "  unibench deploy poc --backend both",
             "  unibench destroy --all"})
 public final class UnibenchCommand implements Runnable {
+    /** The help of every --backend option ({@code unibench.backends} is set by {@link Main} from the registry). */
+    static final String BACKEND_HELP = "${sys:unibench.backends}, both (= qemu,docker, the study's pair), all, or a "
+            + "comma list (default: ${DEFAULT-VALUE}).";
+
 
     @Option(names = "--verbose", scope = ScopeType.INHERIT,
             description = "Print stack traces and debug logging on failures.")

@@ -3,22 +3,19 @@ package io.unibench.deploy;
 import io.unibench.UnibenchException;
 import io.unibench.UsageException;
 import io.unibench.Units;
-import io.unibench.deploy.docker.DockerDeployer;
-import io.unibench.deploy.docker.DockerOptions;
 import io.unibench.deploy.lab.AddressPlan;
 import io.unibench.deploy.lab.InsideLab;
 import io.unibench.deploy.lab.Lab;
 import io.unibench.deploy.lab.LabLink;
 import io.unibench.deploy.lab.Labs;
 import io.unibench.deploy.lab.Segment;
-import io.unibench.deploy.qemu.QemuKvmDeployer;
-import io.unibench.deploy.qemu.QemuOptions;
 import io.unibench.probe.Probes;
 import io.unibench.probe.ReadinessProbe;
 import io.unibench.probe.ReadinessWait;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -84,13 +81,18 @@ public final class Deployments {
         this.listener = listener;
     }
 
-    /** Deployments over the standard backends: QEMU/KVM and Docker, each made on first use. */
-    public static Deployments create(StateStore state, ServiceCatalog catalog, QemuOptions qemu, DockerOptions docker,
+    /** Deployments over the registered backends ({@link Backend}), each deployer made on first use. */
+    public static Deployments create(StateStore state, ServiceCatalog catalog, BackendOptions options,
                                      Listener listener) {
-        return new Deployments(state, b -> switch (b) {
-            case qemu -> new QemuKvmDeployer(state, catalog, qemu, listener::warning);
-            case docker -> new DockerDeployer(state, docker);
-        }, listener);
+        Deployer.Context context = new Deployer.Context(state, catalog, options, listener::warning);
+        return new Deployments(state, b -> b.deployer(context), listener);
+    }
+
+    /** Lets the deployers of {@code backends} contact their daemons in the background (a faster first call). */
+    public void warmUp(Collection<Backend> backends) {
+        for (Backend b : backends) {
+            deployer(b).warmUp();
+        }
     }
 
     public StateStore state() {
@@ -187,7 +189,7 @@ public final class Deployments {
                     }
                     listener.warning(rec.id() + ": " + e.getMessage() + "; retrying on another port");
                     d.destroy(state.get(rec.id()).orElse(rec));
-                    rec = reassignPorts(rec, e.port());
+                    rec = reassignPorts(d, spec, rec, e.port());
                 }
             }
         } catch (RuntimeException e) {
@@ -227,7 +229,7 @@ public final class Deployments {
                 }
                 listener.warning(rec.id() + ": " + e.getMessage() + "; retrying on another port");
                 d.destroy(state.get(rec.id()).orElse(rec));
-                rec = reassignPorts(rec, e.port());
+                rec = reassignPorts(d, spec, rec, e.port());
             }
         }
     }
@@ -243,20 +245,19 @@ public final class Deployments {
     }
 
     private Instance record(ServiceSpec spec, Backend backend) {
+        Deployer d = deployer(backend);
         return state.locked(() -> {
             String id = state.nextId(backend, spec.service());
-            List<Endpoint> eps = new ArrayList<>();
+            List<Endpoint> eps;
             LabLink link = null;
             if (lab == null) {
                 PortAllocator ports = PortAllocator.forState(state);
-                for (ServiceSpec.PortSpec p : spec.ports()) {
-                    eps.add(new Endpoint(p.name(), p.protocol(), "127.0.0.1", ports.allocate(), p.port()));
-                }
+                eps = d.endpoints(spec, ports::allocate);
             } else {
                 // the service's own ports on its lab address: nothing in between
-                boolean tap = backend == Backend.qemu;
-                link = Labs.allocate(lab, lab.defaultSegment(), spec.service(), tap ? LabLink.TAP : LabLink.VETH,
-                        tap ? QemuKvmDeployer.tapName(id) : null, state.list());
+                String path = d.labPath();
+                link = Labs.allocate(lab, lab.defaultSegment(), spec.service(), path, d.labDevice(id), state.list());
+                eps = new ArrayList<>();
                 for (ServiceSpec.PortSpec p : spec.ports()) {
                     eps.add(new Endpoint(p.name(), p.protocol(), link.address(), p.port(), p.port()));
                 }
@@ -274,15 +275,12 @@ public final class Deployments {
         });
     }
 
-    private Instance reassignPorts(Instance rec, int takenPort) {
+    private Instance reassignPorts(Deployer d, ServiceSpec spec, Instance rec, int takenPort) {
         return state.locked(() -> {
             PortAllocator ports = PortAllocator.forState(state);
             ports.exclude(takenPort);
-            List<Endpoint> eps = new ArrayList<>();
-            for (Endpoint e : rec.endpoints()) {
-                eps.add(e.port() == takenPort
-                        ? new Endpoint(e.name(), e.protocol(), e.host(), ports.allocate(), e.guestPort()) : e);
-            }
+            // a fresh attachment: ports that share a host port (native UDP + TCP) move together
+            List<Endpoint> eps = d.endpoints(spec, ports::allocate);
             Instance fresh = new Instance(rec.id(), rec.backend(), rec.service(), InstanceState.starting, eps, null,
                     null, Instant.now().toString(), rec.owner(), rec.deployerPid(), Map.of(), null, rec.lab());
             state.put(fresh);
@@ -413,11 +411,22 @@ public final class Deployments {
         return out;
     }
 
-    /** Every recorded instance, plus strays the backends find (containers of a killed deploy without a record). */
-    public List<Instance> known(Set<Backend> strayBackends) {
-        List<Instance> all = new ArrayList<>(state.list());
-        for (Backend b : strayBackends) {
-            all.addAll(deployer(b).strays(state));
+    /**
+     * Every recorded instance, plus the strays each registered backend finds (containers of a killed deploy
+     * without a record). A backend that cannot be asked (daemon down) is skipped when nothing of it is
+     * recorded (nothing of ours can run there); else its failure is thrown.
+     */
+    public List<Instance> known() {
+        List<Instance> recorded = state.list();
+        List<Instance> all = new ArrayList<>(recorded);
+        for (Backend b : Backend.values()) {
+            try {
+                all.addAll(deployer(b).strays(state));
+            } catch (UnibenchException e) {
+                if (recorded.stream().anyMatch(i -> i.backend() == b)) {
+                    throw e;
+                }
+            }
         }
         return all;
     }
@@ -426,13 +435,13 @@ public final class Deployments {
      * Destroys the given ids, or all recorded instances and strays when {@code ids} is empty and
      * {@code all} is set. Unknown ids are a usage error before anything is destroyed.
      */
-    public Map<String, String> destroy(List<String> ids, boolean all, Set<Backend> strayBackends) {
+    public Map<String, String> destroy(List<String> ids, boolean all) {
         List<Instance> targets = new ArrayList<>();
         if (all) {
             if (!ids.isEmpty()) {
                 throw new UsageException("give instance ids or --all, not both");
             }
-            targets.addAll(known(strayBackends));
+            targets.addAll(known());
         } else {
             if (ids.isEmpty()) {
                 throw new UsageException("which instances? give ids (see 'unibench status') or --all");

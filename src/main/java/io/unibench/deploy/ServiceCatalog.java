@@ -65,7 +65,8 @@ public final class ServiceCatalog {
     public static ServiceSpec parse(Path file) {
         ServiceSpec s;
         try {
-            s = JSON.readValue(file.toFile(), ServiceSpec.class);
+            com.fasterxml.jackson.databind.JsonNode tree = JSON.readTree(file.toFile());
+            s = JSON.treeToValue(tree, ServiceSpec.class).withManifest(tree);
         } catch (IOException e) {
             throw new UnibenchException("cannot parse manifest " + file + ": " + e.getMessage(), e);
         }
@@ -73,7 +74,7 @@ public final class ServiceCatalog {
         if (s.service() == null || s.service().isBlank()) {
             missing.add("service");
         }
-        if (s.ports().isEmpty()) {
+        if (s.ports().isEmpty() && !s.isForwarder()) {
             missing.add("ports");
         }
         if (s.probe() == null || s.probe().type() == null) {

@@ -1,21 +1,70 @@
 package io.unibench.deploy;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.unibench.UnibenchException;
 import java.util.List;
 
 /**
  * A service manifest ({@code unikernels/services/<name>.json}): what the service is, which ports it
- * serves, how to tell it is ready, and how each backend runs it. Both deployers read the same manifest.
+ * serves, how to tell it is ready, and how each backend runs it. Every deployer reads the same manifest:
+ * the images ({@code unikernel} for QEMU, {@code container} for the container runtimes) are typed here;
+ * any other top-level section belongs to the backend that reads it through {@link #section} (e.g.
+ * {@code native}), so adding a backend does not change this record.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ServiceSpec(@JsonProperty("service") String service, @JsonProperty("description") String description,
                           @JsonProperty("ports") List<PortSpec> ports, @JsonProperty("probe") ProbeSpec probe,
                           @JsonProperty("unikernel") UnikernelSpec unikernel,
-                          @JsonProperty("container") ContainerSpec container) {
+                          @JsonProperty("container") ContainerSpec container,
+                          @JsonIgnore JsonNode manifest) {
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     public ServiceSpec {
         ports = ports == null ? List.of() : List.copyOf(ports);
+    }
+
+    /** Readiness by the console/log ready line alone ({@code router}, {@code firewall}: nothing to ask). */
+    public static final String PROBE_READY_LINE = "ready_line";
+
+    /**
+     * A service that serves no port of its own but forwards between its interfaces (router, firewall): it only
+     * makes sense inside a topology ({@code deploy poc --network lab}).
+     */
+    public boolean isForwarder() {
+        return ports.isEmpty() && probe != null && PROBE_READY_LINE.equals(probe.type());
+    }
+
+    public ServiceSpec(String service, String description, List<PortSpec> ports, ProbeSpec probe,
+                       UnikernelSpec unikernel, ContainerSpec container) {
+        this(service, description, ports, probe, unikernel, container, null);
+    }
+
+    /** The same spec remembering the manifest it was read from (for {@link #section}). */
+    public ServiceSpec withManifest(JsonNode tree) {
+        return new ServiceSpec(service, description, ports, probe, unikernel, container, tree);
+    }
+
+    /**
+     * A backend's own section of the manifest ({@code "native": {...}}) as {@code type}, null when the
+     * manifest has none; a section that does not fit {@code type} is a runtime failure naming it.
+     */
+    public <T> T section(String name, Class<T> type) {
+        JsonNode n = manifest == null ? null : manifest.get(name);
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        try {
+            return JSON.treeToValue(n, type);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+            throw new UnibenchException("the '" + name + "' section of the manifest of " + service + " is invalid: "
+                    + e.getMessage(), e);
+        }
     }
 
     /** A port the service listens on inside its guest or container. */

@@ -220,7 +220,7 @@ public final class StateStore {
 
     /** The next free id {@code <backend>-<service>-<n>} (smallest n not recorded). Call under {@link #locked}. */
     public String nextId(Backend backend, String service) {
-        String prefix = backend.name() + "-" + service + "-";
+        String prefix = backend.id() + "-" + service + "-";
         Set<String> used = new HashSet<>();
         for (Instance i : list()) {
             used.add(i.id());

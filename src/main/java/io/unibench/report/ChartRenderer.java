@@ -25,20 +25,6 @@ public final class ChartRenderer {
     public static final int WIDTH = 1000;
     public static final int HEIGHT = 560;
 
-    /** Colour-blind-safe palette; index 0 is qemu, 1 docker, 2 native (see {@link Charts}). */
-    static final Color[] PALETTE = {
-        new Color(0x1f, 0x6f, 0xb4), // blue
-        new Color(0xe0, 0x7b, 0x00), // orange
-        new Color(0x2a, 0x9d, 0x5c), // green
-        new Color(0xc2, 0x3b, 0x8c), // magenta
-        new Color(0x6b, 0x4c, 0x9a), // purple
-        new Color(0x8c, 0x5a, 0x2b), // brown
-        new Color(0x3a, 0xa8, 0xc1), // cyan
-        new Color(0xb5, 0x9a, 0x00), // olive
-    };
-    static final Color NEUTRAL = new Color(0x22, 0x22, 0x22);
-    static final Color REFERENCE = new Color(0x99, 0x99, 0x99);
-
     static {
         // charts are drawn off-screen; never try to reach a display
         System.setProperty("java.awt.headless", "true");
@@ -54,7 +40,7 @@ public final class ChartRenderer {
     }
 
     static Color color(int index) {
-        return index < 0 ? NEUTRAL : PALETTE[index % PALETTE.length];
+        return Palette.color(index);
     }
 
     private static void style(AxesChartStyler s) {
@@ -62,7 +48,7 @@ public final class ChartRenderer {
         s.setPlotBackgroundColor(Color.WHITE);
         s.setPlotBorderColor(new Color(0x88, 0x88, 0x88));
         s.setPlotGridLinesColor(new Color(0xdd, 0xdd, 0xdd));
-        s.setChartFontColor(NEUTRAL);
+        s.setChartFontColor(Palette.NEUTRAL);
         s.setChartTitleBoxVisible(false);
         s.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 18));
         s.setAxisTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 15));
@@ -148,7 +134,7 @@ public final class ChartRenderer {
                 case REFERENCE -> {
                     xs.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
                     xs.setMarker(SeriesMarkers.NONE);
-                    xs.setLineColor(REFERENCE);
+                    xs.setLineColor(Palette.REFERENCE);
                     xs.setLineStyle(new BasicStroke(1.5f));
                 }
                 case STEP -> {
@@ -191,7 +177,7 @@ public final class ChartRenderer {
             // XChart needs at least one series to lay out the axes; say that there is nothing to show
             XYSeries empty = chart.addSeries("no data", new double[] {0}, new double[] {spec.logY() ? 1 : 0});
             empty.setMarker(SeriesMarkers.NONE);
-            empty.setLineColor(REFERENCE);
+            empty.setLineColor(Palette.REFERENCE);
         }
         return chart;
     }
@@ -207,7 +193,7 @@ public final class ChartRenderer {
         s.setLabelsVisible(true);
         s.setLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         s.setLabelsFontColorAutomaticEnabled(false);
-        s.setLabelsFontColor(NEUTRAL);
+        s.setLabelsFontColor(Palette.NEUTRAL);
         s.setLabelsPosition(1.0);
         s.setAvailableSpaceFill(0.7);
         s.setOverlapped(false);

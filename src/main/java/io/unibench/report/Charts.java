@@ -14,7 +14,8 @@ import java.util.Set;
 
 /**
  * Decides which charts a result set gets and what exactly is in them. Pure: reads the result model, returns
- * {@link ChartSpec}s. One colour per run (or backend) across all charts, so "qemu" looks the same everywhere.
+ * {@link ChartSpec}s. One colour per run (or backend) across all charts, from the {@link Palette}, so "qemu" looks the same
+ * everywhere.
  */
 public final class Charts {
     static final double MIB = 1024.0 * 1024.0;
@@ -22,13 +23,15 @@ public final class Charts {
     public static final String SATURATED = "generator saturated";
     public static final String IDEAL = "offered (ideal)";
 
-    private final Map<String, Integer> colors = new LinkedHashMap<>();
+    private final Palette palette;
 
     public Charts() {
-        // the usual backends keep their colour whatever the order of the inputs
-        colors.put("qemu", 0);
-        colors.put("docker", 1);
-        colors.put("native", 2);
+        this(new Palette());
+    }
+
+    /** Charts coloured from this palette (the page's tables use the same one). */
+    public Charts(Palette palette) {
+        this.palette = palette;
     }
 
     /** All charts for a result set, in the order the report shows them. */
@@ -61,7 +64,7 @@ public final class Charts {
     }
 
     int color(String key) {
-        return colors.computeIfAbsent(key, k -> colors.size());
+        return palette.slot(key);
     }
 
     // ---- DNS / HTTP ramps ----------------------------------------------------------------------------

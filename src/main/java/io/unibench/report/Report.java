@@ -21,8 +21,8 @@ import java.util.Map;
 public final class Report {
     public static final String INDEX = "index.html";
 
-    /** What was written. {@code charts} are the specs the images were drawn from. */
-    public record Result(Path dir, Path index, ResultSet results, List<ChartSpec> charts) {
+    /** What was written. {@code charts} are the specs the images were drawn from, {@code page} what the page says. */
+    public record Result(Path dir, Path index, ResultSet results, List<ChartSpec> charts, Page page) {
     }
 
     private Report() {
@@ -33,7 +33,8 @@ public final class Report {
         if (results.isEmpty()) {
             throw new UsageException("nothing to report in " + options.inputs());
         }
-        List<ChartSpec> charts = new Charts().all(results);
+        Palette palette = new Palette();
+        List<ChartSpec> charts = new Charts(palette).all(results);
         Path dir = createFolder(options);
         try {
             ChartRenderer renderer = new ChartRenderer();
@@ -44,10 +45,10 @@ public final class Report {
                 Files.write(dir.resolve(c.id() + ".svg"), img.svg());
                 images.put(c, img);
             }
-            String html = new HtmlReport(results, images, options.commandLine(), Instant.now()).html();
+            Page page = new PageBuilder(results, images, options.commandLine(), Instant.now(), palette).build();
             Path index = dir.resolve(INDEX);
-            Files.writeString(index, html, StandardCharsets.UTF_8);
-            return new Result(dir, index, results, new ArrayList<>(charts));
+            Files.writeString(index, HtmlReport.html(page), StandardCharsets.UTF_8);
+            return new Result(dir, index, results, new ArrayList<>(charts), page);
         } catch (IOException e) {
             throw new UnibenchException("could not write the report in " + dir + ": " + e.getMessage(), e);
         }

@@ -2,6 +2,7 @@ package io.unibench.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import io.unibench.results.RunMetadata;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,27 +19,27 @@ import java.util.List;
 public record RunInfo(Path dir, String label, JsonNode meta, JsonNode study) {
 
     public String benchmark() {
-        return text("benchmark");
+        return text(RunMetadata.BENCHMARK);
     }
 
     public String status() {
-        return text("status");
+        return text(RunMetadata.STATUS);
     }
 
     public String stopReason() {
-        return text("stop_reason");
+        return text(RunMetadata.STOP_REASON);
     }
 
     public String stopDetail() {
-        return text("stop_detail");
+        return text(RunMetadata.STOP_DETAIL);
     }
 
     public String backend() {
-        return text("backend");
+        return text(RunMetadata.BACKEND);
     }
 
     public String service() {
-        return text("service");
+        return text(RunMetadata.SERVICE);
     }
 
     /**
@@ -54,7 +55,7 @@ public record RunInfo(Path dir, String label, JsonNode meta, JsonNode study) {
         if (m == null) {
             return null;
         }
-        for (JsonNode n : List.of(m.path("accelerator"), m.path("backends").path("qemu").path("accelerator"))) {
+        for (JsonNode n : List.of(m.path(RunMetadata.ACCELERATOR), m.path(RunMetadata.BACKENDS).path("qemu").path(RunMetadata.ACCELERATOR))) {
             if (n.isTextual() && !n.asText().isBlank()) {
                 return n.asText();
             }
@@ -66,8 +67,8 @@ public record RunInfo(Path dir, String label, JsonNode meta, JsonNode study) {
     public String backendName() {
         String b = backend();
         if (b == null) {
-            String l = text("label");
-            if (l != null && (l.equals("qemu") || l.equals("docker") || l.equals("native"))) {
+            String l = text(RunMetadata.LABEL);
+            if (Palette.isBackend(l)) {
                 b = l;
             }
         }
@@ -102,9 +103,28 @@ public record RunInfo(Path dir, String label, JsonNode meta, JsonNode study) {
         return "running".equals(status());
     }
 
+    /** A caveat as the run recorded it; {@code id} is null for a plain-text caveat of an older run.json. */
+    public record Recorded(String id, String text) {
+    }
+
+    /** The caveats run.json records: {@code {"id", "text"}} objects (or, in older folders, plain texts). */
+    public List<Recorded> caveats() {
+        List<Recorded> out = new ArrayList<>();
+        JsonNode c = path(RunMetadata.CAVEATS);
+        for (JsonNode x : c.isArray() ? c : List.of(c)) {
+            if (x.isObject() && x.path("text").isTextual()) {
+                String id = x.path("id").asText("");
+                out.add(new Recorded(id.isBlank() ? null : id, x.path("text").asText()));
+            } else if (x.isTextual() && !x.asText().isBlank()) {
+                out.add(new Recorded(null, x.asText()));
+            }
+        }
+        return out;
+    }
+
     public List<String> commandLine() {
         List<String> args = new ArrayList<>();
-        JsonNode cl = meta.path("command_line");
+        JsonNode cl = meta.path(RunMetadata.COMMAND_LINE);
         if (cl.isArray()) {
             cl.forEach(a -> args.add(a.asText()));
         } else if (cl.isTextual()) {

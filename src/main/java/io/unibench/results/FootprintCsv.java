@@ -23,7 +23,8 @@ public final class FootprintCsv {
     public static final Column<Row> BACKEND = column("backend", Row::backend);
     public static final Column<Row> INSTANCE = added("instance", Row::instance);
     public static final Column<Row> IMAGE_BYTES = column("image_bytes", Row::imageBytes);
-    public static final Column<Row> GUEST_MEMORY_BYTES = column("guest_memory_bytes", Row::guestMemoryBytes);
+    public static final Column<Row> GUEST_MEMORY_BYTES = column("guest_memory_bytes",
+            r -> r.guestMemoryBytes() < 0 ? null : r.guestMemoryBytes());
     public static final Column<Row> IDLE_RSS_BYTES = column("idle_rss_bytes",
             r -> r.idleRssBytes() < 0 ? null : r.idleRssBytes());
     public static final Column<Row> IDLE_CPU_PCT = column("idle_cpu_pct", Row::idleCpuPct);

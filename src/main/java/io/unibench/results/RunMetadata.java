@@ -3,6 +3,7 @@ package io.unibench.results;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.unibench.util.Processes;
 import java.io.IOException;
@@ -20,21 +21,46 @@ import java.util.Map;
  */
 public final class RunMetadata {
     public static final String FILE = "run.json";
+
+    // ---- the keys of run.json that readers (report) rely on; writers and readers use these names
+    public static final String BENCHMARK = "benchmark";
+    public static final String STATUS = "status";
+    public static final String UNIBENCH = "unibench";
+    public static final String COMMAND_LINE = "command_line";
+    public static final String START_UTC = "start_utc";
+    public static final String END_UTC = "end_utc";
+    public static final String HOST = "host";
+    public static final String PARAMETERS = "parameters";
+    public static final String TOOLS = "tools";
+    public static final String STOP_REASON = "stop_reason";
+    public static final String STOP_DETAIL = "stop_detail";
+    /** The backend a run measured (bench runs against a deployed instance), or its --label. */
+    public static final String BACKEND = "backend";
+    public static final String LABEL = "label";
+    public static final String SERVICE = "service";
+    /** The QEMU accelerator (kvm or tcg), top level or under {@code backends.qemu}. */
+    public static final String ACCELERATOR = "accelerator";
+    /** The backends a multi-backend run involved (a list, or an object per backend). */
+    public static final String BACKENDS = "backends";
+    public static final String PROFILE = "profile";
+    public static final String GENERATOR = "generator";
+    /** A list of {@code {"id", "text"}} objects, see {@link Caveat}. */
+    public static final String CAVEATS = "caveats";
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final ObjectNode root = JSON.createObjectNode();
 
     public RunMetadata(String benchmark, List<String> commandLine, Instant start) {
-        root.put("benchmark", benchmark);
-        root.put("status", "running");
-        ObjectNode ub = root.putObject("unibench");
+        root.put(BENCHMARK, benchmark);
+        root.put(STATUS, "running");
+        ObjectNode ub = root.putObject(UNIBENCH);
         ub.put("version", Version.VERSION);
         ub.put("git_commit", Version.gitCommit());
-        root.putPOJO("command_line", commandLine);
-        root.put("start_utc", start.toString());
-        root.set("host", HostInfo.collect());
-        root.putObject("parameters");
-        root.putObject("tools");
+        root.putPOJO(COMMAND_LINE, commandLine);
+        root.put(START_UTC, start.toString());
+        root.set(HOST, HostInfo.collect());
+        root.putObject(PARAMETERS);
+        root.putObject(TOOLS);
     }
 
     public ObjectNode root() {
@@ -43,13 +69,13 @@ public final class RunMetadata {
 
     /** Benchmark parameters as given and as defaulted (every value that shaped the run). */
     public RunMetadata parameter(String key, Object value) {
-        ((ObjectNode) root.get("parameters")).putPOJO(key, value);
+        ((ObjectNode) root.get(PARAMETERS)).putPOJO(key, value);
         return this;
     }
 
     /** A tool involved in the measurement, with its version line (qemu, docker, dnsperf...). */
     public RunMetadata tool(String name, String version) {
-        ((ObjectNode) root.get("tools")).put(name, version);
+        ((ObjectNode) root.get(TOOLS)).put(name, version);
         return this;
     }
 
@@ -59,17 +85,27 @@ public final class RunMetadata {
         return this;
     }
 
+    /** Records a caveat of this run (appended to {@link #CAVEATS}). */
+    public RunMetadata caveat(Caveat id, String text) {
+        JsonNode list = root.get(CAVEATS);
+        ArrayNode caveats = list instanceof ArrayNode a ? a : root.putArray(CAVEATS);
+        ObjectNode c = caveats.addObject();
+        c.put("id", id.id());
+        c.put("text", text);
+        return this;
+    }
+
     public RunMetadata putNode(String key, JsonNode node) {
         root.set(key, node);
         return this;
     }
 
     public RunMetadata finish(Instant end, StopReason reason, String detail) {
-        root.put("status", reason == StopReason.INTERRUPTED || reason == StopReason.FAILED ? reason.label() : "complete");
-        root.put("end_utc", end.toString());
-        root.put("stop_reason", reason.label());
+        root.put(STATUS, reason == StopReason.INTERRUPTED || reason == StopReason.FAILED ? reason.label() : "complete");
+        root.put(END_UTC, end.toString());
+        root.put(STOP_REASON, reason.label());
         if (detail != null) {
-            root.put("stop_detail", detail);
+            root.put(STOP_DETAIL, detail);
         }
         return this;
     }

@@ -6,6 +6,7 @@ import io.unibench.deploy.Deployments;
 import io.unibench.deploy.Endpoint;
 import io.unibench.deploy.Instance;
 import io.unibench.deploy.ServiceCatalog;
+import io.unibench.results.Caveat;
 import io.unibench.results.FootprintCsv;
 import io.unibench.results.ResultsDirectory;
 import io.unibench.results.RunMetadata;
@@ -70,18 +71,28 @@ public final class StudyRunner {
         Path dir;
         RunMetadata meta = new RunMetadata("study", commandLine, Instant.now());
         meta.put("profile", profile.name());
-        meta.put("backends", backends.stream().map(Backend::name).toList());
+        meta.put("backends", backends.stream().map(Backend::id).toList());
         meta.put("expected_duration", profile.expected());
-        if (backends.contains(Backend.qemu)) {
-            meta.put("accelerator", ((io.unibench.deploy.qemu.QemuKvmDeployer) deployments.deployer(Backend.qemu))
-                    .accelerator());
+        Map<String, Object> facts = new LinkedHashMap<>();
+        for (Backend b : backends) {
+            try {
+                Map<String, Object> f = deployments.deployer(b).facts(catalog.get("dns"));
+                facts.put(b.id(), f);
+                if (f.get("accelerator") != null) {
+                    meta.put("accelerator", f.get("accelerator"));
+                }
+                deployments.deployer(b).tools().forEach(meta::tool);
+            } catch (UnibenchException e) {
+                facts.put(b.id(), Map.of("error", e.getMessage()));
+            }
         }
-        meta.put("caveats", List.of(
-                "Both backends are reached through a user-space port forwarder on 127.0.0.1 (QEMU slirp hostfwd,"
-                        + " docker-proxy): absolute latencies include it.",
-                "The load generator shares the host's cores with the services under test.",
-                "Idle memory: for QEMU the whole VMM process RSS (guest RAM touched + QEMU itself); for Docker the"
-                        + " container's cgroup usage (the service only; containerd-shim and docker-proxy are not counted)."));
+        meta.put("backend_facts", facts);
+        meta.caveat(Caveat.PORT_FORWARDER, "Both backends are reached through a user-space port forwarder on"
+                + " 127.0.0.1 (QEMU slirp hostfwd, docker-proxy): absolute latencies include it.");
+        meta.caveat(Caveat.SHARED_HOST, "The load generator shares the host's cores with the services under test.");
+        meta.caveat(Caveat.IDLE_MEMORY_SCOPE, "Idle memory: for QEMU the whole VMM process RSS (guest RAM touched +"
+                + " QEMU itself); for Docker the container's cgroup usage (the service only; containerd-shim and"
+                + " docker-proxy are not counted).");
         try {
             dir = ResultsDirectory.create(base, exact, "study", profile.name(), Instant.now());
             meta.write(dir);
@@ -176,23 +187,24 @@ public final class StudyRunner {
             Instance web = find(b, "web");
             if (dns != null && !interrupted) {
                 List<String> args = new ArrayList<>(List.of("bench", "dns", "--target", dns.endpoints().get(0).address(),
-                        "--label", b.name(), "--output", dir.resolve("dns-" + b.name()).toString()));
+                        "--label", b.id(), "--output", dir.resolve("dns-" + b.id()).toString()));
                 args.addAll(profile.dnsRamp());
-                command("dns-" + b.name(), args, failures);
+                command("dns-" + b.id(), args, failures);
             }
             if (web != null && !interrupted) {
                 List<String> args = new ArrayList<>(List.of("bench", "http", "--target",
-                        "http://" + web.endpoints().get(0).address() + "/", "--label", b.name(),
-                        "--output", dir.resolve("http-" + b.name()).toString()));
+                        "http://" + web.endpoints().get(0).address() + "/", "--label", b.id(),
+                        "--output", dir.resolve("http-" + b.id()).toString()));
                 args.addAll(profile.httpRamp());
-                command("http-" + b.name(), args, failures);
+                command("http-" + b.id(), args, failures);
             }
         }
         // boot times are measured with nothing else running
         tearDown();
         if (!interrupted) {
             List<String> args = new ArrayList<>(List.of("bench", "boot", "--service", "dns", "--backend",
-                    backends.size() == 2 ? "both" : backends.get(0).name(), "--output", dir.resolve("boot").toString()));
+                    String.join(",", backends.stream().map(Backend::id).toList()), "--output",
+                    dir.resolve("boot").toString()));
             args.addAll(profile.boot());
             command("boot", args, failures);
         }

@@ -21,24 +21,30 @@ public final class Doctor {
     /** What the user wants to run; a check fails the doctor only for the purposes that need it. */
     public enum Purpose { all, bench_dns, bench_http, deploy, build, boot, study, lab }
 
+    /** One check; {@code neededBy} empty: informational (reported, never fails the doctor). */
     public record Check(String name, boolean ok, String detail, Set<Purpose> neededBy) {
     }
 
     private Doctor() {
     }
 
-    public static List<Check> runAll() {
+    /** What the study's pair of backends needs (deploy, boot and study default to it). */
+    public static final Set<Purpose> RUNNING = Set.copyOf(EnumSet.of(Purpose.deploy, Purpose.boot, Purpose.study));
+
+    /**
+     * The checks of everything but the backends, which report their own prerequisites
+     * ({@code Deployer#prerequisites}, after {@code java} in the table).
+     */
+    public static List<Check> host() {
         List<Check> checks = new ArrayList<>();
         checks.add(new Check("java", true, System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
                 EnumSet.allOf(Purpose.class)));
-        String qemu = Processes.firstLineOrNull("qemu-system-x86_64", "--version");
-        checks.add(new Check("qemu", qemu != null, qemu != null ? qemu : "qemu-system-x86_64 not found "
-                + "(apt-get install qemu-system-x86)", EnumSet.of(Purpose.deploy, Purpose.boot, Purpose.study)));
-        KvmStatus kvm = Kvm.probe();
-        checks.add(new Check("kvm", kvm.usable(), kvm.detail(), EnumSet.noneOf(Purpose.class)));
-        String docker = dockerVersion();
-        checks.add(new Check("docker daemon", docker.startsWith("API"), docker,
-                EnumSet.of(Purpose.deploy, Purpose.boot, Purpose.study, Purpose.build)));
+        return checks;
+    }
+
+    /** Build tools and optional load generators. */
+    public static List<Check> tools() {
+        List<Check> checks = new ArrayList<>();
         String gcc = Processes.firstLineOrNull("gcc", "--version");
         checks.add(new Check("gcc", gcc != null, gcc != null ? gcc : "gcc not found (apt-get install gcc make)",
                 EnumSet.of(Purpose.build, Purpose.study)));

@@ -92,7 +92,7 @@ class BenchBootCommandTest {
     @Test
     void unknownServiceBackendOrMachine() {
         assertUsage(boot("--service", "mail"), "unknown service 'mail' (known: dns, web");
-        assertUsage(boot("--backend", "xen"), "unknown backend 'xen' (use qemu, docker or both)");
+        assertUsage(boot("--backend", "xen"), "unknown backend 'xen' (known: qemu, docker");
         assertUsage(boot("--machine", "q35"), "unknown --machine 'q35' (use microvm or pc)");
         assertUsage(boot("--accel", "hvf"), "--accel");
     }

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.unibench.deploy.Backend;
+import io.unibench.deploy.BackendOptions;
+import io.unibench.deploy.Deployments;
 import io.unibench.deploy.ImageBuilder;
 import io.unibench.deploy.ServiceCatalog;
 import io.unibench.deploy.StateStore;
@@ -59,12 +62,24 @@ final class DeployItSupport {
                 .startsWith("API");
     }
 
+    /** The gvisor tests need runsc registered with the daemon (scripts/test.sh does it): fail loudly if not. */
+    static void requireRunsc() {
+        Proc info = run(List.of("docker", "info", "--format", "{{json .Runtimes}}"), 30);
+        assertThat(info.out()).as("the runsc runtime must be registered with Docker (scripts/lib/host.sh "
+                + "ensure_runsc_runtime)").contains("\"runsc\"");
+    }
+
     /** Builds unikernels and container images once per JVM, through the code behind 'unibench build'. */
     static synchronized void buildImages() {
         if (!built) {
-            ImageBuilder b = new ImageBuilder(ServiceCatalog.load(), m -> { });
-            b.buildUnikernels();
-            b.buildContainers();
+            ServiceCatalog catalog = ServiceCatalog.load();
+            try {
+                Deployments d = Deployments.create(StateStore.open(Files.createTempDirectory("ubbuild")), catalog,
+                        BackendOptions.defaults(), new Deployments.Listener() { });
+                new ImageBuilder(catalog, d::deployer, m -> { }).build(List.of(Backend.values()));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
             built = true;
         }
     }
@@ -141,6 +156,31 @@ final class DeployItSupport {
         return out;
     }
 
+    /** Live native service processes started for this state directory (their environment marker names it). */
+    static List<Long> ourNatives(Path stateDir) throws IOException {
+        List<Long> out = new ArrayList<>();
+        String marker = "UNIBENCH_INSTANCE=" + stateDir + ":";
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.toList()) {
+                String pid = p.getFileName().toString();
+                if (!pid.chars().allMatch(Character::isDigit) || io.unibench.deploy.ProcFs.isGone(Long.parseLong(pid))) {
+                    continue;
+                }
+                try {
+                    for (String v : new String(Files.readAllBytes(p.resolve("environ")), StandardCharsets.UTF_8)
+                            .split("\0")) {
+                        if (v.startsWith(marker)) {
+                            out.add(Long.parseLong(pid));
+                        }
+                    }
+                } catch (IOException e) {
+                    // exited meanwhile
+                }
+            }
+        }
+        return out;
+    }
+
     static void deleteTree(Path dir) {
         if (dir == null || !Files.exists(dir)) {
             return;
@@ -165,6 +205,9 @@ final class DeployItSupport {
             }
             for (String q : ourQemus(state)) {
                 ProcessHandle.of(Long.parseLong(q.split(" ")[0])).ifPresent(ProcessHandle::destroyForcibly);
+            }
+            for (long pid : ourNatives(state)) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
             }
         } finally {
             System.clearProperty(StateStore.DIR_PROPERTY);

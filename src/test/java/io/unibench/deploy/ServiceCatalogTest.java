@@ -27,6 +27,18 @@ class ServiceCatalogTest {
     }
 
     @Test
+    void routerAndFirewallAreForwardersWithoutPorts() {
+        for (String name : new String[] {"router", "firewall"}) {
+            ServiceSpec s = catalog.get(name);
+            assertThat(s.isForwarder()).as(name).isTrue();
+            assertThat(s.ports()).isEmpty();
+            assertThat(s.unikernel().readyLine()).isEqualTo("unibench: " + name + " ready");
+            assertThat(s.container().readyLine()).isEqualTo("unibench: " + name + " ready");
+        }
+        assertThat(catalog.get("dns").isForwarder()).isFalse();
+    }
+
+    @Test
     void anUnknownServiceIsAUsageErrorNamingTheKnownOnes() {
         assertThatThrownBy(() -> catalog.get("mail")).isInstanceOf(UsageException.class)
                 .hasMessageContaining("unknown service 'mail'").hasMessageContaining("dns").hasMessageContaining("web");
@@ -37,6 +49,6 @@ class ServiceCatalogTest {
         assertThat(Backend.parseChoice("both")).containsExactly(Backend.qemu, Backend.docker);
         assertThat(Backend.parseChoice("QEMU")).containsExactly(Backend.qemu);
         assertThatThrownBy(() -> Backend.parseChoice("xen")).isInstanceOf(UsageException.class)
-                .hasMessageContaining("qemu, docker or both");
+                .hasMessageContaining("known: qemu, docker");
     }
 }

@@ -176,7 +176,7 @@ public final class BootBenchmark {
             try {
                 for (Backend b : options.backends()) {
                     backendIndex++;
-                    currentBackend = b.name();
+                    currentBackend = b.id();
                     BootTarget t = targets.get(b);
                     if (options.cold() > 0) {
                         runCold(t);
@@ -236,7 +236,8 @@ public final class BootBenchmark {
         for (BootTarget t : targets.values()) {
             Map<String, Object> d = new LinkedHashMap<>(t.describe());
             d.put("memory_per_instance_estimate_bytes", t.memoryPerInstanceBytes());
-            backends.put(t.backend().name(), d);
+            backends.put(t.backend().id(), d);
+            t.tools().forEach(meta::tool);
         }
         meta.put("backends", backends);
         Map<String, Object> readiness = new LinkedHashMap<>();
@@ -271,7 +272,7 @@ public final class BootBenchmark {
     private void runCold(BootTarget t) {
         for (int w = 1; w <= options.warmup(); w++) {
             checkInterrupted();
-            listener.activity(t.backend().name(), "warm-up boot " + w + "/" + options.warmup() + " (not recorded)");
+            listener.activity(t.backend().id(), "warm-up boot " + w + "/" + options.warmup() + " (not recorded)");
             Deployer.Start s = launch(t);
             BootEvent e = measure(t, s, BootEvent.Kind.cold, 1, 0);
             remove(t, s.instance());
@@ -306,7 +307,7 @@ public final class BootBenchmark {
             String stage = "period " + p.index() + "/" + periods;
             int missing = p.instances() - slots.size();
             checkMemoryBeforeScaling(t, missing, stage);
-            listener.activity(t.backend().name(), stage + ": launching " + missing + " instance"
+            listener.activity(t.backend().id(), stage + ": launching " + missing + " instance"
                     + (missing == 1 ? "" : "s") + " to reach " + p.instances());
             while (slots.size() < p.instances()) {
                 checkInterrupted();
@@ -392,8 +393,9 @@ public final class BootBenchmark {
                 case timeout -> "no correct answer within " + Units.formatDuration(options.bootTimeout()) + " ("
                         + probe.describe() + "; last try: " + o.lastAnswer() + ")";
             };
-            return new BootEvent(kind, t.backend().name(), spec.service(), runningInstances, cycle, inst.id(),
-                    s.plumbingNanos() < 0 ? null : s.plumbingNanos() / 1e6, ms(t0, s.spawnedNanos()), ms(t0, s.startedNanos()), ms(t0, console),
+            return new BootEvent(kind, t.backend().id(), spec.service(), runningInstances, cycle, inst.id(),
+                    s.plumbingNanos() < 0 ? null : s.plumbingNanos() / 1e6, ms(t0, s.spawnedNanos()),
+                    ms(t0, s.startedNanos()), ms(t0, console),
                     o.ready() ? (o.readyNanos() - t0) / 1e6 : null, outcome, detail);
         }
     }

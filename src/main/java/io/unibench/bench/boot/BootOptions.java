@@ -53,7 +53,7 @@ public record BootOptions(List<Backend> backends, String service, ChurnSchedule 
     public Map<String, Object> describe() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("mode", cold > 0 && churn ? "cold+churn" : churn ? "churn" : "cold");
-        m.put("backends", backends.stream().map(Backend::name).toList());
+        m.put("backends", backends.stream().map(Backend::id).toList());
         m.put("service", service);
         m.put("cold_boots", cold);
         m.put("warmup_boots", cold > 0 ? warmup : 0);

@@ -25,6 +25,11 @@ public interface BootTarget extends AutoCloseable {
     /** Facts for run.json: restart semantics, accelerator, image id and size, memory per instance... */
     Map<String, Object> describe();
 
+    /** Versions of the tools and daemons this backend involves, for run.json's tools. */
+    default Map<String, String> tools() {
+        return Map.of();
+    }
+
     /**
      * Records and starts a new instance and returns as soon as the start call returned (not waiting for
      * readiness). {@link Deployer.Start#t0Nanos()} is taken just before the spawn/create call.

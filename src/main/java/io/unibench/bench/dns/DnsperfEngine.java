@@ -34,8 +34,15 @@ public final class DnsperfEngine implements LoadEngine {
     private final int threads;
     private final Path datafile;
     private final String version;
+    private final boolean tcp;
 
     public DnsperfEngine(InetSocketAddress target, QueryFile queries, int clients, int threads) {
+        this(target, queries, clients, threads, false);
+    }
+
+    /** With {@code tcp}, dnsperf runs with {@code -m tcp} (clients = its TCP connections). */
+    public DnsperfEngine(InetSocketAddress target, QueryFile queries, int clients, int threads, boolean tcp) {
+        this.tcp = tcp;
         this.target = target;
         this.queries = queries;
         this.clients = clients;
@@ -74,8 +81,8 @@ public final class DnsperfEngine implements LoadEngine {
 
     @Override
     public String describe() {
-        return String.format(Locale.ROOT, "%s: -c %d -T %d -q max(100, 20 ms of queries) -v, %d queries from %s",
-                version, clients, threads, queries.size(), queries.source());
+        return String.format(Locale.ROOT, "%s: %s-c %d -T %d -q max(100, 20 ms of queries) -v, %d queries from %s",
+                version, tcp ? "-m tcp " : "", clients, threads, queries.size(), queries.source());
     }
 
     /** The dnsperf command line for one run. */
@@ -91,6 +98,9 @@ public final class DnsperfEngine implements LoadEngine {
                 "-Q", Long.toString(Math.round(rate)), "-l", num(seconds), "-c", Integer.toString(clients),
                 "-T", Integer.toString(threads), "-t", num(timeoutSeconds), "-q", Long.toString(maxOutstanding),
                 "-v"));
+        if (tcp) {
+            cmd.addAll(List.of("-m", "tcp"));
+        }
         return cmd;
     }
 

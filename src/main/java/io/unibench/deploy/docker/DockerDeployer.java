@@ -20,18 +20,23 @@ import com.github.dockerjava.transport.DockerHttpClient;
 import io.unibench.UnibenchException;
 import io.unibench.UsageException;
 import io.unibench.Units;
+import com.github.dockerjava.api.command.BuildImageResultCallback;
 import io.unibench.deploy.Backend;
 import io.unibench.deploy.Deployer;
 import io.unibench.deploy.Endpoint;
+import io.unibench.deploy.ImageBuilder;
 import io.unibench.deploy.Instance;
 import io.unibench.deploy.InstanceState;
 import io.unibench.deploy.PortInUseException;
+import io.unibench.deploy.ServiceCatalog;
 import io.unibench.deploy.ServiceSpec;
 import io.unibench.deploy.ServiceSpec.ContainerSpec;
 import io.unibench.deploy.StateStore;
 import io.unibench.deploy.lab.Cni;
 import io.unibench.deploy.lab.Ip;
 import io.unibench.deploy.lab.LabLink;
+import io.unibench.util.Doctor;
+import io.unibench.util.Processes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -49,26 +54,46 @@ import java.util.regex.Pattern;
 
 /**
  * Runs services as Docker containers through docker-java: created with {@code unibench.*} labels (the
- * owner label is the state directory, so only our own containers are ever touched), memory and CPU
- * limits, ports published on 127.0.0.1 only, and an init process as PID 1 (a clean, fast stop). Stop
- * sends SIGTERM, kills after a short grace, then removes the container; its output is saved to the logs
- * folder first.
+ * owner label is the state directory, so only our own containers are ever touched; the backend label
+ * keeps the runtimes apart), memory and CPU limits, ports published on 127.0.0.1 only, and an init
+ * process as PID 1 (a clean, fast stop). Stop sends SIGTERM, kills after a short grace, then removes the
+ * container; its output is saved to the logs folder first.
+ * <p>
+ * The OCI runtime is the daemon's default (runc) here; a subclass names another one ({@link #runtime()}) and
+ * adds what that runtime needs (the gVisor backend).
  */
-public final class DockerDeployer implements Deployer {
+public class DockerDeployer implements Deployer {
     public static final String LABEL_MANAGED = "unibench.managed";
     public static final String LABEL_ID = "unibench.id";
     public static final String LABEL_SERVICE = "unibench.service";
     public static final String LABEL_OWNER = "unibench.owner";
+    /** The backend that created the container; absent on containers of older versions (then docker). */
+    public static final String LABEL_BACKEND = "unibench.backend";
+    /**
+     * One container's host memory: containerd-shim (~13 MB RSS), one docker-proxy per published port
+     * (~3.5 MB), the static service (< 1 MB) and kernel objects (cgroup, netns, veth), measured here.
+     */
+    public static final long CONTAINER_BYTES = 24L << 20;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern PORT_IN_ERROR = Pattern.compile("127\\.0\\.0\\.1:(\\d+)");
 
-    private final StateStore state;
-    private final DockerOptions options;
+    protected final StateStore state;
+    protected final DockerOptions options;
+    private final ServiceCatalog catalog;
     private Map<String, Container> snapshot;
     private long snapshotAt;
 
+    public DockerDeployer(Deployer.Context context) {
+        this(context.state(), context.catalog(), context.options().get(DockerOptions.class, DockerOptions::defaults));
+    }
+
     public DockerDeployer(StateStore state, DockerOptions options) {
+        this(state, null, options);
+    }
+
+    protected DockerDeployer(StateStore state, ServiceCatalog catalog, DockerOptions options) {
         this.state = state;
+        this.catalog = catalog;
         this.options = options;
     }
 
@@ -77,8 +102,118 @@ public final class DockerDeployer implements Deployer {
         return Backend.docker;
     }
 
-    private DockerClient docker() {
+    /** The OCI runtime containers run with; null for the daemon's default (runc). */
+    protected String runtime() {
+        return null;
+    }
+
+    protected DockerClient docker() {
         return DockerClients.get();
+    }
+
+    @Override
+    public void warmUp() {
+        DockerClients.warmUpInBackground();
+    }
+
+    @Override
+    public List<Doctor.Check> prerequisites() {
+        String v = Doctor.dockerVersion();
+        Set<Doctor.Purpose> needed = java.util.EnumSet.of(Doctor.Purpose.build);
+        needed.addAll(Doctor.RUNNING);
+        return List.of(new Doctor.Check("docker daemon", v.startsWith("API"), v, needed));
+    }
+
+    @Override
+    public Image image(ServiceSpec spec) {
+        if (spec.container() == null) {
+            return new Image("container image", null, null, -1);
+        }
+        String ref = spec.container().imageRef();
+        try {
+            var info = docker().inspectImageCmd(ref).exec();
+            return new Image("container image", ref, info.getId(), info.getSize() == null ? -1 : info.getSize());
+        } catch (NotFoundException e) {
+            return new Image("container image", ref, null, -1);
+        }
+    }
+
+    /** The static binaries, then one docker build per manifest with a container section. */
+    @Override
+    public List<BuildStep> buildSteps(List<ServiceSpec> specs) {
+        ServiceCatalog cat = catalog();
+        List<BuildStep> steps = new ArrayList<>();
+        steps.add(new BuildStep("docker:daemon", "check the Docker daemon", DockerClients::get));
+        steps.add(ImageBuilder.binariesStep(cat));
+        String version = Processes.firstLineOrNull("git", "-C", cat.homeDir().toString(), "describe", "--always",
+                "--dirty");
+        for (ServiceSpec s : specs) {
+            if (s.container() == null) {
+                continue;
+            }
+            Path ctx = cat.containerContext(s);
+            String ref = s.container().imageRef();
+            steps.add(new BuildStep("docker-build:" + ref, "docker build " + ref + " from " + ctx, () -> {
+                if (!Files.isRegularFile(ctx.resolve("Dockerfile"))) {
+                    throw new UnibenchException("no Dockerfile in " + ctx + " (the manifest of " + s.service()
+                            + " names it)");
+                }
+                try {
+                    docker().buildImageCmd(ctx.toFile()).withTags(Set.of(ref)).withPull(false)
+                            .withBuildArg("VERSION", version == null ? "unknown" : version)
+                            .exec(new BuildImageResultCallback()).awaitImageId(10, TimeUnit.MINUTES);
+                } catch (DockerException e) {
+                    throw new UnibenchException("docker build of " + ref + " from " + ctx + " failed: "
+                            + DockerClients.rootMessage(e), e);
+                }
+            }));
+        }
+        return steps;
+    }
+
+    private ServiceCatalog catalog() {
+        return catalog != null ? catalog : ServiceCatalog.load();
+    }
+
+    @Override
+    public long memoryGivenBytes(ServiceSpec spec) {
+        ContainerSpec c = spec.container();
+        return options.memoryBytes() != null ? options.memoryBytes()
+                : c == null || c.memory() == null ? 128L << 20 : Units.parseSize(c.memory());
+    }
+
+    @Override
+    public long hostMemoryPerInstanceBytes(ServiceSpec spec) {
+        return CONTAINER_BYTES;
+    }
+
+    @Override
+    public Map<String, String> tools() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("docker", Doctor.dockerVersion());
+        return m;
+    }
+
+    @Override
+    public Map<String, Object> facts(ServiceSpec spec) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        Image img = image(spec);
+        m.put("image", img.ref());
+        m.put("image_id", img.id());
+        m.put("image_size_bytes", img.sizeBytes());
+        m.put("memory_limit", spec.container() == null ? null : spec.container().memory());
+        m.put("runtime", runtime() == null ? "runc (the daemon's default)" : runtime());
+        m.put("network", "forward: docker-proxy on 127.0.0.1 published ports");
+        return m;
+    }
+
+    @Override
+    public Map<String, String> restartSemantics(boolean recreate) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("kill", "docker kill: SIGKILL of the container's process (no grace)");
+        m.put("restart", recreate ? "the killed container is removed and a new one created and started from "
+                + "the same image (--recreate)" : "docker start of the same container (as the 2018 study did)");
+        return m;
     }
 
     @Override
@@ -101,6 +236,7 @@ public final class DockerDeployer implements Deployer {
         l.put(LABEL_ID, rec.id());
         l.put(LABEL_SERVICE, rec.service());
         l.put(LABEL_OWNER, state.owner());
+        l.put(LABEL_BACKEND, backend().id());
         return l;
     }
 
@@ -112,8 +248,7 @@ public final class DockerDeployer implements Deployer {
     @Override
     public Start start(ServiceSpec spec, Instance recorded) {
         ContainerSpec c = spec.container();
-        long memory = options.memoryBytes() != null ? options.memoryBytes()
-                : c.memory() == null ? 128L << 20 : Units.parseSize(c.memory());
+        long memory = memoryGivenBytes(spec);
         double cpus = options.cpus() != null ? options.cpus() : c.cpus() == null ? 1.0 : c.cpus();
         Ports ports = new Ports();
         List<ExposedPort> exposed = new ArrayList<>();
@@ -125,6 +260,9 @@ public final class DockerDeployer implements Deployer {
         LabLink lab = recorded.lab();
         HostConfig host = HostConfig.newHostConfig().withInit(true).withMemory(memory)
                 .withNanoCPUs(Math.round(cpus * 1e9));
+        if (runtime() != null) {
+            host = host.withRuntime(runtime());
+        }
         if (lab == null) {
             host = host.withPortBindings(ports);
         } else {
@@ -288,12 +426,16 @@ public final class DockerDeployer implements Deployer {
     /** True when the container carries our managed and owner labels. */
     private boolean ours(String containerId) {
         try {
-            Map<String, String> labels = docker().inspectContainerCmd(containerId).exec().getConfig().getLabels();
-            return labels != null && "true".equals(labels.get(LABEL_MANAGED))
-                    && state.owner().equals(labels.get(LABEL_OWNER));
+            return ours(docker().inspectContainerCmd(containerId).exec().getConfig().getLabels());
         } catch (NotFoundException e) {
             return false;
         }
+    }
+
+    /** Our managed and owner labels, and this backend's (a missing backend label means docker). */
+    private boolean ours(Map<String, String> labels) {
+        return labels != null && "true".equals(labels.get(LABEL_MANAGED)) && state.owner().equals(labels.get(LABEL_OWNER))
+                && backend().id().equals(labels.getOrDefault(LABEL_BACKEND, Backend.docker.id()));
     }
 
     private static Instance recordedWith(Instance recorded, String containerId) {
@@ -432,12 +574,14 @@ public final class DockerDeployer implements Deployer {
             return Observation.without(clean ? InstanceState.exited : InstanceState.crashed,
                     "container " + c.getStatus());
         }
+        long cpu = DockerClients.isLocal() ? cgroupCpuNanos(id) : -1;
         long cg = options.statsApiOnly() ? -1 : cgroupMemory(id);
         if (cg >= 0) {
-            return new Observation(InstanceState.running, cg, "cgroup", "container running");
+            return new Observation(InstanceState.running, cg, "cgroup", "container running").withCpu(cpu, "cgroup");
         }
         long api = memoryUsage(id);
-        return new Observation(InstanceState.running, api, api < 0 ? null : "docker-stats-api", "container running");
+        return new Observation(InstanceState.running, api, api < 0 ? null : "docker-stats-api", "container running")
+                .withCpu(cpu, "cgroup");
     }
 
     /**
@@ -548,8 +692,7 @@ public final class DockerDeployer implements Deployer {
                 done.add("container " + shortId(cid) + " already gone");
                 continue;
             }
-            Map<String, String> labels = info.getConfig().getLabels();
-            if (labels == null || !"true".equals(labels.get(LABEL_MANAGED)) || !state.owner().equals(labels.get(LABEL_OWNER))) {
+            if (!ours(info.getConfig().getLabels())) {
                 done.add("container " + shortId(cid) + " is not ours (labels differ): left alone");
                 continue;
             }
@@ -611,10 +754,11 @@ public final class DockerDeployer implements Deployer {
         return out;
     }
 
-    /** Containers carrying our owner label, running or not. */
+    /** Containers carrying our owner label and this backend's, running or not. */
     List<Container> ourContainers() {
         return docker().listContainersCmd().withShowAll(true)
-                .withLabelFilter(Map.of(LABEL_MANAGED, "true", LABEL_OWNER, state.owner())).exec();
+                .withLabelFilter(Map.of(LABEL_MANAGED, "true", LABEL_OWNER, state.owner())).exec().stream()
+                .filter(c -> ours(c.getLabels())).toList();
     }
 
     @Override
@@ -632,7 +776,7 @@ public final class DockerDeployer implements Deployer {
             if (recorded.contains(id) || recorded.contains(c.getId())) {
                 continue;
             }
-            Instance i = new Instance(id, Backend.docker, c.getLabels().getOrDefault(LABEL_SERVICE, "?"),
+            Instance i = new Instance(id, backend(), c.getLabels().getOrDefault(LABEL_SERVICE, "?"),
                     "running".equals(c.getState()) ? InstanceState.running : InstanceState.exited, List.of(), null,
                     c.getId(), Instant.ofEpochSecond(c.getCreated()).toString(), store.owner(), null,
                     Map.of("stray", "container without a record (its deploy was killed)"), null, null);
@@ -659,23 +803,28 @@ public final class DockerDeployer implements Deployer {
         return id.length() > 12 ? id.substring(0, 12) : id;
     }
 
-    /** Bytes of an image as Docker reports them, or -1 when it is not there. */
-    public static long imageSize(String imageRef) {
-        try {
-            Long s = DockerClients.get().inspectImageCmd(imageRef).exec().getSize();
-            return s == null ? -1 : s;
-        } catch (NotFoundException e) {
-            return -1;
+    /** CPU time of a container's cgroup (v1 cpuacct or v2 cpu.stat), in ns; -1 when not visible here. */
+    static long cgroupCpuNanos(String containerId) {
+        for (Path p : List.of(Path.of("/sys/fs/cgroup/cpuacct/docker", containerId, "cpuacct.usage"),
+                Path.of("/sys/fs/cgroup/cpu,cpuacct/docker", containerId, "cpuacct.usage"))) {
+            try {
+                return Long.parseLong(Files.readString(p).strip());
+            } catch (IOException | NumberFormatException e) {
+                // try the next layout
+            }
         }
-    }
-
-    /** The image id (sha256:...) or null. */
-    public static String imageId(String imageRef) {
-        try {
-            return DockerClients.get().inspectImageCmd(imageRef).exec().getId();
-        } catch (NotFoundException e) {
-            return null;
+        for (Path p : List.of(Path.of("/sys/fs/cgroup/system.slice", "docker-" + containerId + ".scope", "cpu.stat"),
+                Path.of("/sys/fs/cgroup/docker", containerId, "cpu.stat"))) {
+            try {
+                for (String line : Files.readAllLines(p)) {
+                    if (line.startsWith("usage_usec ")) {
+                        return Long.parseLong(line.substring(11).strip()) * 1000;
+                    }
+                }
+            } catch (IOException | NumberFormatException e) {
+                // try the next layout
+            }
         }
+        return -1;
     }
-
 }

@@ -2,12 +2,15 @@ package io.unibench.deploy.qemu;
 
 import io.unibench.UnibenchException;
 import io.unibench.UsageException;
+import io.unibench.Units;
 import io.unibench.deploy.Backend;
 import io.unibench.deploy.Deployer;
 import io.unibench.deploy.Endpoint;
+import io.unibench.deploy.ImageBuilder;
 import io.unibench.deploy.Instance;
 import io.unibench.deploy.InstanceState;
 import io.unibench.deploy.PortInUseException;
+import io.unibench.deploy.ProcFs;
 import io.unibench.deploy.ServiceCatalog;
 import io.unibench.deploy.ServiceSpec;
 import io.unibench.deploy.ServiceSpec.UnikernelSpec;
@@ -22,8 +25,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,6 +53,9 @@ import java.util.stream.Stream;
  * PVM KVM an emulation failure leaves QEMU alive with the guest paused).
  */
 public final class QemuKvmDeployer implements Deployer {
+    /** QEMU's own resident memory besides the guest's RAM (measured: RSS 36 MB with -m 8M, microvm, slirp). */
+    public static final long QEMU_OVERHEAD_BYTES = 30L << 20;
+    private static final String DEFAULT_MEMORY = "8M";
     private static final long GRACE_MILLIS = 2000;
     private static final Pattern FWD_ERROR = Pattern.compile("host forwarding rule '\\w+:[^:]*:(\\d+)-");
 
@@ -56,6 +66,11 @@ public final class QemuKvmDeployer implements Deployer {
     private final Supplier<Doctor.KvmStatus> kvm;
     private final Map<String, Process> children = new ConcurrentHashMap<>();
     private String accelerator;
+
+    public QemuKvmDeployer(Deployer.Context context) {
+        this(context.state(), context.catalog(), context.options().get(QemuOptions.class, QemuOptions::defaults),
+                context.warnings());
+    }
 
     public QemuKvmDeployer(StateStore state, ServiceCatalog catalog, QemuOptions options, Consumer<String> warnings) {
         this(state, catalog, options, warnings, Doctor.Kvm::probe);
@@ -74,6 +89,80 @@ public final class QemuKvmDeployer implements Deployer {
     @Override
     public Backend backend() {
         return Backend.qemu;
+    }
+
+    @Override
+    public List<Doctor.Check> prerequisites() {
+        String version = Processes.firstLineOrNull(options.binary(), "--version");
+        Doctor.KvmStatus k = kvm.get();
+        return List.of(new Doctor.Check("qemu", version != null, version != null ? version
+                        : options.binary() + " not found (apt-get install qemu-system-x86)", Doctor.RUNNING),
+                new Doctor.Check("kvm", k.usable(), k.detail(), java.util.Set.of()));
+    }
+
+    @Override
+    public Image image(ServiceSpec spec) {
+        if (spec.unikernel() == null) {
+            return new Image("unikernel image", null, null, -1);
+        }
+        Path image = catalog.unikernelImage(spec);
+        try {
+            byte[] bytes = Files.readAllBytes(image);
+            return new Image("unikernel image", image.toString(),
+                    "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)),
+                    bytes.length);
+        } catch (IOException | NoSuchAlgorithmException e) {
+            return new Image("unikernel image", image.toString(), null, -1);
+        }
+    }
+
+    @Override
+    public List<BuildStep> buildSteps(List<ServiceSpec> specs) {
+        List<String> make = List.of("make", "-C", catalog.homeDir().resolve("unikernels").toString());
+        return List.of(BuildStep.make("make:unikernels", make));
+    }
+
+    @Override
+    public long memoryGivenBytes(ServiceSpec spec) {
+        return Units.parseSize(memory(spec));
+    }
+
+    private static String memory(ServiceSpec spec) {
+        return spec.unikernel() == null || spec.unikernel().memory() == null ? DEFAULT_MEMORY : spec.unikernel().memory();
+    }
+
+    @Override
+    public long hostMemoryPerInstanceBytes(ServiceSpec spec) {
+        return memoryGivenBytes(spec) + QEMU_OVERHEAD_BYTES;
+    }
+
+    @Override
+    public Map<String, String> tools() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("qemu", Processes.firstLineOrNull(options.binary(), "--version"));
+        return m;
+    }
+
+    @Override
+    public Map<String, Object> facts(ServiceSpec spec) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        Image img = image(spec);
+        m.put("image", img.ref());
+        m.put("image_size_bytes", img.sizeBytes() < 0 ? null : img.sizeBytes());
+        m.put("image_sha256", img.id() == null ? null : img.id().substring("sha256:".length()));
+        m.put("memory", spec.unikernel() == null ? null : spec.unikernel().memory());
+        m.put("accelerator", accelerator());
+        m.put("machine", options.machine());
+        m.put("network", "forward: QEMU user networking (slirp) hostfwd on 127.0.0.1");
+        return m;
+    }
+
+    @Override
+    public Map<String, String> restartSemantics(boolean recreate) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("kill", "SIGKILL of the QEMU process (no grace)");
+        m.put("restart", "a new QEMU process with the same image, ports and command line (a full boot)");
+        return m;
     }
 
     @Override
@@ -189,6 +278,16 @@ public final class QemuKvmDeployer implements Deployer {
         out.add(0, "gw=" + lab.gateway());
         out.add(0, "ip=" + lab.cidr());
         return String.join(" ", out);
+    }
+
+    @Override
+    public String labPath() {
+        return LabLink.TAP;
+    }
+
+    @Override
+    public String labDevice(String id) {
+        return tapName(id);
     }
 
     /** The tap name of instance {@code id} inside its lab ({@code tap-dns-1}; at most 15 characters). */
@@ -417,14 +516,17 @@ public final class QemuKvmDeployer implements Deployer {
             return Observation.without(instance.state() == InstanceState.starting ? InstanceState.starting
                     : InstanceState.exited, "no QEMU process");
         }
-        long rss = rss(ph.get().pid());
+        long pid = ph.get().pid();
+        long rss = ProcFs.rss(pid);
+        long cpu = ProcFs.cpuNanos(pid);
         Path sock = Path.of(instance.detail("qmp_socket"));
         try (Qmp q = Qmp.connect(sock, 500)) {
             String status = q.status(System.nanoTime() + 500_000_000L);
             return new Observation(status.equals("running") ? InstanceState.running : InstanceState.crashed, rss,
-                    "rss", "QMP status " + status);
+                    "rss", "QMP status " + status).withCpu(cpu, "process");
         } catch (IOException e) {
-            return new Observation(InstanceState.running, rss, "rss", "QMP not answering (" + e.getMessage() + ")");
+            return new Observation(InstanceState.running, rss, "rss", "QMP not answering (" + e.getMessage() + ")")
+                    .withCpu(cpu, "process");
         }
     }
 
@@ -501,14 +603,7 @@ public final class QemuKvmDeployer implements Deployer {
 
     /** True when no process has this pid, or it is a zombie (exited, not yet reaped). */
     static boolean isGone(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            int close = stat.lastIndexOf(')');
-            char state = close > 0 && close + 2 < stat.length() ? stat.charAt(close + 2) : '?';
-            return state == 'Z' || state == 'X';
-        } catch (IOException e) {
-            return true;
-        }
+        return ProcFs.isGone(pid);
     }
 
     /**
@@ -574,20 +669,6 @@ public final class QemuKvmDeployer implements Deployer {
         }
         String want = "unix:" + qmpSocket + ",";
         return Arrays.stream(args).anyMatch(a -> a.startsWith(want));
-    }
-
-    /** Resident memory of a process in bytes, -1 when unknown. */
-    static long rss(long pid) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            // gone
-        }
-        return -1;
     }
 
     @Override

@@ -132,6 +132,27 @@ class DnsBenchIT {
     }
 
     @Test
+    void tcpTransportPipelinesOverPersistentConnections() throws Exception {
+        for (String driver : List.of("unibench", "dnsperf")) {
+            Path out = dir.resolve("tcp-" + driver);
+            int exit = Main.run("bench", "dns", "--target", "127.0.0.1:" + knot.port, "--transport", "tcp",
+                    "--driver", driver, "--rate", "1000", "--duration", "2s", "--warmup", "0s", "--clients", "4",
+                    "--quiet", "--output", out.toString());
+            assertThat(exit).as(driver).isEqualTo(0);
+            CSVRecord s = csv(out.resolve("steps.csv")).get(0);
+            long sent = n(s, "sent");
+            assertThat(sent).as(driver).isBetween(1500L, 2000L);
+            assertThat(n(s, "completed")).as(driver + ": over TCP nothing is lost").isEqualTo(sent);
+            assertThat(n(s, "rcode_noerror") + n(s, "rcode_nxdomain")).isEqualTo(sent);
+            assertThat(n(s, "mismatched") + n(s, "late") + n(s, "duplicate")).isZero();
+            JsonNode run = new ObjectMapper().readTree(out.resolve("run.json").toFile());
+            assertThat(run.path("target").path("transport").asText()).isEqualTo("tcp");
+            assertThat(run.path("parameters").path("transport").asText()).isEqualTo("tcp");
+            assertThat(run.path("generator").asText()).as(driver).contains("tcp");
+        }
+    }
+
+    @Test
     void ipv6Target() throws Exception {
         Path out = dir.resolve("v6");
         int exit = Main.run("bench", "dns", "--target", "[::1]:" + knot.port, "--rate", "200", "--duration", "1s",

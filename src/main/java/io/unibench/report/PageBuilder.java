@@ -1,0 +1,718 @@
+package io.unibench.report;
+
+import static io.unibench.report.Page.Cell.head;
+import static io.unibench.report.Page.Cell.num;
+import static io.unibench.report.Page.Cell.text;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.unibench.report.Page.CaveatLine;
+import io.unibench.report.Page.Cell;
+import io.unibench.report.Page.Command;
+import io.unibench.report.Page.Details;
+import io.unibench.report.Page.Figure;
+import io.unibench.report.Page.Link;
+import io.unibench.report.Page.Row;
+import io.unibench.report.Page.Section;
+import io.unibench.report.Page.Table;
+import io.unibench.results.Caveat;
+import io.unibench.results.RunMetadata;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.DoubleSummaryStatistics;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * Decides what the report page says: the caveats (by id), the summaries, the tables and which figure goes
+ * where. Pure: reads the result model and the drawn charts, returns a {@link Page}; no markup here.
+ */
+final class PageBuilder {
+    /** Ids of the caveats the report infers itself; recorded ones keep the id the run gave them. */
+    static final String ACCELERATOR_TCG = "accelerator-tcg";
+    static final String ACCELERATOR_KVM = "accelerator-kvm";
+    static final String ACCELERATOR_UNKNOWN = "accelerator-unknown";
+    static final String NO_QEMU = "no-qemu";
+    static final String FORWARDER_UNKNOWN = "port-forwarder-if-published";
+    static final String DIFFERENT_HOSTS = "different-hosts";
+    static final String GENERATOR_KEPT_UP = "generator-kept-schedule";
+    static final String GENERATOR_SATURATED = "generator-saturated";
+    static final String STUDY_INCOMPLETE = "study-incomplete";
+    static final String BOOT_NO_SUMMARY = "boot-no-summary";
+    static final String INTERRUPTED = "interrupted";
+    static final String UNFINISHED = "unfinished";
+    /** A caveat a run recorded as plain text (run.json from before caveats had ids). */
+    static final String RECORDED_TEXT = "recorded";
+
+    private static final Pattern SAFE_ARG = Pattern.compile("[A-Za-z0-9_@%+=:,./-]+");
+    static final double GIB = 1024.0 * 1024 * 1024;
+
+    private final ResultSet results;
+    private final Map<ChartSpec, ChartRenderer.Images> images;
+    private final List<String> command;
+    private final Instant now;
+    private final Palette palette;
+
+    PageBuilder(ResultSet results, Map<ChartSpec, ChartRenderer.Images> images, List<String> command, Instant now,
+                Palette palette) {
+        this.results = results;
+        this.images = images;
+        this.command = command;
+        this.now = now;
+        this.palette = palette;
+    }
+
+    Page build() {
+        List<Section> sections = new ArrayList<>();
+        Section side = backends();
+        if (side != null) {
+            sections.add(side);
+        }
+        for (String protocol : List.of("dns", "http")) {
+            List<RampRun> runs = results.ramps(protocol);
+            if (!runs.isEmpty()) {
+                sections.add(ramp(protocol, runs));
+            }
+        }
+        if (!results.boots().isEmpty()) {
+            sections.add(boot());
+        }
+        if (!results.footprints().isEmpty()) {
+            sections.add(footprint());
+        }
+        List<Link> nav = new ArrayList<>(List.of(new Link("", "#caveats", "caveats")));
+        for (Section s : sections) {
+            nav.add(new Link(" \u00b7 ", "#" + s.id(), s.id().equals("dns") || s.id().equals("http") ? s.title()
+                    : s.title().toLowerCase(Locale.ROOT)));
+        }
+        nav.add(new Link(" \u00b7 ", "#runs", "run metadata"));
+        nav.add(new Link(" \u00b7 ", "#reproduce", "reproduce"));
+        List<Page.Item> inputs = new ArrayList<>();
+        for (Path p : results.inputs()) {
+            inputs.add(new Page.Item(inputs.isEmpty() ? "" : ", ", p.toString()));
+        }
+        return new Page(now.toString(), RunMetadata.Version.VERSION, inputs, nav, caveats(), sections, runs(),
+                reproduce());
+    }
+
+    // ---- caveats -------------------------------------------------------------------------------------------
+
+    List<CaveatLine> caveats() {
+        List<CaveatLine> out = new ArrayList<>();
+        List<RunInfo> all = allRuns();
+        List<String> kvm = new ArrayList<>();
+        List<String> tcg = new ArrayList<>();
+        List<String> unknown = new ArrayList<>();
+        for (RunInfo r : all) {
+            if (!r.involvesQemu()) {
+                continue;
+            }
+            String acc = r.accelerator();
+            String name = display(r);
+            if ("kvm".equals(acc)) {
+                kvm.add(name);
+            } else if ("tcg".equals(acc)) {
+                tcg.add(name);
+            } else {
+                unknown.add(name);
+            }
+        }
+        if (!tcg.isEmpty()) {
+            out.add(new CaveatLine(ACCELERATOR_TCG, "Accelerator: TCG", " (software emulation, no KVM) for "
+                    + String.join(", ", tcg) + ". Unikernel figures from TCG say little about QEMU/KVM on real"
+                    + " hardware.", false));
+        }
+        if (!kvm.isEmpty()) {
+            out.add(new CaveatLine(ACCELERATOR_KVM, null, "Accelerator: KVM for " + String.join(", ", kvm) + ". Under"
+                    + " nested or paravirtual KVM (a cloud VM) exits are far costlier than on bare metal; note the"
+                    + " host before generalising.", false));
+        }
+        if (!unknown.isEmpty()) {
+            out.add(new CaveatLine(ACCELERATOR_UNKNOWN, null, "Accelerator not recorded for "
+                    + String.join(", ", unknown) + ".", false));
+        }
+        if (kvm.isEmpty() && tcg.isEmpty() && unknown.isEmpty()) {
+            out.add(new CaveatLine(NO_QEMU, null, "No run involved QEMU, so no accelerator applies.", false));
+        }
+        Map<String, CaveatLine> recorded = new LinkedHashMap<>();
+        for (RunInfo r : allWithStudies()) {
+            for (RunInfo.Recorded c : r.caveats()) {
+                String id = c.id() == null ? RECORDED_TEXT : c.id();
+                recorded.putIfAbsent(id + "\u0000" + c.text(), new CaveatLine(id, null, c.text(), true));
+            }
+        }
+        Set<String> recordedIds = new LinkedHashSet<>();
+        recorded.values().forEach(c -> recordedIds.add(c.id()));
+        out.addAll(recorded.values());
+        // a caveat the runs recorded themselves replaces the generic one with the same id
+        boolean backends = all.stream().anyMatch(r -> r.backendName() != null) || !results.studies().isEmpty()
+                || !results.boots().isEmpty();
+        if (!recordedIds.contains(Caveat.PORT_FORWARDER.id())) {
+            if (backends) {
+                out.add(new CaveatLine(Caveat.PORT_FORWARDER.id(), "User-space port forwarder:", " traffic reaches"
+                        + " the backends through one (QEMU's slirp hostfwd for the unikernels, docker-proxy for the"
+                        + " containers). Absolute latencies and peak rates include that forwarder; compare the"
+                        + " backends with each other rather than with bare-metal figures.", false));
+            } else {
+                out.add(new CaveatLine(FORWARDER_UNKNOWN, null, "These runs name no backend (a bench against a"
+                        + " --target). If the target was a unikernel or container published on a host port, traffic"
+                        + " went through a user-space port forwarder (QEMU's slirp hostfwd or docker-proxy) and the"
+                        + " latencies include it.", false));
+            }
+        }
+        Set<String> cores = new LinkedHashSet<>();
+        Set<String> cpus = new LinkedHashSet<>();
+        for (RunInfo r : all) {
+            JsonNode h = r.path(RunMetadata.HOST);
+            if (h.has("cores")) {
+                cores.add(h.path("cores").asText());
+            }
+            if (h.has("cpu_model")) {
+                cpus.add(h.path("cpu_model").asText());
+            }
+        }
+        if (!recordedIds.contains(Caveat.SHARED_HOST.id())) {
+            out.add(new CaveatLine(Caveat.SHARED_HOST.id(), null, "The load generator (or boot prober) and the"
+                    + " services run on the same host" + (cores.size() == 1 ? " (" + cores.iterator().next()
+                    + " cores)" : "") + " and compete for its CPUs.", false));
+        }
+        if (cpus.size() > 1 || cores.size() > 1) {
+            out.add(new CaveatLine(DIFFERENT_HOSTS, "The runs come from different hosts", " (" + String.join("; ", cpus)
+                    + "): differences between them may be the machine, not the backend.", false));
+        }
+        List<String> saturated = new ArrayList<>();
+        for (RampRun r : results.ramps()) {
+            List<String> steps = new ArrayList<>();
+            for (RampRun.Step s : r.steps()) {
+                if (s.saturated()) {
+                    steps.add(String.valueOf(s.step()));
+                }
+            }
+            if (!steps.isEmpty()) {
+                saturated.add(display(r.info()) + " (step" + (steps.size() > 1 ? "s " : " ") + String.join(", ", steps)
+                        + ")");
+            }
+        }
+        if (saturated.isEmpty()) {
+            if (!results.ramps().isEmpty()) {
+                out.add(new CaveatLine(GENERATOR_KEPT_UP, null, "The load generator kept its schedule in every step"
+                        + " (no step is marked generator-saturated).", false));
+            }
+        } else {
+            out.add(new CaveatLine(GENERATOR_SATURATED, "Generator saturation", " in " + String.join("; ", saturated)
+                    + ": the load generator could not send at the offered rate, so those steps measure the client,"
+                    + " not the server (black crosses in the charts).", false));
+        }
+        for (RunInfo st : results.studies()) {
+            // a study draws its report before it records how it ended, so "running" is normal here
+            if (st.interrupted() || "failed".equals(st.status())) {
+                out.add(new CaveatLine(STUDY_INCOMPLETE, "The study " + ResultsReader.name(st.dir())
+                        + " did not complete", " (" + st.status() + (st.stopDetail() == null ? "" : ": "
+                        + st.stopDetail()) + "): the runs below are what it measured; runs it had not started are"
+                        + " missing.", false));
+            }
+        }
+        for (BootRun r : results.boots()) {
+            if (r.summary().isEmpty()) {
+                out.add(new CaveatLine(BOOT_NO_SUMMARY, null, display(r.info()) + " has no boot-summary.csv (cut short"
+                        + " before writing it): only its individual boots are shown.", false));
+            }
+        }
+        for (RunInfo r : all) {
+            if (r.interrupted()) {
+                out.add(new CaveatLine(INTERRUPTED, display(r) + " was interrupted", " (Ctrl-C): its last step is"
+                        + " partial; everything before it is complete.", false));
+            } else if (r.unfinished()) {
+                out.add(new CaveatLine(UNFINISHED, display(r) + " did not finish", ": run.json still says running (the"
+                        + " process was killed); the rows present are what was measured.", false));
+            }
+        }
+        return out;
+    }
+
+    // ---- backends side by side ----------------------------------------------------------------------------
+
+    /**
+     * One column per backend the results hold (in palette order), one row per headline figure; null when no
+     * run names a backend. With several runs of one backend, the first one read counts here (all show below).
+     */
+    Section backends() {
+        Map<String, RampRun> dns = new LinkedHashMap<>();
+        Map<String, RampRun> http = new LinkedHashMap<>();
+        for (RampRun r : results.ramps()) {
+            String b = r.info().backendName();
+            if (b != null) {
+                (r.protocol().equals("dns") ? dns : http).putIfAbsent(b, r);
+            }
+        }
+        Map<String, BootRun.Summary> cold = new LinkedHashMap<>();
+        for (BootRun r : results.boots()) {
+            for (BootRun.Summary s : r.summary()) {
+                if (s.kind().equals("cold")) {
+                    cold.putIfAbsent(s.backend(), s);
+                }
+            }
+        }
+        Map<String, Footprint.Row> fp = new LinkedHashMap<>();
+        for (Footprint f : results.footprints()) {
+            for (Footprint.Row r : f.rows()) {
+                if (r.service().equals("dns")) {
+                    fp.putIfAbsent(r.backend(), r);
+                }
+            }
+        }
+        Set<String> names = new LinkedHashSet<>();
+        names.addAll(dns.keySet());
+        names.addAll(http.keySet());
+        names.addAll(cold.keySet());
+        names.addAll(fp.keySet());
+        if (names.isEmpty()) {
+            return null;
+        }
+        List<String> backends = new ArrayList<>(names);
+        backends.forEach(palette::slot);
+        backends.sort(Comparator.comparingInt(palette::slot));
+        List<Cell> header = new ArrayList<>(List.of(head("")));
+        for (String b : backends) {
+            header.add(Cell.headSwatched(b, Palette.css(palette.slot(b))));
+        }
+        List<Row> rows = new ArrayList<>();
+        if (!dns.isEmpty()) {
+            rows.add(figureRow("DNS: max rate without loss (qps)", backends, b -> bestRate(dns.get(b))));
+            rows.add(figureRow("DNS: p99 at that rate (ms)", backends, b -> bestP99(dns.get(b))));
+        }
+        if (!http.isEmpty()) {
+            rows.add(figureRow("HTTP: max rate without loss (rps)", backends, b -> bestRate(http.get(b))));
+            rows.add(figureRow("HTTP: p99 at that rate (ms)", backends, b -> bestP99(http.get(b))));
+        }
+        if (!cold.isEmpty()) {
+            rows.add(figureRow("boot, " + service(cold.values()) + ": p50 (ms)", backends,
+                    b -> cold.containsKey(b) ? dec(cold.get(b).p50Ms()) : "\u2014"));
+            rows.add(figureRow("boot, " + service(cold.values()) + ": p90 (ms)", backends,
+                    b -> cold.containsKey(b) ? dec(cold.get(b).p90Ms()) : "\u2014"));
+        }
+        if (!fp.isEmpty()) {
+            rows.add(figureRow("DNS image (MiB)", backends,
+                    b -> fp.containsKey(b) ? dec(fp.get(b).imageBytes() / Charts.MIB) : "\u2014"));
+            rows.add(figureRow("DNS idle memory (MiB)", backends,
+                    b -> fp.containsKey(b) ? dec(fp.get(b).idleRssBytes() / Charts.MIB) : "\u2014"));
+        }
+        Table t = new Table("Headline figures per backend (details and every run below). Max rate without loss:"
+                + " the highest offered rate of a step that lost nothing, had no error and where the generator kept"
+                + " its schedule; boot: cold boots (nothing else running), start call to first correct answer.",
+                null, header, rows);
+        return new Section("backends", "Backends side by side", List.of(), List.of(t), List.of(), List.of());
+    }
+
+    private static String service(java.util.Collection<BootRun.Summary> s) {
+        Set<String> services = new LinkedHashSet<>();
+        s.forEach(x -> services.add(x.service()));
+        return String.join("/", services);
+    }
+
+    private interface Figureof {
+        String of(String backend);
+    }
+
+    private static Row figureRow(String what, List<String> backends, Figureof f) {
+        List<Cell> cells = new ArrayList<>(List.of(head(what)));
+        for (String b : backends) {
+            cells.add(num(f.of(b)));
+        }
+        return new Row(null, cells);
+    }
+
+    private static String bestRate(RampRun r) {
+        if (r == null) {
+            return "\u2014";
+        }
+        OptionalInt best = r.bestCleanStep();
+        return best.isPresent() ? rate(r.steps().get(best.getAsInt()).offered()) : "none";
+    }
+
+    private static String bestP99(RampRun r) {
+        if (r == null) {
+            return "\u2014";
+        }
+        OptionalInt best = r.bestCleanStep();
+        return best.isPresent() ? ms(r.steps().get(best.getAsInt()).p99Us()) : "\u2014";
+    }
+
+    // ---- DNS / HTTP ---------------------------------------------------------------------------------------
+
+    Section ramp(String protocol, List<RampRun> runs) {
+        String unit = runs.get(0).rateUnit();
+        boolean services = runs.stream().anyMatch(r -> r.info().service() != null);
+        List<Cell> header = new ArrayList<>(List.of(head("run")));
+        if (services) {
+            header.add(head("service"));
+        }
+        for (String h : List.of("accelerator", "steps", "highest offered (" + unit + ")",
+                "max rate without loss (" + unit + ")", "p99 at that rate (ms)", "peak answered (" + unit + ")",
+                "stop reason", "notes")) {
+            header.add(head(h));
+        }
+        List<Row> rows = new ArrayList<>();
+        for (RampRun r : runs) {
+            double highest = r.steps().stream().mapToDouble(RampRun.Step::offered).max().orElse(Double.NaN);
+            double peak = r.steps().stream().mapToDouble(RampRun.Step::completed).max().orElse(Double.NaN);
+            List<String> notes = new ArrayList<>();
+            if (r.info().interrupted()) {
+                notes.add("interrupted: last step partial");
+            }
+            if (r.info().unfinished()) {
+                notes.add("did not finish");
+            }
+            if (r.anySaturated()) {
+                notes.add("generator saturated in " + r.steps().stream().filter(RampRun.Step::saturated).count()
+                        + " step(s)");
+            }
+            if (r.steps().isEmpty()) {
+                notes.add("no step recorded");
+            }
+            List<Cell> cells = new ArrayList<>(List.of(Cell.swatched(r.info().label(),
+                    Palette.css(palette.slot(r.info().label())))));
+            if (services) {
+                cells.add(text(dash(r.info().service())));
+            }
+            cells.addAll(List.of(text(dash(r.info().accelerator())), num(r.steps().size()), num(rate(highest)),
+                    num(bestRate(r)), num(bestP99(r)), num(rate(peak)), text(Charts.stopText(r)),
+                    text(String.join("; ", notes))));
+            rows.add(new Row(null, cells));
+        }
+        Table summary = new Table("Summary per run. Max rate without loss: the highest offered rate of a step that"
+                + " lost nothing, had no error and where the generator kept its schedule.", null, header, rows);
+        List<Details> details = new ArrayList<>();
+        for (RampRun r : runs) {
+            List<Cell> h = new ArrayList<>();
+            for (String c : List.of("step", "offered (" + unit + ")", "sent (" + unit + ")", "answered (" + unit + ")",
+                    "lost %", "errors %", "p50 (ms)", "p90 (ms)", "p99 (ms)", "p99.9 (ms)", "max (ms)",
+                    "generator saturated", "stop")) {
+                h.add(head(c));
+            }
+            List<Row> steps = new ArrayList<>();
+            for (RampRun.Step s : r.steps()) {
+                steps.add(new Row(s.saturated() ? "sat" : null, List.of(num(s.step()), num(rate(s.offered())),
+                        num(rate(s.achievedSend())), num(rate(s.completed())), num(pct(s.lossPct())),
+                        num(pct(s.errorPct())), num(ms(s.p50Us())), num(ms(s.p90Us())), num(ms(s.p99Us())),
+                        num(ms(s.p999Us())), num(ms(s.maxUs())), text(s.saturated() ? "yes" : ""),
+                        text(s.stopReason() == null ? "" : s.stopReason() + (s.stopDetail() == null
+                                || s.stopDetail().isEmpty() ? "" : ": " + s.stopDetail())))));
+            }
+            details.add(new Details("All steps of " + r.info().label() + " (" + r.info().dir().resolve("steps.csv")
+                    + ")", new Table(null, null, h, steps)));
+        }
+        return new Section(protocol, protocol.toUpperCase(Locale.ROOT), List.of(), List.of(summary),
+                figures(protocol + "-"), details);
+    }
+
+    // ---- boot ---------------------------------------------------------------------------------------------
+
+    Section boot() {
+        List<Cell> header = new ArrayList<>();
+        for (String h : List.of("run", "kind", "backend", "service", "running instances", "count", "failures", "min",
+                "p10", "p50", "mean", "p90", "p99", "max", "stddev")) {
+            header.add(head(h));
+        }
+        List<Row> rows = new ArrayList<>();
+        for (BootRun r : results.boots()) {
+            for (BootRun.Summary s : r.summary()) {
+                rows.add(new Row(null, List.of(text(r.info().label()), text(s.kind()),
+                        Cell.swatched(s.backend(), Palette.css(palette.slot(s.backend()))), text(s.service()),
+                        num(s.runningInstances()), num(s.count()), num(s.failures()), num(dec(s.minMs())),
+                        num(dec(s.p10Ms())), num(dec(s.p50Ms())), num(dec(s.meanMs())), num(dec(s.p90Ms())),
+                        num(dec(s.p99Ms())), num(dec(s.maxMs())), num(dec(s.stddevMs())))));
+            }
+        }
+        List<Table> tables = new ArrayList<>(List.of(new Table("From boot-summary.csv (ms).", null, header, rows)));
+        Table load = hostLoad();
+        if (load != null) {
+            tables.add(load);
+        }
+        return new Section("boot", "Boot", List.of("Boot time runs from just before the start call to the first"
+                + " correct application answer (not a TCP connect)."), tables, figures("boot-"), List.of());
+    }
+
+    /** Mean and peak host CPU and memory per backend and instance count, from host-load.csv; null without any. */
+    Table hostLoad() {
+        if (results.boots().stream().allMatch(r -> r.hostLoad().isEmpty())) {
+            return null;
+        }
+        List<Cell> header = new ArrayList<>();
+        for (String h : List.of("run", "backend", "running instances", "samples", "CPU mean (%)", "CPU max (%)",
+                "memory used mean (GiB)", "memory used max (GiB)")) {
+            header.add(head(h));
+        }
+        List<Row> rows = new ArrayList<>();
+        for (BootRun r : results.boots()) {
+            Map<String, List<BootRun.HostLoad>> groups = new TreeMap<>();
+            for (BootRun.HostLoad h : r.hostLoad()) {
+                groups.computeIfAbsent(h.backend() + "\u0000" + String.format(Locale.ROOT, "%09d", h.runningInstances()),
+                        k -> new ArrayList<>()).add(h);
+            }
+            for (List<BootRun.HostLoad> g : groups.values()) {
+                DoubleSummaryStatistics cpu = g.stream().mapToDouble(BootRun.HostLoad::cpuPct)
+                        .filter(v -> !Double.isNaN(v)).summaryStatistics();
+                DoubleSummaryStatistics mem = g.stream().mapToDouble(BootRun.HostLoad::memUsedBytes)
+                        .filter(v -> !Double.isNaN(v)).summaryStatistics();
+                rows.add(new Row(null, List.of(text(r.info().label()), text(g.get(0).backend()),
+                        num(g.get(0).runningInstances()), num(g.size()),
+                        num(cpu.getCount() == 0 ? "\u2014" : dec(cpu.getAverage())),
+                        num(cpu.getCount() == 0 ? "\u2014" : dec(cpu.getMax())),
+                        num(mem.getCount() == 0 ? "\u2014" : dec(mem.getAverage() / GIB)),
+                        num(mem.getCount() == 0 ? "\u2014" : dec(mem.getMax() / GIB)))));
+            }
+        }
+        return new Table("Host load while the instances ran (from host-load.csv).", null, header, rows);
+    }
+
+    // ---- footprint ----------------------------------------------------------------------------------------
+
+    Section footprint() {
+        List<Cell> header = new ArrayList<>();
+        for (String h : List.of("from", "service", "backend", "image (MiB)", "given memory (MiB)", "idle RSS (MiB)",
+                "idle CPU (% of a core)")) {
+            header.add(head(h));
+        }
+        List<Row> rows = new ArrayList<>();
+        for (Footprint f : results.footprints()) {
+            for (Footprint.Row r : f.rows()) {
+                rows.add(new Row(null, List.of(text(f.label()), text(r.service()),
+                        Cell.swatched(r.backend(), Palette.css(palette.slot(r.backend()))),
+                        num(dec(r.imageBytes() / Charts.MIB)), num(dec(r.guestMemoryBytes() / Charts.MIB)),
+                        num(dec(r.idleRssBytes() / Charts.MIB)), num(dec(r.idleCpuPct())))));
+            }
+        }
+        return new Section("footprint", "Footprint", List.of(), List.of(new Table("From footprint.csv. Given memory:"
+                + " what the VM or container was allowed.", null, header, rows)), figures("footprint-"), List.of());
+    }
+
+    private List<Figure> figures(String idPrefix) {
+        List<Figure> out = new ArrayList<>();
+        for (Map.Entry<ChartSpec, ChartRenderer.Images> e : images.entrySet()) {
+            ChartSpec c = e.getKey();
+            if (c.id().startsWith(idPrefix)) {
+                out.add(new Figure(c.id(), c.title(), c.caption(), Base64.getEncoder().encodeToString(e.getValue().png()),
+                        ChartRenderer.WIDTH));
+            }
+        }
+        return out;
+    }
+
+    // ---- metadata -----------------------------------------------------------------------------------------
+
+    private List<RunInfo> allRuns() {
+        List<RunInfo> all = new ArrayList<>();
+        results.ramps().forEach(r -> all.add(r.info()));
+        results.boots().forEach(r -> all.add(r.info()));
+        return all;
+    }
+
+    private List<RunInfo> allWithStudies() {
+        List<RunInfo> all = new ArrayList<>(results.studies());
+        all.addAll(allRuns());
+        return all;
+    }
+
+    /** Keys shown in their own rows or sections; the rest of run.json is listed as it is. */
+    private static final List<String> SHOWN = List.of(RunMetadata.STATUS, RunMetadata.STOP_REASON,
+            RunMetadata.STOP_DETAIL, RunMetadata.START_UTC, RunMetadata.END_UTC, RunMetadata.BACKEND,
+            RunMetadata.SERVICE, RunMetadata.ACCELERATOR, RunMetadata.PROFILE, RunMetadata.GENERATOR);
+
+    Page.Runs runs() {
+        List<RunInfo> all = allWithStudies();
+        Set<String> hosts = new LinkedHashSet<>();
+        Set<String> versions = new LinkedHashSet<>();
+        for (RunInfo r : all) {
+            hosts.add(host(r));
+            versions.add(version(r));
+        }
+        boolean oneHost = hosts.size() == 1;
+        boolean oneVersion = versions.size() == 1;
+        List<Cell> header = new ArrayList<>();
+        for (String h : List.of("run", "benchmark", "status", "stop reason", "start (UTC)", "end (UTC)",
+                "accelerator")) {
+            header.add(head(h));
+        }
+        if (!oneHost) {
+            header.add(head("host"));
+        }
+        if (!oneVersion) {
+            header.add(head("unibench"));
+        }
+        List<Row> rows = new ArrayList<>();
+        List<Details> details = new ArrayList<>();
+        for (RunInfo r : all) {
+            List<Cell> cells = new ArrayList<>(List.of(text(r.label() == null ? ResultsReader.name(r.dir()) : r.label()),
+                    text(r.benchmark()), text(dash(r.status())), text(dash(r.stopReason())),
+                    text(time(r.text(RunMetadata.START_UTC))), text(time(r.text(RunMetadata.END_UTC))),
+                    text(dash(r.accelerator()))));
+            if (!oneHost) {
+                cells.add(text(host(r)));
+            }
+            if (!oneVersion) {
+                cells.add(text(version(r)));
+            }
+            rows.add(new Row(null, cells));
+            List<Row> kv = new ArrayList<>();
+            kv.add(kv("folder", Cell.code(r.dir().toString())));
+            for (String key : SHOWN) {
+                if (r.text(key) != null) {
+                    kv.add(kv(key, text(r.text(key))));
+                }
+            }
+            JsonNode ub = r.path(RunMetadata.UNIBENCH);
+            if (!ub.isMissingNode()) {
+                kv.add(kv("unibench", text(ub.path("version").asText("?") + ", commit "
+                        + ub.path("git_commit").asText("?"))));
+            }
+            JsonNode h = r.path(RunMetadata.HOST);
+            if (!h.isMissingNode()) {
+                kv.add(kv("host", text(h.path("cpu_model").asText("?") + ", " + h.path("cores").asText("?")
+                        + " cores, " + gib(h.path("memory_bytes")) + ", kernel " + h.path("kernel").asText("?") + ", "
+                        + h.path("os").asText("?") + ", " + h.path("java").asText("?"))));
+            }
+            object(kv, "tool", r.path(RunMetadata.TOOLS));
+            object(kv, "parameter", r.path(RunMetadata.PARAMETERS));
+            Set<String> shown = new LinkedHashSet<>(SHOWN);
+            shown.addAll(List.of(RunMetadata.BENCHMARK, RunMetadata.UNIBENCH, RunMetadata.HOST, RunMetadata.TOOLS,
+                    RunMetadata.PARAMETERS, RunMetadata.COMMAND_LINE, RunMetadata.CAVEATS));
+            if (r.meta() != null) {
+                r.meta().properties().forEach(e -> {
+                    if (!shown.contains(e.getKey()) && !e.getValue().isNull()) {
+                        kv.add(kv(e.getKey(), Cell.code(e.getValue().isValueNode() ? e.getValue().asText()
+                                : e.getValue().toString())));
+                    }
+                });
+            }
+            details.add(new Details(display(r) + ": everything in run.json", new Table(null, "kv", List.of(), kv)));
+        }
+        return new Page.Runs(oneHost ? hosts.iterator().next() : null, oneVersion ? versions.iterator().next() : null,
+                new Table(null, null, header, rows), details);
+    }
+
+    private static Row kv(String key, Cell value) {
+        return new Row(null, List.of(head(key), value));
+    }
+
+    private static void object(List<Row> kv, String prefix, JsonNode n) {
+        if (n.isObject()) {
+            n.properties().forEach(e -> kv.add(kv(prefix + " " + e.getKey(),
+                    Cell.code(e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString()))));
+        }
+    }
+
+    List<Command> reproduce() {
+        List<Command> out = new ArrayList<>();
+        Set<String> seen = new LinkedHashSet<>();
+        for (RunInfo r : allWithStudies()) {
+            List<String> cl = r.commandLine();
+            if (!cl.isEmpty() && seen.add(shell(cl))) {
+                out.add(new Command(display(r), shell(cl)));
+            }
+        }
+        if (!command.isEmpty()) {
+            out.add(new Command("this report", shell(command)));
+        }
+        return out;
+    }
+
+    /** A run's name with its benchmark, e.g. "DNS qemu"; a study by its folder name. */
+    static String display(RunInfo r) {
+        if (r.label() == null) {
+            return ResultsReader.name(r.dir());
+        }
+        String bench = r.benchmark() == null ? "" : r.benchmark().length() <= 4
+                ? r.benchmark().toUpperCase(Locale.ROOT) : r.benchmark();
+        return r.label().toLowerCase(Locale.ROOT).startsWith(bench.toLowerCase(Locale.ROOT)) ? r.label()
+                : bench + " " + r.label();
+    }
+
+    private static String host(RunInfo r) {
+        JsonNode h = r.path(RunMetadata.HOST);
+        return h.isMissingNode() ? "not recorded" : h.path("cpu_model").asText("?") + ", " + h.path("cores").asText("?")
+                + " cores, " + gib(h.path("memory_bytes")) + ", kernel " + h.path("kernel").asText("?");
+    }
+
+    private static String version(RunInfo r) {
+        JsonNode ub = r.path(RunMetadata.UNIBENCH);
+        return ub.isMissingNode() ? "not recorded" : ub.path("version").asText("?") + ", commit "
+                + abbrev(ub.path("git_commit").asText("?"));
+    }
+
+    /** 2026-11-29T12:00:00.123Z as 2026-11-29 12:00:00. */
+    private static String time(String iso) {
+        if (iso == null) {
+            return "\u2014";
+        }
+        String t = iso.replace('T', ' ').replace("Z", "");
+        int dot = t.indexOf('.');
+        return dot > 0 ? t.substring(0, dot) : t;
+    }
+
+    private static String abbrev(String commit) {
+        return commit.length() > 12 && commit.matches("[0-9a-f]{12}.*") ? commit.substring(0, 12)
+                + (commit.endsWith("-dirty") ? "-dirty" : "") : commit;
+    }
+
+    // ---- number formats -----------------------------------------------------------------------------------
+
+    private static String dash(String s) {
+        return s == null ? "\u2014" : s;
+    }
+
+    static String rate(double v) {
+        return Double.isNaN(v) ? "\u2014" : String.format(Locale.ROOT, "%,.0f", v);
+    }
+
+    static String ms(double us) {
+        return Double.isNaN(us) ? "\u2014" : sig(us / 1000.0);
+    }
+
+    static String dec(double v) {
+        return Double.isNaN(v) ? "\u2014" : sig(v);
+    }
+
+    static String pct(double v) {
+        return Double.isNaN(v) ? "\u2014" : v == 0 ? "0" : String.format(Locale.ROOT, "%.3f", v);
+    }
+
+    /** Three significant digits, no exponent: 0.0612, 1.25, 12.5, 1,250. */
+    static String sig(double v) {
+        double a = Math.abs(v);
+        if (a >= 100) {
+            return String.format(Locale.ROOT, "%,.0f", v);
+        }
+        if (a >= 10) {
+            return String.format(Locale.ROOT, "%.1f", v);
+        }
+        if (a >= 1 || a == 0) {
+            return String.format(Locale.ROOT, "%.2f", v);
+        }
+        int decimals = Math.min(6, 2 - (int) Math.floor(Math.log10(a)));
+        return String.format(Locale.ROOT, "%." + decimals + "f", v);
+    }
+
+    private static String gib(JsonNode bytes) {
+        return bytes.isNumber() && bytes.asLong() > 0
+                ? String.format(Locale.ROOT, "%.1f GiB RAM", bytes.asLong() / GIB) : "? RAM";
+    }
+
+    /** A command line a POSIX shell reads back as the same arguments. */
+    static String shell(List<String> args) {
+        List<String> q = new ArrayList<>();
+        for (String a : args) {
+            q.add(!a.isEmpty() && SAFE_ARG.matcher(a).matches() ? a : "'" + a.replace("'", "'\\''") + "'");
+        }
+        return String.join(" ", q);
+    }
+}

@@ -1,0 +1,34 @@
+package io.unibench.results;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * A known limit of a measurement, recorded in run.json under {@code caveats} as {@code {"id": ..., "text":
+ * ...}}. Writers pick the id here; the report decides by id (never by the wording of the text), e.g. a run
+ * that recorded {@link #PORT_FORWARDER} itself replaces the report's generic sentence about forwarders.
+ * Add an id here when a new kind of caveat appears (another backend's runtime flags, a shared link...).
+ */
+public enum Caveat {
+    /** Traffic reaches the services through a user-space port forwarder (slirp hostfwd, docker-proxy). */
+    PORT_FORWARDER("port-forwarder"),
+    /** The load generator or prober shares the host's cores with the services under test. */
+    SHARED_HOST("shared-host"),
+    /** What "idle memory" counts differs per backend (a VMM's whole RSS vs a container's cgroup). */
+    IDLE_MEMORY_SCOPE("idle-memory-scope");
+
+    private final String id;
+
+    Caveat(String id) {
+        this.id = id;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /** The caveat with this id, if it is one unibench knows. */
+    public static Optional<Caveat> byId(String id) {
+        return Arrays.stream(values()).filter(c -> c.id.equals(id)).findFirst();
+    }
+}
