@@ -54,7 +54,7 @@ class QemuCommandLineTest {
     @Test
     void inALabQemuRunsInTheNamespaceOnItsTap() {
         LabLink lab = new LabLink("default", "ub-abc123-default", "dmz", "br-dmz", "10.0.0.100", 24, "10.0.0.254",
-                "52:54:00:01:00:64", "tap-dns-1", LabLink.TAP);
+                "52:54:00:01:00:64", "tap-dns-1", LabLink.TAP, null);
         List<String> c = QemuKvmDeployer.commandLine("qemu-system-x86_64", dns, Path.of("/img/dns.elf"), "microvm",
                 "kvm", "unibench-qemu-dns-1", List.of(new Endpoint("dns", "udp", "10.0.0.100", 53, 53)),
                 Path.of("/s/logs/c.log"), Path.of("/s/run/q.sock"), Path.of("/s/run/q.pid"), lab);
