@@ -101,10 +101,10 @@ class LabIT {
     @Test
     void everyBackendAnswersOnItsLabAddressAndTheHostNamespaceStaysUntouched() throws Exception {
         String before = hostSnapshot();
-        DeployItSupport.Run d = unibench("deploy", "poc", "--network", "lab", "--json");
+        DeployItSupport.Run d = unibench("deploy", "poc", "--backend", "all", "--network", "lab", "--json");
         assertThat(d.exit()).as(d.err()).isZero();
         JsonNode instances = d.json().get("instances");
-        assertThat(instances).hasSize(4);
+        assertThat(instances).hasSize(8);
 
         DeployItSupport.Run st = unibench("status", "--json");
         assertThat(st.exit()).as(st.err()).isZero();
@@ -131,7 +131,8 @@ class LabIT {
             }
         }
         // the study's plan: the first DNS on .100, the first web on .5, the rest from .101
-        assertThat(addresses).containsExactlyInAnyOrder("10.0.0.100", "10.0.0.5", "10.0.0.101", "10.0.0.102");
+        assertThat(addresses).containsExactlyInAnyOrder("10.0.0.100", "10.0.0.5", "10.0.0.101", "10.0.0.102",
+                "10.0.0.103", "10.0.0.104", "10.0.0.105", "10.0.0.106");
 
         // load generators inside the lab, against the unikernel DNS and the container web server
         Path out = state.resolve("dns-run");
@@ -162,6 +163,7 @@ class LabIT {
         assertThat(destroy.exit()).as(destroy.err()).isZero();
         assertThat(destroy.out()).contains("deleted network namespace " + ns);
         assertThat(Ip.namespaceExists(ns)).isFalse();
+        assertThat(Ip.namespaceExists(ns + "-native-dns-1")).as("native's own namespace").isFalse();
         assertThat(ourQemus(state)).isEmpty();
         assertThat(ourContainers(state)).isEmpty();
         assertThat(hostSnapshot()).isEqualTo(before);
@@ -310,12 +312,12 @@ class LabIT {
     @Test
     void coldBootsInALabIncludeTheirPlumbing() throws Exception {
         Path out = state.resolve("boot");
-        DeployItSupport.Run r = unibench("bench", "boot", "--network", "lab", "--cold", "5", "--backend", "both",
+        DeployItSupport.Run r = unibench("bench", "boot", "--network", "lab", "--cold", "5", "--backend", "all",
                 "--quiet", "--output", out.toString());
         assertThat(r.exit()).as(r.err()).isZero();
         List<String> events = Files.readAllLines(out.resolve("boot-events.csv"));
         assertThat(events.get(0)).endsWith(",plumbing_ms");
-        assertThat(events).hasSize(11);
+        assertThat(events).hasSize(21);
         for (String e : events.subList(1, events.size())) {
             String[] f = e.split(",", -1);
             assertThat(f[10]).as(e).isEqualTo("ready");
@@ -325,6 +327,8 @@ class LabIT {
         JsonNode meta = DeployItSupport.JSON.readTree(out.resolve("run.json").toFile());
         assertThat(meta.at("/network/mode").asText()).isEqualTo("lab");
         assertThat(meta.at("/network/path/qemu").asText()).isEqualTo("tap+bridge");
-        assertThat(meta.at("/network/path/docker").asText()).isEqualTo("veth+bridge");
+        for (String b : List.of("docker", "gvisor", "native")) {
+            assertThat(meta.at("/network/path/" + b).asText()).as(b).isEqualTo("veth+bridge");
+        }
     }
 }
