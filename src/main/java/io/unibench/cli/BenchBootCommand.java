@@ -140,7 +140,11 @@ final class BenchBootCommand implements Callable<Integer> {
             meta.put(RunMetadata.LABEL, run.label);
         }
         BootProgress progress = new BootProgress(spec.commandLine().getErr(), run.quiet);
-        meta.put("network", NetworkOptions.describe(lab, backends));
+        List<io.unibench.deploy.Deployer> deployers = new java.util.ArrayList<>();
+        for (Backend b : backends) {
+            deployers.add(b.deployer(new io.unibench.deploy.Deployer.Context(state, catalog, backendOptions, null)));
+        }
+        meta.put("network", NetworkOptions.describe(lab, deployers, serviceSpec));
         BootBenchmark.Result r = BootBenchmark.run(options, serviceSpec,
                 b -> DeployerBootTarget.open(b, state, catalog, serviceSpec, backendOptions, recreate, progress::warning,
                         lab),

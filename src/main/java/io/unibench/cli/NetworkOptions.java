@@ -81,14 +81,14 @@ final class NetworkOptions {
         }
     }
 
-    /** The network section of run.json: mode, per-backend path, and the lab's namespace. */
-    static java.util.Map<String, Object> describe(Lab lab, List<io.unibench.deploy.Backend> backends) {
+    /** The network section of run.json: mode, each backend's path (as its deployer says), and the lab's namespace. */
+    static java.util.Map<String, Object> describe(Lab lab, List<io.unibench.deploy.Deployer> deployers,
+                                                  io.unibench.deploy.ServiceSpec spec) {
         java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
-        NetworkMode mode = lab == null ? NetworkMode.forward : NetworkMode.lab;
-        m.put("mode", mode.name());
+        m.put("mode", (lab == null ? NetworkMode.forward : NetworkMode.lab).name());
         java.util.Map<String, String> paths = new java.util.LinkedHashMap<>();
-        for (io.unibench.deploy.Backend b : backends) {
-            paths.put(b.name(), mode.path(b));
+        for (io.unibench.deploy.Deployer d : deployers) {
+            paths.put(d.backend().id(), lab != null ? d.labPath() : String.valueOf(d.facts(spec).get("network")));
         }
         m.put("path", paths);
         if (lab != null) {

@@ -8,13 +8,5 @@ package io.unibench.deploy;
  * clients run inside that namespace; nothing in between. Needs root.
  */
 public enum NetworkMode {
-    forward, lab;
-
-    /** The data path of an instance of {@code backend} in this mode, as run.json records it. */
-    public String path(Backend backend) {
-        if (this == lab) {
-            return backend == Backend.qemu ? "tap+bridge" : "veth+bridge";
-        }
-        return backend == Backend.qemu ? "slirp" : "docker-proxy";
-    }
+    forward, lab
 }

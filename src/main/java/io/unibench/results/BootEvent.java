@@ -21,6 +21,14 @@ public record BootEvent(Kind kind, String backend, String service, int runningIn
                         Double plumbingMs, Double spawnMs, Double startReturnedMs, Double consoleReadyMs, Double answerMs,
                         Outcome outcome, String detail) {
 
+    /** A boot without network plumbing (forward mode). */
+    public BootEvent(Kind kind, String backend, String service, int runningInstances, int cycle, String instance,
+                     Double spawnMs, Double startReturnedMs, Double consoleReadyMs, Double answerMs, Outcome outcome,
+                     String detail) {
+        this(kind, backend, service, runningInstances, cycle, instance, null, spawnMs, startReturnedMs,
+                consoleReadyMs, answerMs, outcome, detail);
+    }
+
     public enum Kind { cold, churn }
 
     /** {@code ready}: answered in time; {@code timeout}: no correct answer by --boot-timeout; {@code crashed}: died. */

@@ -19,6 +19,14 @@ public record StudyProfile(String name, List<String> dnsRamp, List<String> httpR
 
     public static final List<String> NAMES = List.of("smoke", "quick", "full");
 
+    /**
+     * The network mode when {@code --network} is not given: {@code lab} (no proxy in the path) for smoke and
+     * quick, {@code both} for full (the two side by side: what the forwarder costs).
+     */
+    public String defaultNetwork() {
+        return name.equals("full") ? "both" : "lab";
+    }
+
     public static StudyProfile of(String name) {
         return switch (name) {
             case "smoke" -> new StudyProfile("smoke",

@@ -56,6 +56,7 @@ public final class StudyRunner {
     private final List<Stage> stages = new ArrayList<>();
     private final List<Instance> deployed = new ArrayList<>();
     private volatile boolean interrupted;
+    private io.unibench.deploy.lab.Lab lab;
 
     public StudyRunner(StudyProfile profile, List<Backend> backends, CommandRunner commands, Deployments deployments,
                        ServiceCatalog catalog, PrintStream err) {
@@ -67,6 +68,15 @@ public final class StudyRunner {
         this.err = err;
     }
 
+    /**
+     * Lab mode: the study's instances are deployed on {@code l}'s bridge (the deployments were told so) and
+     * every benchmark's generator runs inside the lab. The caller runs this process inside the lab.
+     */
+    public StudyRunner inLab(io.unibench.deploy.lab.Lab l) {
+        this.lab = l;
+        return this;
+    }
+
     public Result run(Path base, boolean exact, List<String> commandLine) {
         Path dir;
         RunMetadata meta = new RunMetadata("study", commandLine, Instant.now());
@@ -76,7 +86,11 @@ public final class StudyRunner {
         Map<String, Object> facts = new LinkedHashMap<>();
         for (Backend b : backends) {
             try {
-                Map<String, Object> f = deployments.deployer(b).facts(catalog.get("dns"));
+                Map<String, Object> f = new LinkedHashMap<>(deployments.deployer(b).facts(catalog.get("dns")));
+                if (lab != null) {
+                    f.put("network", "lab " + lab.name() + ": " + deployments.deployer(b).labPath() + " on "
+                            + lab.defaultSegment().bridge() + " in " + lab.namespace() + " (no proxy)");
+                }
                 facts.put(b.id(), f);
                 if (f.get("accelerator") != null) {
                     meta.put("accelerator", f.get("accelerator"));
@@ -87,8 +101,26 @@ public final class StudyRunner {
             }
         }
         meta.put("backend_facts", facts);
-        meta.caveat(Caveat.PORT_FORWARDER, "Both backends are reached through a user-space port forwarder on"
-                + " 127.0.0.1 (QEMU slirp hostfwd, docker-proxy): absolute latencies include it.");
+        Map<String, Object> network = new LinkedHashMap<>();
+        network.put("mode", lab == null ? "forward" : "lab");
+        Map<String, String> paths = new LinkedHashMap<>();
+        for (Backend b : backends) {
+            paths.put(b.id(), lab == null ? forwardPath(b) : deployments.deployer(b).labPath());
+        }
+        network.put("path", paths);
+        if (lab != null) {
+            network.put("lab", lab.name());
+            network.put("namespace", lab.namespace());
+            network.put("subnet", lab.defaultSegment().subnet().toString());
+            network.put("generator", io.unibench.deploy.lab.InsideLab.how(lab));
+            meta.caveat(Caveat.PORT_FORWARDER, "No port forwarder: every instance has its own address on a bridge in"
+                    + " lab " + lab.name() + " (namespace " + lab.namespace() + "; QEMU on a tap, containers on a CNI"
+                    + " veth) and the load generator runs inside the lab.");
+        } else {
+            meta.caveat(Caveat.PORT_FORWARDER, "Both backends are reached through a user-space port forwarder on"
+                    + " 127.0.0.1 (QEMU slirp hostfwd, docker-proxy): absolute latencies include it.");
+        }
+        meta.put("network", network);
         meta.caveat(Caveat.SHARED_HOST, "The load generator shares the host's cores with the services under test.");
         meta.caveat(Caveat.IDLE_MEMORY_SCOPE, "Idle memory: for QEMU the whole VMM process RSS (guest RAM touched +"
                 + " QEMU itself); for Docker the container's cgroup usage (the service only; containerd-shim and"
@@ -188,6 +220,7 @@ public final class StudyRunner {
             if (dns != null && !interrupted) {
                 List<String> args = new ArrayList<>(List.of("bench", "dns", "--target", dns.endpoints().get(0).address(),
                         "--label", b.id(), "--output", dir.resolve("dns-" + b.id()).toString()));
+                args.addAll(labArgs(false));
                 args.addAll(profile.dnsRamp());
                 command("dns-" + b.id(), args, failures);
             }
@@ -195,6 +228,7 @@ public final class StudyRunner {
                 List<String> args = new ArrayList<>(List.of("bench", "http", "--target",
                         "http://" + web.endpoints().get(0).address() + "/", "--label", b.id(),
                         "--output", dir.resolve("http-" + b.id()).toString()));
+                args.addAll(labArgs(false));
                 args.addAll(profile.httpRamp());
                 command("http-" + b.id(), args, failures);
             }
@@ -205,10 +239,25 @@ public final class StudyRunner {
             List<String> args = new ArrayList<>(List.of("bench", "boot", "--service", "dns", "--backend",
                     String.join(",", backends.stream().map(Backend::id).toList()), "--output",
                     dir.resolve("boot").toString()));
+            args.addAll(labArgs(true));
             args.addAll(profile.boot());
             command("boot", args, failures);
         }
         return failures.isEmpty() ? null : String.join("; ", failures);
+    }
+
+    /** The forward-mode path of a backend, as its deployer describes it ("forward: ..."). */
+    private String forwardPath(Backend b) {
+        Object n = deployments.deployer(b).facts(catalog.get("dns")).get("network");
+        return n == null ? "forward" : n.toString();
+    }
+
+    /** The sub-commands' network options: none in forward mode; {@code --lab} (and for boot {@code --network lab}). */
+    private List<String> labArgs(boolean boot) {
+        if (lab == null) {
+            return List.of();
+        }
+        return boot ? List.of("--network", "lab", "--lab", lab.name()) : List.of("--lab", lab.name());
     }
 
     /** Draws the report from whatever the study measured (partial results included). */

@@ -102,11 +102,11 @@ class LabIT {
     void everyBackendAnswersOnItsLabAddressAndTheHostNamespaceStaysUntouched() throws Exception {
         String before = hostSnapshot();
         // dns and web one by one: 'deploy poc --network lab' is the study's topology (TopologyIT)
-        DeployItSupport.Run d = unibench("deploy", "dns", "--network", "lab", "--json");
+        DeployItSupport.Run d = unibench("deploy", "dns", "--backend", "all", "--network", "lab", "--json");
         assertThat(d.exit()).as(d.err()).isZero();
-        DeployItSupport.Run w = unibench("deploy", "web", "--network", "lab", "--json");
+        DeployItSupport.Run w = unibench("deploy", "web", "--backend", "all", "--network", "lab", "--json");
         assertThat(w.exit()).as(w.err()).isZero();
-        assertThat(d.json().get("instances").size() + w.json().get("instances").size()).isEqualTo(4);
+        assertThat(d.json().get("instances").size() + w.json().get("instances").size()).isEqualTo(8);
 
         DeployItSupport.Run st = unibench("status", "--json");
         assertThat(st.exit()).as(st.err()).isZero();
@@ -133,7 +133,8 @@ class LabIT {
             }
         }
         // the study's plan: the first DNS on .100, the first web on .5, the rest from .101
-        assertThat(addresses).containsExactlyInAnyOrder("10.0.0.100", "10.0.0.5", "10.0.0.101", "10.0.0.102");
+        assertThat(addresses).containsExactlyInAnyOrder("10.0.0.100", "10.0.0.5", "10.0.0.101", "10.0.0.102",
+                "10.0.0.103", "10.0.0.104", "10.0.0.105", "10.0.0.106");
 
         // load generators inside the lab, against the unikernel DNS and the container web server
         Path out = state.resolve("dns-run");
@@ -164,6 +165,7 @@ class LabIT {
         assertThat(destroy.exit()).as(destroy.err()).isZero();
         assertThat(destroy.out()).contains("deleted network namespace " + ns);
         assertThat(Ip.namespaceExists(ns)).isFalse();
+        assertThat(Ip.namespaceExists(ns + "-native-dns-1")).as("native's own namespace").isFalse();
         assertThat(ourQemus(state)).isEmpty();
         assertThat(ourContainers(state)).isEmpty();
         assertThat(hostSnapshot()).isEqualTo(before);
@@ -312,12 +314,12 @@ class LabIT {
     @Test
     void coldBootsInALabIncludeTheirPlumbing() throws Exception {
         Path out = state.resolve("boot");
-        DeployItSupport.Run r = unibench("bench", "boot", "--network", "lab", "--cold", "5", "--backend", "both",
+        DeployItSupport.Run r = unibench("bench", "boot", "--network", "lab", "--cold", "5", "--backend", "all",
                 "--quiet", "--output", out.toString());
         assertThat(r.exit()).as(r.err()).isZero();
         List<String> events = Files.readAllLines(out.resolve("boot-events.csv"));
         assertThat(events.get(0)).endsWith(",plumbing_ms");
-        assertThat(events).hasSize(11);
+        assertThat(events).hasSize(21);
         for (String e : events.subList(1, events.size())) {
             String[] f = e.split(",", -1);
             assertThat(f[10]).as(e).isEqualTo("ready");
@@ -327,6 +329,8 @@ class LabIT {
         JsonNode meta = DeployItSupport.JSON.readTree(out.resolve("run.json").toFile());
         assertThat(meta.at("/network/mode").asText()).isEqualTo("lab");
         assertThat(meta.at("/network/path/qemu").asText()).isEqualTo("tap+bridge");
-        assertThat(meta.at("/network/path/docker").asText()).isEqualTo("veth+bridge");
+        for (String b : List.of("docker", "gvisor", "native")) {
+            assertThat(meta.at("/network/path/" + b).asText()).as(b).isEqualTo("veth+bridge");
+        }
     }
 }

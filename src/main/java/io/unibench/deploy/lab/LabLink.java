@@ -18,14 +18,18 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  *                  one the CNI plugin reported), null until known
  * @param device    the lab-side device: QEMU's tap, or the host end of the container's veth (from CNI),
  *                  null until created
- * @param path      {@code tap+bridge} (QEMU) or {@code veth+bridge} (containers, through the CNI bridge plugin)
+ * @param path      {@code tap+bridge} (QEMU) or {@code veth+bridge} (containers and native processes, through
+ *                  the CNI bridge plugin)
+ * @param instanceNamespace the instance's own network namespace when unibench made one for it (a native
+ *                  process); null when the backend brings its own (containers) or needs none (QEMU)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record LabLink(@JsonProperty("lab") String lab, @JsonProperty("namespace") String namespace,
                       @JsonProperty("segment") String segment, @JsonProperty("bridge") String bridge,
                       @JsonProperty("address") String address, @JsonProperty("prefix") int prefix,
                       @JsonProperty("gateway") String gateway, @JsonProperty("mac") String mac,
-                      @JsonProperty("device") String device, @JsonProperty("path") String path) {
+                      @JsonProperty("device") String device, @JsonProperty("path") String path,
+                      @JsonProperty("instance_namespace") String instanceNamespace) {
     public static final String TAP = "tap+bridge";
     public static final String VETH = "veth+bridge";
 
@@ -35,14 +39,18 @@ public record LabLink(@JsonProperty("lab") String lab, @JsonProperty("namespace"
     }
 
     public LabLink withDevice(String d) {
-        return new LabLink(lab, namespace, segment, bridge, address, prefix, gateway, mac, d, path);
+        return new LabLink(lab, namespace, segment, bridge, address, prefix, gateway, mac, d, path, instanceNamespace);
     }
 
     public LabLink withMac(String m) {
-        return new LabLink(lab, namespace, segment, bridge, address, prefix, gateway, m, device, path);
+        return new LabLink(lab, namespace, segment, bridge, address, prefix, gateway, m, device, path, instanceNamespace);
     }
 
     public LabLink withPath(String p) {
-        return new LabLink(lab, namespace, segment, bridge, address, prefix, gateway, mac, device, p);
+        return new LabLink(lab, namespace, segment, bridge, address, prefix, gateway, mac, device, p, instanceNamespace);
+    }
+
+    public LabLink withInstanceNamespace(String ns) {
+        return new LabLink(lab, namespace, segment, bridge, address, prefix, gateway, mac, device, path, ns);
     }
 }

@@ -425,7 +425,7 @@ public final class Labs {
         String address = segment.subnet().host(off);
         String mac = path.equals(LabLink.TAP) ? mac(lab.namespace() + "/" + segment.name(), off) : null;
         return new LabLink(lab.name(), lab.namespace(), segment.name(), segment.bridge(), address,
-                segment.subnet().prefix(), segment.gateway(), mac, device, path);
+                segment.subnet().prefix(), segment.gateway(), mac, device, path, null);
     }
 
     /** Offsets of {@code segment} taken by recorded instances. */

@@ -116,7 +116,7 @@ public final class Topologies {
             int off = seg.subnet().offsetOf(f.address());
             String mac = backend == Backend.qemu ? Labs.mac(lab.namespace() + "/" + seg.name(), off) : null;
             links.add(new LabLink(lab.name(), lab.namespace(), seg.name(), seg.bridge(), f.address(), f.prefix(), null,
-                    mac, null, backend == Backend.qemu ? LabLink.TAP : LabLink.VETH));
+                    mac, null, backend == Backend.qemu ? LabLink.TAP : LabLink.VETH, null));
         }
         List<String> routes = new ArrayList<>();
         for (TopologyPlan.Route r : node.routes()) {

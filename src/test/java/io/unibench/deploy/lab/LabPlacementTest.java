@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 class LabPlacementTest {
     private static LabLink link(String seg, String addr, int prefix) {
-        return new LabLink("poc-qemu", "ns", seg, "br-" + seg, addr, prefix, null, null, null, LabLink.TAP);
+        return new LabLink("poc-qemu", "ns", seg, "br-" + seg, addr, prefix, null, null, null, LabLink.TAP, null);
     }
 
     @Test
@@ -30,7 +30,7 @@ class LabPlacementTest {
         String conf = Cni.conf(link("dmz", "10.0.0.5", 24));
         assertThat(conf).contains("\"address\":\"10.0.0.5/24\"").doesNotContain("gateway").doesNotContain("routes");
         String plain = Cni.conf(new LabLink("default", "ns", "dmz", "br-dmz", "10.0.0.5", 24, "10.0.0.254", null, null,
-                LabLink.VETH));
+                LabLink.VETH, null));
         assertThat(plain).contains("\"gateway\":\"10.0.0.254\"").contains("0.0.0.0/0");
     }
 }

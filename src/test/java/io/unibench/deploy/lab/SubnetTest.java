@@ -88,7 +88,7 @@ class SubnetTest {
     @Test
     void cniConfigurationIsTheBridgePluginWithStaticAddresses() {
         LabLink l = new LabLink("default", "ub-1-default", "dmz", "br-dmz", "10.0.0.101", 24, "10.0.0.254", null, null,
-                LabLink.VETH);
+                LabLink.VETH, null);
         String conf = Cni.conf(l);
         assertThat(conf).contains("\"type\":\"bridge\"", "\"bridge\":\"br-dmz\"", "\"isGateway\":false",
                 "\"ipMasq\":false", "\"type\":\"static\"", "\"address\":\"10.0.0.101/24\"", "\"gateway\":\"10.0.0.254\"");

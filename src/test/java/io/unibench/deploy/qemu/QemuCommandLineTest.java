@@ -54,7 +54,7 @@ class QemuCommandLineTest {
     @Test
     void inALabQemuRunsInTheNamespaceOnItsTap() {
         LabLink lab = new LabLink("default", "ub-abc123-default", "dmz", "br-dmz", "10.0.0.100", 24, "10.0.0.254",
-                "52:54:00:01:00:64", "tap-dns-1", LabLink.TAP);
+                "52:54:00:01:00:64", "tap-dns-1", LabLink.TAP, null);
         List<String> c = QemuKvmDeployer.commandLine("qemu-system-x86_64", dns, Path.of("/img/dns.elf"), "microvm",
                 "kvm", "unibench-qemu-dns-1", List.of(new Endpoint("dns", "udp", "10.0.0.100", 53, 53)),
                 Path.of("/s/logs/c.log"), Path.of("/s/run/q.sock"), Path.of("/s/run/q.pid"), lab);
@@ -74,9 +74,9 @@ class QemuCommandLineTest {
         ServiceSpec router = ServiceCatalog.load().get("router");
         io.unibench.deploy.lab.LabPlacement p = new io.unibench.deploy.lab.LabPlacement(List.of(
                 new LabLink("poc-qemu", "ub-x-poc-qemu", "link", "br-link", "192.168.101.2", 29, null,
-                        "52:54:00:aa:00:02", QemuKvmDeployer.tapName("qemu-router-1", 0), LabLink.TAP),
+                        "52:54:00:aa:00:02", QemuKvmDeployer.tapName("qemu-router-1", 0), LabLink.TAP, null),
                 new LabLink("poc-qemu", "ub-x-poc-qemu", "dmz", "br-dmz", "10.0.0.254", 24, null,
-                        "52:54:00:bb:00:fe", QemuKvmDeployer.tapName("qemu-router-1", 1), LabLink.TAP)),
+                        "52:54:00:bb:00:fe", QemuKvmDeployer.tapName("qemu-router-1", 1), LabLink.TAP, null)),
                 List.of("default via 192.168.101.3"));
         List<String> c = QemuKvmDeployer.commandLine("qemu-system-x86_64", router, Path.of("/img/router.elf"),
                 "microvm", "kvm", "unibench-qemu-router-1", List.of(), Path.of("/c.log"), Path.of("/q.sock"),
