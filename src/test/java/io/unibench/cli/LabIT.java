@@ -82,6 +82,11 @@ class LabIT {
                 String name = line.strip().split("[\\s@]+")[0];
                 // dockerd adds and removes veths, routes and rules for other users' forward-mode containers on
                 // docker0; lab containers run with --network none and never touch it
+                // a veth pair with both ends still here (vethX@vethY) is dockerd creating another user's
+                // container before it moves one end; lab veths are created inside lab namespaces only
+                if (name.matches("veth[0-9a-f]+") && line.strip().matches("veth[0-9a-f]+@veth[0-9a-f]+\\s.*")) {
+                    continue;
+                }
                 if (line.contains("docker0") || dockerPorts.contains(name) || line.contains("172.17.")
                         || dockerPorts.stream().anyMatch(d -> line.contains("dev " + d + " "))) {
                     continue;
