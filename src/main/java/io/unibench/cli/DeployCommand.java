@@ -24,9 +24,10 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "deploy", mixinStandardHelpOptions = true,
-        description = {"Deploy services on QEMU/KVM and/or Docker and wait until each answers (a DNS reply with the",
-            "expected record, an HTTP 200 with the expected body). 'poc' deploys the proof-of-concept services",
-            "(dns, web). Host ports on 127.0.0.1 are allocated by unibench; the state is kept under",
+        description = {"Deploy services on one or more backends (QEMU/KVM, Docker, Docker with gVisor, native host",
+            "processes) and wait until each answers (a DNS reply with the expected record, an HTTP 200 with the",
+            "expected body). 'poc' deploys the proof-of-concept services (dns, web). Host ports on 127.0.0.1 are",
+            "allocated by unibench; the state is kept under",
             "$XDG_STATE_HOME/unibench (default ~/.local/state/unibench; -Dunibench.state.dir overrides).",
             "On a failure or Ctrl-C, whatever this command started is removed again.",
             "--network lab puts every instance on a bridge in a network namespace unibench owns (QEMU on a tap,",
@@ -36,6 +37,7 @@ import picocli.CommandLine.Model.CommandSpec;
         footer = {"  unibench deploy poc", "  unibench deploy poc --backend qemu --json",
             "  unibench deploy dns --backend docker --count 10",
             "  unibench deploy web --backend qemu --accel tcg --machine pc",
+            "  unibench deploy poc --backend native,gvisor",
             "  unibench deploy poc --network lab                # dns on 10.0.0.100, web on 10.0.0.5 in lab 'default'",
             "  unibench deploy dns --network lab --lab two --subnet 10.9.0.0/24 --backend docker"})
 final class DeployCommand implements Callable<Integer> {

@@ -21,13 +21,17 @@ import picocli.CommandLine.Model.CommandSpec;
             "containers by their unibench.* labels, QEMU by the pid and QMP socket it recorded, native",
             "processes by the pid, start time and command line it recorded."},
         footerHeading = "%nExamples:%n",
-        footer = {"  unibench destroy --all", "  unibench destroy qemu-dns-1"})
+        footer = {"  unibench destroy --all", "  unibench destroy qemu-dns-1", "  unibench destroy --all --backend native"})
 final class DestroyCommand implements Callable<Integer> {
     @Parameters(arity = "0..*", paramLabel = "ID", description = "Instance ids (see 'unibench status').")
     List<String> ids;
 
     @Option(names = "--all", description = "Every instance unibench created (also those of a killed deploy).")
     boolean all;
+
+    @Option(names = "--backend", defaultValue = "all", paramLabel = "BACKEND",
+            description = "With --all: only the instances of these backends: " + UnibenchCommand.BACKEND_HELP)
+    String backend;
 
     @Spec
     CommandSpec spec;
@@ -41,14 +45,18 @@ final class DestroyCommand implements Callable<Integer> {
         if (!all && wanted.isEmpty()) {
             throw new UsageException("which instances? give ids (see 'unibench status') or --all");
         }
+        List<Backend> backends = Backend.parseChoice(backend);
+        if (!all && spec.commandLine().getParseResult().hasMatchedOption("--backend")) {
+            throw new UsageException("--backend goes with --all (ids name their instances already)");
+        }
         StateStore state = StateStore.open();
         PrintWriter out = spec.commandLine().getOut();
         Deployments d = Deployments.create(state, ServiceCatalog.load(), BackendOptions.defaults(),
                 new DeployProgress(spec.commandLine().getErr(), true));
         if (all) {
-            d.warmUp(List.of(Backend.values()));
+            d.warmUp(backends);
         }
-        Map<String, String> done = d.destroy(wanted, all);
+        Map<String, String> done = d.destroy(wanted, all, backends);
         if (done.isEmpty()) {
             out.println("nothing to destroy (state: " + state.dir() + ")");
         }

@@ -27,11 +27,12 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = {"Show the instances unibench runs now: backend, endpoints, up-time, memory in use (QEMU and",
-            "native: process RSS; containers: their memory cgroup or the Docker stats API) and whether each answers",
-            "its readiness probe. Instances left by a killed deploy are shown too (destroy removes them)."},
+        description = {"Show the instances unibench runs now: backend, endpoints, up-time, memory in use (QEMU and native:",
+            "process RSS; containers: their memory cgroup or the Docker stats API) and whether each answers its",
+            "readiness probe. Instances left by a killed deploy are shown too (destroy removes them)."},
         footerHeading = "%nExamples:%n",
-        footer = {"  unibench status", "  unibench status --json", "  unibench status --no-probe"})
+        footer = {"  unibench status", "  unibench status --json", "  unibench status --no-probe",
+            "  unibench status --backend gvisor,native"})
 final class StatusCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON document on stdout instead of a table.")
     boolean json;
@@ -44,19 +45,24 @@ final class StatusCommand implements Callable<Integer> {
         "without a daemon round trip per container), falling back to the stats API."})
     boolean statsApi;
 
+    @Option(names = "--backend", defaultValue = "all", paramLabel = "BACKEND",
+            description = "Only the instances of these backends: " + UnibenchCommand.BACKEND_HELP)
+    String backend;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
+        List<Backend> backends = Backend.parseChoice(backend);
         StateStore state = StateStore.open();
         ServiceCatalog catalog = ServiceCatalog.load();
         PrintWriter err = spec.commandLine().getErr();
         Deployments d = Deployments.create(state, catalog,
                 BackendOptions.defaults().with(new DockerOptions(null, null, Duration.ofSeconds(2), statsApi)),
                 new DeployProgress(err, true));
-        d.warmUp(List.of(Backend.values()));
-        List<Instance> known = d.known();
+        d.warmUp(backends);
+        List<Instance> known = d.known().stream().filter(i -> backends.contains(i.backend())).toList();
         Map<String, ServiceSpec> specs = new HashMap<>();
         for (String n : catalog.names()) {
             specs.put(n, catalog.get(n));

@@ -12,6 +12,7 @@ import io.unibench.deploy.lab.Segment;
 import io.unibench.probe.Probes;
 import io.unibench.probe.ReadinessProbe;
 import io.unibench.probe.ReadinessWait;
+import io.unibench.util.InterruptGuard;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -133,8 +134,8 @@ public final class Deployments {
                 deployer(r.backend()).preflight(r.spec());
             }
         }
-        Thread hook = new Thread(this::abortAndTearDown, "unibench-deploy-teardown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        // Ctrl-C: abortAndTearDown removes what this call started (it waits for starts in progress itself)
+        InterruptGuard guard = InterruptGuard.install("unibench-deploy-teardown", this::abortAndTearDown, Duration.ZERO);
         List<Instance> done = new ArrayList<>();
         try {
             for (Request r : requests) {
@@ -148,11 +149,7 @@ public final class Deployments {
             tearDownInFlight();
             throw e;
         } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running or ran
-            }
+            guard.close();
         }
     }
 
@@ -436,12 +433,17 @@ public final class Deployments {
      * {@code all} is set. Unknown ids are a usage error before anything is destroyed.
      */
     public Map<String, String> destroy(List<String> ids, boolean all) {
+        return destroy(ids, all, List.of(Backend.values()));
+    }
+
+    /** As {@link #destroy(List, boolean)}, with {@code all} limited to the instances of {@code backends}. */
+    public Map<String, String> destroy(List<String> ids, boolean all, Collection<Backend> backends) {
         List<Instance> targets = new ArrayList<>();
         if (all) {
             if (!ids.isEmpty()) {
                 throw new UsageException("give instance ids or --all, not both");
             }
-            targets.addAll(known());
+            known().stream().filter(i -> backends.contains(i.backend())).forEach(targets::add);
         } else {
             if (ids.isEmpty()) {
                 throw new UsageException("which instances? give ids (see 'unibench status') or --all");
