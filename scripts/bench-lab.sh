@@ -16,9 +16,9 @@ BACKENDS=${BACKENDS:-qemu,docker}
 COLD=${COLD:-5}
 LAB=${LAB:-benchlab}
 OUT=${OUT:-$home/results/$(date -u +%Y%m%dT%H%M%SZ)-bench-lab}
-DNS_RAMP=(--start-rate 20k --step 20k --max-rate 400k --step-duration 3s --warmup 1s --timeout 1s --unresponsive 3s
+DNS_RAMP=(--start-rate 2k --step 4k --max-rate 400k --step-duration 3s --warmup 1s --timeout 1s --unresponsive 3s
   --clients 100 --quiet)
-HTTP_RAMP=(--start-rate 5k --step 5k --max-rate 200k --step-duration 3s --warmup 1s --timeout 1s --unresponsive 3s
+HTTP_RAMP=(--start-rate 1k --step 3k --max-rate 200k --step-duration 3s --warmup 1s --timeout 1s --unresponsive 3s
   --connections 50 --quiet)
 for tool in python3 java dnsperf h2load; do
   command -v "$tool" >/dev/null || { echo "bench-lab: $tool is missing (see scripts/lib/host.sh)" >&2; exit 1; }

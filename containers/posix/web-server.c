@@ -408,7 +408,8 @@ int main(int argc, char **argv)
     uint64_t last_sweep = now_ms;
     for (;;) {
         struct epoll_event evs[256];
-        int n = epoll_wait(ep, evs, 256, 1000);
+        /* with connections open, sweep at least every 100 ms (idle cap, head deadline) */
+        int n = epoll_wait(ep, evs, 256, nconns ? 100 : 1000);
         if (n < 0 && errno != EINTR) {
             perror("epoll_wait");
             return 1;

@@ -2,7 +2,9 @@
 # Tests of the unibench DNS and web services, run against
 #   (1) the static binaries on the host (native baseline), on free ports of 127.0.0.1, and
 #   (2) the images unibench/dns:TAG and unibench/web:TAG (TAG: $UNIBENCH_IMAGE_TAG or latest), published on 127.0.0.1 only.
-# Real clients: dig, curl, wrk, raw TCP through bash /dev/tcp, udpsend for the corpus.
+# Real clients: dig, kdig (UDP and TCP), curl, wrk, raw TCP through bash /dev/tcp, udpsend for the
+# corpus, knotd (answers compared on tests/compare.zone), unbound (stub zone), slowloris and
+# pipelining non-readers (tests/pipeliners.py) with the server's peak memory checked.
 # Cleans up only what it started (recorded pids and container ids), even on failure.
 # Ends with "N passed, M failed"; exit status 1 if anything failed.
 #
@@ -24,6 +26,9 @@ FAILED=0
 PIDS=()
 CIDS=()
 TMP=$(mktemp -d /tmp/unibench-ctest.XXXXXX)
+APPS=$(cd "$CDIR/../unikernels/apps" && pwd)
+# shellcheck source=../../unikernels/tests/dnslib.sh
+. "$CDIR/../unikernels/tests/dnslib.sh"
 
 cleanup() {
     local p c
@@ -91,6 +96,8 @@ dns_suite() { # LABEL PORT
     check "$l dns REFUSED example.org" dns_status "$p" example.org A REFUSED 0
     check "$l dns AAAA www.cetic.be NOERROR, no answer" dns_status "$p" www.cetic.be AAAA NOERROR 0
     check "$l dns EDNS version 1 -> BADVERS" dns_badvers "$p"
+    check "$l dns NXDOMAIN and NODATA carry the SOA" dns_negative_soa "$p"
+    check "$l dns TCP (dig +tcp; kdig, 3 queries on one connection)" dns_tcp "$p"
     check "$l dns malformed corpus answered as expected" dns_corpus "$p"
     check "$l dns still answers after the corpus" dns_a "$p"
 }
@@ -246,6 +253,78 @@ web_idle() { # PORT: an idle connection is closed after --idle-timeout 1
         { echo "out=$out after $((t1 - t0)) ms"; return 1; }
 }
 
+web_slowloris() { # PORT: a head still incomplete after --header-timeout 1 gets 408 and a close
+    local port=$1 fd t0 t1 out
+    exec {fd}<>"/dev/tcp/$LOOP/$port" || return 1
+    t0=$(ms_now)
+    for _ in 1 2 3 4 5 6; do printf 'X' >&"$fd" 2>/dev/null || break; sleep 0.4; done &
+    local dripper=$!
+    printf 'GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ' >&"$fd"
+    out=$(timeout 5 head -c 12 <&"$fd")
+    t1=$(ms_now)
+    kill "$dripper" 2>/dev/null || true
+    wait "$dripper" 2>/dev/null || true
+    exec {fd}>&-
+    [ "$out" = "HTTP/1.1 408" ] && [ $((t1 - t0)) -ge 800 ] && [ $((t1 - t0)) -le 3500 ] ||
+        { echo "got '$out' after $((t1 - t0)) ms"; return 1; }
+}
+
+web_idle_cap() { # PORT: --max-idle 5: of 10 idle keep-alive connections the 5 longest idle are closed
+    local port=$1 fds=() fd i closed=0
+    for i in $(seq 1 10); do
+        exec {fd}<>"/dev/tcp/$LOOP/$port" || return 1
+        printf 'GET / HTTP/1.1\r\nHost: x\r\n\r\n' >&"$fd"
+        timeout 2 head -c 12 <&"$fd" >/dev/null
+        fds+=("$fd")
+        sleep 0.05
+    done
+    sleep 1
+    for i in $(seq 0 9); do
+        # closed: EOF after the rest of the response (rc 0); still open: timeout (124)
+        if timeout 0.3 cat <&"${fds[$i]}" >/dev/null 2>&1; then closed=$((closed + 1)); fi
+    done
+    for fd in "${fds[@]}"; do exec {fd}>&-; done
+    [ "$closed" = 5 ] || { echo "$closed of 10 idle connections closed, expected 5"; return 1; }
+    web_200 "$port"
+}
+
+web_nonreaders() { # PORT PEAK_KB_COMMAND LIMIT_KB: 200 pipelining clients that never read, 4 s
+    local port=$1 peak_cmd=$2 limit=$3 peak
+    python3 "$HERE/pipeliners.py" "$LOOP" "$port" 200 4 || return 1
+    peak=$($peak_cmd)
+    echo "peak memory ${peak} KiB (limit ${limit} KiB)"
+    [ "$peak" -le "$limit" ] || return 1
+    web_200 "$port"
+}
+
+native_compare() { # the DNS logic built with tests/compare.zone vs knotd; unbound through a stub zone
+    local zc="$CDIR/build/apps/zonec" bin="$TMP/compare/dns-server" pid="" kp up dp
+    mkdir -p "$TMP/compare"
+    [ -x "$zc" ] || { bad "native dns compare.zone" "missing $zc (make -C containers binaries)"; return; }
+    if ! { "$zc" "$COMPARE_ZONE" "$TMP/zone.c" && cc -std=gnu11 -O2 -I"$APPS" -I"$CDIR/posix" -o "$bin" \
+            "$CDIR/posix/dns-server.c" "$CDIR/posix/common.c" "$APPS/dns.c" "$TMP/zone.c"; } >"$TMP/cc.log" 2>&1; then
+        bad "native dns built with compare.zone" "$(tail -c 300 "$TMP/cc.log")"; return
+    fi
+    dp=$(free_port)
+    check "native dns (compare.zone) starts" start_native pid "$bin" --port "$dp" --bind "$LOOP"
+    if knot_start kp "$COMPARE_ZONE" example.test >"$TMP/knot.out" 2>&1; then
+        check "native dns answers match knotd's on compare.zone" dns_same_as_knot "$kp" "$dp"
+        grep -E 'queries,' "$TMP/last" | sed 's/^/      /' || true
+    else
+        bad "knotd on compare.zone" "$(tr '\n' ' ' <"$TMP/knot.out")"
+    fi
+    if unbound_start up example.test "$dp" >"$TMP/unbound.out" 2>&1; then
+        check "native dns: unbound resolves through a stub zone" unbound_resolves "$up" www.example.test A \
+            'IN\s+A\s+192\.0\.2\.8[01]'
+        check "native dns: unbound falls back to TCP for a truncated answer" unbound_tcp_fallback "$up" "$dp" \
+            big.example.test
+        check "native dns: unbound caches NXDOMAIN (answered with the server stopped)" \
+            unbound_caches_nxdomain "$up" nope.example.test stops_on "$pid" TERM
+    else
+        bad "unbound with a stub zone" "$(tr '\n' ' ' <"$TMP/unbound.out")"
+    fi
+}
+
 native_tests() {
     local dp wp pid=""
     dp=$(free_port); wp=$(free_port)
@@ -285,7 +364,23 @@ native_tests() {
         --idle-timeout 1
     check "native web idle connection closed after timeout" web_idle "$wp"
     check "native web SIGTERM -> exit 0 within 1 s" stops_on "$pid" TERM
+    wp=$(free_port)
+    check "native web --header-timeout 1 --max-idle 5 starts" start_native pid "$WEB_BIN" --port "$wp" \
+        --bind "$LOOP" --header-timeout 1 --max-idle 5
+    check "native web slowloris: 408 and close after the head deadline" web_slowloris "$wp"
+    check "native web idle keep-alive cap: the longest idle closed first" web_idle_cap "$wp"
+    check "native web SIGTERM -> exit 0 within 1 s" stops_on "$pid" TERM
+    wp=$(free_port)
+    check "native web starts (non-readers)" start_native pid "$WEB_BIN" --port "$wp" --bind "$LOOP"
+    NATIVE_WEB_PID=$pid
+    check "native web 200 pipelining non-readers: peak RSS <= 16 MiB, still serving" web_nonreaders "$wp" \
+        native_peak_kb 16384
+    check "native web SIGTERM -> exit 0 within 1 s" stops_on "$pid" TERM
+    native_compare
 }
+
+native_peak_kb() { awk '/VmHWM/ {print $2}' "/proc/$NATIVE_WEB_PID/status"; }
+container_peak_kb() { echo $(($(cat "/sys/fs/cgroup/memory/docker/$CONTAINER_WEB_ID/memory.max_usage_in_bytes") / 1024)); }
 
 # ------------------------------------------------------------------ containers
 
@@ -344,7 +439,8 @@ container_tests() {
 
     local dp wp cid=""
     dp=$(free_port); wp=$(free_port)
-    check "container dns starts" run_container cid --rm --init -p "$LOOP:$dp:53/udp" unibench/dns:$TAG
+    check "container dns starts" run_container cid --rm --init -p "$LOOP:$dp:53/udp" -p "$LOOP:$dp:53/tcp" \
+        unibench/dns:$TAG
     local dns_cid=$cid
     check "container dns answers" wait_dns "$dp"
     check "container dns ready line" container_ready_line "$dns_cid" dns
@@ -357,6 +453,19 @@ container_tests() {
     check "container web ready line" container_ready_line "$web_cid" web
     web_suite container "$wp"
     check "container web docker stop within 3 s" docker_stop_fast "$web_cid"
+
+    wp=$(free_port)
+    check "container web (128M, non-readers) starts" run_container cid --rm --init -m 128m -p "$LOOP:$wp:80/tcp" \
+        unibench/web:$TAG
+    CONTAINER_WEB_ID=$cid
+    check "container web answers" wait_web "$wp"
+    if [ -r "/sys/fs/cgroup/memory/docker/$cid/memory.max_usage_in_bytes" ]; then
+        check "container web 200 pipelining non-readers: cgroup peak <= 24 MiB, still serving" web_nonreaders \
+            "$wp" container_peak_kb 24576
+    else
+        bad "container web memory peak readable" "no /sys/fs/cgroup/memory/docker/$cid (cgroup v1 layout expected)"
+    fi
+    check "container web docker stop within 3 s" docker_stop_fast "$cid"
 
     # Without --init the server is PID 1: it must still handle SIGTERM itself and exit 0.
     dp=$(free_port)

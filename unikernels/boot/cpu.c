@@ -109,3 +109,48 @@ void cpu_init(void)
     lapic_write(0x360, 1u << 16); /* LINT1 masked */
     lapic_write(0x320, 1u << 16); /* timer masked until armed */
 }
+
+/* ---- memory-protection self-test (kernel command line fault=WHAT; tests/run.sh) ---- */
+
+extern char pml4[];
+static volatile uint8_t exec_buf[16] = {0xC3}; /* "ret", in a no-execute data page */
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winfinite-recursion"
+static unsigned overflow_stack(volatile unsigned depth)
+{
+    volatile uint8_t frame[512];
+    frame[0] = (uint8_t)depth;
+    return overflow_stack(depth + 1) + frame[0];
+}
+#pragma GCC diagnostic pop
+
+/* Writes past a local array: the canary check on return calls __stack_chk_fail. */
+static __attribute__((noinline)) void smash(const char *what, size_t n)
+{
+    char buf[16];
+    char *volatile p = buf; /* hides the bound from the compiler */
+    for (size_t i = 0; i < sizeof buf + sizeof(uint64_t); i++)
+        p[i] = what[i % n];
+    __asm__ volatile("" ::"r"(buf) : "memory");
+}
+
+int fault_selftest(const char *what, size_t n)
+{
+    kprintf("unibench: fault self-test: %.*s\n", (int)n, what);
+    if (n == 4 && !memcmp(what, "null", 4))
+        return *(volatile int *)0;
+    if (n == 10 && !memcmp(what, "write-text", 10))
+        *(volatile uint8_t *)(uintptr_t)&fault_selftest = 0xC3;
+    else if (n == 9 && !memcmp(what, "exec-data", 9))
+        ((void (*)(void))(uintptr_t)exec_buf)();
+    else if (n == 15 && !memcmp(what, "write-pagetable", 15))
+        *(volatile uint8_t *)pml4 = 0;
+    else if (n == 14 && !memcmp(what, "stack-overflow", 14))
+        return (int)overflow_stack(0);
+    else if (n == 11 && !memcmp(what, "stack-smash", 11))
+        smash(what, n);
+    else
+        return -1;
+    return 0;
+}

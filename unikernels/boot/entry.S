@@ -10,6 +10,12 @@
  *  - ring 0 is entered only for interrupts and through a ud2 trap (idle with hlt, halt,
  *    rdmsr, wrmsr): see sys_trap below and uk.h.
  * On TCG and ordinary KVM this costs nothing measurable.
+ *
+ * Memory protection (kernel.ld lays it out, build/pt.ld is the 4 KiB table of the first
+ * 2 MiB): code and read-only data are read-only and executable, the page tables are
+ * read-only, everything else is no-execute (EFER.NXE), page 0 and a page under each stack
+ * are not mapped (NULL and stack-overflow traps), and CR0.WP makes ring 0 respect all this
+ * too. A CPU without NX stops here with a message on COM1.
  */
 #define PVH_NOTE_ENTRY 18
 /* Linux's selector layout (what PVM's switcher expects): */
@@ -36,21 +42,39 @@ pvh_start32:
     cli
     cld
     mov %ebx, %esi
+    mov $0x80000001, %eax   /* NX (CPUID 0x80000001 EDX bit 20) is required */
+    cpuid
+    bt $20, %edx
+    jnc no_nx
     mov $pml4, %eax
     mov %eax, %cr3
     mov %cr4, %eax
     or $0x20, %eax          /* PAE */
     mov %eax, %cr4
-    mov $0xC0000080, %ecx   /* EFER.LME */
+    mov $0xC0000080, %ecx   /* EFER.LME | EFER.NXE */
     rdmsr
-    or $0x100, %eax
+    or $0x900, %eax
     wrmsr
     mov %cr0, %eax
-    or $0x80000001, %eax    /* PG | PE */
+    or $0x80010001, %eax    /* PG | WP | PE */
     and $~0x60000000, %eax  /* caches on: clear CD, NW */
     mov %eax, %cr0
     lgdt gdt_ptr
     ljmp $KCODE, $start64
+
+no_nx:
+    mov $no_nx_msg, %esi
+1:  lodsb
+    test %al, %al
+    jz 2f
+    mov $0x3F8, %dx
+    outb %al, %dx
+    jmp 1b
+2:  cli
+    hlt
+    jmp 2b
+no_nx_msg:
+    .asciz "unibench: error: this CPU has no NX (no-execute) support\n"
 
     .code64
 start64:
@@ -119,6 +143,10 @@ user_start:
     sub %rdi, %rcx
     xor %eax, %eax
     rep stosb
+    rdtsc                   /* stack-protector canary: the link-time value mixed with the TSC */
+    shl $32, %rdx
+    or %rdx, %rax
+    xor %rax, __stack_chk_guard(%rip)
     xor %ebp, %ebp
     movl %r12d, %edi
     call kmain
@@ -362,9 +390,12 @@ tss_end:
 idt:
     .fill 256 * 16, 1, 0
 
-    /* Identity map of the low 4 GiB with 2 MiB pages, user-accessible, accessed and
-     * dirty preset; 3-4 GiB (MMIO) uncached. */
+    /* Identity map of the low 4 GiB, user-accessible, accessed and dirty preset: the first
+     * 2 MiB in 4 KiB pages (pt0, generated: build/pt.ld), the rest in 2 MiB pages, no-execute;
+     * 3-4 GiB (MMIO) uncached. Read-only (kernel.ld places .pagetables in its own pages). */
+    .section .pagetables, "a"
     .p2align 12
+    .globl pml4
 pml4:
     .quad pdpt + 0x27
     .fill 511, 8, 0
@@ -375,19 +406,21 @@ pdpt:
     .quad pdirs + 0x3000 + 0x27
     .fill 508, 8, 0
 pdirs:
-    .set page, 0
-    .rept 1536
-    .quad (page << 21) | 0xe7
+    .quad pt0 + 0x27
+    .set page, 1
+    .rept 1535
+    .quad (page << 21) | 0xe7 | 0x8000000000000000
     .set page, page + 1
     .endr
     .rept 512
-    .quad (page << 21) | 0xff
+    .quad (page << 21) | 0xff | 0x8000000000000000
     .set page, page + 1
     .endr
 
-    .bss
-    .p2align 12
-kstack: .skip 8192
-kstack_top:
-ustack: .skip 32768
-ustack_top:
+    /* The stack-protector canary (-fstack-protector-strong -mstack-protector-guard=global),
+     * made unpredictable at boot before the first protected function runs. */
+    .data
+    .p2align 3
+    .globl __stack_chk_guard
+__stack_chk_guard:
+    .quad 0x595e9fbd94fda766

@@ -23,6 +23,8 @@ extern char __bss_end[];
 static struct netif_cfg mmio_devs[MAX_MMIO];
 static int n_mmio;
 static int verbose;
+static const char *fault_name; /* fault= (memory-protection self-test), run once the console is up */
+static size_t fault_len;
 
 /* Addresses and routes from the command line, applied once the devices are known. */
 static uint32_t want_ip[NETIF_MAX], want_mask[NETIF_MAX];
@@ -132,6 +134,9 @@ static void parse_cmdline(const char *s)
             n_want_route++;
         } else if (tok_eq(tok, kl, "verbose") && kl == tl) {
             verbose = 1;
+        } else if (tok_eq(tok, kl, "fault")) {
+            fault_name = val;
+            fault_len = vl;
         } else if (tok_eq(tok, kl, "virtio_mmio.device")) {
             if (parse_virtio_mmio(val, vl))
                 fatal("invalid virtio_mmio.device=%.*s", (int)vl, val);
@@ -231,6 +236,9 @@ void kmain(uint32_t start_info)
         fatal("not started through PVH (start_info magic missing)");
     cpu_init();
     parse_cmdline(si->cmdline_paddr ? (const char *)(uintptr_t)si->cmdline_paddr : "");
+    if (fault_name && fault_selftest(fault_name, fault_len) != 0)
+        fatal("invalid fault=%.*s (null, write-text, exec-data, write-pagetable, stack-overflow, "
+              "stack-smash)", (int)fault_len, fault_name);
     time_init();
 
     /* RAM above the image (the block at 1 MiB) is the page allocator's. */

@@ -87,6 +87,9 @@ void lapic_write(uint32_t reg, uint32_t v);
 uint32_t lapic_read(uint32_t reg);
 int ioapic_route(unsigned gsi, uint8_t vec); /* level, active-high, to APIC 0 */
 int ioapic2_present(void);
+/* fault=null|write-text|exec-data|write-pagetable|stack-overflow|stack-smash: trigger that fault
+ * (it must be reported and halt); returns -1 for an unknown name. */
+int fault_selftest(const char *what, size_t n);
 
 /* ---- boot/time.c ---- */
 void time_init(void);
@@ -134,13 +137,18 @@ int pci_find_virtio_nets(struct netif_cfg *cfgs, int max);
 #ifndef NETIF_MAX
 #define NETIF_MAX 4
 #endif
-#define ARP_CACHE 16
+#define ARP_CACHE 32      /* per interface: a lab segment's hosts with room to spare */
 struct arp_entry {
     uint32_t ip;
     uint8_t mac[6];
-    uint8_t valid;
-    uint64_t last_req; /* when we last asked for an unresolved address */
+    uint8_t state;           /* ARP_FREE, ARP_INCOMPLETE (asking), ARP_REACHABLE */
+    uint8_t solicited;       /* confirmed by a reply to our own request: evicted last */
+    uint64_t confirmed;      /* when the mapping was last confirmed (ages out) */
+    uint64_t last_req;       /* when we last asked (0: not asking) */
 };
+#define ARP_FREE 0
+#define ARP_INCOMPLETE 1
+#define ARP_REACHABLE 2
 struct netif {
     unsigned index;          /* 0 .. netif_count-1, in -device order */
     uint8_t mac[6];
@@ -153,11 +161,15 @@ extern struct netif netifs[NETIF_MAX];
 extern unsigned netif_count;
 void eth_input(struct netif *nif, uint8_t *frame, size_t len);
 void arp_announce(struct netif *nif);                     /* gratuitous ARP */
-/* MAC of an on-link address of nif; NULL: unresolved (a request is sent, rate-limited). */
+/* MAC of an on-link address of nif; NULL: unresolved (a request is sent, rate-limited).
+ * A mapping older than ARP_REACHABLE_NS is refreshed by a new request and dropped when no
+ * reply confirms it within ARP_STALE_NS. */
 const uint8_t *arp_lookup(struct netif *nif, uint32_t ip);
+/* Record a confirmed mapping (as a reply to our own request does); held packets leave. */
 void arp_learn(struct netif *nif, uint32_t ip, const uint8_t *mac);
-/* Hold one IPv4 packet until nexthop resolves on nif (a few per interface, oldest
- * dropped); sent by arp_learn. Returns 0 if held. */
+/* Hold the packet waiting for nexthop on nif: one per pending resolution (a newer one
+ * replaces it), a few resolutions per interface (the oldest dropped); sent when the reply
+ * comes. Returns 0 if held. */
 int arp_hold(struct netif *nif, uint32_t nexthop, const uint8_t *pkt, size_t len);
 struct netif *netif_by_addr(uint32_t ip);                 /* the interface owning ip, or NULL */
 

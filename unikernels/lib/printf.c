@@ -139,3 +139,10 @@ void fatal(const char *fmt, ...)
     serial_write(o.buf, o.n);
     halt_forever();
 }
+
+/* -fstack-protector-strong: a function's canary was overwritten. */
+void __stack_chk_fail(void) UK_NORETURN;
+void __stack_chk_fail(void)
+{
+    fatal("stack smashing detected");
+}

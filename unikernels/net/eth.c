@@ -1,11 +1,22 @@
 /* eth.c - interfaces, Ethernet demultiplexing and ARP per interface (reply, cache,
- * resolve, gratuitous announce, a few packets held while their next hop resolves). */
+ * resolve, gratuitous announce, one packet held per next hop being resolved).
+ *
+ * ARP policy (a service on a shared L2 segment must not be redirected by a forged frame):
+ * only ARP addressed to this interface's address is looked at; a reply is believed only
+ * while we are asking for that address (our request, at most ARP_ASK_NS ago); a request
+ * for us is answered, and its sender learnt only if we know nothing about that address
+ * yet (it never changes a known mapping, and such entries are evicted first); IP packets
+ * teach nothing. Mappings age: after ARP_REACHABLE_NS a new request refreshes them while
+ * they are still used, and without a reply within ARP_STALE_NS they are dropped. */
 #include "uk.h"
 
 struct netif netifs[NETIF_MAX];
 unsigned netif_count;
 
 #define ARP_REQ_INTERVAL_NS 200000000ULL
+#define ARP_ASK_NS 1000000000ULL          /* a reply is believed this long after our request */
+#define ARP_REACHABLE_NS 60000000000ULL   /* then refresh */
+#define ARP_STALE_NS 5000000000ULL        /* still used while the refresh is pending */
 #define ARP_HOLD 4
 #define ARP_HOLD_NS 1000000000ULL /* a held packet older than this is dropped */
 
@@ -43,9 +54,30 @@ struct netif *netif_by_addr(uint32_t ip)
 static struct arp_entry *arp_find(struct netif *nif, uint32_t ip)
 {
     for (unsigned i = 0; i < ARP_CACHE; i++)
-        if (nif->arp[i].ip == ip && (nif->arp[i].valid || nif->arp[i].last_req))
+        if (nif->arp[i].state != ARP_FREE && nif->arp[i].ip == ip)
             return &nif->arp[i];
     return NULL;
+}
+
+/* A free entry, else the oldest incomplete one, else the oldest learnt from a request,
+ * else the oldest confirmed one: a flood of forged requests cannot push out the gateway. */
+static struct arp_entry *arp_slot(struct netif *nif, uint32_t ip)
+{
+    struct arp_entry *best = NULL;
+    int best_rank = 4;
+    for (unsigned i = 0; i < ARP_CACHE; i++) {
+        struct arp_entry *e = &nif->arp[i];
+        int rank = e->state == ARP_FREE ? 0 : e->state == ARP_INCOMPLETE ? 1 : e->solicited ? 3 : 2;
+        uint64_t age = e->state == ARP_INCOMPLETE ? e->last_req : e->confirmed;
+        uint64_t best_age = !best ? 0 : best->state == ARP_INCOMPLETE ? best->last_req : best->confirmed;
+        if (rank < best_rank || (rank == best_rank && age < best_age)) {
+            best = e;
+            best_rank = rank;
+        }
+    }
+    memset(best, 0, sizeof *best);
+    best->ip = ip;
+    return best;
 }
 
 /* Send what waited for ip, oldest first; drop what waited too long. */
@@ -83,15 +115,12 @@ void arp_learn(struct netif *nif, uint32_t ip, const uint8_t *mac)
     if (ip == 0 || ip == nif->ip)
         return;
     struct arp_entry *e = arp_find(nif, ip);
-    if (!e) {
-        e = &nif->arp[nif->arp_next];
-        nif->arp_next = (nif->arp_next + 1) % ARP_CACHE;
-        e->ip = ip;
-    }
-    if (e->valid && !memcmp(e->mac, mac, 6))
-        return;
+    if (!e)
+        e = arp_slot(nif, ip);
     memcpy(e->mac, mac, 6);
-    e->valid = 1;
+    e->state = ARP_REACHABLE;
+    e->solicited = 1;
+    e->confirmed = now_ns();
     e->last_req = 0;
     hold_release(nif, ip, mac);
 }
@@ -100,15 +129,18 @@ int arp_hold(struct netif *nif, uint32_t nexthop, const uint8_t *pkt, size_t len
 {
     if (len > sizeof(held[0][0].pkt) || nif->index >= NETIF_MAX)
         return -1;
-    struct arp_held *slot = &held[nif->index][0];
-    for (unsigned i = 0; i < ARP_HOLD; i++) {
-        struct arp_held *h = &held[nif->index][i];
-        if (!h->len) {
-            slot = h;
-            break;
-        }
-        if ((int32_t)(h->seq - slot->seq) < 0)
-            slot = h; /* all taken: replace the oldest */
+    struct arp_held *slot = NULL;
+    for (unsigned i = 0; i < ARP_HOLD && !slot; i++) /* one per next hop: the newest */
+        if (held[nif->index][i].len && held[nif->index][i].nexthop == nexthop)
+            slot = &held[nif->index][i];
+    for (unsigned i = 0; i < ARP_HOLD && !slot; i++)
+        if (!held[nif->index][i].len)
+            slot = &held[nif->index][i];
+    if (!slot) { /* all taken: the oldest pending resolution loses its packet */
+        slot = &held[nif->index][0];
+        for (unsigned i = 1; i < ARP_HOLD; i++)
+            if ((int32_t)(held[nif->index][i].seq - slot->seq) < 0)
+                slot = &held[nif->index][i];
     }
     slot->nexthop = nexthop;
     slot->len = (uint16_t)len;
@@ -156,15 +188,24 @@ void arp_announce(struct netif *nif)
 const uint8_t *arp_lookup(struct netif *nif, uint32_t ip)
 {
     struct arp_entry *e = arp_find(nif, ip);
-    if (e && e->valid)
-        return e->mac;
     uint64_t now = now_ns();
-    if (!e) {
-        e = &nif->arp[nif->arp_next];
-        nif->arp_next = (nif->arp_next + 1) % ARP_CACHE;
-        e->ip = ip;
-        e->valid = 0;
+    if (e && e->state == ARP_REACHABLE) {
+        uint64_t age = now - e->confirmed;
+        if (age < ARP_REACHABLE_NS)
+            return e->mac;
+        if (age < ARP_REACHABLE_NS + ARP_STALE_NS) { /* refresh, keep using it meanwhile */
+            if (!e->last_req || now - e->last_req >= ARP_REQ_INTERVAL_NS) {
+                e->last_req = now ? now : 1;
+                arp_request(nif, ip);
+            }
+            return e->mac;
+        }
+        e->state = ARP_INCOMPLETE; /* expired unconfirmed: resolve again */
         e->last_req = 0;
+    }
+    if (!e) {
+        e = arp_slot(nif, ip);
+        e->state = ARP_INCOMPLETE;
     }
     if (!e->last_req || now - e->last_req >= ARP_REQ_INTERVAL_NS) {
         e->last_req = now ? now : 1;
@@ -179,17 +220,36 @@ static void arp_input(struct netif *nif, const uint8_t *a, size_t len)
         return;
     uint16_t op = get16(a + 6);
     uint32_t sip = get32(a + 14), tip = get32(a + 24);
-    /* Per interface: only this interface's address is answered (no proxy ARP). */
-    if (tip != nif->ip) {
-        /* Refresh only entries we already know (gratuitous updates). */
-        struct arp_entry *e = arp_find(nif, sip);
-        if (e)
-            arp_learn(nif, sip, a + 8);
+    const uint8_t *sha = a + 8;
+    /* Only ARP for this interface's own address (no proxy ARP, no gratuitous updates). */
+    if (tip != nif->ip || sip == nif->ip || (sha[0] & 1))
+        return;
+    if (sip == 0) { /* an address probe (RFC 5227): answer, learn nothing */
+        if (op == 1)
+            arp_send(nif, 2, sha, sha, sip);
         return;
     }
-    arp_learn(nif, sip, a + 8);
-    if (op == 1)
-        arp_send(nif, 2, a + 8, a + 8, sip);
+    struct arp_entry *e = arp_find(nif, sip);
+    uint64_t now = now_ns();
+    if (op == 2) {
+        if (e && e->last_req && now - e->last_req < ARP_ASK_NS)
+            arp_learn(nif, sip, sha); /* the answer to our question */
+        else if (e && e->state == ARP_REACHABLE && !memcmp(e->mac, sha, 6))
+            e->confirmed = now;       /* unsolicited, but says what we know */
+        return;                       /* anything else unsolicited: ignored */
+    }
+    if (op != 1)
+        return;
+    arp_send(nif, 2, sha, sha, sip);
+    if (!e) { /* first we hear of it: learnt, but evicted before confirmed entries */
+        e = arp_slot(nif, sip);
+        memcpy(e->mac, sha, 6);
+        e->state = ARP_REACHABLE;
+        e->confirmed = now;
+        hold_release(nif, sip, sha);
+    } else if (e->state == ARP_REACHABLE && !memcmp(e->mac, sha, 6)) {
+        e->confirmed = now;
+    }
 }
 
 void eth_input(struct netif *nif, uint8_t *f, size_t len)

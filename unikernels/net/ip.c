@@ -382,9 +382,9 @@ void ip_input(struct netif *nif, uint8_t *frame, uint8_t *ip, size_t len)
     int local = netif_by_addr(dst) != NULL;
     if (!local && !fwd_on)
         return;
-    /* Learn the sender's MAC when it is on this link: replies need no ARP round trip. */
-    if (on_link(nif, src) && src != nif->ip)
-        arp_learn(nif, src, frame + 6);
+    /* No ARP learning from IP packets: their source MAC is whatever the sender wrote
+     * (eth.c learns only from ARP addressed to us). */
+    (void)frame;
     if (!local) {
         ip_forward(nif, frame, ip, tot);
         return;

@@ -182,6 +182,37 @@ def main():
             lan.send(lan.ip(HOST_IP, 17, udp(HOST_IP, port, 53, dns_query(0x4700 + k, "www.cetic.be"))))
         got = lan.recv_until(lambda f: (p := ip_payload(f, 17)) and len(p[1]) > 10 and p[1][8] == 0x47 and p, 1)
         report(got is None, "no answer to UDP source ports 0, 7, 13, 19, 37")
+        # Forged ARP and IP frames do not redirect the host's answers (ARP policy).
+        evil = bytes.fromhex("026666666666")
+
+        def answer_frame(qid):
+            def pred(f):
+                p = ip_payload(f, 17)
+                if p and len(p[1]) >= 20 and struct.unpack("!H", p[1][8:10])[0] == qid:
+                    return f
+            return pred
+        lan.send(arp(1, BCAST, evil, HOST_IP, b"\0" * 6, HOST_IP))        # gratuitous request
+        lan.send(arp(2, BCAST, evil, HOST_IP, b"\0" * 6, HOST_IP))        # gratuitous reply
+        lan.send(arp(2, mac, evil, HOST_IP, mac, GUEST_IP))               # unsolicited reply to us
+        lan.send(arp(1, BCAST, evil, HOST_IP, b"\0" * 6, GUEST_IP))       # request to us
+        lan.send(lan.ip(HOST_IP, 17, udp(HOST_IP, 5353, 53, dns_query(0x4747, "www.cetic.be")), src_mac=evil))
+        f = lan.recv_until(answer_frame(0x4747), 3)
+        report(f is not None and f[0:6] == HOST_MAC,
+               "forged ARP (gratuitous, unsolicited, request) and IP source MAC: answer still goes to the host's MAC")
+        # A new on-link host: the guest asks for its MAC; the newest of 3 queries waits, alone.
+        new_ip, new_mac = bytes([10, 0, 2, 9]), bytes.fromhex("020000000009")
+        for k in range(3):
+            lan.send(lan.ip(new_ip, 17, udp(new_ip, 5353, 53, dns_query(0x4800 + k, "www.cetic.be")), src_mac=new_mac))
+        req = lan.recv_until(lambda f: f if f[12:14] == b"\x08\x06" and f[20:22] == b"\x00\x01" and f[38:42] == new_ip else None, 3)
+        report(req is not None, "ARP request for a new on-link sender")
+        lan.send(arp(2, mac, new_mac, new_ip, mac, GUEST_IP))
+        got = []
+        while True:
+            f = lan.recv_until(lambda f: (p := ip_payload(f, 17)) and len(p[1]) > 10 and p[1][8] == 0x48 and f, 0.7)
+            if f is None:
+                break
+            got.append((f[0:6], f[14 + 20 + 8 + 1]))
+        report(got == [(new_mac, 2)], "one held answer per pending resolution, sent on the reply: %s" % got)
         lan.send(lan.ip(HOST_IP, 17, udp(HOST_IP, 5353, 53, dns_query(0x4646, "www.cetic.be"))))
         report(lan.recv_until(answer(0x4646), 3) is not None, "still answering")
         return 1 if failures else 0

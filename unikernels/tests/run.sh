@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Boot tests for the unibench unikernels under real QEMU (KVM when /dev/kvm opens, and TCG),
 # on microvm and on pc + qboot, with user networking forwarded to free ports on 127.0.0.1.
-# Checks DNS answers (dig), HTTP (curl, raw requests, wrk), the apps' malformed-input corpus,
-# bad command lines (clear error, no reset loop) and idle CPU. Stops only the QEMU processes
-# it started. Usage: bash tests/run.sh   (from unikernels/, after make)
+# Checks DNS answers (dig, kdig; UDP and TCP), the answers of a build from tests/compare.zone
+# against knotd on the same zone (tests/dnsdiff.py), unbound resolving through a stub zone,
+# HTTP (curl, raw requests, wrk, slowloris), the apps' malformed-input corpus, Ethernet-level
+# attacks (tests/l2test.py), bad command lines (clear error, no reset loop) and idle CPU. Stops
+# only the processes it started. Usage: bash tests/run.sh   (from unikernels/, after make)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -37,7 +39,9 @@ check() { # check "description" command...
     if "$@"; then ok "$what"; else bad "$what"; fi
 }
 
-for tool in qemu-system-x86_64 dig curl wrk; do
+. tests/dnslib.sh
+
+for tool in qemu-system-x86_64 dig kdig knotd unbound curl wrk python3; do
     command -v "$tool" >/dev/null || { echo "missing tool: $tool" >&2; exit 1; }
 done
 for f in "$BUILD/dns.elf" "$BUILD/web.elf" "$BUILD/tools/dnsprobe"; do
@@ -98,7 +102,7 @@ dig_q() { # dig_q PORT NAME [TYPE]
 test_dns() { # test_dns MACH ACCEL
     local tag="dns $1/$2" port out f
     port=$(free_port)
-    boot dns "$1" "$2" "$CMDLINE" "hostfwd=udp:127.0.0.1:$port-:53"
+    boot dns "$1" "$2" "$CMDLINE" "hostfwd=udp:127.0.0.1:$port-:53,hostfwd=tcp:127.0.0.1:$port-:53"
     local pid=$VM_PID log=$VM_LOG
     if ! wait_log "$log" "unibench: dns ready" 10; then
         bad "$tag: ready line (log: $(tr '\n' ' ' <"$log"))"
@@ -116,6 +120,8 @@ test_dns() { # test_dns MACH ACCEL
     out=$(dig_q "$port" www.cetic.be AAAA || true)
     check "$tag: AAAA is NOERROR with no answer" \
         bash -c 'grep -q "status: NOERROR" <<<"$1" && grep -q "ANSWER: 0" <<<"$1"' _ "$out"
+    check "$tag: NXDOMAIN and NODATA carry the SOA" dns_negative_soa "$port"
+    check "$tag: TCP (dig +tcp; kdig, 3 queries on one connection)" dns_tcp "$port"
     if [ "$1" = microvm ] && compgen -G "$CORPUS/*.dns" >/dev/null; then
         for f in "$CORPUS"/*.dns; do
             cat "$f" >"/dev/udp/127.0.0.1/$port" || true
@@ -194,6 +200,24 @@ test_bad_cmdline() { # test_bad_cmdline MACH ACCEL APPEND EXPECT
     stop "$pid"
 }
 
+test_protection() { # test_protection ACCEL: fault=WHAT on the command line must be caught and reported
+    local f want pid log
+    for f in null write-text exec-data write-pagetable stack-overflow stack-smash; do
+        case $f in
+        stack-smash) want="stack smashing detected" ;;
+        *) want="CPU exception 14 (page fault)" ;;
+        esac
+        boot dns microvm "$1" "$CMDLINE fault=$f" "hostfwd=udp:127.0.0.1:$(free_port)-:53"
+        pid=$VM_PID log=$VM_LOG
+        if wait_log "$log" "unibench: error: $want" 10; then
+            ok "memory protection microvm/$1: fault=$f is caught ($(grep -o 'error=0x[0-9a-f]* cr2=0x[0-9a-f]*' "$log" || echo "$want"))"
+        else
+            bad "memory protection microvm/$1: fault=$f (log: $(tr '\n' ' ' <"$log"))"
+        fi
+        stop "$pid"
+    done
+}
+
 test_zone() { # test_zone ACCEL: zone= on the command line replaces the default zone
     local tag="dns zone= on microvm/$1" port out
     port=$(free_port)
@@ -206,6 +230,42 @@ test_zone() { # test_zone ACCEL: zone= on the command line replaces the default 
         check "$tag: the default zone is gone (REFUSED)" grep -q "status: REFUSED" <<<"$out"
     else
         bad "$tag: ready line (log: $(tr '\n' ' ' <"$log"))"
+    fi
+    stop "$pid"
+}
+
+test_dns_compare() { # test_dns_compare ACCEL: a build from tests/compare.zone vs knotd; unbound on top
+    local tag="dns compare.zone microvm/$1" port kp up
+    if ! make -s BUILD=build/compare ZONE="$PWD/tests/compare.zone" build/compare/dns.elf >"$TMP/cmp-make.log" 2>&1; then
+        bad "$tag: build with ZONE=tests/compare.zone ($(tail -n 2 "$TMP/cmp-make.log" | tr '\n' ' '))"
+        return
+    fi
+    port=$(free_port)
+    VM_LOG="$TMP/dns-compare-$1.log"
+    qemu-system-x86_64 -M "microvm,$MO" -accel "$1" -m 8M -kernel build/compare/dns.elf -append "$CMDLINE" \
+        -netdev "user,id=n0,hostfwd=udp:127.0.0.1:$port-:53,hostfwd=tcp:127.0.0.1:$port-:53" \
+        -device virtio-net-device,netdev=n0 -display none -nodefaults -serial "file:$VM_LOG" -no-reboot \
+        >/dev/null 2>&1 &
+    local pid=$!
+    PIDS+=("$pid")
+    if ! wait_log "$VM_LOG" "unibench: dns ready" 10; then
+        bad "$tag: ready line (log: $(tr '\n' ' ' <"$VM_LOG"))"
+        stop "$pid"
+        return
+    fi
+    if knot_start kp "$COMPARE_ZONE" example.test >"$TMP/knot.out" 2>&1; then
+        check "$tag: answers match knotd's ($(grep -c '^[^#]' "$COMPARE_QUERIES") queries of tests/compare.queries)" \
+            dns_same_as_knot "$kp" "$port"
+    else
+        bad "$tag: knotd: $(tr '\n' ' ' <"$TMP/knot.out")"
+    fi
+    if unbound_start up example.test "$port" >"$TMP/unbound.out" 2>&1; then
+        check "$tag: unbound resolves through a stub zone" unbound_resolves "$up" www.example.test A 'IN\s+A\s+192\.0\.2\.8[01]'
+        check "$tag: unbound falls back to TCP for a truncated answer" unbound_tcp_fallback "$up" "$port" big.example.test
+        check "$tag: unbound caches NXDOMAIN (still answered with the unikernel stopped)" \
+            unbound_caches_nxdomain "$up" nope.example.test stop "$pid"
+    else
+        bad "$tag: unbound: $(tr '\n' ' ' <"$TMP/unbound.out")"
     fi
     stop "$pid"
 }
@@ -279,10 +339,12 @@ for accel in "${ACCELS[@]}"; do
     done
     test_bad_cmdline microvm "$accel" "bogus=1" "unknown option 'bogus=1'"
     test_bad_cmdline microvm "$accel" "gw=10.0.2.2" "missing ip="
+    test_protection "$accel"
 done
 test_bad_cmdline pc "${ACCELS[0]}" "ip=10.0.2.300/24" "invalid ip="
 test_bad_cmdline microvm "${ACCELS[0]}" "$CMDLINE zone=nonsense" "invalid zone="
 test_zone "${ACCELS[0]}"
+test_dns_compare "${ACCELS[0]}"
 if command -v python3 >/dev/null; then
     for accel in "${ACCELS[@]}"; do
         test_l2 dns "$accel"

@@ -359,15 +359,22 @@ static void test_held_packets_expire(void)
 {
     setup_router(1, NULL);
     uint8_t f[1514], a[60];
-    for (int i = 0; i < 6; i++) /* more than the hold queue: the oldest are replaced */
+    for (int i = 0; i < 6; i++) /* one packet per pending resolution: each replaces the last */
         feed(0, f, ip_frame(f, netifs[0].mac, MAC_GW, A(192, 168, 100, 100), A(10, 0, 0, 5), 64, IPPROTO_UDP, (size_t)i));
     fake_now += 100000000ULL;
     int n1 = nics[1].n_out;
     feed(1, a, arp_frame(a, netifs[1].mac, MAC_WEB, 2, A(10, 0, 0, 5), A(10, 0, 0, 254)));
+    CHECK_EQ(nics[1].n_out - n1, 1);
+    CHECK_EQ(g16(nics[1].out[n1] + 14 + 2), 20 + 8 + 5); /* the newest (payload length 5) */
+    /* Five next hops pending on one interface: the oldest resolution loses its packet. */
+    for (int h = 10; h < 15; h++)
+        feed(0, f, ip_frame(f, netifs[0].mac, MAC_GW, A(192, 168, 100, 100), A(10, 0, 0, h), 64, IPPROTO_UDP, 1));
+    static const uint8_t macs[5][6] = {{2, 0, 0, 0, 1, 10}, {2, 0, 0, 0, 1, 11}, {2, 0, 0, 0, 1, 12},
+                                       {2, 0, 0, 0, 1, 13}, {2, 0, 0, 0, 1, 14}};
+    n1 = nics[1].n_out;
+    for (int h = 10; h < 15; h++)
+        feed(1, a, arp_frame(a, netifs[1].mac, macs[h - 10], 2, A(10, 0, 0, h), A(10, 0, 0, 254)));
     CHECK_EQ(nics[1].n_out - n1, 4);
-    /* The newest four, in order (payload lengths 2..5). */
-    CHECK_EQ(g16(nics[1].out[n1] + 14 + 2), 20 + 8 + 2);
-    CHECK_EQ(g16(nics[1].out[n1 + 3] + 14 + 2), 20 + 8 + 5);
     /* A held packet older than a second is dropped when the answer comes late. */
     feed(0, f, ip_frame(f, netifs[0].mac, MAC_GW, A(192, 168, 100, 100), A(10, 0, 0, 6), 64, IPPROTO_UDP, 4));
     fake_now += 2000000000ULL;
@@ -375,6 +382,76 @@ static void test_held_packets_expire(void)
     n1 = nics[1].n_out;
     feed(1, a, arp_frame(a, netifs[1].mac, mac6, 2, A(10, 0, 0, 6), A(10, 0, 0, 254)));
     CHECK_EQ(nics[1].n_out, n1);
+}
+
+/* A DMZ host at 10.0.0.5 (MAC_WEB) that the router resolved itself. */
+static void resolve_web(void)
+{
+    uint8_t a[60];
+    CHECK(arp_lookup(&netifs[1], A(10, 0, 0, 5)) == NULL); /* asks */
+    feed(1, a, arp_frame(a, netifs[1].mac, MAC_WEB, 2, A(10, 0, 0, 5), A(10, 0, 0, 254)));
+    const uint8_t *m = arp_lookup(&netifs[1], A(10, 0, 0, 5));
+    CHECK(m && !memcmp(m, MAC_WEB, 6));
+}
+
+static int maps_to(int nif, uint32_t ip, const uint8_t *mac)
+{
+    const uint8_t *m = arp_lookup(&netifs[nif], ip);
+    return m && !memcmp(m, mac, 6);
+}
+
+static void test_arp_spoofing(void)
+{
+    setup_router(1, NULL);
+    static const uint8_t EVIL[6] = {2, 0, 0, 0, 0, 0x66};
+    uint8_t f[1514], a[60];
+    resolve_web();
+    /* Gratuitous ARP (request and reply) claiming 10.0.0.5: not addressed to us, ignored. */
+    feed(1, a, arp_frame(a, BCAST, EVIL, 1, A(10, 0, 0, 5), A(10, 0, 0, 5)));
+    feed(1, a, arp_frame(a, BCAST, EVIL, 2, A(10, 0, 0, 5), A(10, 0, 0, 5)));
+    CHECK(maps_to(1, A(10, 0, 0, 5), MAC_WEB));
+    /* An unsolicited reply to us, and a request to us, claiming it: not believed. */
+    feed(1, a, arp_frame(a, netifs[1].mac, EVIL, 2, A(10, 0, 0, 5), A(10, 0, 0, 254)));
+    feed(1, a, arp_frame(a, BCAST, EVIL, 1, A(10, 0, 0, 5), A(10, 0, 0, 254)));
+    CHECK(maps_to(1, A(10, 0, 0, 5), MAC_WEB));
+    /* An IP packet from 10.0.0.5 with another source MAC teaches nothing. */
+    feed(1, f, ip_frame(f, netifs[1].mac, EVIL, A(10, 0, 0, 5), A(10, 0, 0, 254), 64, IPPROTO_UDP, 4));
+    CHECK(maps_to(1, A(10, 0, 0, 5), MAC_WEB));
+    /* A reply that comes more than a second after our request is not the answer either. */
+    CHECK(arp_lookup(&netifs[1], A(10, 0, 0, 7)) == NULL);
+    fake_now += 1500000000ULL;
+    feed(1, a, arp_frame(a, netifs[1].mac, EVIL, 2, A(10, 0, 0, 7), A(10, 0, 0, 254)));
+    CHECK(arp_lookup(&netifs[1], A(10, 0, 0, 7)) == NULL);
+    /* A flood of forged requests from 200 addresses fills the table, but the confirmed
+     * mapping stays (request-learnt entries are evicted first). */
+    for (int i = 0; i < 200; i++) {
+        static uint8_t m[6] = {2, 0, 0, 0, 9, 0};
+        m[5] = (uint8_t)i;
+        feed(1, a, arp_frame(a, BCAST, m, 1, A(10, 0, 0, 20 + i), A(10, 0, 0, 254)));
+    }
+    CHECK(maps_to(1, A(10, 0, 0, 5), MAC_WEB));
+}
+
+static void test_arp_aging(void)
+{
+    setup_router(1, NULL);
+    uint8_t a[60];
+    resolve_web();
+    int n = nics[1].n_out;
+    fake_now += 61000000000ULL; /* past ARP_REACHABLE_NS: still used, a refresh request goes out */
+    CHECK(maps_to(1, A(10, 0, 0, 5), MAC_WEB));
+    CHECK_EQ(nics[1].n_out - n, 1);
+    CHECK_EQ(g16(nics[1].out[n] + 20), 1);
+    CHECK_EQ(g32(nics[1].out[n] + 38), A(10, 0, 0, 5));
+    /* The host moved to another MAC: its answer to the refresh is believed. */
+    static const uint8_t NEW[6] = {2, 0, 0, 0, 0, 0x55};
+    feed(1, a, arp_frame(a, netifs[1].mac, NEW, 2, A(10, 0, 0, 5), A(10, 0, 0, 254)));
+    CHECK(maps_to(1, A(10, 0, 0, 5), NEW));
+    /* Without any answer, the mapping is dropped after the stale grace period. */
+    fake_now += 61000000000ULL;
+    CHECK(maps_to(1, A(10, 0, 0, 5), NEW));
+    fake_now += 6000000000ULL;
+    CHECK(arp_lookup(&netifs[1], A(10, 0, 0, 5)) == NULL);
 }
 
 static void test_csum_update16(void)
@@ -411,7 +488,9 @@ int main(void)
         {"forward: no route gets net-unreachable", test_unreachable_without_default_route},
         {"forward: filter, local delivery, broadcasts", test_filter_and_local},
         {"forwarding off by default", test_no_forwarding_by_default},
-        {"held packets: bounded and expiring", test_held_packets_expire},
+        {"held packets: one per resolution, bounded and expiring", test_held_packets_expire},
+        {"ARP: forged frames do not change a mapping", test_arp_spoofing},
+        {"ARP: mappings age and are refreshed", test_arp_aging},
         {"RFC 1624 incremental checksum", test_csum_update16},
     };
     /* ip.c and eth.c keep routes, ARP tables and counters in statics: each test runs in

@@ -79,7 +79,7 @@ vm() {
             -device "virtio-net-device,netdev=n$i,mac=02:00:00:00:0$N:0$i")
         i=$((i + 1))
     done
-    inlab qemu-system-x86_64 -M "microvm,$MO" -accel "$ACCEL" -m 8M -kernel "$BUILD/$name.elf" \
+    ip netns exec "$LAB" qemu-system-x86_64 -M "microvm,$MO" -accel "$ACCEL" -m 8M -kernel "$BUILD/$name.elf" \
         -append "$append" "${args[@]}" -display none -nodefaults -serial "file:$TMP/$name.log" \
         -no-reboot >"$TMP/$name.qemu" 2>&1 &
     PIDS+=($!)

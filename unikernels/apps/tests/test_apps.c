@@ -846,6 +846,65 @@ static void t_dns_fuzz(void)
     CHECK(1);
 }
 
+/* The zone-file reader on mutated text, and answers from the rich test zone on mutated
+ * queries (ASan/UBSan catch any out-of-bounds access). */
+static void t_zone_fuzz(void)
+{
+    static struct dns_zone z;
+    static char text[sizeof TEST_ZONE + 64];
+    char err[128];
+    int loaded = 0;
+    for (int iter = 0; iter < 3000; iter++) {
+        size_t n = strlen(TEST_ZONE);
+        memcpy(text, TEST_ZONE, n);
+        int muts = 1 + (int)(rnd() % 4);
+        for (int m = 0; m < muts && n > 0; m++) {
+            size_t at = rnd() % n;
+            switch (rnd() % 3) {
+            case 0: text[at] = (char)(rnd() % 128); break;
+            case 1: text[at] = " \t\n;()\"\\.@$"[rnd() % 12]; break;
+            case 2: n = at; break;
+            }
+        }
+        char *exact = malloc(n ? n : 1);
+        memcpy(exact, text, n);
+        if (dns_zone_load(&z, exact, n, NULL, err, sizeof err) == 0) {
+            loaded++;
+            CHECK(z.soa >= 0 && z.count > 0);
+        } else {
+            CHECK(err[0] != 0);
+            CHECK_EQ(z.count, 0);
+        }
+        free(exact);
+    }
+    CHECK(loaded > 0);
+    uint8_t base[600], q[700];
+    struct qopt o = qdef();
+    o.edns = 1;
+    const char *names[] = {"alias.example.org", "example.org", "_http._tcp.example.org", "nope.example.org"};
+    for (int iter = 0; iter < 20000; iter++) {
+        o.qtype = (uint16_t)(iter % 3 == 0 ? 255 : iter % 3 == 1 ? 1 : 2);
+        size_t blen = build_query(base, names[iter % 4], o);
+        size_t qlen = blen;
+        memcpy(q, base, blen);
+        int muts = 1 + (int)(rnd() % 4);
+        for (int m = 0; m < muts; m++) {
+            switch (rnd() % 3) {
+            case 0: q[rnd() % qlen] = (uint8_t)rnd(); break;
+            case 1: qlen = rnd() % (qlen + 1); if (qlen == 0) qlen = 1; break;
+            case 2: q[rnd() % qlen] ^= (uint8_t)(1u << (rnd() % 8)); break;
+            }
+        }
+        size_t cap = (iter % 4 == 0) ? 12 + rnd() % 200 : 1500;
+        respond_exact(&g_tz, q, qlen, cap, NULL);
+        uint8_t *qc = malloc(qlen), *out = malloc(cap);
+        memcpy(qc, q, qlen);
+        CHECK(dns_respond_tcp(&g_tz, qc, qlen, out, cap) <= cap);
+        free(qc);
+        free(out);
+    }
+}
+
 /* ================================================================ HTTP helpers */
 
 struct sink {
@@ -1361,6 +1420,7 @@ int main(void)
     run("dns_cd_copied", t_dns_cd_copied);
     run("dns_tcp_no_truncation", t_dns_tcp_no_truncation);
     run("dns_fuzz", t_dns_fuzz);
+    run("zone_fuzz", t_zone_fuzz);
     run("http_page", t_http_page);
     run("http_get", t_http_get);
     run("http_head", t_http_head);

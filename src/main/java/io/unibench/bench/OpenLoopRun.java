@@ -6,13 +6,12 @@ import io.unibench.results.RampCsvSink;
 import io.unibench.results.ResultsDirectory;
 import io.unibench.results.RunMetadata;
 import io.unibench.results.StopReason;
+import io.unibench.util.InterruptGuard;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Runs one open-loop benchmark end to end, the same way for every protocol: creates the run folder,
@@ -24,10 +23,9 @@ public final class OpenLoopRun {
 
     /** Where and how a run writes its results. */
     public record Output(Path base, boolean exact, String benchmark, String label) {
-        /** Default base folder when no --output is given: {@code results/} of the unibench checkout. */
+        /** Default base folder when no --output is given: {@code results/} in the current directory. */
         public static Path defaultBase() {
-            String home = System.getProperty("unibench.home");
-            return home == null ? Path.of("results") : Path.of(home, "results");
+            return Path.of("results").toAbsolutePath();
         }
 
         public static Output of(Path output, String benchmark, String label) {
@@ -59,21 +57,23 @@ public final class OpenLoopRun {
         } catch (IOException e) {
             throw new UnibenchException("could not create the results folder: " + e.getMessage(), e);
         }
-        CountDownLatch finished = new CountDownLatch(1);
         RampRunner[] runner = new RampRunner[1];
-        Thread hook = new Thread(() -> {
+        // Ctrl-C: end the step, then let the CSV and run.json be written
+        InterruptGuard guard = InterruptGuard.install("unibench-interrupt", () -> {
             RampRunner r = runner[0];
             if (r != null) {
                 r.interrupt();
-                try {
-                    // let the step drain and the CSV and run.json be written
-                    finished.await(timeout.toMillis() + 5000, TimeUnit.MILLISECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
             }
-        }, "unibench-interrupt");
-        Runtime.getRuntime().addShutdownHook(hook);
+        }, () -> runner[0] == null ? Duration.ZERO : timeout.plusSeconds(5));
+        try {
+            return run(dir, engine, plan, stops, clients, timeout, meta, listener, runner);
+        } finally {
+            guard.close();
+        }
+    }
+
+    private static Result run(Path dir, LoadEngine engine, RampPlan plan, StopConditions stops, int clients,
+                              Duration timeout, RunMetadata meta, RampListener listener, RampRunner[] runner) {
         RampRunner.Outcome outcome = null;
         StopReason reason = StopReason.FAILED;
         String detail = null;
@@ -102,12 +102,6 @@ public final class OpenLoopRun {
                 meta.write(dir);
             } catch (IOException e) {
                 listener.warning("could not rewrite run.json: " + e.getMessage());
-            }
-            finished.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the JVM is exiting (Ctrl-C): the hook is running and waits for us
             }
         }
     }

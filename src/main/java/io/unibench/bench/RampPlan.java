@@ -70,4 +70,23 @@ public record RampPlan(double startRate, double step, double maxRate, Duration s
         int n = rates().size();
         return stepDuration.plus(warmup).multipliedBy(n).plus(cooldown.multipliedBy(Math.max(0, n - 1)));
     }
+
+    /** Every value that shapes a ramp run (this plan, the per-exchange timeout, the stops), for run.json. */
+    public java.util.Map<String, Object> describe(Duration timeout, StopConditions stops) {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("mode", isFixed() ? "fixed" : "ramp");
+        m.put("start_rate", startRate);
+        m.put("step", step);
+        m.put("max_rate", maxRate);
+        m.put("step_duration_s", stepDuration.toNanos() / 1e9);
+        m.put("warmup_s", warmup.toNanos() / 1e9);
+        m.put("cooldown_s", cooldown.toNanos() / 1e9);
+        m.put("timeout_s", timeout.toNanos() / 1e9);
+        m.put("stop_max_loss_pct", stops.maxFailurePct());
+        m.put("stop_max_p99_s", stops.maxP99().toNanos() / 1e9);
+        m.put("stop_min_completed_pct", stops.minCompletedPct());
+        m.put("stop_unresponsive_s", stops.unresponsiveAfter().toNanos() / 1e9);
+        m.put("saturated_send_lag_p99_s", stops.maxSendLagP99().toNanos() / 1e9);
+        return m;
+    }
 }

@@ -80,21 +80,17 @@ public final class RampRunner {
                 listener.stepFinished(result);
                 if (result.saturated()) {
                     listener.warning(String.format(Locale.ROOT,
-                            "step %d: the generator could not keep %s/s (sent %s/s, median send lag %.1f ms);"
-                                    + " this step measures the client, not the server",
-                            step, Units.formatRate(rate), Units.formatRate(result.achievedSendRate()),
-                            result.totals().lag().getValueAtPercentile(50) / 1e6));
+                            "step %d: the generator could not keep %s/s (%s); this step measures the client,"
+                                    + " not only the server",
+                            step, Units.formatRate(rate), String.join("; ", result.generatorTrouble())));
                 }
                 StopReason reason;
                 String detail;
                 if (interrupted) {
                     reason = StopReason.INTERRUPTED;
                     detail = "interrupted during step " + step;
-                } else if (run.unresponsive) {
-                    reason = StopReason.UNRESPONSIVE;
-                    detail = "no answer for " + Units.formatDuration(stops.unresponsiveAfter());
                 } else {
-                    String[] verdict = verdict(result);
+                    String[] verdict = verdict(result, run);
                     reason = verdict == null ? null : StopReason.valueOf(verdict[0]);
                     detail = verdict == null ? null : verdict[1];
                 }
@@ -120,35 +116,87 @@ public final class RampRunner {
         }
     }
 
-    /** Null when the ramp may go on; else {reason enum name, detail}. */
-    private String[] verdict(StepResult r) {
-        if (r.totals().sent() > 0 && r.totals().completed() == 0) {
-            return new String[] {"UNRESPONSIVE", "no answer to any of " + r.totals().sent() + " exchanges"};
+    /**
+     * Null when the ramp may go on; else {reason enum name, detail}. The server's failure comes first (it is
+     * what the ramp looks for); when the generator was in trouble too, the detail says so after it, and
+     * only a step whose server kept up is stopped as generator-saturated.
+     */
+    String[] verdict(StepResult r, StepRun run) {
+        String[] server = serverVerdict(r, run);
+        if (server == null) {
+            return r.saturated() ? new String[] {"GENERATOR_SATURATED", "generator: "
+                    + String.join("; ", r.generatorTrouble())} : null;
         }
         if (r.saturated()) {
-            return new String[] {"GENERATOR_SATURATED", String.format(Locale.ROOT,
-                    "generator sent %.0f/s of %.0f/s offered", r.achievedSendRate(), r.offeredRate())};
+            server[1] = server[1] + "; the generator was also behind (" + String.join("; ", r.generatorTrouble())
+                    + ")";
+        }
+        return server;
+    }
+
+    private String[] serverVerdict(StepResult r, StepRun run) {
+        IntervalSample t = r.totals();
+        if (r.attempted() > 0 && r.successes() == 0 && run.heard) {
+            return new String[] {"FAILING", String.format(Locale.ROOT,
+                    "answers, but none correct: %s", wrongAnswers(r))};
+        }
+        if (run.unresponsive) {
+            return new String[] {"UNRESPONSIVE", "no answer for " + Units.formatDuration(stops.unresponsiveAfter())};
+        }
+        if (r.attempted() > 0 && t.completed() == 0) {
+            return new String[] {"UNRESPONSIVE", "no answer to any of " + r.attempted() + " exchanges"};
         }
         if (r.failurePct() > stops.maxFailurePct()) {
             return new String[] {"LOSS", String.format(Locale.ROOT, "%.3f %% lost, failed or unsuccessful > %.3f %%",
                     r.failurePct(), stops.maxFailurePct())};
         }
-        long p99 = r.totals().latency().getTotalCount() == 0 ? 0 : r.totals().latency().getValueAtPercentile(99);
+        // the corrected latency holds the generator's own lag: when the generator fell behind, the server
+        // is judged on its service time; a driver that only measures service time is judged on that, too
+        boolean corrected = t.latency().getTotalCount() > 0 && !r.saturated();
+        var h = corrected ? t.latency() : t.service();
+        long p99 = h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(99);
         if (p99 > stops.maxP99().toNanos()) {
-            return new String[] {"LATENCY", String.format(Locale.ROOT, "p99 %.3f ms > %s", p99 / 1e6,
-                    Units.formatDuration(stops.maxP99()))};
+            return new String[] {"LATENCY", String.format(Locale.ROOT, "%s p99 %.3f ms > %s",
+                    corrected ? "latency" : "service time", p99 / 1e6, Units.formatDuration(stops.maxP99()))};
         }
-        if (r.completedRate() < stops.minCompletedPct() / 100.0 * r.offeredRate()) {
+        // a generator that fell behind offered less than planned: the server is judged on what it got
+        double basis = Math.min(r.offeredRate(), r.attempted() / Math.max(1e-9, r.seconds()));
+        if (r.completedRate() < stops.minCompletedPct() / 100.0 * basis) {
             return new String[] {"THROUGHPUT", String.format(Locale.ROOT,
-                    "completed %.0f/s < %.1f %% of %.0f/s offered", r.completedRate(), stops.minCompletedPct(),
-                    r.offeredRate())};
+                    "completed %.0f/s < %.1f %% of %.0f/s %s", r.completedRate(), stops.minCompletedPct(),
+                    basis, basis < r.offeredRate() ? "sent" : "offered")};
         }
         return null;
     }
 
-    private static final class StepRun {
+    /** "120 mismatched, 3 malformed, 40 rcode_servfail": the wrong answers of a step, by column. */
+    private static String wrongAnswers(StepResult r) {
+        IntervalSample t = r.totals();
+        var p = r.protocol();
+        List<String> parts = new ArrayList<>();
+        for (int i = 0; i < t.outcomes().length; i++) {
+            if (t.outcomes()[i] > 0 && !p.successes().contains(i)) {
+                parts.add(t.outcomes()[i] + " " + p.outcomes().get(i));
+            }
+        }
+        for (int i = 0; i < t.errors().length; i++) {
+            if (t.errors()[i] > 0 && !p.unsentErrors().contains(i)) {
+                parts.add(t.errors()[i] + " " + p.errors().get(i));
+            }
+        }
+        for (int i = 0; i < t.extras().length; i++) {
+            if (t.extras()[i] > 0) {
+                parts.add(t.extras()[i] + " " + p.extras().get(i));
+            }
+        }
+        return parts.isEmpty() ? "answers came only outside the measured window" : String.join(", ", parts);
+    }
+
+    static final class StepRun {
         StepResult result;
         boolean unresponsive;
+        /** Anything at all came back from the target during the step (right or wrong). */
+        boolean heard;
     }
 
     private StepRun runStep(int step, int steps, double rate, long runStart, ScheduledExecutorService sampler)
@@ -177,7 +225,8 @@ public final class RampRunner {
                 int runSecond = (int) Math.max(0, (now - runStart) / 1_000_000_000L);
                 write(() -> sink.second(runSecond, step, rate, s));
                 listener.second(step, rate, s, Math.max(0, schedule.endNanos() - now));
-                long quietSince = Math.max(meter.lastAnswerNanos(), start);
+                // anything heard, even a wrong answer, is not silence: a wrongly answering target is failing
+                long quietSince = Math.max(meter.lastHeardNanos(), start);
                 if (now - quietSince >= unresponsiveNanos && !meter.stopRequested()) {
                     run.unresponsive = true;
                     meter.requestStop();
@@ -222,7 +271,9 @@ public final class RampRunner {
             measured = Math.min(measure, meter.stopRequestedNanos() - schedule.measureStartNanos());
         }
         current = null;
-        run.result = StepResult.of(step, rate, clients, Math.max(1, measured), total[0], engine.protocol());
+        run.heard = meter.lastHeardNanos() >= start;
+        run.result = StepResult.of(step, rate, clients, Math.max(1, measured), total[0], engine.protocol(),
+                stops.maxSendLagP99().toNanos(), meter.limits());
         return run;
     }
 

@@ -4,21 +4,14 @@ import io.unibench.UsageException;
 import io.unibench.bench.OpenLoopRun;
 import io.unibench.bench.RampPlan;
 import io.unibench.bench.StopConditions;
+import io.unibench.bench.dns.DnsBenchmark;
 import io.unibench.bench.dns.DnsEngine;
 import io.unibench.bench.dns.DnsTarget;
-import io.unibench.bench.dns.DnsTcpEngine;
-import io.unibench.bench.dns.DnsperfEngine;
 import io.unibench.bench.dns.QueryFile;
-import io.unibench.load.LoadEngine;
 import io.unibench.results.RunMetadata;
-import io.unibench.results.StopReason;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -46,12 +39,6 @@ import picocli.CommandLine.Spec;
             "1 runtime failure, 2 bad input (nothing written),",
             "130 interrupted (partial results kept)."})
 final class BenchDnsCommand implements Callable<Integer> {
-    /** Which load generator sends the queries. */
-    enum Driver { unibench, dnsperf }
-
-    /** UDP datagrams, or TCP connections with length-prefixed, pipelined queries (RFC 7766). */
-    enum Transport { udp, tcp }
-
     @Option(names = "--target", required = true, paramLabel = "HOST[:PORT]",
             description = "DNS server: 192.0.2.1, ns.example:5353, [::1]:5353 (port 53 by default).")
     String target;
@@ -69,7 +56,7 @@ final class BenchDnsCommand implements Callable<Integer> {
     @Option(names = "--transport", defaultValue = "udp", paramLabel = "udp|tcp",
             description = "udp, or tcp: persistent connections opened before the first step, queries pipelined "
                     + "with their 2-byte length prefix (dnsperf: -m tcp) (default: ${DEFAULT-VALUE}).")
-    Transport transport;
+    DnsBenchmark.Transport transport;
 
     @Option(names = "--threads", defaultValue = "1", paramLabel = "N",
             description = "Sender threads, each owning clients/N sockets (default: ${DEFAULT-VALUE}).")
@@ -78,7 +65,7 @@ final class BenchDnsCommand implements Callable<Integer> {
     @Option(names = "--driver", defaultValue = "unibench", paramLabel = "NAME",
             description = "unibench (built-in engine) or dnsperf (runs the real dnsperf per step, to cross-check; "
                     + "default: ${DEFAULT-VALUE}).")
-    Driver driver;
+    DnsBenchmark.Driver driver;
 
     @Mixin
     RampOptions ramp;
@@ -108,32 +95,10 @@ final class BenchDnsCommand implements Callable<Integer> {
         }
         RunMetadata meta = ramp.startMetadata("dns", spec);
         RampOptions.describeGenerator(meta, lab);
-        Map<String, Object> params = new LinkedHashMap<>();
-        params.put("clients", clients);
-        params.put("threads", threads);
-        params.put("driver", driver.name());
-        params.put("transport", transport.name());
-        params.put("queries", queryFile.source());
-        params.put("query_count", queryFile.size());
-        params.forEach(meta::parameter);
-        Map<String, Object> t = new LinkedHashMap<>();
-        t.put("given", target);
-        t.put("address", address.getAddress().getHostAddress());
-        t.put("port", address.getPort());
-        t.put("transport", transport.name());
-        meta.put("target", t);
-
-        boolean tcp = transport == Transport.tcp;
-        try (LoadEngine engine = driver == Driver.dnsperf
-                ? new DnsperfEngine(address, queryFile, clients, threads, tcp)
-                : tcp ? new DnsTcpEngine(address, queryFile, clients, threads)
-                : new DnsEngine(address, queryFile, clients, threads)) {
-            if (engine instanceof DnsperfEngine d) {
-                meta.tool("dnsperf", d.versionLine());
-            }
-            OpenLoopRun.Result result = OpenLoopRun.run(ramp.output("dns"), engine, plan, stops, clients, timeout,
-                    meta, ramp.progress(engine.protocol().rateUnit()));
-            return RampOptions.finish(result, spec);
-        }
+        DnsBenchmark.Settings settings = new DnsBenchmark.Settings(target, address, queryFile, clients, threads, driver,
+                transport);
+        OpenLoopRun.Result result = DnsBenchmark.run(settings, plan, stops, timeout, ramp.output("dns"), meta,
+                ramp.progress(DnsEngine.PROTOCOL.rateUnit()));
+        return RampOptions.finish(result, spec);
     }
 }

@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
             "2:bad input: not a run folder, no comparable figure, malformed option"},
         footerHeading = "%nExamples:%n",
         footer = {"  unibench compare results/20261201T100000Z-study results/20261202T100000Z-study",
-            "  unibench compare base/boot cand/boot --metric boot_p50,boot_p90 --threshold 10%",
+            "  unibench compare base/boot cand/boot --metric boot_p50,boot_p90 --threshold 10%%",
             "  unibench compare base cand --json > compare.json",
             "  unibench compare base cand --markdown compare.md"})
 final class CompareCommand implements Callable<Integer> {

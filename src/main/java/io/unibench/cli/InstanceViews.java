@@ -84,6 +84,8 @@ final class InstanceViews {
 
     static ObjectNode deployDocument(List<Instance> instances, long wallNanos, StateStore state) {
         ObjectNode root = JSON.createObjectNode();
+        root.put(io.unibench.results.Schema.KEY, io.unibench.results.Schema.VERSION);
+        root.put("kind", "deploy");
         root.put("state_dir", state.dir().toString());
         root.put("wall_ms", wallNanos / 1e6);
         ArrayNode arr = root.putArray("instances");
@@ -95,6 +97,8 @@ final class InstanceViews {
 
     static ObjectNode statusDocument(List<Deployments.Status> statuses, StateStore state) {
         ObjectNode root = JSON.createObjectNode();
+        root.put(io.unibench.results.Schema.KEY, io.unibench.results.Schema.VERSION);
+        root.put("kind", "status");
         root.put("state_dir", state.dir().toString());
         ArrayNode arr = root.putArray("instances");
         for (Deployments.Status s : statuses) {

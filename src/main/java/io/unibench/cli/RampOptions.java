@@ -7,7 +7,6 @@ import io.unibench.bench.StopConditions;
 import io.unibench.results.RunMetadata;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
@@ -77,6 +76,12 @@ public final class RampOptions {
                     + "such as 10.0.0.100; needs root.")
     String lab;
 
+    @Option(names = "--max-send-lag", converter = Converters.DurationConverter.class, defaultValue = "10ms",
+            paramLabel = "DURATION",
+            description = "Flag a step as generator-saturated when the generator's send-lag p99 exceeds this "
+                    + "(default: ${DEFAULT-VALUE}).")
+    Duration maxSendLag;
+
     @picocli.CommandLine.Mixin
     RunOutputOptions run;
 
@@ -112,7 +117,7 @@ public final class RampOptions {
 
     /** Where the generator ran, for run.json. */
     static void describeGenerator(RunMetadata meta, io.unibench.deploy.lab.Lab lab) {
-        Map<String, Object> g = new LinkedHashMap<>();
+        Map<String, Object> g = new java.util.LinkedHashMap<>();
         if (lab == null) {
             g.put("namespace", "host (default network namespace)");
         } else {
@@ -154,7 +159,7 @@ public final class RampOptions {
     }
 
     public StopConditions stops() {
-        return new StopConditions(maxLossPct, maxP99, minCompletedPct, unresponsive);
+        return new StopConditions(maxLossPct, maxP99, minCompletedPct, unresponsive, maxSendLag);
     }
 
     public Duration timeout() {
@@ -210,21 +215,6 @@ public final class RampOptions {
 
     /** Every value that shapes the run, for run.json. */
     public Map<String, Object> describe() {
-        RampPlan p = plan();
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("mode", p.isFixed() ? "fixed" : "ramp");
-        m.put("start_rate", p.startRate());
-        m.put("step", p.step());
-        m.put("max_rate", p.maxRate());
-        m.put("step_duration_s", p.stepDuration().toNanos() / 1e9);
-        m.put("warmup_s", p.warmup().toNanos() / 1e9);
-        m.put("cooldown_s", p.cooldown().toNanos() / 1e9);
-        m.put("timeout_s", timeout().toNanos() / 1e9);
-        StopConditions s = stops();
-        m.put("stop_max_loss_pct", s.maxFailurePct());
-        m.put("stop_max_p99_s", s.maxP99().toNanos() / 1e9);
-        m.put("stop_min_completed_pct", s.minCompletedPct());
-        m.put("stop_unresponsive_s", s.unresponsiveAfter().toNanos() / 1e9);
-        return m;
+        return plan().describe(timeout(), stops());
     }
 }

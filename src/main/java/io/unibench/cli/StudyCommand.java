@@ -1,6 +1,8 @@
 package io.unibench.cli;
 
 import io.unibench.bench.OpenLoopRun;
+import io.unibench.bench.RampListener;
+import io.unibench.bench.boot.BootListener;
 import io.unibench.deploy.Backend;
 import io.unibench.deploy.BackendOptions;
 import io.unibench.deploy.Deployments;
@@ -92,16 +94,21 @@ final class StudyCommand implements Callable<Integer> {
         if (l != null) {
             deployments.inLab(l);
         }
-        // every benchmark runs as the command a user would type, through this same command tree
-        // (their stdout goes to our stderr with the progress: our stdout is only the study folder, for scripts)
-        StudyRunner.CommandRunner commands = args -> {
-            CommandLine cl = Main.commandLine();
-            cl.setOut(spec.commandLine().getErr());
-            cl.setErr(spec.commandLine().getErr());
-            return cl.execute(args.toArray(String[]::new));
+        // the benchmarks' progress goes to stderr: our stdout is only the study folder, for scripts
+        StudyRunner.Listeners listeners = new StudyRunner.Listeners() {
+            @Override
+            public RampListener ramp(String rateUnit) {
+                return new ProgressPrinter(System.err, false, rateUnit);
+            }
+
+            @Override
+            public BootListener boot() {
+                return new BenchBootCommand.BootProgress(spec.commandLine().getErr(), false);
+            }
         };
         List<String> commandLine = Invocation.commandLine(spec);
-        StudyRunner runner = new StudyRunner(p, backends, commands, deployments, catalog, System.err);
+        StudyRunner runner = new StudyRunner(p, backends, listeners, deployments, catalog, BackendOptions.defaults(),
+                System.err);
         if (l != null) {
             runner.inLab(l);
         }

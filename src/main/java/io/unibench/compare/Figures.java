@@ -3,9 +3,10 @@ package io.unibench.compare;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.unibench.UsageException;
 import io.unibench.results.BootCsv;
+import io.unibench.results.CsvLayout;
+import io.unibench.results.FootprintCsv;
 import io.unibench.results.RampCsvSink;
 import io.unibench.results.RunMetadata;
-import io.unibench.results.FootprintCsv;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -89,15 +90,15 @@ public final class Figures {
     private void readBoot(Path dir) {
         Path file = dir.resolve(BootCsv.EVENTS.file());
         Map<String, List<Double>> groups = new TreeMap<>();
-        for (CSVRecord r : csv(file, List.of("kind", "backend", "service", "running_instances", "answer_ms",
-                "outcome"))) {
-            if (!"ready".equals(r.get("outcome")) || r.get("answer_ms").isBlank()) {
+        for (CSVRecord r : csv(file, names(BootCsv.KIND, BootCsv.BACKEND, BootCsv.SERVICE, BootCsv.RUNNING_INSTANCES,
+                BootCsv.ANSWER_MS, BootCsv.OUTCOME))) {
+            if (!"ready".equals(r.get(BootCsv.OUTCOME.name())) || r.get(BootCsv.ANSWER_MS.name()).isBlank()) {
                 continue;
             }
-            String kind = r.get("kind");
-            String group = kind + "\u0000" + r.get("service") + "\u0000" + r.get("backend")
-                    + ("cold".equals(kind) ? "" : "\u0000" + r.get("running_instances"));
-            groups.computeIfAbsent(group, k -> new ArrayList<>()).add(number(file, r, "answer_ms"));
+            String kind = r.get(BootCsv.KIND.name());
+            String group = kind + "\u0000" + r.get(BootCsv.SERVICE.name()) + "\u0000" + r.get(BootCsv.BACKEND.name())
+                    + ("cold".equals(kind) ? "" : "\u0000" + r.get(BootCsv.RUNNING_INSTANCES.name()));
+            groups.computeIfAbsent(group, k -> new ArrayList<>()).add(number(file, r, BootCsv.ANSWER_MS.name()));
         }
         for (Map.Entry<String, List<Double>> g : groups.entrySet()) {
             String[] p = g.getKey().split("\u0000");
@@ -114,14 +115,23 @@ public final class Figures {
 
     private void readRamp(Path dir, JsonNode meta, String protocol, String label) {
         Path file = dir.resolve(RampCsvSink.SECONDS_FILE);
-        List<CSVRecord> rows = csv(file, List.of("step", "errors", "latency_p99_us"));
+        String step = RampCsvSink.SECOND_STEP.name();
+        String errors = RampCsvSink.SECOND_ERRORS.name();
+        String p99Us = RampCsvSink.SECOND_LATENCY_P99_US.name();
+        List<CSVRecord> rows = csv(file, List.of(step, errors, p99Us));
         if (rows.isEmpty()) {
             return;
         }
-        String unit = rows.get(0).isMapped("offered_qps") ? "qps" : "rps";
-        String sent = unit.equals("qps") ? "sent" : "requests";
-        String lost = unit.equals("qps") ? "lost" : "errors_timeout";
-        for (String c : List.of("offered_" + unit, sent, lost)) {
+        // the protocol's names for the rate unit, sent and lost, from their place in the layout
+        RampCsvSink.StepsHeader names = RampCsvSink.secondsHeader(List.copyOf(rows.get(0).toMap().keySet()));
+        if (names == null) {
+            throw new UsageException(file + ": the columns are not those of a seconds.csv (run_second, step,"
+                    + " offered_<unit>, <sent>, completed, <lost>, errors, ...)");
+        }
+        String unit = names.rateUnit();
+        String sent = names.sent();
+        String lost = names.lost();
+        for (String c : List.of(RampCsvSink.offered(unit), sent, lost)) {
             if (!rows.get(0).isMapped(c)) {
                 throw new UsageException(file + ": missing column " + c);
             }
@@ -129,11 +139,11 @@ public final class Figures {
         Map<Integer, Double> offered = new TreeMap<>();
         Map<Integer, List<Estimates.Second>> bySteps = new TreeMap<>();
         for (CSVRecord r : rows) {
-            int step = (int) number(file, r, "step");
-            offered.put(step, number(file, r, "offered_" + unit));
-            bySteps.computeIfAbsent(step, k -> new ArrayList<>()).add(new Estimates.Second(
-                    (long) number(file, r, sent), (long) (number(file, r, lost) + number(file, r, "errors")),
-                    number(file, r, "latency_p99_us")));
+            int n = (int) number(file, r, step);
+            offered.put(n, number(file, r, RampCsvSink.offered(unit)));
+            bySteps.computeIfAbsent(n, k -> new ArrayList<>()).add(new Estimates.Second(
+                    (long) number(file, r, sent), (long) (number(file, r, lost) + number(file, r, errors)),
+                    number(file, r, p99Us)));
         }
         JsonNode params = meta.path("parameters");
         Estimates.Criteria criteria = new Estimates.Criteria(params.path("stop_max_loss_pct").asDouble(1),
@@ -158,9 +168,11 @@ public final class Figures {
 
     private void readFootprint(Path file) {
         Map<String, List<double[]>> groups = new TreeMap<>();
-        for (CSVRecord r : csv(file, List.of("service", "backend", "image_bytes", "idle_rss_bytes"))) {
-            groups.computeIfAbsent(r.get("service") + "/" + r.get("backend"), k -> new ArrayList<>())
-                    .add(new double[] {number(file, r, "image_bytes"), number(file, r, "idle_rss_bytes")});
+        for (CSVRecord r : csv(file, names(FootprintCsv.SERVICE, FootprintCsv.BACKEND, FootprintCsv.IMAGE_BYTES,
+                FootprintCsv.IDLE_RSS_BYTES))) {
+            groups.computeIfAbsent(r.get(FootprintCsv.SERVICE.name()) + "/" + r.get(FootprintCsv.BACKEND.name()),
+                    k -> new ArrayList<>()).add(new double[] {number(file, r, FootprintCsv.IMAGE_BYTES.name()),
+                    number(file, r, FootprintCsv.IDLE_RSS_BYTES.name())});
         }
         for (Map.Entry<String, List<double[]>> g : groups.entrySet()) {
             String[] p = g.getKey().split("/");
@@ -214,6 +226,10 @@ public final class Figures {
         } catch (IOException e) {
             throw new UsageException(dir + " cannot be listed: " + e.getMessage());
         }
+    }
+
+    private static List<String> names(CsvLayout.Column<?>... columns) {
+        return java.util.Arrays.stream(columns).map(CsvLayout.Column::name).toList();
     }
 
     private static List<CSVRecord> csv(Path file, List<String> required) {

@@ -1,6 +1,7 @@
 package io.unibench.deploy;
 
 import io.unibench.deploy.lab.LabLink;
+import io.unibench.results.Caveat;
 import io.unibench.util.Doctor;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,6 +78,14 @@ public interface Deployer {
      * accelerator or runtime and their flags, and the network path in front of it.
      */
     Map<String, Object> facts(ServiceSpec spec);
+
+    /**
+     * Known limits of measurements on this backend, by caveat id, for run.json (the report shows them):
+     * e.g. gVisor's platform and network flags, the native backend's lack of isolation. None by default.
+     */
+    default Map<Caveat, String> caveats(ServiceSpec spec) {
+        return Map.of();
+    }
 
     /** What {@link #kill} and a restart do here ({@code kill}, {@code restart}), for run.json. */
     Map<String, String> restartSemantics(boolean recreate);

@@ -14,6 +14,7 @@ import io.unibench.probe.ConsoleReadyProbe;
 import io.unibench.probe.Probes;
 import io.unibench.probe.ReadinessProbe;
 import io.unibench.probe.ReadinessWait;
+import io.unibench.util.InterruptGuard;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -142,8 +143,8 @@ public final class Deployments {
                 deployer(r.backend()).preflight(r.spec());
             }
         }
-        Thread hook = new Thread(this::abortAndTearDown, "unibench-deploy-teardown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        // Ctrl-C: abortAndTearDown removes what this call started (it waits for starts in progress itself)
+        InterruptGuard guard = InterruptGuard.install("unibench-deploy-teardown", this::abortAndTearDown, Duration.ZERO);
         List<Instance> done = new ArrayList<>();
         try {
             for (Request r : requests) {
@@ -157,11 +158,7 @@ public final class Deployments {
             tearDownInFlight();
             throw e;
         } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running or ran
-            }
+            guard.close();
         }
     }
 

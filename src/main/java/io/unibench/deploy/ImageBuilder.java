@@ -58,6 +58,27 @@ public final class ImageBuilder {
         }
     }
 
+    /** The directory of a {@code make -C DIR ...} command, else the current one. */
+    private static Path makeDir(List<String> make) {
+        int c = make.indexOf("-C");
+        return Path.of(c >= 0 && c + 1 < make.size() ? make.get(c + 1) : ".");
+    }
+
+    private static boolean hasMakefile(List<String> make) {
+        return Files.isRegularFile(makeDir(make).resolve("Makefile"));
+    }
+
+    /** In an installed release every manifest's prebuilt unikernel image must be there. */
+    private void checkPrebuilt() {
+        for (String name : catalog.names()) {
+            ServiceSpec s = catalog.get(name);
+            if (s.unikernel() != null && !Files.isRegularFile(catalog.unikernelImage(s))) {
+                throw new UnibenchException("the prebuilt unikernel image " + catalog.unikernelImage(s)
+                        + " is missing (and there is no Makefile to build it)");
+            }
+        }
+    }
+
     /** The variables every make step gets. */
     private List<String> makeVariables() {
         return zone == null ? List.of() : List.of("ZONE=" + zone);
@@ -73,7 +94,16 @@ public final class ImageBuilder {
             }
         }
         for (Deployer.BuildStep s : steps.values()) {
-            if (s.make() != null) {
+            if (s.make() != null && !hasMakefile(s.make())) {
+                // an installed release: the images and binaries are shipped prebuilt, there is nothing to make
+                if (zone != null) {
+                    throw new UsageException("--zone compiles the zone into the images and needs the unibench"
+                            + " sources (a checkout with unikernels/Makefile); this installation has prebuilt images"
+                            + " only");
+                }
+                checkPrebuilt();
+                progress.accept("prebuilt (no Makefile in " + makeDir(s.make()) + "): " + s.description());
+            } else if (s.make() != null) {
                 List<String> cmd = new ArrayList<>(s.make());
                 cmd.addAll(makeVariables());
                 progress.accept(String.join(" ", cmd));

@@ -4,11 +4,20 @@ import org.HdrHistogram.Histogram;
 
 /**
  * What a {@link LoadMeter} recorded over one interval (about a second) or, once summed, over a whole
- * step. Histograms are in nanoseconds. Sent = completed + lost + sum(errors) holds over a whole step;
- * within one interval it need not (answers arrive after the second they were sent in).
+ * step. Histograms are in nanoseconds. Sent = completed + lost + sum(errors) holds over a whole step for
+ * exchanges that reached the wire; within one interval it need not (answers arrive after the second they
+ * were sent in). {@code unsent} counts exchanges due in the step that the generator never sent (it fell
+ * too far behind, or had no free query ID); {@code clientRxDrops} answers the generator's own sockets
+ * dropped because it did not read them in time (they then show as lost, but the client lost them).
  */
 public record IntervalSample(long sent, long completed, long lost, long[] outcomes, long[] errors, long[] extras,
-                             Histogram latency, Histogram service, Histogram lag) {
+                             Histogram latency, Histogram service, Histogram lag, long unsent, long clientRxDrops) {
+
+    /** A sample without unsent exchanges or client drops. */
+    public IntervalSample(long sent, long completed, long lost, long[] outcomes, long[] errors, long[] extras,
+                          Histogram latency, Histogram service, Histogram lag) {
+        this(sent, completed, lost, outcomes, errors, extras, latency, service, lag, 0, 0);
+    }
 
     public long errorsTotal() {
         long n = 0;
@@ -27,7 +36,8 @@ public record IntervalSample(long sent, long completed, long lost, long[] outcom
         Histogram lg = lag.copy();
         lg.add(o.lag);
         return new IntervalSample(sent + o.sent, completed + o.completed, lost + o.lost,
-                add(outcomes, o.outcomes), add(errors, o.errors), add(extras, o.extras), lat, svc, lg);
+                add(outcomes, o.outcomes), add(errors, o.errors), add(extras, o.extras), lat, svc, lg,
+                unsent + o.unsent, clientRxDrops + o.clientRxDrops);
     }
 
     public static IntervalSample empty(LoadProtocol p) {

@@ -22,13 +22,16 @@ public final class LoadMeter {
     static final int SENT = 0;
     static final int COMPLETED = 1;
     static final int LOST = 2;
-    static final int FIXED = 3;
+    static final int UNSENT = 3;
+    static final int CLIENT_RX_DROPS = 4;
+    static final int FIXED = 5;
 
     private final LoadProtocol protocol;
     private final long measureStartNanos;
     private final List<Worker> workers = new CopyOnWriteArrayList<>();
     private volatile boolean stopRequested;
     private volatile long stopRequestedNanos;
+    private final java.util.Map<String, String> limits = new java.util.concurrent.ConcurrentHashMap<>();
 
     public LoadMeter(LoadProtocol protocol, long measureStartNanos) {
         this.protocol = protocol;
@@ -68,6 +71,32 @@ public final class LoadMeter {
         return last;
     }
 
+    /**
+     * Latest {@link System#nanoTime()} at which anything at all came back from the target (a correct
+     * answer, a wrong one, a late one, garbage; warm-up included), or 0. A target that answers everything
+     * wrongly is failing, not unresponsive.
+     */
+    public long lastHeardNanos() {
+        long last = 0;
+        for (Worker w : workers) {
+            last = Math.max(last, Math.max(w.lastAnswerNanos, w.lastHeardNanos));
+        }
+        return last;
+    }
+
+    /**
+     * Says what held the generator back in this step, in words for the terminal and the CSV
+     * (e.g. "in-flight limit of 4096 queries reached on 3 of 4 sockets"); the same key replaces its text.
+     */
+    public void limit(String key, String text) {
+        limits.put(key, text);
+    }
+
+    /** The limits reported in this step, sorted by key. */
+    public List<String> limits() {
+        return new java.util.TreeMap<>(limits).values().stream().toList();
+    }
+
     /** A recorder for one sending thread; only that thread may call its recording methods. */
     public Worker newWorker() {
         Worker w = new Worker(FIXED + protocol.outcomes().size() + protocol.errors().size()
@@ -92,7 +121,7 @@ public final class LoadMeter {
         long[] errors = java.util.Arrays.copyOfRange(counts, FIXED + o, FIXED + o + e);
         long[] extras = java.util.Arrays.copyOfRange(counts, FIXED + o + e, n);
         return new IntervalSample(counts[SENT], counts[COMPLETED], counts[LOST], outcomes, errors, extras,
-                latency, service, lag);
+                latency, service, lag, counts[UNSENT], counts[CLIENT_RX_DROPS]);
     }
 
     /** Single-writer recorder owned by one sending thread. */
@@ -106,6 +135,7 @@ public final class LoadMeter {
         private Histogram serviceRecycle;
         private Histogram lagRecycle;
         private volatile long lastAnswerNanos;
+        private volatile long lastHeardNanos;
 
         private Worker(int n) {
             counts = new AtomicLongArray(n);
@@ -148,6 +178,42 @@ public final class LoadMeter {
             bump(SENT, 1);
         }
 
+        /**
+         * An exchange due at {@code dueNanos} was never sent: the generator fell too far behind its
+         * schedule, or had nothing to send it with (every query ID of its socket in flight). Flags the step.
+         */
+        public void unsent(long dueNanos) {
+            if (dueNanos < measureStartNanos) {
+                return;
+            }
+            bump(UNSENT, 1);
+        }
+
+        /** Answers the generator's own sockets dropped (receive buffer full) during the measurement. */
+        public void clientRxDrops(long n) {
+            bump(CLIENT_RX_DROPS, n);
+        }
+
+        /** Something came back from the target at {@code nanos}, right or wrong (not recorded as a count). */
+        public void heard(long nanos) {
+            lastHeardNanos = nanos;
+        }
+
+        /**
+         * An answer measured by a generator that only knows its actual send time (dnsperf): it goes into the
+         * service-time histogram only, so the corrected-latency columns stay empty rather than claim a
+         * correction that was not made.
+         */
+        public void completedUncorrected(long sentNanos, long doneNanos, int outcome) {
+            lastAnswerNanos = doneNanos;
+            if (sentNanos < measureStartNanos) {
+                return;
+            }
+            bump(COMPLETED, 1);
+            bump(FIXED + outcome, 1);
+            service.recordValue(Math.max(0, doneNanos - sentNanos));
+        }
+
         /** An exchange got a matching, well-formed answer of the given outcome kind. */
         public void completed(long dueNanos, long sentNanos, long doneNanos, int outcome) {
             lastAnswerNanos = doneNanos;
@@ -179,6 +245,18 @@ public final class LoadMeter {
         /** An event outside the balance: late or duplicate answers, reconnects, bytes read. */
         public void extra(int kind, long n) {
             bump(FIXED + protocol.outcomes().size() + protocol.errors().size() + kind, n);
+        }
+
+        /**
+         * An event outside the balance that belongs to the exchange due at {@code dueNanos} (a late,
+         * duplicate or mismatched answer): counted only when that exchange is measured in this step, so
+         * answers to warm-up queries, or to an earlier step's, do not land in this step's columns.
+         */
+        public void extra(int kind, long n, long dueNanos) {
+            if (dueNanos < measureStartNanos) {
+                return;
+            }
+            extra(kind, n);
         }
 
         private void bump(int i, long n) {

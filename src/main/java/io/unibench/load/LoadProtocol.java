@@ -16,14 +16,25 @@ import java.util.List;
  * @param extras    counted events outside the sent = completed + lost + errors balance
  *                  (late or duplicate answers, reconnects, bytes read)
  * @param successes indexes into {@code outcomes} that count as a correct answer for the stop conditions
+ * @param unsentErrors indexes into {@code errors} of failures that happen before anything is written (HTTP:
+ *                  no connection to carry the request): such exchanges are not in the sent count, so the
+ *                  balance is sent + those errors = completed + lost + errors
  */
 public record LoadProtocol(String name, String rateUnit, String sentName, String lostName, List<String> outcomes,
-                           List<String> errors, List<String> extras, List<Integer> successes) {
+                           List<String> errors, List<String> extras, List<Integer> successes,
+                           List<Integer> unsentErrors) {
     public LoadProtocol {
         outcomes = List.copyOf(outcomes);
         errors = List.copyOf(errors);
         extras = List.copyOf(extras);
         successes = List.copyOf(successes);
+        unsentErrors = List.copyOf(unsentErrors);
+    }
+
+    /** A protocol whose every exchange reaches the wire before it can fail. */
+    public LoadProtocol(String name, String rateUnit, String sentName, String lostName, List<String> outcomes,
+                        List<String> errors, List<String> extras, List<Integer> successes) {
+        this(name, rateUnit, sentName, lostName, outcomes, errors, extras, successes, List.of());
     }
 
     public int outcomeIndex(String column) {

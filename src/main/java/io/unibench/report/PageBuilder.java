@@ -190,6 +190,14 @@ final class PageBuilder {
                     + " services run on the same host" + (cores.size() == 1 ? " (" + cores.iterator().next()
                     + " cores)" : "") + " and compete for its CPUs.", false));
         }
+        if (!recordedIds.contains(Caveat.GVISOR_RUNTIME.id()) && allWithStudies().stream()
+                .anyMatch(r -> "host".equals(r.backendFact("gvisor", "network_mode")))) {
+            out.add(new CaveatLine(Caveat.GVISOR_RUNTIME.id(), "gVisor with --network=host:", " runsc served"
+                    + " the containers' sockets from the host kernel's network stack, not gVisor's own netstack (the"
+                    + " runtime flag this machine needs). Its network figures show gVisor's system-call isolation"
+                    + " without the cost of its user-space network stack, which a default gVisor deployment pays.",
+                    false));
+        }
         if (cpus.size() > 1 || cores.size() > 1) {
             out.add(new CaveatLine(DIFFERENT_HOSTS, "The runs come from different hosts", " (" + String.join("; ", cpus)
                     + "): differences between them may be the machine, not the backend.", false));

@@ -44,11 +44,16 @@ public record RunInfo(Path dir, String label, JsonNode meta, JsonNode study) {
 
     /**
      * The QEMU accelerator: the run's own ({@code accelerator}, or {@code backends.qemu.accelerator} as the
-     * boot benchmark records it), else the one its study recorded.
+     * boot benchmark records it), else the one its study recorded (for a run of QEMU or of no named backend).
      */
     public String accelerator() {
         String own = accelerator(meta);
-        return own == null ? accelerator(study) : own;
+        if (own != null) {
+            return own;
+        }
+        // a study's accelerator is its QEMU's: it says nothing about a run of another backend
+        String b = backendName();
+        return b == null || b.equals("qemu") ? accelerator(study) : null;
     }
 
     private static String accelerator(JsonNode m) {
@@ -73,6 +78,20 @@ public record RunInfo(Path dir, String label, JsonNode meta, JsonNode study) {
             }
         }
         return b;
+    }
+
+    /**
+     * A fact a deployer recorded about a backend: under {@code backend_facts} (a study) or {@code backends}
+     * (a boot run), e.g. {@code backendFact("gvisor", "network_mode")}; null when not recorded.
+     */
+    public String backendFact(String backend, String key) {
+        for (JsonNode n : List.of(path(RunMetadata.BACKEND_FACTS).path(backend).path(key),
+                path(RunMetadata.BACKENDS).path(backend).path(key))) {
+            if (n.isValueNode() && !n.asText().isBlank()) {
+                return n.asText();
+            }
+        }
+        return null;
     }
 
     /** QEMU was involved: its backend, an accelerator, or a qemu tool version says so. */

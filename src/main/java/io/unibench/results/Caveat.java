@@ -15,7 +15,11 @@ public enum Caveat {
     /** The load generator or prober shares the host's cores with the services under test. */
     SHARED_HOST("shared-host"),
     /** What "idle memory" counts differs per backend (a VMM's whole RSS vs a container's cgroup). */
-    IDLE_MEMORY_SCOPE("idle-memory-scope");
+    IDLE_MEMORY_SCOPE("idle-memory-scope"),
+    /** The gVisor backend's runtime flags (platform, network mode) and what they mean for the comparison. */
+    GVISOR_RUNTIME("gvisor-runtime"),
+    /** The native backend is a plain host process: no isolation and no forwarder, the floor of the comparison. */
+    NATIVE_PROCESS("native-process");
 
     private final String id;
 

@@ -1,5 +1,6 @@
 package io.unibench.results;
 
+import static io.unibench.results.CsvLayout.added;
 import static io.unibench.results.CsvLayout.column;
 
 import io.unibench.load.IntervalSample;
@@ -45,6 +46,10 @@ public final class RampCsvSink implements RampSink, Closeable {
     public static final Column<StepRow> LOSS_PCT = column("loss_pct", r -> r.result().lossPct());
     public static final Column<StepRow> ERRORS = column("errors", r -> r.totals().errorsTotal());
     public static final Column<StepRow> ERROR_PCT = column("error_pct", r -> r.result().errorPct());
+    /** Due in the step, never sent by the generator (it fell behind, or had no free query ID). */
+    public static final Column<StepRow> UNSENT = added("unsent", r -> r.totals().unsent());
+    /** Answers the generator's own sockets dropped unread (receive buffer full); they are in the lost count. */
+    public static final Column<StepRow> CLIENT_RX_DROPS = added("client_rx_drops", r -> r.totals().clientRxDrops());
     public static final Column<StepRow> LATENCY_MIN_US = column("latency_min_us", r -> any(r.totals().latency())
             ? r.totals().latency().getMinValue() / 1e3 : null);
     public static final Column<StepRow> LATENCY_MEAN_US = column("latency_mean_us", r -> any(r.totals().latency())
@@ -64,6 +69,9 @@ public final class RampCsvSink implements RampSink, Closeable {
     public static final Column<StepRow> SEND_LAG_MAX_US = column("send_lag_max_us", r -> max(r.totals().lag()));
     public static final Column<StepRow> GENERATOR_SATURATED = column("generator_saturated",
             r -> r.result().saturated());
+    /** Why the generator limited the step, in words; empty when it kept up. */
+    public static final Column<StepRow> GENERATOR_DETAIL = added("generator_detail",
+            r -> r.result().saturated() ? String.join("; ", r.result().generatorTrouble()) : null);
     public static final Column<StepRow> STOP_REASON = column("stop_reason",
             r -> r.stopReason() == null ? null : r.stopReason().label());
     public static final Column<StepRow> STOP_DETAIL = column("stop_detail", StepRow::stopDetail);
@@ -98,7 +106,7 @@ public final class RampCsvSink implements RampSink, Closeable {
                 column(p.sentName(), r -> r.totals().sent()),
                 COMPLETED,
                 column(p.lostName(), r -> r.totals().lost()),
-                LOSS_PCT, ERRORS, ERROR_PCT));
+                LOSS_PCT, ERRORS, ERROR_PCT, UNSENT, CLIENT_RX_DROPS));
         for (int i = 0; i < p.outcomes().size(); i++) {
             int k = i;
             c.add(column(p.outcomes().get(i), r -> r.totals().outcomes()[k]));
@@ -113,7 +121,7 @@ public final class RampCsvSink implements RampSink, Closeable {
         }
         c.addAll(List.of(LATENCY_MIN_US, LATENCY_MEAN_US, LATENCY_STDDEV_US, LATENCY_P50_US, LATENCY_P90_US,
                 LATENCY_P99_US, LATENCY_P99_9_US, LATENCY_MAX_US, SERVICE_P50_US, SERVICE_P99_US, SEND_LAG_P50_US,
-                SEND_LAG_P99_US, SEND_LAG_MAX_US, GENERATOR_SATURATED, STOP_REASON, STOP_DETAIL));
+                SEND_LAG_P99_US, SEND_LAG_MAX_US, GENERATOR_SATURATED, GENERATOR_DETAIL, STOP_REASON, STOP_DETAIL));
         return new CsvLayout<>(STEPS_FILE, c);
     }
 
@@ -139,26 +147,58 @@ public final class RampCsvSink implements RampSink, Closeable {
         return new StepsHeader(unit, header.get(SENT_AT), header.get(LOST_AT));
     }
 
-    /** The protocol-dependent names of a steps.csv. */
+    /** The protocol-dependent names of a steps.csv or seconds.csv. */
     public record StepsHeader(String rateUnit, String sent, String lost) {
     }
 
     // ---- seconds.csv: one row per second of the run, for time series
     public static final String SECONDS_FILE = "seconds.csv";
+    public static final Column<SecondRow> RUN_SECOND = column("run_second", SecondRow::runSecond);
+    public static final Column<SecondRow> SECOND_STEP = column("step", SecondRow::step);
+    public static final Column<SecondRow> SECOND_COMPLETED = column("completed", r -> r.sample().completed());
+    public static final Column<SecondRow> SECOND_ERRORS = column("errors", r -> r.sample().errorsTotal());
+    /** Due in that second, never sent by the generator. */
+    public static final Column<SecondRow> SECOND_UNSENT = added("unsent", r -> r.sample().unsent());
+    public static final Column<SecondRow> SECOND_LATENCY_P50_US = column("latency_p50_us",
+            r -> us(r.sample().latency(), 50));
+    public static final Column<SecondRow> SECOND_LATENCY_P99_US = column("latency_p99_us",
+            r -> us(r.sample().latency(), 99));
+    public static final Column<SecondRow> SECOND_LATENCY_MAX_US = column("latency_max_us",
+            r -> max(r.sample().latency()));
+    public static final Column<SecondRow> SECOND_SEND_LAG_P99_US = column("send_lag_p99_us",
+            r -> us(r.sample().lag(), 99));
+    /** Position of the protocol's sent and lost counts in the seconds layout. */
+    static final int SECOND_SENT_AT = 3;
+    static final int SECOND_LOST_AT = 5;
 
     public static CsvLayout<SecondRow> seconds(LoadProtocol p) {
-        return CsvLayout.of(SECONDS_FILE,
-                column("run_second", SecondRow::runSecond),
-                column("step", SecondRow::step),
+        return CsvLayout.of(SECONDS_FILE, RUN_SECOND, SECOND_STEP,
                 column(offered(p.rateUnit()), SecondRow::offeredRate),
                 column(p.sentName(), r -> r.sample().sent()),
-                column("completed", r -> r.sample().completed()),
+                SECOND_COMPLETED,
                 column(p.lostName(), r -> r.sample().lost()),
-                column("errors", r -> r.sample().errorsTotal()),
-                column("latency_p50_us", r -> us(r.sample().latency(), 50)),
-                column("latency_p99_us", r -> us(r.sample().latency(), 99)),
-                column("latency_max_us", r -> max(r.sample().latency())),
-                column("send_lag_p99_us", r -> us(r.sample().lag(), 99)));
+                SECOND_ERRORS, SECOND_UNSENT, SECOND_LATENCY_P50_US, SECOND_LATENCY_P99_US, SECOND_LATENCY_MAX_US,
+                SECOND_SEND_LAG_P99_US);
+    }
+
+    /**
+     * The protocol-dependent names of a seconds.csv, read back from its header like {@link #stepsHeader}.
+     *
+     * @return null when the header does not follow this layout
+     */
+    public static StepsHeader secondsHeader(List<String> header) {
+        if (header.size() <= SECOND_LOST_AT + 1 || !header.get(2).startsWith("offered_")) {
+            return null;
+        }
+        String unit = header.get(2).substring("offered_".length());
+        List<String> expected = seconds(new LoadProtocol("", unit, "?sent", "?lost", List.of(), List.of(), List.of(),
+                List.of())).names();
+        for (int i = 0; i <= SECOND_LOST_AT + 1; i++) {
+            if (i != SECOND_SENT_AT && i != SECOND_LOST_AT && !expected.get(i).equals(header.get(i))) {
+                return null;
+            }
+        }
+        return new StepsHeader(unit, header.get(SECOND_SENT_AT), header.get(SECOND_LOST_AT));
     }
 
     private final Path dir;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.unibench.util.Processes;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,6 +42,8 @@ public final class RunMetadata {
     public static final String ACCELERATOR = "accelerator";
     /** The backends a multi-backend run involved (a list, or an object per backend). */
     public static final String BACKENDS = "backends";
+    /** Per backend, the facts its deployer reports (image, runtime, network path...), as a study records them. */
+    public static final String BACKEND_FACTS = "backend_facts";
     public static final String PROFILE = "profile";
     public static final String GENERATOR = "generator";
     /** A list of {@code {"id", "text"}} objects, see {@link Caveat}. */
@@ -51,6 +53,7 @@ public final class RunMetadata {
     private final ObjectNode root = JSON.createObjectNode();
 
     public RunMetadata(String benchmark, List<String> commandLine, Instant start) {
+        root.put(Schema.KEY, Schema.VERSION);
         root.put(BENCHMARK, benchmark);
         root.put(STATUS, "running");
         ObjectNode ub = root.putObject(UNIBENCH);
@@ -117,34 +120,37 @@ public final class RunMetadata {
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
-    /** Version and source revision of this unibench. */
+    /**
+     * Version and source revision of this unibench, baked in at build time ({@code io/unibench/build.properties},
+     * written by the build from {@code git rev-parse HEAD}, "-dirty" for uncommitted changes): no git at run time.
+     */
     public static final class Version {
-        public static final String VERSION = versionFromJar();
-        private static String commit;
+        private static final java.util.Properties BUILD = load();
+        public static final String VERSION = BUILD.getProperty("version", "dev");
 
         private Version() {
         }
 
-        private static String versionFromJar() {
-            String v = RunMetadata.class.getPackage().getImplementationVersion();
-            return v == null ? "dev" : v;
+        private static java.util.Properties load() {
+            java.util.Properties p = new java.util.Properties();
+            try (var in = RunMetadata.class.getResourceAsStream("/io/unibench/build.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            } catch (IOException e) {
+                // not built by Maven: version and commit unknown
+            }
+            return p;
         }
 
-        /** {@code git rev-parse HEAD} of the unibench checkout (+"-dirty"), or "unknown". */
-        public static synchronized String gitCommit() {
-            if (commit == null) {
-                String home = System.getProperty("unibench.home");
-                commit = "unknown";
-                if (home != null) {
-                    String head = Processes.firstLineOrNull("git", "-C", home, "rev-parse", "HEAD");
-                    if (head != null) {
-                        Processes.Result st = Processes.run(List.of("git", "-C", home, "status", "--porcelain",
-                                "--untracked-files=no"), null, 5000);
-                        commit = head + (st.ok() && !st.output().isBlank() ? "-dirty" : "");
-                    }
-                }
-            }
-            return commit;
+        /** The git commit unibench was built from (+"-dirty"), or "unknown". */
+        public static String gitCommit() {
+            return BUILD.getProperty("git.commit", "unknown");
+        }
+
+        /** When the jar was built (UTC), or "unknown". */
+        public static String buildTime() {
+            return BUILD.getProperty("build.utc", "unknown");
         }
     }
 

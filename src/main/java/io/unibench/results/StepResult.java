@@ -2,6 +2,9 @@ package io.unibench.results;
 
 import io.unibench.load.IntervalSample;
 import io.unibench.load.LoadProtocol;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * The measurement of one ramp step: the offered rate, what was sent and answered within the measured
@@ -12,29 +15,74 @@ import io.unibench.load.LoadProtocol;
  * @param measuredNanos  length of the measured window (shorter than planned when the step was cut)
  * @param totals         counts and histograms of the whole step
  * @param saturated      true when the generator did not keep its schedule
+ * @param generatorTrouble why the generator, not the server, limited this step, in words (empty when it
+ *                       kept up): sent below {@link #MIN_SEND_RATIO} of offered, send-lag p99 above the
+ *                       threshold, queries never sent, answers dropped by the generator's own sockets,
+ *                       and the limits the engine itself reported
  */
 public record StepResult(int step, double offeredRate, int clients, long measuredNanos, IntervalSample totals,
-                         boolean saturated, LoadProtocol protocol) {
+                         boolean saturated, LoadProtocol protocol, List<String> generatorTrouble) {
 
     /** The generator counts as saturated below this share of the offered send rate. */
     public static final double MIN_SEND_RATIO = 0.99;
-    /** ... or when its median send lag exceeds this. */
-    public static final long MAX_MEDIAN_LAG_NANOS = 10_000_000L;
+    /**
+     * ... or when its send lag p99 exceeds this (the default of {@code --max-send-lag}): a stall that hits
+     * 1-2 % of the sends (a descheduled generator thread) must not reach the latency p99 as if the server
+     * had caused it.
+     */
+    public static final long MAX_P99_LAG_NANOS = 10_000_000L;
+
+    public StepResult {
+        generatorTrouble = List.copyOf(generatorTrouble);
+    }
 
     public static StepResult of(int step, double offeredRate, int clients, long measuredNanos,
                                 IntervalSample totals, LoadProtocol protocol) {
-        double seconds = measuredNanos / 1e9;
-        double achieved = seconds > 0 ? totals.sent() / seconds : 0;
-        boolean saturated = achieved < MIN_SEND_RATIO * offeredRate
-                || (totals.lag().getTotalCount() > 0
-                && totals.lag().getValueAtPercentile(50) > MAX_MEDIAN_LAG_NANOS);
-        return new StepResult(step, offeredRate, clients, measuredNanos, totals, saturated, protocol);
+        return of(step, offeredRate, clients, measuredNanos, totals, protocol, MAX_P99_LAG_NANOS, List.of());
+    }
+
+    public static StepResult of(int step, double offeredRate, int clients, long measuredNanos,
+                                IntervalSample totals, LoadProtocol protocol, long maxLagP99Nanos,
+                                List<String> limits) {
+        StepResult r = new StepResult(step, offeredRate, clients, measuredNanos, totals, false, protocol, List.of());
+        List<String> why = new ArrayList<>();
+        double achieved = r.attempted() / Math.max(1e-9, r.seconds());
+        if (achieved < MIN_SEND_RATIO * offeredRate) {
+            why.add(String.format(Locale.ROOT, "sent %.0f/s of %.0f/s offered", achieved, offeredRate));
+        }
+        if (totals.lag().getTotalCount() > 0 && totals.lag().getValueAtPercentile(99) > maxLagP99Nanos) {
+            why.add(String.format(Locale.ROOT, "send lag p99 %.1f ms > %.1f ms (median %.1f ms)",
+                    totals.lag().getValueAtPercentile(99) / 1e6, maxLagP99Nanos / 1e6,
+                    totals.lag().getValueAtPercentile(50) / 1e6));
+        }
+        if (totals.unsent() > 0) {
+            why.add(totals.unsent() + " never sent");
+        }
+        if (totals.clientRxDrops() > 0) {
+            why.add("its sockets dropped " + totals.clientRxDrops() + " answers unread");
+        }
+        why.addAll(limits);
+        return new StepResult(step, offeredRate, clients, measuredNanos, totals, !why.isEmpty(), protocol, why);
     }
 
     public double seconds() {
         return measuredNanos / 1e9;
     }
 
+    /**
+     * Exchanges the generator handled on schedule: sent, plus those that failed before anything could be
+     * written ({@link LoadProtocol#unsentErrors()}, e.g. no connection): the denominator of every
+     * percentage.
+     */
+    public long attempted() {
+        long n = totals.sent();
+        for (int i : protocol.unsentErrors()) {
+            n += totals.errors()[i];
+        }
+        return n;
+    }
+
+    /** Exchanges written per second of measured window. */
     public double achievedSendRate() {
         return seconds() > 0 ? totals.sent() / seconds() : 0;
     }
@@ -53,24 +101,33 @@ public record StepResult(int step, double offeredRate, int clients, long measure
     }
 
     public double lossPct() {
-        return totals.sent() == 0 ? 0 : 100.0 * totals.lost() / totals.sent();
+        return attempted() == 0 ? 0 : 100.0 * totals.lost() / attempted();
+    }
+
+    /**
+     * Lost exchanges the server can be blamed for, in percent of sent: those not dropped by the
+     * generator's own sockets.
+     */
+    public double serverLossPct() {
+        long lost = Math.max(0, totals.lost() - totals.clientRxDrops());
+        return attempted() == 0 ? 0 : 100.0 * lost / attempted();
     }
 
     public double errorPct() {
-        return totals.sent() == 0 ? 0 : 100.0 * totals.errorsTotal() / totals.sent();
+        return attempted() == 0 ? 0 : 100.0 * totals.errorsTotal() / attempted();
     }
 
     /** Answers that are not successes (e.g. SERVFAIL, or HTTP 4xx/5xx), in percent of sent. */
     public double unsuccessfulPct() {
-        return totals.sent() == 0 ? 0 : 100.0 * (totals.completed() - successes()) / totals.sent();
+        return attempted() == 0 ? 0 : 100.0 * (totals.completed() - successes()) / attempted();
     }
 
     /**
      * Lost plus errors plus answers that are not successes ({@link LoadProtocol#successes()}), in percent of
      * sent; what the loss stop condition looks at. A server that answers 503 under load is failing even
-     * though it answers.
+     * though it answers. Answers the generator's own sockets dropped are not the server's failures.
      */
     public double failurePct() {
-        return lossPct() + errorPct() + unsuccessfulPct();
+        return serverLossPct() + errorPct() + unsuccessfulPct();
     }
 }

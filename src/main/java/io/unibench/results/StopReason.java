@@ -10,6 +10,8 @@ public enum StopReason {
     LATENCY("latency"),
     /** Completed rate fell well below the offered rate. */
     THROUGHPUT("throughput"),
+    /** The target answered, but nothing it answered was correct (wrong question, malformed, errors only). */
+    FAILING("failing"),
     /** No answer at all for the configured time. */
     UNRESPONSIVE("unresponsive"),
     /** The load generator could not keep its schedule: the client, not the server, was the limit. */

@@ -1,16 +1,37 @@
 package io.unibench.study;
 
 import io.unibench.UnibenchException;
+import io.unibench.UsageException;
+import io.unibench.bench.OpenLoopRun;
+import io.unibench.bench.RampListener;
+import io.unibench.bench.boot.BootBenchmark;
+import io.unibench.bench.boot.BootListener;
+import io.unibench.bench.boot.BootOptions;
+import io.unibench.bench.boot.ChurnSchedule;
+import io.unibench.bench.boot.DeployerBootTarget;
+import io.unibench.bench.dns.DnsBenchmark;
+import io.unibench.bench.dns.DnsEngine;
+import io.unibench.bench.dns.DnsTarget;
+import io.unibench.bench.dns.QueryFile;
+import io.unibench.bench.http.HttpBenchmark;
+import io.unibench.bench.http.HttpEngine;
+import io.unibench.bench.http.HttpTarget;
 import io.unibench.deploy.Backend;
+import io.unibench.deploy.BackendOptions;
 import io.unibench.deploy.Deployments;
 import io.unibench.deploy.Endpoint;
+import io.unibench.deploy.ImageBuilder;
 import io.unibench.deploy.Instance;
 import io.unibench.deploy.ServiceCatalog;
+import io.unibench.deploy.ServiceSpec;
+import io.unibench.report.Report;
+import io.unibench.report.ReportOptions;
 import io.unibench.results.Caveat;
 import io.unibench.results.FootprintCsv;
 import io.unibench.results.ResultsDirectory;
 import io.unibench.results.RunMetadata;
 import io.unibench.results.StopReason;
+import io.unibench.util.InterruptGuard;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -26,16 +47,18 @@ import java.util.Map;
  * both backends, measure their idle footprint, run the DNS and HTTP ramps against each backend's
  * endpoints, tear the instances down, run the boot benchmark (cold boots and churn), and draw the report.
  *
- * <p>Each benchmark runs as the very command a user would type (given to a {@link CommandRunner}), with
- * {@code --output} inside the study folder; so every sub-run has its own run.json with the exact command
- * line that reproduces it, and there is one implementation of each benchmark.
+ * <p>Each benchmark is called with typed options (the records {@code bench dns|http|boot} build from their
+ * command line), with its output folder inside the study folder; every sub-run still records, in its own
+ * run.json, the equivalent {@code unibench bench ...} command line that reproduces it by hand. There is one
+ * implementation of each benchmark.
  */
 public final class StudyRunner {
 
-    /** Runs one unibench command line (without the leading "unibench") and returns its exit code. */
-    @FunctionalInterface
-    public interface CommandRunner {
-        int run(List<String> args);
+    /** The live progress of the benchmarks the study runs (the command line's printers). */
+    public interface Listeners {
+        RampListener ramp(String rateUnit);
+
+        BootListener boot();
     }
 
     /** What the study did, stage by stage. */
@@ -49,20 +72,22 @@ public final class StudyRunner {
 
     private final StudyProfile profile;
     private final List<Backend> backends;
-    private final CommandRunner commands;
+    private final Listeners listeners;
     private final Deployments deployments;
     private final ServiceCatalog catalog;
+    private final BackendOptions options;
     private final PrintStream err;
     private final List<Stage> stages = new ArrayList<>();
     private final List<Instance> deployed = new ArrayList<>();
     private volatile boolean interrupted;
     private io.unibench.deploy.lab.Lab lab;
 
-    public StudyRunner(StudyProfile profile, List<Backend> backends, CommandRunner commands, Deployments deployments,
-                       ServiceCatalog catalog, PrintStream err) {
+    public StudyRunner(StudyProfile profile, List<Backend> backends, Listeners listeners, Deployments deployments,
+                       ServiceCatalog catalog, BackendOptions options, PrintStream err) {
         this.profile = profile;
         this.backends = List.copyOf(backends);
-        this.commands = commands;
+        this.listeners = listeners;
+        this.options = options;
         this.deployments = deployments;
         this.catalog = catalog;
         this.err = err;
@@ -96,11 +121,12 @@ public final class StudyRunner {
                     meta.put("accelerator", f.get("accelerator"));
                 }
                 deployments.deployer(b).tools().forEach(meta::tool);
+                deployments.deployer(b).caveats(catalog.get("dns")).forEach(meta::caveat);
             } catch (UnibenchException e) {
                 facts.put(b.id(), Map.of("error", e.getMessage()));
             }
         }
-        meta.put("backend_facts", facts);
+        meta.put(RunMetadata.BACKEND_FACTS, facts);
         Map<String, Object> network = new LinkedHashMap<>();
         network.put("mode", lab == null ? "forward" : "lab");
         Map<String, String> paths = new LinkedHashMap<>();
@@ -115,10 +141,9 @@ public final class StudyRunner {
             network.put("generator", io.unibench.deploy.lab.InsideLab.how(lab));
             meta.caveat(Caveat.PORT_FORWARDER, "No port forwarder: every instance has its own address on a bridge in"
                     + " lab " + lab.name() + " (namespace " + lab.namespace() + "; QEMU on a tap, containers on a CNI"
-                    + " veth) and the load generator runs inside the lab.");
+                    + " veth, native in its own namespace) and the load generator runs inside the lab.");
         } else {
-            meta.caveat(Caveat.PORT_FORWARDER, "Both backends are reached through a user-space port forwarder on"
-                    + " 127.0.0.1 (QEMU slirp hostfwd, docker-proxy): absolute latencies include it.");
+            meta.caveat(Caveat.PORT_FORWARDER, forwarderCaveat(facts));
         }
         meta.put("network", network);
         meta.caveat(Caveat.SHARED_HOST, "The load generator shares the host's cores with the services under test.");
@@ -132,18 +157,12 @@ public final class StudyRunner {
             throw new UnibenchException("could not create the study folder: " + e.getMessage(), e);
         }
         err.println("unibench study --profile " + profile.name() + ": " + profile.expected() + "; results in " + dir);
-        java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
-        Thread hook = new Thread(() -> {
+        // Ctrl-C: remove what the study deployed, let the running benchmark end its step, then run.json and
+        // the report be written
+        InterruptGuard guard = InterruptGuard.install("unibench-study-teardown", () -> {
             interrupted = true;
             tearDown();
-            try {
-                // Ctrl-C: let the running benchmark end its step, then run.json and the report be written
-                finished.await(2, java.util.concurrent.TimeUnit.MINUTES);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "unibench-study-teardown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        }, Duration.ofMinutes(2));
         StopReason reason = StopReason.COMPLETED;
         String failure = null;
         try {
@@ -166,20 +185,35 @@ public final class StudyRunner {
             report(dir);
             meta.put("stages", stages);
             write(meta, dir);
-            finished.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // Ctrl-C: the hook runs the teardown
-            }
+            guard.close();
         }
         return new Result(dir, reason, List.copyOf(stages), failure);
+    }
+
+    /**
+     * How traffic reaches each backend, from its deployer's {@code network} fact: some paths hold a
+     * user-space proxy (slirp, docker-proxy) that the absolute figures include, some none.
+     */
+    static String forwarderCaveat(Map<String, Object> facts) {
+        List<String> paths = new ArrayList<>();
+        facts.forEach((backend, f) -> {
+            Object net = f instanceof Map<?, ?> m ? m.get("network") : null;
+            if (net != null) {
+                paths.add(backend + ": " + net);
+            }
+        });
+        return "Every backend is reached on 127.0.0.1, not all the same way (" + (paths.isEmpty()
+                ? "QEMU slirp hostfwd, docker-proxy" : String.join("; ", paths)) + "): absolute latencies include"
+                + " any user-space proxy on the path; compare backends knowing which path each had.";
     }
 
     /** Runs every stage; returns null, or what failed (later stages still run where they can). */
     private String stages(Path dir, RunMetadata meta) {
         List<String> failures = new ArrayList<>();
-        if (!command("build", List.of("build", "all"), failures)) {
+        if (!stage("build", List.of("unibench", "build", "all"), () -> {
+            new ImageBuilder(catalog, deployments::deployer, err::println).build(Backend.parseChoice("all"));
+            return 0;
+        }, failures)) {
             return String.join("; ", failures);
         }
         // deploy DNS and web on every backend, then the footprint while they idle
@@ -218,30 +252,16 @@ public final class StudyRunner {
             Instance dns = find(b, "dns");
             Instance web = find(b, "web");
             if (dns != null && !interrupted) {
-                List<String> args = new ArrayList<>(List.of("bench", "dns", "--target", dns.endpoints().get(0).address(),
-                        "--label", b.id(), "--output", dir.resolve("dns-" + b.id()).toString()));
-                args.addAll(labArgs(false));
-                args.addAll(profile.dnsRamp());
-                command("dns-" + b.id(), args, failures);
+                dns(b, dns.endpoints().get(0).address(), dir.resolve("dns-" + b.id()), failures);
             }
             if (web != null && !interrupted) {
-                List<String> args = new ArrayList<>(List.of("bench", "http", "--target",
-                        "http://" + web.endpoints().get(0).address() + "/", "--label", b.id(),
-                        "--output", dir.resolve("http-" + b.id()).toString()));
-                args.addAll(labArgs(false));
-                args.addAll(profile.httpRamp());
-                command("http-" + b.id(), args, failures);
+                http(b, "http://" + web.endpoints().get(0).address() + "/", dir.resolve("http-" + b.id()), failures);
             }
         }
         // boot times are measured with nothing else running
         tearDown();
         if (!interrupted) {
-            List<String> args = new ArrayList<>(List.of("bench", "boot", "--service", "dns", "--backend",
-                    String.join(",", backends.stream().map(Backend::id).toList()), "--output",
-                    dir.resolve("boot").toString()));
-            args.addAll(labArgs(true));
-            args.addAll(profile.boot());
-            command("boot", args, failures);
+            boot(dir.resolve("boot"), failures);
         }
         return failures.isEmpty() ? null : String.join("; ", failures);
     }
@@ -260,12 +280,95 @@ public final class StudyRunner {
         return boot ? List.of("--network", "lab", "--lab", lab.name()) : List.of("--lab", lab.name());
     }
 
+    private void dns(Backend b, String target, Path out, List<String> failures) {
+        StudyProfile.Ramp r = profile.dns();
+        List<String> cli = new ArrayList<>(List.of("unibench", "bench", "dns", "--target", target, "--label", b.id(),
+                "--output", out.toString()));
+        cli.addAll(labArgs(false));
+        cli.addAll(r.args("--clients"));
+        stage("dns-" + b.id(), cli, () -> {
+            DnsBenchmark.Settings s = new DnsBenchmark.Settings(target, DnsTarget.parse(target), QueryFile.defaults(),
+                    r.connections(), 1, DnsBenchmark.Driver.unibench, DnsBenchmark.Transport.udp);
+            RunMetadata meta = rampMetadata("dns", cli, r, b);
+            OpenLoopRun.Result res = DnsBenchmark.run(s, r.plan(), r.stops(), r.timeout(),
+                    OpenLoopRun.Output.of(out, "dns", b.id()), meta, listeners.ramp(DnsEngine.PROTOCOL.rateUnit()));
+            return exit(res.outcome().reason());
+        }, failures);
+    }
+
+    private void http(Backend b, String url, Path out, List<String> failures) {
+        StudyProfile.Ramp r = profile.http();
+        List<String> cli = new ArrayList<>(List.of("unibench", "bench", "http", "--target", url, "--label", b.id(),
+                "--output", out.toString()));
+        cli.addAll(labArgs(false));
+        cli.addAll(r.args("--connections"));
+        stage("http-" + b.id(), cli, () -> {
+            HttpBenchmark.Settings s = new HttpBenchmark.Settings(HttpTarget.parse(url), HttpBenchmark.Method.GET,
+                    List.of(), r.connections(), 1, 1, null);
+            RunMetadata meta = rampMetadata("http", cli, r, b);
+            OpenLoopRun.Result res = HttpBenchmark.run(s, r.plan(), r.stops(), r.timeout(),
+                    OpenLoopRun.Output.of(out, "http", b.id()), meta, listeners.ramp(HttpEngine.PROTOCOL.rateUnit()));
+            return exit(res.outcome().reason());
+        }, failures);
+    }
+
+    /** run.json of a ramp, as {@code bench dns|http} starts it: the command line, every ramp value, the label. */
+    private RunMetadata rampMetadata(String benchmark, List<String> cli, StudyProfile.Ramp r, Backend b) {
+        RunMetadata meta = new RunMetadata(benchmark, cli, Instant.now());
+        r.plan().describe(r.timeout(), r.stops()).forEach(meta::parameter);
+        meta.put(RunMetadata.LABEL, b.id());
+        Map<String, Object> g = new LinkedHashMap<>();
+        if (lab == null) {
+            g.put("namespace", "host (default network namespace)");
+        } else {
+            g.put("lab", lab.name());
+            g.put("namespace", lab.namespace());
+            g.put("source_address", lab.defaultSegment().gateway());
+            g.put("how", io.unibench.deploy.lab.InsideLab.how(lab));
+        }
+        meta.put("generator_network", g);
+        return meta;
+    }
+
+    private void boot(Path out, List<String> failures) {
+        StudyProfile.Boot p = profile.boot();
+        String backendArg = String.join(",", backends.stream().map(Backend::id).toList());
+        List<String> cli = new ArrayList<>(List.of("unibench", "bench", "boot", "--service", "dns", "--backend",
+                backendArg, "--output", out.toString()));
+        cli.addAll(labArgs(true));
+        cli.addAll(p.args());
+        stage("boot", cli, () -> {
+            long seed = System.currentTimeMillis();
+            BootOptions boot = new BootOptions(backends, "dns",
+                    ChurnSchedule.of(p.start(), p.step(), p.max(), p.period(), p.interval(), seed), p.cold(), 1, true,
+                    p.bootTimeout(), false, OpenLoopRun.Output.of(out, BootBenchmark.BENCHMARK, null));
+            RunMetadata meta = new RunMetadata(BootBenchmark.BENCHMARK, cli, Instant.now());
+            ServiceSpec spec = catalog.get("dns");
+            BootListener listener = listeners.boot();
+            if (lab != null) {
+                meta.put("network", Map.of("mode", "lab", "lab", lab.name(), "namespace", lab.namespace()));
+            }
+            BootBenchmark.Result res = BootBenchmark.run(boot, spec, b -> DeployerBootTarget.open(b,
+                    deployments.state(), catalog, spec, options, false, listener::warning, lab), meta, listener);
+            return exit(res.reason());
+        }, failures);
+    }
+
+    private static int exit(StopReason reason) {
+        return reason == StopReason.INTERRUPTED ? EXIT_INTERRUPTED : 0;
+    }
+
     /** Draws the report from whatever the study measured (partial results included). */
     private void report(Path dir) {
         List<String> failures = new ArrayList<>();
         boolean wasInterrupted = interrupted;
         interrupted = false;
-        command("report", List.of("report", dir.toString(), "--output", dir.resolve("report").toString()), failures);
+        List<String> cli = List.of("unibench", "report", dir.toString(), "--output", dir.resolve("report").toString());
+        stage("report", cli, () -> {
+            Report.Result r = Report.run(new ReportOptions(List.of(dir), dir.resolve("report"), cli));
+            err.println("report: " + r.index());
+            return 0;
+        }, failures);
         interrupted |= wasInterrupted;
         failures.forEach(f -> err.println("warning: " + f));
     }
@@ -285,14 +388,30 @@ public final class StudyRunner {
         }
     }
 
-    private boolean command(String name, List<String> args, List<String> failures) {
+    /** A stage with an exit code: a benchmark (its equivalent command line is recorded with the stage). */
+    @FunctionalInterface
+    private interface Step {
+        int run();
+    }
+
+    private boolean stage(String name, List<String> cli, Step body, List<String> failures) {
         if (interrupted) {
             return false;
         }
-        err.println("==> " + name + ": unibench " + String.join(" ", args));
+        err.println("==> " + name + ": " + String.join(" ", cli));
         long t0 = System.nanoTime();
-        int exit = commands.run(args);
-        stages.add(new Stage(name, List.copyOf(args), exit, (System.nanoTime() - t0) / 1e9));
+        int exit;
+        try {
+            exit = body.run();
+        } catch (UsageException e) {
+            exit = 2;
+            err.println("unibench study: " + name + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            exit = interrupted ? EXIT_INTERRUPTED : 1;
+            err.println("unibench study: " + name + " failed: " + e.getMessage());
+        }
+        // the stage records the command as run.json does: without the leading "unibench"
+        stages.add(new Stage(name, List.copyOf(cli.subList(1, cli.size())), exit, (System.nanoTime() - t0) / 1e9));
         if (exit == EXIT_INTERRUPTED) {
             interrupted = true;
         }

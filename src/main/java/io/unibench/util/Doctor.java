@@ -64,7 +64,7 @@ public final class Doctor {
 
     /** What {@code --network lab} needs: root, ip, nsenter, the CNI plugins (each naming its Debian package). */
     static List<Check> labChecks() {
-        Set<Purpose> lab = EnumSet.of(Purpose.lab);
+        Set<Purpose> lab = EnumSet.of(Purpose.lab, Purpose.study); // the study runs in a lab by default
         List<Check> out = new ArrayList<>();
         String priv = null;
         try {

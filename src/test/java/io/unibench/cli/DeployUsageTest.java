@@ -54,4 +54,14 @@ class DeployUsageTest {
             assertThat(files.toList()).isEmpty();
         }
     }
+
+    @Test
+    void aBadZoneFileIsBadInputNamingItsLine() throws Exception {
+        Path zone = state.resolve("bad.zone");
+        Files.writeString(zone, "$ORIGIN example.test.\n$TTL 60\n@ SOA ns h 1 2 3 4 5\nwww BOGUS 1.2.3.4\n");
+        String err = run(2, "build", "--zone", zone.toString())[1].strip();
+        assertThat(err).doesNotContain("\n").contains("bad.zone:4: unsupported or unknown type 'BOGUS'");
+        err = run(2, "build", "--zone", state.resolve("missing.zone").toString())[1].strip();
+        assertThat(err).doesNotContain("\n").contains("no such readable file");
+    }
 }

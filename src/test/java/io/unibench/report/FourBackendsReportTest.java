@@ -37,6 +37,8 @@ class FourBackendsReportTest {
         RunMetadata sm = new RunMetadata("study", List.of("unibench", "study", "--backend", "all"), t0);
         sm.put(RunMetadata.BACKENDS, BACKENDS);
         sm.put(RunMetadata.ACCELERATOR, "kvm");
+        sm.put(RunMetadata.BACKEND_FACTS, java.util.Map.of("gvisor", java.util.Map.of("runtime", "runsc",
+                "network_mode", "host")));
         sm.caveat(Caveat.PORT_FORWARDER, "Every backend is reached through a port on 127.0.0.1: docker-proxy,"
                 + " QEMU slirp hostfwd, or (native, gvisor with --network=host) none.");
         sm.finish(t0.plusSeconds(600), StopReason.COMPLETED, null);
@@ -120,9 +122,16 @@ class FourBackendsReportTest {
         assertThat(side.column("docker")).startsWith("3,000").contains("133");
         assertThat(side.column("native")).startsWith("3,000").contains("33.0");
 
+        // the study's accelerator is its QEMU's, not the containers' or the native processes'
+        Page.Table dnsRuns = r.page().section("dns").tables().get(0);
+        assertThat(dnsRuns.column("run")).containsExactly("docker", "gvisor", "native", "qemu");
+        assertThat(dnsRuns.column("accelerator")).containsExactly("\u2014", "\u2014", "\u2014", "kvm");
+
         // the study recorded its forwarder caveat: the report's generic one is not repeated
         assertThat(r.page().caveats()).filteredOn(c -> c.id().equals(Caveat.PORT_FORWARDER.id()))
                 .extracting(Page.CaveatLine::recorded).containsExactly(true);
+        // what runsc --network=host means for the comparison
+        assertThat(r.page().caveatIds()).contains(Caveat.GVISOR_RUNTIME.id());
         String html = Files.readString(r.index());
         assertThat(html).contains("style=\"background:" + Palette.css(3) + "\"></span>gvisor</span>",
                 "data-caveat=\"port-forwarder\"", "(native, gvisor with --network=host) none.");

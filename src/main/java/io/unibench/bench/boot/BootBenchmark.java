@@ -15,6 +15,7 @@ import io.unibench.results.BootStats;
 import io.unibench.results.ResultsDirectory;
 import io.unibench.results.RunMetadata;
 import io.unibench.results.StopReason;
+import io.unibench.util.InterruptGuard;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -26,7 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -69,7 +69,6 @@ public final class BootBenchmark {
     private final Map<Backend, BootTarget> targets;
     private final Map<String, Alive> alive = new LinkedHashMap<>();
     private final List<BootEvent> events = new ArrayList<>();
-    private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean interrupted;
     private volatile Thread worker;
     private volatile String currentBackend = "";
@@ -164,8 +163,7 @@ public final class BootBenchmark {
             throw new UnibenchException("could not create the results folder: " + e.getMessage(), e);
         }
         worker = Thread.currentThread();
-        Thread hook = new Thread(this::onShutdown, "unibench-boot-interrupt");
-        Runtime.getRuntime().addShutdownHook(hook);
+        InterruptGuard guard = InterruptGuard.install("unibench-boot-interrupt", this::onInterrupt, this::grace);
         StopReason reason = StopReason.FAILED;
         String detail = null;
         ScheduledExecutorService sampler = null;
@@ -220,12 +218,7 @@ public final class BootBenchmark {
             } catch (IOException e) {
                 listener.warning("could not rewrite run.json: " + e.getMessage());
             }
-            finished.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the JVM is exiting (Ctrl-C): the hook runs and waits for us
-            }
+            guard.close();
         }
     }
 
@@ -238,6 +231,7 @@ public final class BootBenchmark {
             d.put("memory_per_instance_estimate_bytes", t.memoryPerInstanceBytes());
             backends.put(t.backend().id(), d);
             t.tools().forEach(meta::tool);
+            t.caveats().forEach(meta::caveat);
         }
         meta.put("backends", backends);
         Map<String, Object> readiness = new LinkedHashMap<>();
@@ -547,20 +541,21 @@ public final class BootBenchmark {
     }
 
     /** Shutdown hook (Ctrl-C): end the run and wait until its instances are removed and files written. */
-    private void onShutdown() {
+    /** Ctrl-C: stop booting; the run's finally removes what it started and writes its results. */
+    private void onInterrupt() {
         interrupted = true;
         Thread w = worker;
         if (w != null) {
             w.interrupt();
         }
-        try {
-            int n;
-            synchronized (this) {
-                n = alive.size();
-            }
-            finished.await(Duration.ofSeconds(30).toMillis() + 500L * n, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    }
+
+    /** How long Ctrl-C waits for that: the removal of every instance still alive, plus the files. */
+    private Duration grace() {
+        int n;
+        synchronized (this) {
+            n = alive.size();
         }
+        return Duration.ofSeconds(30).plusMillis(500L * n);
     }
 }

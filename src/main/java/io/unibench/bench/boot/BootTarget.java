@@ -25,6 +25,11 @@ public interface BootTarget extends AutoCloseable {
     /** Facts for run.json: restart semantics, accelerator, image id and size, memory per instance... */
     Map<String, Object> describe();
 
+    /** Known limits of measurements on this backend, for run.json's caveats. */
+    default Map<io.unibench.results.Caveat, String> caveats() {
+        return Map.of();
+    }
+
     /** Versions of the tools and daemons this backend involves, for run.json's tools. */
     default Map<String, String> tools() {
         return Map.of();

@@ -93,6 +93,11 @@ public final class DeployerBootTarget implements BootTarget {
     }
 
     @Override
+    public Map<io.unibench.results.Caveat, String> caveats() {
+        return deployer.caveats(spec);
+    }
+
+    @Override
     public Map<String, String> tools() {
         return deployer.tools();
     }

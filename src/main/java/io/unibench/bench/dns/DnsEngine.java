@@ -5,6 +5,7 @@ import io.unibench.load.LoadEngine;
 import io.unibench.load.LoadMeter;
 import io.unibench.load.LoadProtocol;
 import io.unibench.load.StepSchedule;
+import io.unibench.load.Waker;
 import io.unibench.protocol.DnsWire;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -16,8 +17,10 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -28,14 +31,22 @@ import java.util.function.Consumer;
  * in one loop, with no locks and no allocation per query: send the queries that are due (in small
  * batches, from pre-encoded messages with only the ID rewritten), read the replies that are there
  * (one {@link Selector} per thread, non-blocking), sweep timed-out queries; and when there is nothing
- * to do it parks for ~50 µs instead of spinning, so the server keeps its core.
+ * to do it blocks in select, never spinning, so the server keeps its core: a reply wakes it at once (and
+ * is stamped when it came), a {@link Waker} wakes it when the next query is due, to the microsecond.
  *
- * <p>Replies are matched by socket, then DNS ID (a per-socket table indexed by ID; an ID is not reused
- * while outstanding), then question (name ASCII case-insensitive, type, class). A reply for an ID
- * that is no longer outstanding counts as {@code late} (or {@code duplicate} when it was already
- * answered); same ID but another question is {@code mismatched} and the query stays outstanding; a
- * datagram that is not a DNS response at all is also {@code mismatched}. A reply that matches an ID but
- * does not parse ends that query as the error {@code malformed}.
+ * <p>Replies are matched by socket, then DNS ID (a per-socket table of IDs; an ID is not reused while
+ * outstanding, and free IDs are reused oldest first), then question (name ASCII case-insensitive, type,
+ * class). A reply for an ID that is no longer outstanding counts as {@code late} (or {@code duplicate}
+ * when it was already answered); same ID but another question is {@code mismatched} and the query stays
+ * outstanding; a datagram that is not a DNS response at all, or carries an ID never used, is also
+ * {@code mismatched}. These side counts go to the step their query was due in (answers to warm-up
+ * queries count nowhere). A reply that matches an ID but does not parse ends that query as the error
+ * {@code malformed}.
+ *
+ * <p>Nothing silently vanishes: a query the generator could not send (still behind schedule
+ * {@link #END_GRACE_NANOS} after the step, or no free ID on its socket because lost queries hold them
+ * until their timeout) counts as {@code unsent} and flags the step; the replies the generator's own
+ * sockets dropped (receive buffer full) are counted apart as client drops.
  */
 public final class DnsEngine implements LoadEngine {
     public static final LoadProtocol PROTOCOL = new LoadProtocol("dns", "qps", "sent", "lost",
@@ -62,9 +73,11 @@ public final class DnsEngine implements LoadEngine {
      * socket; what is left is seen by the next (level-triggered) select.
      */
     static final int MANY_SOCKETS = 16;
-    /** Sleep when there is nothing to send or read (a spinning sender steals the server's core). */
+    /** Sleep when behind but blocked by a full socket buffer (a spinning sender steals the server's core). */
     static final long PARK_NANOS = 50_000;
-    /** Queries still unsent this long after the end of the schedule are dropped from the step. */
+    /** A query due within this much of now goes out now (see {@code early} in the sender). */
+    static final long EARLY_NANOS = 50_000;
+    /** Queries still unsent this long after the end of the schedule are counted unsent, not sent late. */
     static final long END_GRACE_NANOS = 100_000_000;
     /** A thread this far behind its schedule catches up at twice its rate rather than in a burst. */
     static final long CATCH_UP_AFTER_NANOS = 1_000_000;
@@ -74,6 +87,8 @@ public final class DnsEngine implements LoadEngine {
     static final long MAX_BLOCK_MILLIS = 100;
     /** How often outstanding queries are checked for their timeout. */
     static final long SWEEP_NANOS = 1_000_000;
+    /** The DNS ID space: at most this many queries in flight per socket. */
+    static final int MAX_IDS = 65536;
     /** Client socket buffers (the kernel caps them at net.core.[rw]mem_max). */
     static final int SOCKET_BUFFER_BYTES = 4 << 20;
 
@@ -83,6 +98,8 @@ public final class DnsEngine implements LoadEngine {
     private final int[] questionEnds;
     private final int clients;
     private final Sender[] senders;
+    private final UdpSocketDrops drops = new UdpSocketDrops();
+    private final int maxIds;
 
     /**
      * Opens and connects the sockets.
@@ -90,12 +107,18 @@ public final class DnsEngine implements LoadEngine {
      * @throws UnibenchException when the sockets cannot be opened or connected
      */
     public DnsEngine(InetSocketAddress target, QueryFile queryFile, int clients, int threads) {
-        if (clients < 1 || threads < 1 || threads > clients) {
+        this(target, queryFile, clients, threads, MAX_IDS);
+    }
+
+    /** As above, with at most {@code maxIds} query IDs per socket (tests use small tables). */
+    DnsEngine(InetSocketAddress target, QueryFile queryFile, int clients, int threads, int maxIds) {
+        if (clients < 1 || threads < 1 || threads > clients || Integer.bitCount(maxIds) != 1 || maxIds > MAX_IDS) {
             throw new IllegalArgumentException("clients=" + clients + " threads=" + threads);
         }
         this.target = target;
         this.queryFile = queryFile;
         this.clients = clients;
+        this.maxIds = maxIds;
         List<QueryFile.Query> qs = queryFile.queries();
         this.queries = new byte[qs.size()][];
         this.questionEnds = new int[qs.size()];
@@ -139,10 +162,7 @@ public final class DnsEngine implements LoadEngine {
         if (schedule.clients() != clients) {
             throw new IllegalArgumentException("schedule for " + schedule.clients() + " clients, engine has " + clients);
         }
-        // enough IDs per socket for every query that can be outstanding within the timeout, plus slack
-        double perSocketInTimeout = schedule.rate() / clients * (schedule.timeoutNanos() / 1e9);
-        int tableSize = Integer.highestOneBit((int) Math.min(65536, Math.max(256, perSocketInTimeout * 1.25 + 64)) * 2 - 1);
-        tableSize = Math.min(65536, tableSize);
+        int tableSize = Math.min(maxIds, tableSize(schedule.rate(), clients, schedule.timeoutNanos()));
         Thread[] threads = new Thread[senders.length];
         Throwable[] failure = new Throwable[1];
         for (int t = 0; t < senders.length; t++) {
@@ -166,6 +186,18 @@ public final class DnsEngine implements LoadEngine {
             t.start();
         }
         InterruptedException interrupted = null;
+        // client-side receive drops count from the start of the measurement
+        long dropsBefore = -1;
+        long wait = schedule.measureStartNanos() - System.nanoTime();
+        try {
+            if (wait > 0) {
+                java.util.concurrent.TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            dropsBefore = socketDrops();
+        } catch (InterruptedException e) {
+            interrupted = e;
+            meter.requestStop();
+        }
         for (Thread t : threads) {
             while (t.isAlive()) {
                 try {
@@ -175,6 +207,24 @@ public final class DnsEngine implements LoadEngine {
                     meter.requestStop(); // senders stop sending and drain what is out
                 }
             }
+        }
+        if (dropsBefore >= 0) {
+            long drops = socketDrops() - dropsBefore;
+            if (drops > 0) {
+                meter.newWorker().clientRxDrops(drops);
+            }
+        }
+        int limited = 0;
+        for (Sender s : senders) {
+            for (Table t : s.tables) {
+                limited += t.limited ? 1 : 0;
+            }
+        }
+        if (limited > 0) {
+            meter.limit("in-flight", String.format(Locale.ROOT,
+                    "in-flight limit of %d queries per socket reached on %d of %d sockets (answers missing or "
+                            + "slower than the timeout hold their IDs; more --clients raise the limit)",
+                    tableSize, limited, clients));
         }
         if (failure[0] != null) {
             Throwable e = failure[0];
@@ -186,6 +236,31 @@ public final class DnsEngine implements LoadEngine {
         if (interrupted != null) {
             throw interrupted;
         }
+    }
+
+    /**
+     * Query IDs per socket: enough for every query of that socket that can be outstanding within the
+     * timeout, plus slack, as a power of two; at most 65536 (the DNS ID space), at least 256.
+     */
+    static int tableSize(double rate, int clients, long timeoutNanos) {
+        double perSocketInTimeout = rate / clients * (timeoutNanos / 1e9);
+        int want = (int) Math.min(65536, Math.max(256, perSocketInTimeout * 1.25 + 64));
+        return Math.min(65536, Integer.highestOneBit(want * 2 - 1));
+    }
+
+    /** Receive-buffer drops so far on this engine's sockets (0 when the kernel does not say). */
+    private long socketDrops() {
+        Set<Integer> ports = new HashSet<>();
+        for (Sender s : senders) {
+            for (DatagramChannel ch : s.channels) {
+                try {
+                    ports.add(((InetSocketAddress) ch.getLocalAddress()).getPort());
+                } catch (IOException | RuntimeException ignored) {
+                    // a closed socket drops nothing more
+                }
+            }
+        }
+        return drops.drops(ports, target);
     }
 
     @Override
@@ -202,31 +277,118 @@ public final class DnsEngine implements LoadEngine {
     private static final byte ANSWERED = 2;
     private static final byte TIMED_OUT = 3;
 
-    /** Queries of one socket, indexed by ID: a query's sequence number s uses ID s & 0xFFFF in slot s & mask. */
+    /**
+     * The query IDs of one socket. Slot i carries the ID {@code (base + i) & 0xFFFF}. Free slots wait in a
+     * FIFO ring, so an ID is reused as late as possible (a late answer is then still recognised as late);
+     * outstanding slots sit in a list in send order, so the timeout sweep only looks at the oldest. A slot
+     * held by a lost query blocks nothing but itself until it times out; when no slot is free the query
+     * is counted unsent and the socket is marked {@link #limited}. Tables keep their state across steps
+     * (an earlier step's late answers stay late) and only ever grow.
+     */
     private static final class Table {
+        final int base;
+        int size;
         long[] due = new long[0];
         long[] sent = new long[0];
-        int[] seq = new int[0];
         int[] query = new int[0];
         byte[] state = new byte[0];
-        int mask;
-        /** Sequence number of the next query; continues across steps so late replies stay late. */
-        int nextSeq;
-        /** No query before this sequence number is outstanding. */
-        int oldestSeq;
+        int[] prev = new int[0];
+        int[] next = new int[0];
+        int head = -1;
+        int tail = -1;
+        int[] freeRing = new int[0];
+        int freeHead;
+        int freeCount;
+        boolean limited;
 
-        void prepare(int size) {
-            if (state.length != size) {
-                due = new long[size];
-                sent = new long[size];
-                seq = new int[size];
-                query = new int[size];
-                state = new byte[size];
-            } else {
-                Arrays.fill(state, FREE);
+        Table(int base) {
+            this.base = base;
+        }
+
+        void prepare(int want, boolean reset) {
+            limited = false;
+            if (reset || want > size) {
+                int old = reset ? 0 : size;
+                due = Arrays.copyOf(due, want);
+                sent = Arrays.copyOf(sent, want);
+                query = Arrays.copyOf(query, want);
+                state = reset ? new byte[want] : Arrays.copyOf(state, want);
+                prev = new int[want];
+                next = new int[want];
+                int[] ring = new int[want];
+                int n = 0;
+                for (int i = old; i < want; i++) {
+                    ring[n++] = i; // never-used IDs first: the old ones stay recognisable a while longer
+                }
+                for (int i = 0; i < freeCount; i++) {
+                    ring[n++] = freeRing[(freeHead + i) % freeRing.length];
+                }
+                freeRing = ring;
+                freeHead = 0;
+                freeCount = n;
+                size = want;
+                head = -1;
+                tail = -1;
             }
-            mask = size - 1;
-            oldestSeq = nextSeq;
+        }
+
+        int id(int slot) {
+            return (base + slot) & 0xFFFF;
+        }
+
+        /** Slot of an ID, or -1 when this table never hands it out. */
+        int slot(int id) {
+            int slot = (id - base) & 0xFFFF;
+            return slot < size ? slot : -1;
+        }
+
+        /** Takes the free slot whose ID was released longest ago; -1 when every ID is in flight. */
+        int take() {
+            if (freeCount == 0) {
+                return -1;
+            }
+            int slot = freeRing[freeHead];
+            freeHead = (freeHead + 1) % size;
+            freeCount--;
+            return slot;
+        }
+
+        /** Puts back a slot just taken but not used (the send did not happen). */
+        void untake(int slot) {
+            freeHead = (freeHead - 1 + size) % size;
+            freeRing[freeHead] = slot;
+            freeCount++;
+        }
+
+        void release(int slot) {
+            freeRing[(freeHead + freeCount) % size] = slot;
+            freeCount++;
+        }
+
+        void link(int slot) {
+            prev[slot] = tail;
+            next[slot] = -1;
+            if (tail >= 0) {
+                next[tail] = slot;
+            } else {
+                head = slot;
+            }
+            tail = slot;
+        }
+
+        void unlink(int slot) {
+            int p = prev[slot];
+            int n = next[slot];
+            if (p >= 0) {
+                next[p] = n;
+            } else {
+                head = n;
+            }
+            if (n >= 0) {
+                prev[n] = p;
+            } else {
+                tail = p;
+            }
         }
     }
 
@@ -262,8 +424,7 @@ public final class DnsEngine implements LoadEngine {
                     ch.connect(target);
                     ch.configureBlocking(false);
                     ch.register(selector, SelectionKey.OP_READ, i);
-                    tables[i] = new Table();
-                    tables[i].nextSeq = random.nextInt(65536);
+                    tables[i] = new Table(random.nextInt(65536));
                 }
             } catch (IOException e) {
                 close();
@@ -272,18 +433,32 @@ public final class DnsEngine implements LoadEngine {
         }
 
         void prepare(int tableSize) {
+            // a sender that failed may have left queries outstanding: start those tables afresh
+            boolean reset = outstanding != 0;
             for (Table t : tables) {
-                t.prepare(tableSize);
+                t.prepare(tableSize, reset);
             }
             outstanding = 0;
             readFailure = null;
         }
 
-        void run(StepSchedule schedule, LoadMeter meter) throws IOException {
+        void run(StepSchedule schedule, LoadMeter meter) throws IOException, InterruptedException {
+            Waker.reduceTimerSlack();
             LoadMeter.Worker w = meter.newWorker();
             worker = w;
+            Waker waker = new Waker(selector, "unibench-dns-waker-" + index);
+            try {
+                loop(schedule, meter, w, waker);
+            } finally {
+                waker.stop();
+            }
+        }
+
+        private void loop(StepSchedule schedule, LoadMeter meter, LoadMeter.Worker w, Waker waker)
+                throws IOException {
             final int n = owned.length;
             final long end = schedule.endNanos();
+            final long measureStart = schedule.measureStartNanos();
             final long timeout = schedule.timeoutNanos();
             final int nq = queries.length;
             long round = 0;
@@ -304,7 +479,17 @@ public final class DnsEngine implements LoadEngine {
                 int work = 0;
                 if (sending && (meter.stopRequested() || now - end >= END_GRACE_NANOS)) {
                     // a generator still behind well after the step is over does not send the rest of its
-                    // backlog: what it did not send in time shows as achieved < offered (saturated)
+                    // backlog: what it did not send in time is counted unsent (nothing silently vanishes);
+                    // after a stop request only what was due before it belongs to the (shortened) step
+                    long cut = meter.stopRequested() ? Math.min(end, meter.stopRequestedNanos()) : end;
+                    while (due < cut) {
+                        w.unsent(due);
+                        if (++pos == n) {
+                            pos = 0;
+                            round++;
+                        }
+                        due = schedule.dueNanos(owned[pos], round);
+                    }
                     sending = false;
                 }
                 if (sending && !catchingUp && now - due > CATCH_UP_AFTER_NANOS) {
@@ -313,31 +498,37 @@ public final class DnsEngine implements LoadEngine {
                     sentInCatchUp = 0;
                     sendAt = now;
                 }
-                if (sending && sendAt <= now) {
-                    for (int batch = 0; batch < SEND_BATCH && sendAt <= now; batch++) {
+                if (sending && sendAt <= now + early(due, now, measureStart)) {
+                    for (int batch = 0; batch < SEND_BATCH && sendAt <= now + early(due, now, measureStart);
+                            batch++) {
                         Table t = tables[pos];
-                        int slot = t.nextSeq & t.mask;
-                        if (t.state[slot] == OUTSTANDING) {
-                            break; // every ID of this socket's table is in flight: wait for answers or timeouts
-                        }
                         int q = (int) ((round * clients + owned[pos]) % nq);
-                        sendBuf.clear();
-                        sendBuf.put(queries[q]);
-                        sendBuf.flip();
-                        DnsWire.putId(sendBuf, t.nextSeq & 0xFFFF);
-                        long actual = System.nanoTime();
-                        if (!write(channels[pos], sendBuf)) {
-                            break; // socket send buffer full: try again on the next round
+                        int slot = t.take();
+                        if (slot < 0) {
+                            // every ID of this socket is in flight: this query cannot go out; the others can
+                            t.limited = true;
+                            w.unsent(due);
+                        } else {
+                            sendBuf.clear();
+                            sendBuf.put(queries[q]);
+                            sendBuf.flip();
+                            DnsWire.putId(sendBuf, t.id(slot));
+                            long actual = System.nanoTime();
+                            if (!write(channels[pos], sendBuf)) {
+                                t.untake(slot);
+                                break; // socket send buffer full: try again on the next round
+                            }
+                            // sent up to EARLY_NANOS before its due time, a query counts as due when sent
+                            long d = Math.min(due, actual);
+                            t.due[slot] = d;
+                            t.sent[slot] = actual;
+                            t.query[slot] = q;
+                            t.state[slot] = OUTSTANDING;
+                            t.link(slot);
+                            outstanding++;
+                            w.sent(d, actual);
+                            work++;
                         }
-                        t.due[slot] = due;
-                        t.sent[slot] = actual;
-                        t.seq[slot] = t.nextSeq;
-                        t.query[slot] = q;
-                        t.state[slot] = OUTSTANDING;
-                        t.nextSeq++;
-                        outstanding++;
-                        w.sent(due, actual);
-                        work++;
                         if (++pos == n) {
                             pos = 0;
                             round++;
@@ -346,16 +537,17 @@ public final class DnsEngine implements LoadEngine {
                         sendAt = due;
                         if (catchingUp) {
                             long pace = catchUpStart + (long) (++sentInCatchUp * catchUpGap);
-                            if (pace >= due) {
-                                catchingUp = false; // back on schedule
+                            if (pace <= due) {
+                                catchingUp = false; // the schedule is no longer behind the pace: back on it
                             } else {
-                                sendAt = pace;
+                                sendAt = pace; // still behind: the next one at twice the rate, never ahead
                             }
                         }
                         if (due >= end) {
                             sending = false;
                             break;
                         }
+                        now = System.nanoTime();
                     }
                 }
                 if (outstanding > 0) {
@@ -373,26 +565,50 @@ public final class DnsEngine implements LoadEngine {
                     return;
                 }
                 if (work == 0) {
-                    long untilDue = sending ? sendAt - now : Long.MAX_VALUE;
-                    if (untilDue >= 2 * LONG_WAIT_UNIT_NANOS) {
-                        // a long gap (low rates, or draining): block until a reply comes, so its time stamp
-                        // is exact, or until about a millisecond before the next query is due
-                        long ms = Math.min(MAX_BLOCK_MILLIS, untilDue / LONG_WAIT_UNIT_NANOS - 1);
-                        if (outstanding > 0) {
-                            readThisRound = 0;
-                            selector.select(onReadable, ms);
-                            if (readFailure != null) {
-                                throw readFailure;
-                            }
-                        } else {
-                            LockSupport.parkNanos(ms * LONG_WAIT_UNIT_NANOS);
-                        }
-                    } else {
-                        // due soon, or behind schedule but blocked (full ID table or socket buffer): sleep a
-                        // little, never spin
-                        LockSupport.parkNanos(untilDue > 0 ? Math.min(PARK_NANOS, untilDue) : PARK_NANOS);
+                    waitForWork(sending ? sendAt - early(due, now, measureStart) : Long.MAX_VALUE, now, waker);
+                    if (readFailure != null) {
+                        throw readFailure;
                     }
                 }
+            }
+        }
+
+        /**
+         * How early a query due at {@code due} may go out at {@code now}: {@link #EARLY_NANOS} (the waker and
+         * the scheduler wake the thread 20-60 us late), except that a measured query never leaves during
+         * the warm-up (its counts must stay in the step).
+         */
+        private long early(long due, long now, long measureStart) {
+            return due >= measureStart && now < measureStart ? 0 : EARLY_NANOS;
+        }
+
+        /**
+         * Nothing to send or read right now: block in select, so a reply wakes the thread at once and is
+         * stamped when it came, until {@code wakeAt} (the next send). Gaps of milliseconds are slept in a
+         * select that ends about a millisecond early; shorter ones by the {@link Waker}, which wakes the
+         * select at the exact instant (select alone only knows milliseconds). Behind schedule but blocked
+         * (full socket buffer): a short sleep, never a spin.
+         */
+        private void waitForWork(long wakeAt, long now, Waker waker) throws IOException {
+            long untilWake = wakeAt == Long.MAX_VALUE ? Long.MAX_VALUE : wakeAt - now;
+            readThisRound = 0;
+            if (untilWake <= 0) {
+                LockSupport.parkNanos(PARK_NANOS);
+            } else if (untilWake >= 2 * LONG_WAIT_UNIT_NANOS) {
+                long ms = Math.min(MAX_BLOCK_MILLIS, untilWake / LONG_WAIT_UNIT_NANOS - 1);
+                selector.select(onReadable, ms);
+            } else {
+                waker.arm(wakeAt);
+                waker.selecting(true);
+                // re-read the clock after announcing the select: a deadline that passed meanwhile was
+                // skipped by the waker (we were not selecting yet), so do not block on it
+                long wait = wakeAt - System.nanoTime();
+                if (wait <= 0) {
+                    selector.selectNow(onReadable);
+                } else {
+                    selector.select(onReadable, (wait + LONG_WAIT_UNIT_NANOS - 1) / LONG_WAIT_UNIT_NANOS);
+                }
+                waker.selecting(false);
             }
         }
 
@@ -441,23 +657,23 @@ public final class DnsEngine implements LoadEngine {
         private void handle(Table t, long now) {
             LoadMeter.Worker w = worker;
             ByteBuffer r = recvBuf;
+            w.heard(now);
             if (r.limit() < DnsWire.HEADER_BYTES || !DnsWire.isResponse(r)) {
-                w.extra(X_MISMATCHED, 1);
+                w.extra(X_MISMATCHED, 1, now);
                 return;
             }
-            int id = DnsWire.id(r);
-            int slot = id & t.mask;
-            byte st = t.state[slot];
-            if (st == FREE || (t.seq[slot] & 0xFFFF) != id) {
-                w.extra(X_LATE, 1);
+            int slot = t.slot(DnsWire.id(r));
+            byte st = slot < 0 ? FREE : t.state[slot];
+            if (st == FREE) {
+                w.extra(X_MISMATCHED, 1, now); // an ID this socket never used: not an answer to our query
                 return;
             }
             if (st == ANSWERED) {
-                w.extra(X_DUPLICATE, 1);
+                w.extra(X_DUPLICATE, 1, t.due[slot]);
                 return;
             }
             if (st == TIMED_OUT) {
-                w.extra(X_LATE, 1);
+                w.extra(X_LATE, 1, t.due[slot]);
                 return;
             }
             int q = t.query[slot];
@@ -471,7 +687,7 @@ public final class DnsEngine implements LoadEngine {
             boolean matches = qEnd < 0 ? DnsWire.questionCount(r) == 0 && rcode != DnsWire.RCODE_NOERROR
                     : DnsWire.questionMatches(r, qEnd, queries[q], questionEnds[q]);
             if (!matches) {
-                w.extra(X_MISMATCHED, 1);
+                w.extra(X_MISMATCHED, 1, t.due[slot]);
                 return;
             }
             finish(t, slot);
@@ -487,6 +703,8 @@ public final class DnsEngine implements LoadEngine {
 
         private void finish(Table t, int slot) {
             t.state[slot] = ANSWERED;
+            t.unlink(slot);
+            t.release(slot);
             outstanding--;
         }
 
@@ -494,17 +712,13 @@ public final class DnsEngine implements LoadEngine {
         private void sweep(long now, long timeout) {
             LoadMeter.Worker w = worker;
             for (Table t : tables) {
-                while (t.oldestSeq != t.nextSeq) {
-                    int slot = t.oldestSeq & t.mask;
-                    if (t.seq[slot] == t.oldestSeq && t.state[slot] == OUTSTANDING) {
-                        if (now - t.sent[slot] < timeout) {
-                            break;
-                        }
-                        t.state[slot] = TIMED_OUT;
-                        outstanding--;
-                        w.lost(t.due[slot]);
-                    }
-                    t.oldestSeq++;
+                while (t.head >= 0 && now - t.sent[t.head] >= timeout) {
+                    int slot = t.head;
+                    t.state[slot] = TIMED_OUT;
+                    t.unlink(slot);
+                    t.release(slot);
+                    outstanding--;
+                    w.lost(t.due[slot]);
                 }
             }
         }

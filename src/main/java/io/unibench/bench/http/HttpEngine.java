@@ -24,7 +24,8 @@ import java.util.Locale;
  * lost ({@code errors_timeout}: no full response within the timeout of its send, or it waited longer
  * than the timeout for its connection), or an error by kind: {@code errors_connect} (its connection
  * could not be opened; while a connection backs off after a failed connect, each request that comes due
- * on it is counted so without touching the network), {@code errors_read} (reset, or closed before the
+ * on it is counted so without touching the network, and not in {@code requests}, which counts only what
+ * was written to a socket, or timed out waiting for its busy connection), {@code errors_read} (reset, or closed before the
  * response was complete), {@code errors_write}, {@code errors_parse} (malformed response, status above
  * 599) and {@code errors_body} (a 2xx whose body lacks the {@code --expect-body-contains} text). When a
  * connection fails, every request in flight on it fails the same way.
@@ -40,7 +41,9 @@ public final class HttpEngine implements LoadEngine {
             List.of("errors_connect", "errors_read", "errors_write", "errors_parse", "errors_body"),
             List.of("reconnects", "bytes_read"),
             // 2xx and 3xx are correct answers; 4xx/5xx count toward the failure stop condition
-            List.of(1, 2));
+            List.of(1, 2),
+            // a request due while its connection backs off after a failed connect is never written
+            List.of(0));
 
     static final int E_CONNECT = 0;
     static final int E_READ = 1;

@@ -2,6 +2,7 @@ package io.unibench.bench.http;
 
 import io.unibench.load.LoadMeter;
 import io.unibench.load.StepSchedule;
+import io.unibench.load.Waker;
 import io.unibench.protocol.HttpResponseParser;
 import java.io.IOException;
 import java.net.StandardSocketOptions;
@@ -326,8 +327,8 @@ final class SelectorLoop {
                     break;
                 }
                 if (state == BACKOFF) {
-                    // no usable connection: counted without touching the network, at the offered rate
-                    worker.sent(due, now);
+                    // no usable connection: counted without touching the network, at the offered rate; not
+                    // sent, and no send lag (the wait is the server's refusal, not the generator's delay)
                     worker.error(due, HttpEngine.E_CONNECT);
                 } else if (now - due >= timeout) {
                     // waited for a busy (or still connecting) connection longer than the timeout: the
@@ -408,6 +409,7 @@ final class SelectorLoop {
             if (n == 0) {
                 return;
             }
+            worker.heard(now);
             if (inCount > 0 ? worker.measured(inDue[inHead]) : worker.measured(now)) {
                 worker.extra(HttpEngine.X_BYTES_READ, n);
             }
@@ -547,7 +549,6 @@ final class SelectorLoop {
             retryAt = now + backoff;
             // requests already waiting for this connection fail now; later ones as they come due
             while (nextDue < sendUntil && nextDue <= now) {
-                worker.sent(nextDue, now);
                 worker.error(nextDue, HttpEngine.E_CONNECT);
                 advance();
             }
@@ -560,8 +561,7 @@ final class SelectorLoop {
             }
             inCount = 0;
             while (nextDue < sendUntil) {
-                worker.sent(nextDue, now);
-                worker.lost(nextDue);
+                worker.unsent(nextDue); // never written: the generator gave up on the step
                 advance();
             }
             close();

@@ -146,8 +146,7 @@ public class DockerDeployer implements Deployer {
         List<BuildStep> steps = new ArrayList<>();
         steps.add(new BuildStep("docker:daemon", "check the Docker daemon", DockerClients::get));
         steps.add(ImageBuilder.binariesStep(cat));
-        String version = Processes.firstLineOrNull("git", "-C", cat.homeDir().toString(), "describe", "--always",
-                "--dirty");
+        String version = io.unibench.results.RunMetadata.Version.gitCommit();
         for (ServiceSpec s : specs) {
             if (s.container() == null) {
                 continue;

@@ -11,6 +11,7 @@ import io.unibench.deploy.ServiceSpec;
 import io.unibench.deploy.docker.DockerClients;
 import io.unibench.deploy.docker.DockerDeployer;
 import io.unibench.deploy.docker.DockerOptions;
+import io.unibench.results.Caveat;
 import io.unibench.util.Doctor;
 import io.unibench.util.Processes;
 import java.io.IOException;
@@ -19,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The same container images run by Docker with the gVisor runtime ({@code runsc}): the service's system
@@ -57,8 +59,17 @@ public final class GvisorDeployer extends DockerDeployer {
         }
     }
 
+    private final Supplier<Registered> lookup;
+
     public GvisorDeployer(Deployer.Context context) {
         super(context.state(), context.catalog(), context.options().get(DockerOptions.class, DockerOptions::defaults));
+        this.lookup = this::askDaemon;
+    }
+
+    /** With the daemon's answer given (tests: a daemon without the runtime). */
+    GvisorDeployer(Deployer.Context context, Supplier<Registered> lookup) {
+        super(context.state(), context.catalog(), context.options().get(DockerOptions.class, DockerOptions::defaults));
+        this.lookup = lookup;
     }
 
     @Override
@@ -71,8 +82,12 @@ public final class GvisorDeployer extends DockerDeployer {
         return RUNTIME;
     }
 
-    /** The {@code runsc} runtime from the daemon's info API; null when not registered. */
+    /** The {@code runsc} runtime as the daemon has it; null when not registered. */
     Registered registered() {
+        return lookup.get();
+    }
+
+    private Registered askDaemon() {
         DockerHttpClient.Request req = DockerHttpClient.Request.builder().method(DockerHttpClient.Request.Method.GET)
                 .path("/info").build();
         try (DockerHttpClient.Response r = DockerClients.http().execute(req)) {
@@ -139,6 +154,20 @@ public final class GvisorDeployer extends DockerDeployer {
         Map<String, String> m = new LinkedHashMap<>(super.tools());
         m.put("runsc", version());
         return m;
+    }
+
+    @Override
+    public Map<Caveat, String> caveats(ServiceSpec spec) {
+        Registered r = registered();
+        String platform = r == null || r.flag("platform") == null ? "ptrace" : r.flag("platform");
+        String net = r == null ? null : r.flag("network");
+        return Map.of(Caveat.GVISOR_RUNTIME, "gVisor (runsc) ran with --platform=" + platform
+                + ("ptrace".equals(platform) ? " (its slowest platform: every system call of the service is trapped"
+                + " through ptrace; the KVM or systrap platforms cost far less where they are available)" : "")
+                + " and " + ("host".equals(net) ? "--network=host: gVisor's own network stack is bypassed, the host"
+                + " kernel serves the sockets, so its network path is cheaper (and less isolated) than gVisor's"
+                + " default" : "its own network stack (netstack)")
+                + "; docker-proxy forwards the published ports as for runc.");
     }
 
     @Override

@@ -185,7 +185,12 @@ public final class Labs {
 
     /** Whether the lab's namespace exists and is ours (its loopback carries our marker). */
     public Presence presence(Lab lab) {
-        return presence(lab.namespace(), lab.marker());
+        Presence p = presence(lab.namespace(), lab.marker());
+        if (p == Presence.foreign && lab.state() == Lab.State.creating && Ip.alias(lab.namespace(), "lo") == null) {
+            // killed between 'ip netns add' and writing the marker: the record says we were creating it
+            return Presence.ours;
+        }
+        return p;
     }
 
     private static Presence presence(String ns, String marker) {
@@ -224,7 +229,8 @@ public final class Labs {
             Lab lab = new Lab(name, ns, state.owner(), Lab.State.creating, Instant.now().toString(),
                     ProcessHandle.current().pid(),
                     List.of(Segment.of(Segment.DEFAULT, subnet == null ? Subnet.parse(DEFAULT_SUBNET) : subnet)));
-            if (presence(lab) == Presence.foreign) {
+            // no record of ours: only our marker makes an existing namespace ours (a leftover of a killed create)
+            if (presence(ns, lab.marker()) == Presence.foreign) {
                 throw new UsageException("network namespace " + ns + " exists and is not unibench's (no unibench "
                         + "marker); nothing touched: choose another lab name");
             }

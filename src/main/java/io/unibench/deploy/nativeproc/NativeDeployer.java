@@ -17,6 +17,7 @@ import io.unibench.deploy.ServiceSpec;
 import io.unibench.deploy.StateStore;
 import io.unibench.deploy.lab.InstanceNamespace;
 import io.unibench.deploy.lab.LabLink;
+import io.unibench.results.Caveat;
 import io.unibench.util.Doctor;
 import java.io.File;
 import java.io.IOException;
@@ -178,6 +179,13 @@ public final class NativeDeployer implements Deployer {
         m.put("memory_limit", null);
         m.put("network", "forward: the service binds 127.0.0.1:PORT itself (no proxy in the path)");
         return m;
+    }
+
+    @Override
+    public Map<Caveat, String> caveats(ServiceSpec spec) {
+        return Map.of(Caveat.NATIVE_PROCESS, "native: the service is a plain host process that binds 127.0.0.1 itself"
+                + " (no virtualisation, no container, no cgroup limit, no port forwarder in the path): the floor of"
+                + " the comparison, not an isolated deployment.");
     }
 
     @Override

@@ -159,7 +159,8 @@ class HttpBenchIT {
         Map<String, String> s = csv(out.resolve(RampCsvSink.STEPS_FILE), true).get(0);
         assertThat(s.get("stop_reason")).isEqualTo("unresponsive");
         assertThat(num(s, "errors_connect")).isGreaterThan(100);
-        assertThat(num(s, "errors_connect")).isEqualTo(num(s, "requests"));
+        // nothing was written to a socket: "requests" counts only what was
+        assertThat(num(s, "requests")).isZero();
         assertThat(num(s, "completed")).isZero();
         assertThat(RunMetadata.read(out).path("stop_reason").asText()).isEqualTo("unresponsive");
     }

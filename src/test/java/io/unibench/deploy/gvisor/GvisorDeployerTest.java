@@ -8,6 +8,20 @@ import org.junit.jupiter.api.Test;
 class GvisorDeployerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path dir;
+
+    @Test
+    void aDaemonWithoutTheRuntimeIsBadInputWithTheFixBeforeAnythingStarts() {
+        io.unibench.deploy.ServiceCatalog catalog = io.unibench.deploy.ServiceCatalog.load();
+        GvisorDeployer d = new GvisorDeployer(new io.unibench.deploy.Deployer.Context(
+                io.unibench.deploy.StateStore.open(dir), catalog, null, null), () -> null);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> d.preflight(catalog.get("dns")))
+                .isInstanceOf(io.unibench.UsageException.class)
+                .hasMessageContaining("needs the 'runsc' runtime registered with Docker")
+                .hasMessageContaining(GvisorDeployer.FIX).hasMessageNotContaining("\n");
+    }
+
     @Test
     void theRegisteredRuntimeAndItsFlagsComeFromTheInfoDocument() throws Exception {
         GvisorDeployer.Registered r = GvisorDeployer.parse(JSON.readTree("{\"Runtimes\":{\"runc\":{\"path\":\"runc\"},"
