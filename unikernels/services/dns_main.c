@@ -3,8 +3,8 @@
  *
  * TCP (RFC 7766): 2-byte length-prefixed messages, several per connection, answered in
  * order as they arrive (pipelined). A message is taken only when the send buffer has room
- * for the largest answer we give over TCP (DNS_TCP_REPLY_MAX; a longer one is truncated
- * with TC): the rest stays unacknowledged until the client has read our answers. Messages
+ * for its answer (at most DNS_TCP_REPLY_MAX; a longer one is truncated with TC): otherwise
+ * its bytes stay unacknowledged until the client has read our answers. Messages
  * longer than DNS_TCP_QUERY_MAX close the connection. Idle connections close after the
  * TCP layer's idle timeout (TCP_IDLE_MS, 10 s for this image).
  */
@@ -12,7 +12,7 @@
 #include "dns.h"
 
 #define DNS_TCP_QUERY_MAX 1024
-#define DNS_TCP_REPLY_MAX (TCP_SNDBUF / 2 - 2)
+#define DNS_TCP_REPLY_MAX ((TCP_SNDBUF / 2 < 4096 ? TCP_SNDBUF / 2 : 4096) - 2)
 
 const char app_name[] = "dns";
 
@@ -65,7 +65,7 @@ static size_t on_recv(struct tcp_conn *c, const uint8_t *data, size_t len)
         tcp_close(c);
         return 0;
     }
-    size_t used = 0;
+    size_t used = 0, cur = 0; /* cur: bytes of the message being assembled taken in this call */
     for (;;) {
         size_t have = tq[id].have;
         size_t want = have < 2 ? 2 : 2 + ((size_t)tq[id].buf[0] << 8 | tq[id].buf[1]);
@@ -74,10 +74,16 @@ static size_t on_recv(struct tcp_conn *c, const uint8_t *data, size_t len)
             return len;
         }
         if (have == want) {
-            if (tcp_space(c) < DNS_TCP_REPLY_MAX + 2)
-                break; /* answers waiting: leave the rest unacknowledged */
             size_t n = dns_respond_tcp(&zone, tq[id].buf + 2, want - 2, reply + 2, DNS_TCP_REPLY_MAX);
+            if (n + 2 > tcp_space(c)) {
+                /* answers waiting: give this message's bytes back (unacknowledged, the client
+                 * sends them again) and leave the rest */
+                tq[id].have = (uint16_t)(have - cur);
+                used -= cur;
+                break;
+            }
             tq[id].have = 0;
+            cur = 0;
             if (n) {
                 reply[0] = (uint8_t)(n >> 8);
                 reply[1] = (uint8_t)n;
@@ -93,6 +99,7 @@ static size_t on_recv(struct tcp_conn *c, const uint8_t *data, size_t len)
         memcpy(tq[id].buf + have, data + used, take);
         tq[id].have = (uint16_t)(have + take);
         used += take;
+        cur += take;
     }
     return used;
 }
