@@ -108,6 +108,9 @@ final class BenchBootCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     RunOutputOptions run;
 
+    @picocli.CommandLine.Mixin
+    NetworkOptions network;
+
     @Spec
     CommandSpec spec;
 
@@ -138,6 +141,15 @@ final class BenchBootCommand implements Callable<Integer> {
         ServiceCatalog catalog = ServiceCatalog.load();
         ServiceSpec serviceSpec = catalog.get(service);
         out.check();
+        network.validate();
+        StateStore state = StateStore.open();
+        if (io.unibench.deploy.lab.InsideLab.labName() == null) {
+            network.checkRoom(state, Math.max(max, 1));
+        }
+        io.unibench.deploy.lab.Lab lab = network.ensureLab(state);
+        if (lab != null && !io.unibench.deploy.lab.InsideLab.inside(lab)) {
+            return NetworkOptions.reexecInside(lab, spec);
+        }
 
         RunMetadata meta = new RunMetadata(BootBenchmark.BENCHMARK, Invocation.commandLine(spec), Instant.now());
         if (run.label != null) {
@@ -152,9 +164,14 @@ final class BenchBootCommand implements Callable<Integer> {
             spec.commandLine().getErr().flush();
         }
         BootProgress progress = new BootProgress(spec.commandLine().getErr(), run.quiet);
-        StateStore state = StateStore.open();
+        List<io.unibench.deploy.Deployer> deployers = new java.util.ArrayList<>();
+        for (Backend b : backends) {
+            deployers.add(b.deployer(new io.unibench.deploy.Deployer.Context(state, catalog, backendOptions, null)));
+        }
+        meta.put("network", NetworkOptions.describe(lab, deployers, serviceSpec));
         BootBenchmark.Result r = BootBenchmark.run(options, serviceSpec,
-                b -> DeployerBootTarget.open(b, state, catalog, serviceSpec, backendOptions, recreate, progress::warning),
+                b -> DeployerBootTarget.open(b, state, catalog, serviceSpec, backendOptions, recreate, progress::warning,
+                        lab),
                 meta, progress);
         return run.finish(r.dir(), r.reason(), spec);
     }

@@ -108,7 +108,13 @@ final class BenchHttpCommand implements Callable<Integer> {
         RampPlan plan = ramp.plan();
         StopConditions stops = ramp.stops();
         Duration timeout = ramp.timeout();
+        io.unibench.deploy.lab.Lab lab = ramp.lab(url.address().getAddress());
+        if (lab != null && !io.unibench.deploy.lab.InsideLab.inside(lab)) {
+            ramp.output("http").check();
+            return NetworkOptions.reexecInside(lab, spec);
+        }
         RunMetadata meta = ramp.startMetadata("http", spec);
+        RampOptions.describeGenerator(meta, lab);
         OpenLoopRun.Result result = HttpBenchmark.run(settings, plan, stops, timeout, ramp.output("http"), meta,
                 ramp.progress(HttpEngine.PROTOCOL.rateUnit()));
         return ramp.finish(result, spec);

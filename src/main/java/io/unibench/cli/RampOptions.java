@@ -77,6 +77,11 @@ public final class RampOptions {
             description = "Stop when nothing at all was answered for this long (default: ${DEFAULT-VALUE}).")
     Duration unresponsive;
 
+    @Option(names = "--lab", paramLabel = "LAB",
+            description = "Run the load generator inside lab LAB (its client side), so --target may be a lab address "
+                    + "such as 10.0.0.100; needs root.")
+    String lab;
+
     @Option(names = "--max-send-lag", converter = Converters.DurationConverter.class, defaultValue = "10ms",
             paramLabel = "DURATION",
             description = "Flag a step as generator-saturated when the generator's send-lag p99 exceeds this "
@@ -85,6 +90,54 @@ public final class RampOptions {
 
     @picocli.CommandLine.Mixin
     RunOutputOptions run;
+
+    /**
+     * With {@code --lab}: the lab, checked (root, recorded, its namespace ours). Without: null, and a target
+     * inside a recorded lab's subnet is refused, so lab addresses are never loaded from the host namespace.
+     */
+    io.unibench.deploy.lab.Lab lab(java.net.InetAddress target) {
+        io.unibench.deploy.StateStore state = io.unibench.deploy.StateStore.open();
+        io.unibench.deploy.lab.Labs labs = new io.unibench.deploy.lab.Labs(state);
+        if (lab == null) {
+            if (io.unibench.deploy.lab.InsideLab.labName() == null) {
+                for (io.unibench.deploy.lab.Lab l : labs.list()) {
+                    for (io.unibench.deploy.lab.Segment s : l.segments()) {
+                        if (s.subnet().offsetOf(target.getHostAddress()) > 0) {
+                            throw new UsageException(target.getHostAddress() + " is an address of lab " + l.name()
+                                    + " (" + s.subnet() + "): add --lab " + l.name() + " to load it from inside the lab");
+                        }
+                    }
+                }
+            }
+            return null;
+        }
+        io.unibench.deploy.lab.Lab.checkName(lab);
+        io.unibench.deploy.lab.Labs.requirePrivileges();
+        io.unibench.deploy.lab.Lab l = labs.require(lab);
+        if (labs.presence(l) != io.unibench.deploy.lab.Labs.Presence.ours) {
+            throw new io.unibench.UnibenchException("lab " + l.name() + " has no namespace of ours (" + l.namespace()
+                    + ")");
+        }
+        return l;
+    }
+
+    /** Where the generator ran, for run.json. */
+    static void describeGenerator(RunMetadata meta, io.unibench.deploy.lab.Lab lab) {
+        Map<String, Object> g = new java.util.LinkedHashMap<>();
+        if (lab == null) {
+            g.put("namespace", "host (default network namespace)");
+        } else {
+            g.put("lab", lab.name());
+            g.put("namespace", lab.namespace());
+            g.put("source_address", lab.defaultSegment().gateway());
+            g.put("how", io.unibench.deploy.lab.InsideLab.how(lab));
+            if (io.unibench.deploy.topology.Topologies.isTopology(lab)) {
+                meta.put(io.unibench.deploy.topology.Topologies.RUN_JSON_KEY,
+                        io.unibench.deploy.topology.Topologies.runJson(lab));
+            }
+        }
+        meta.put("generator_network", g);
+    }
 
     /** The rate plan these options describe; a usage error when they contradict each other. */
     public RampPlan plan() {

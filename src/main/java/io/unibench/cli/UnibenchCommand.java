@@ -15,6 +15,7 @@ import picocli.CommandLine.ScopeType;
             DeployCommand.class,
             StatusCommand.class,
             DestroyCommand.class,
+            LabCommand.class,
             BenchCommand.class,
             ReportCommand.class,
             CompareCommand.class,

@@ -9,6 +9,7 @@ import io.unibench.report.Page.CaveatLine;
 import io.unibench.report.Page.Cell;
 import io.unibench.report.Page.Command;
 import io.unibench.report.Page.Details;
+import io.unibench.report.Page.Diagram;
 import io.unibench.report.Page.Figure;
 import io.unibench.report.Page.Link;
 import io.unibench.report.Page.Row;
@@ -92,6 +93,10 @@ final class PageBuilder {
         }
         if (!results.footprints().isEmpty()) {
             sections.add(footprint());
+        }
+        Section topo = topologies();
+        if (topo != null) {
+            sections.add(topo);
         }
         List<Link> nav = new ArrayList<>(List.of(new Link("", "#caveats", "caveats")));
         for (Section s : sections) {
@@ -756,5 +761,43 @@ final class PageBuilder {
             q.add(!a.isEmpty() && SAFE_ARG.matcher(a).matches() ? a : "'" + a.replace("'", "'\\''") + "'");
         }
         return String.join(" ", q);
+    }
+
+    /**
+     * The deployed topologies the runs were measured through (run.json's {@code topology}, written by a
+     * benchmark run from a topology's client), one drawing each; null when no run was.
+     */
+    private Section topologies() {
+        Map<String, Diagram> seen = new java.util.LinkedHashMap<>();
+        for (RampRun r : results.ramps()) {
+            com.fasterxml.jackson.databind.JsonNode t = r.info().meta().path(io.unibench.deploy.topology.Topologies.RUN_JSON_KEY);
+            if (!t.isObject() || seen.containsKey(t.path("lab").asText())) {
+                continue;
+            }
+            Diagram d = diagram(t);
+            if (d != null) {
+                seen.put(t.path("lab").asText(), d);
+            }
+        }
+        if (seen.isEmpty()) {
+            return null;
+        }
+        return new Section("topology", "Topology", List.of("The runs below went from the client through the firewall "
+                + "and the router to the DMZ: the address plan and services as deployed."), List.of(), List.of(),
+                List.of(), List.copyOf(seen.values()));
+    }
+
+    /** The drawing of one run.json topology section, null when it cannot be read. */
+    static Diagram diagram(com.fasterxml.jackson.databind.JsonNode t) {
+        try {
+            io.unibench.deploy.topology.TopologyPlan plan = io.unibench.deploy.topology.TopologyPlan.parse(t.path("plan").asText());
+            String lab = t.path("lab").asText();
+            String svg = io.unibench.deploy.topology.TopologyDiagram.svg(plan, t.path("backend").asText(), lab, null);
+            return new Diagram("topology-" + lab, "topology " + lab, "Lab " + lab + " (" + t.path("backend").asText()
+                    + "): " + t.path("path").asText() + ".", Base64.getEncoder().encodeToString(
+                    svg.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 }
