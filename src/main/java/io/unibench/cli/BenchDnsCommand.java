@@ -109,6 +109,6 @@ final class BenchDnsCommand implements Callable<Integer> {
                 transport);
         OpenLoopRun.Result result = DnsBenchmark.run(settings, plan, stops, timeout, ramp.output("dns"), meta,
                 ramp.progress(DnsEngine.PROTOCOL.rateUnit()));
-        return RampOptions.finish(result, spec);
+        return ramp.finish(result, spec);
     }
 }

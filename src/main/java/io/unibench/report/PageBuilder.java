@@ -73,6 +73,10 @@ final class PageBuilder {
 
     Page build() {
         List<Section> sections = new ArrayList<>();
+        Section headline = headline();
+        if (headline != null) {
+            sections.add(headline);
+        }
         Section side = backends();
         if (side != null) {
             sections.add(side);
@@ -102,6 +106,36 @@ final class PageBuilder {
         }
         return new Page(now.toString(), RunMetadata.Version.VERSION, inputs, nav, caveats(), sections, runs(),
                 reproduce());
+    }
+
+    // ---- headline: each pair of backends, ratio with its bootstrap interval ------------------------------
+
+    Section headline() {
+        io.unibench.compare.Bootstrap bootstrap = new io.unibench.compare.Bootstrap(
+                io.unibench.compare.Bootstrap.DEFAULT_SEED, io.unibench.compare.Bootstrap.DEFAULT_RESAMPLES, 0.95);
+        List<io.unibench.compare.Headline.Row> rows = io.unibench.compare.Headline.of(results.inputs(), bootstrap);
+        if (rows.isEmpty()) {
+            return null;
+        }
+        List<Page.Cell> header = List.of(head("figure"), head("A"), head("B"), head("A"), head("B"),
+                head("B / A"), head("95 % CI"), head("verdict"));
+        List<Page.Row> out = new ArrayList<>();
+        for (io.unibench.compare.Headline.Row r : rows) {
+            String ci = r.low() == r.high() ? "exact" : io.unibench.compare.CompareFormat.times(r.low()) + "\u2013"
+                    + io.unibench.compare.CompareFormat.times(r.high()) + "\u00d7";
+            out.add(new Page.Row(null, List.of(text(r.figure()), text(r.a()), text(r.b()),
+                    num(io.unibench.compare.CompareFormat.value(r.aValue(), r.unit())),
+                    num(io.unibench.compare.CompareFormat.value(r.bValue(), r.unit())),
+                    num(io.unibench.compare.CompareFormat.times(r.ratio()) + "\u00d7"), num(ci), text(r.verdict()))));
+        }
+        Table t = new Table("For each pair of backends: the figure on A and on B, the ratio B / A and its 95 % percentile"
+                + " bootstrap interval (" + bootstrap.resamples() + " resamples, seed " + bootstrap.seed() + "; boot"
+                + " events, the ramps' seconds within each step and the footprint's instances are resampled), and the"
+                + " verdict: a backend is better when the whole interval is on its side of 1. Break point: the offered"
+                + " rate of the last step held before the first that lost more than --max-loss or exceeded --max-p99;"
+                + " a step's p99 is the median of its per-second p99s, shown at the highest rate both ran.",
+                null, header, out);
+        return new Section("headline", "Headline", List.of(), List.of(t), List.of(), List.of());
     }
 
     // ---- caveats -------------------------------------------------------------------------------------------

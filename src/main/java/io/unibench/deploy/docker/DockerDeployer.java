@@ -245,6 +245,10 @@ public class DockerDeployer implements Deployer {
                 } catch (DockerException e) {
                     throw new UnibenchException("docker build of " + ref + " from " + ctx + " failed: "
                             + DockerClients.rootMessage(e), e);
+                } catch (com.github.dockerjava.api.exception.DockerClientException e) {
+                    // a failed build step (e.g. COPY of a file the context lacks) is a runtime failure, not a bug
+                    throw new UnibenchException("docker build of " + ref + " from " + ctx + " failed: "
+                            + e.getMessage(), e);
                 }
             }));
         }
