@@ -82,7 +82,10 @@ class LabIT {
                 String name = line.strip().split("[\\s@]+")[0];
                 // dockerd adds and removes veths, routes and rules for other users' forward-mode containers on
                 // docker0; lab containers run with --network none and never touch it
+                // (dockerd's libnetwork names its veths veth + 7 hex digits, and creates them in the host namespace
+                // before it attaches them to docker0; the CNI plugin's, veth + 8 hex, live in the lab)
                 if (line.contains("docker0") || dockerPorts.contains(name) || line.contains("172.17.")
+                        || name.matches("veth[0-9a-f]{7}")
                         || dockerPorts.stream().anyMatch(d -> line.contains("dev " + d + " "))) {
                     continue;
                 }
