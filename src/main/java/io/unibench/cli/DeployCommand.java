@@ -12,6 +12,7 @@ import io.unibench.deploy.StateStore;
 import io.unibench.deploy.docker.DockerOptions;
 import io.unibench.deploy.lab.InsideLab;
 import io.unibench.deploy.lab.Lab;
+import io.unibench.deploy.remote.RemoteOptions;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,6 +39,8 @@ import picocli.CommandLine.Model.CommandSpec;
             "  unibench deploy dns --backend docker --count 10",
             "  unibench deploy web --backend qemu --accel tcg --machine pc",
             "  unibench deploy poc --backend native,gvisor",
+            "  unibench deploy dns --backend libvirt                      # through qemu:///system",
+            "  unibench deploy poc --host ssh://root@server --ssh-key ~/.ssh/id_ed25519   # libvirt + docker there",
             "  unibench deploy poc --network lab                # dns on 10.0.0.100, web on 10.0.0.5 in lab 'default'",
             "  unibench deploy dns --network lab --lab two --subnet 10.9.0.0/24 --backend docker"})
 final class DeployCommand implements Callable<Integer> {
@@ -63,6 +66,9 @@ final class DeployCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     NetworkOptions network;
 
+    @picocli.CommandLine.Mixin
+    RemoteOptionsMixin remoteOptions;
+
     @Option(names = "--container-memory", converter = Converters.SizeConverter.class, paramLabel = "SIZE",
             description = "Container memory limit (default: the manifest's, 128M in the study).")
     Long containerMemory;
@@ -76,7 +82,26 @@ final class DeployCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        RemoteOptions remote = remoteOptions.options();
+        if (network.network == io.unibench.deploy.NetworkMode.lab && remote.remote()) {
+            throw new UsageException("--network lab is on this host only (its namespaces are local); "
+                    + "deploy remotely with --network forward");
+        }
         List<Backend> backends = Backend.parseChoice(backend);
+        if (remoteOptions.host != null) {
+            // on a server the unikernels run through its libvirt (unibench spawns no QEMU there itself)
+            List<Backend> onServer = new ArrayList<>();
+            for (Backend b : backends) {
+                if (b.onServer() == null) {
+                    throw new UsageException("--host: the " + b + " backend runs on this host only (on a server: "
+                            + "libvirt, docker)");
+                }
+                if (!onServer.contains(b.onServer())) {
+                    onServer.add(b.onServer());
+                }
+            }
+            backends = onServer;
+        }
         if (count < 1 || count > 1000) {
             throw new UsageException("--count must be 1..1000 (got " + count + ")");
         }
@@ -101,7 +126,7 @@ final class DeployCommand implements Callable<Integer> {
             specs.add(sp);
         }
         DeployOptions opts = new DeployOptions(services, backends, count, timeout, BackendOptions.defaults()
-                .with(qemuOptions.options())
+                .with(qemuOptions.options()).with(remote)
                 .with(new DockerOptions(containerMemory, containerCpus, Duration.ofSeconds(2), false)));
 
         network.validate();

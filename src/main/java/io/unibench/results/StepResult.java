@@ -2,6 +2,7 @@ package io.unibench.results;
 
 import io.unibench.load.IntervalSample;
 import io.unibench.load.LoadProtocol;
+import io.unibench.load.ServerCounts;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -21,7 +22,8 @@ import java.util.Locale;
  *                       and the limits the engine itself reported
  */
 public record StepResult(int step, double offeredRate, int clients, long measuredNanos, IntervalSample totals,
-                         boolean saturated, LoadProtocol protocol, List<String> generatorTrouble) {
+                         boolean saturated, LoadProtocol protocol, List<String> generatorTrouble,
+                         ServerCounts server) {
 
     /** The generator counts as saturated below this share of the offered send rate. */
     public static final double MIN_SEND_RATIO = 0.99;
@@ -34,6 +36,26 @@ public record StepResult(int step, double offeredRate, int clients, long measure
 
     public StepResult {
         generatorTrouble = List.copyOf(generatorTrouble);
+    }
+
+    /** A step whose server could not be asked for its own counters. */
+    public StepResult(int step, double offeredRate, int clients, long measuredNanos, IntervalSample totals,
+                      boolean saturated, LoadProtocol protocol, List<String> generatorTrouble) {
+        this(step, offeredRate, clients, measuredNanos, totals, saturated, protocol, generatorTrouble, null);
+    }
+
+    /**
+     * Where this step's lost exchanges were lost (client, path, server), or null when the server could not
+     * be asked ({@link ServerCounts}).
+     */
+    public ServerCounts.LossSplit lossSplit() {
+        return server == null ? null : server.split(totals.lost(), totals.clientRxDrops());
+    }
+
+    /** The same step with the server's own counters. */
+    public StepResult withServer(ServerCounts counts) {
+        return new StepResult(step, offeredRate, clients, measuredNanos, totals, saturated, protocol,
+                generatorTrouble, counts);
     }
 
     public static StepResult of(int step, double offeredRate, int clients, long measuredNanos,
