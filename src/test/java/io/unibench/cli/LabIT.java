@@ -104,7 +104,7 @@ class LabIT {
     @Test
     void everyBackendAnswersOnItsLabAddressAndTheHostNamespaceStaysUntouched() throws Exception {
         String before = hostSnapshot();
-        DeployItSupport.Run d = unibench("deploy", "poc", "--backend", "all", "--network", "lab", "--json");
+        DeployItSupport.Run d = unibench("deploy", "poc", "--backend", "qemu,docker,gvisor,native", "--network", "lab", "--json");
         assertThat(d.exit()).as(d.err()).isZero();
         JsonNode instances = d.json().get("instances");
         assertThat(instances).hasSize(8);
@@ -315,7 +315,7 @@ class LabIT {
     @Test
     void coldBootsInALabIncludeTheirPlumbing() throws Exception {
         Path out = state.resolve("boot");
-        DeployItSupport.Run r = unibench("bench", "boot", "--network", "lab", "--cold", "5", "--backend", "all",
+        DeployItSupport.Run r = unibench("bench", "boot", "--network", "lab", "--cold", "5", "--backend", "qemu,docker,gvisor,native",
                 "--quiet", "--output", out.toString());
         assertThat(r.exit()).as(r.err()).isZero();
         List<String> events = Files.readAllLines(out.resolve("boot-events.csv"));
