@@ -36,9 +36,12 @@ trap cleanup EXIT
 deploy() {
   local mode="$1"
   if [ "$mode" = lab ]; then
-    "$ub" deploy poc --backend "$BACKENDS" --network lab --lab "$LAB" --json
+    # dns and web one by one ('deploy poc --network lab' is the study's whole topology), one JSON document
+    python3 -c 'import json,sys; a,b=(json.loads(x) for x in sys.argv[1:]); a["instances"]+=b["instances"]; print(json.dumps(a))' \
+      "$("$ub" deploy dns --backend "$BACKENDS" --network lab --lab "$LAB" --json)" \
+      "$("$ub" deploy web --backend "$BACKENDS" --network lab --lab "$LAB" --json)"
   else
-    "$ub" deploy poc --backend "$BACKENDS" --json
+    "$ub" deploy poc --backend "$BACKENDS" --network forward --json
   fi
 }
 

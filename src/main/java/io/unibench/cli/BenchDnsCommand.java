@@ -109,12 +109,12 @@ final class BenchDnsCommand implements Callable<Integer> {
             return NetworkOptions.reexecInside(lab, spec);
         }
         RunMetadata meta = ramp.startMetadata("dns", spec);
-        RampOptions.describeGenerator(meta, lab);
         meta.parameter("threads_choice", autoThreads ? "auto (" + cores + " cores)" : "given");
+        RampOptions.describeGenerator(meta, lab);
         DnsBenchmark.Settings settings = new DnsBenchmark.Settings(target, address, queryFile, clients, threads, driver,
                 transport);
         OpenLoopRun.Result result = DnsBenchmark.run(settings, plan, stops, timeout, ramp.output("dns"), meta,
                 ramp.progress(DnsEngine.PROTOCOL.rateUnit()));
-        return RampOptions.finish(result, spec);
+        return ramp.finish(result, spec);
     }
 }

@@ -117,6 +117,6 @@ final class BenchHttpCommand implements Callable<Integer> {
         RampOptions.describeGenerator(meta, lab);
         OpenLoopRun.Result result = HttpBenchmark.run(settings, plan, stops, timeout, ramp.output("http"), meta,
                 ramp.progress(HttpEngine.PROTOCOL.rateUnit()));
-        return RampOptions.finish(result, spec);
+        return ramp.finish(result, spec);
     }
 }

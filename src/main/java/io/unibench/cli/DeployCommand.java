@@ -27,7 +27,9 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "deploy", mixinStandardHelpOptions = true,
         description = {"Deploy services on one or more backends (QEMU/KVM, Docker, Docker with gVisor, native host",
             "processes) and wait until each answers (a DNS reply with the expected record, an HTTP 200 with the",
-            "expected body). 'poc' deploys the proof-of-concept services (dns, web). Host ports on 127.0.0.1 are",
+            "expected body). 'poc' deploys the proof-of-concept services (dns, web; with --network lab, the default",
+            "for poc, the study's whole topology: a client namespace, firewall, router and the DMZ, one lab per",
+            "backend, poc-qemu and poc-docker). With --network forward host ports on 127.0.0.1 are",
             "allocated by unibench; the state is kept under",
             "$XDG_STATE_HOME/unibench (default ~/.local/state/unibench; -Dunibench.state.dir overrides).",
             "On a failure or Ctrl-C, whatever this command started is removed again.",
@@ -35,14 +37,16 @@ import picocli.CommandLine.Model.CommandSpec;
             "containers through the CNI bridge plugin), each with its own address and no proxy; reach them with",
             "'unibench lab exec -- COMMAND' or 'unibench bench dns|http --lab LAB'."},
         footerHeading = "%nExamples:%n",
-        footer = {"  unibench deploy poc", "  unibench deploy poc --backend qemu --json",
+        footer = {"  unibench deploy poc                               # the topology, labs poc-qemu and poc-docker",
+            "  unibench lab exec poc-qemu -- curl http://www.cetic.be/   # from the client, through firewall and router",
+            "  unibench deploy poc --network forward --backend qemu --json",
             "  unibench deploy dns --backend docker --count 10",
             "  unibench deploy web --backend qemu --accel tcg --machine pc",
-            "  unibench deploy poc --backend native,gvisor",
+            "  unibench deploy poc --network forward --backend native,gvisor",
+            "  unibench deploy dns --network lab                # dns on 10.0.0.100 in lab 'default'",
+            "  unibench deploy dns --network lab --lab two --subnet 10.9.0.0/24 --backend docker",
             "  unibench deploy dns --backend libvirt                      # through qemu:///system",
-            "  unibench deploy poc --host ssh://root@server --ssh-key ~/.ssh/id_ed25519   # libvirt + docker there",
-            "  unibench deploy poc --network lab                # dns on 10.0.0.100, web on 10.0.0.5 in lab 'default'",
-            "  unibench deploy dns --network lab --lab two --subnet 10.9.0.0/24 --backend docker"})
+            "  unibench deploy poc --host ssh://root@server --ssh-key ~/.ssh/id_ed25519   # libvirt + docker there"})
 final class DeployCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SERVICE", description = "poc, dns or web (any manifest in unikernels/services).")
     String service;
@@ -80,12 +84,27 @@ final class DeployCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--plan", paramLabel = "SUBNETS",
+            description = "deploy poc --network lab: the topology's subnets, ext=CIDR,link=CIDR,dmz=CIDR (default: the "
+                    + "study's, ext=192.168.100.0/24,link=192.168.101.0/29,dmz=10.0.0.0/24).")
+    String plan;
+
     @Override
     public Integer call() {
+        boolean poc = service.equals("poc");
         RemoteOptions remote = remoteOptions.options();
         if (network.network == io.unibench.deploy.NetworkMode.lab && remote.remote()) {
             throw new UsageException("--network lab is on this host only (its namespaces are local); "
                     + "deploy remotely with --network forward");
+        }
+        if (poc && !spec.commandLine().getParseResult().hasMatchedOption("--network") && remoteOptions.host == null) {
+            network.network = io.unibench.deploy.NetworkMode.lab; // the study's system is the topology (labs are local)
+        }
+        if (poc && network.network == io.unibench.deploy.NetworkMode.lab) {
+            return new TopologyDeploy(this).call();
+        }
+        if (plan != null) {
+            throw new UsageException("--plan is for the topology: deploy poc --network lab");
         }
         List<Backend> backends = Backend.parseChoice(backend);
         if (remoteOptions.host != null) {
@@ -152,6 +171,10 @@ final class DeployCommand implements Callable<Integer> {
                     requests.add(new Deployments.Request(s, b));
                 }
             }
+        }
+        if (poc) {
+            err.println("note: --network forward deploys DNS and web on 127.0.0.1 ports; the study's topology "
+                    + "(client, firewall, router, DMZ) needs --network lab");
         }
         long t0 = System.nanoTime();
         List<Instance> out = d.deploy(requests, opts.readyTimeout());

@@ -15,6 +15,9 @@ import picocli.CommandLine.Option;
  * conditions and output. One mixin, so the benchmarks accept the same spellings and defaults.
  */
 public final class RampOptions {
+    /** Runs that may last longer than this say so, and how to shorten them, before they start. */
+    static final Duration LONG_RUN = Duration.ofMinutes(10);
+
     @Option(names = "--rate", converter = Converters.RateConverter.class, paramLabel = "RATE",
             description = "Fixed rate per second for one step (instead of a ramp), e.g. 1k.")
     Double rate;
@@ -32,7 +35,8 @@ public final class RampOptions {
     Double step;
 
     @Option(names = "--step-duration", converter = Converters.DurationConverter.class, paramLabel = "DURATION",
-            description = "Measured length of each ramp step (default: 5m, the study's).")
+            description = {"Measured length of each ramp step (default: 5m, the study's; a default ramp can run",
+                "for hours: a run that may last over 10 minutes prints how long before it starts)."})
     Duration stepDuration;
 
     @Option(names = "--max-rate", paramLabel = "RATE|auto",
@@ -127,6 +131,10 @@ public final class RampOptions {
             g.put("namespace", lab.namespace());
             g.put("source_address", lab.defaultSegment().gateway());
             g.put("how", io.unibench.deploy.lab.InsideLab.how(lab));
+            if (io.unibench.deploy.topology.Topologies.isTopology(lab)) {
+                meta.put(io.unibench.deploy.topology.Topologies.RUN_JSON_KEY,
+                        io.unibench.deploy.topology.Topologies.runJson(lab));
+            }
         }
         meta.put("generator_network", g);
     }
@@ -197,7 +205,17 @@ public final class RampOptions {
      * command line, every ramp parameter and the label: the part every open-loop benchmark shares.
      */
     RunMetadata startMetadata(String benchmark, picocli.CommandLine.Model.CommandSpec spec) {
+        run.checkRules(io.unibench.results.FailOn.RAMP, "bench " + benchmark);
         output(benchmark).check();
+        RampPlan p = plan();
+        if (p.longest().compareTo(LONG_RUN) > 0) {
+            spec.commandLine().getErr().println("bench " + benchmark + ": up to " + io.unibench.Units.formatDuration(
+                    p.longest()) + " (" + p.rates().size() + " steps of " + io.unibench.Units.formatDuration(
+                    p.stepDuration()) + " + " + io.unibench.Units.formatDuration(p.warmup())
+                    + " warm-up) unless a stop condition ends it first; shorten it with --step-duration, --max-rate"
+                    + " or a larger --step");
+            spec.commandLine().getErr().flush();
+        }
         RunMetadata meta = new RunMetadata(benchmark, Invocation.commandLine(spec), java.time.Instant.now());
         describe().forEach(meta::parameter);
         if (run.label != null) {
@@ -216,12 +234,9 @@ public final class RampOptions {
         return new ProgressPrinter(System.err, run.quiet, rateUnit);
     }
 
-    /** Prints the run folder on stdout and maps the stop reason to the exit code. */
-    static int finish(OpenLoopRun.Result result, picocli.CommandLine.Model.CommandSpec spec) {
-        spec.commandLine().getOut().println(result.dir());
-        spec.commandLine().getOut().flush();
-        return result.outcome().reason() == io.unibench.results.StopReason.INTERRUPTED ? Main.EXIT_INTERRUPTED
-                : Main.EXIT_OK;
+    /** summary.json, the folder or --json document on stdout, --fail-on; the exit code. */
+    int finish(OpenLoopRun.Result result, picocli.CommandLine.Model.CommandSpec spec) {
+        return run.finish(result.dir(), result.outcome().reason(), spec);
     }
 
     /** Every value that shapes the run, for run.json. */

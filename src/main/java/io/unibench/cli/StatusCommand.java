@@ -76,6 +76,14 @@ final class StatusCommand implements Callable<Integer> {
         List<Deployments.Status> st = d.status(known, specs, !noProbe, Duration.ofMillis(300));
         if (!noProbe && InsideLab.labName() == null) {
             st = probeInsideLabs(state, st, err);
+        } else if (!noProbe) {
+            java.util.Optional<Lab> here = new Labs(state).get(InsideLab.labName());
+            if (here.isPresent() && io.unibench.deploy.topology.Topologies.isTopology(here.get())) {
+                // inside a topology: which hop is broken, seen from the client
+                io.unibench.deploy.topology.TopologyPlan plan = io.unibench.deploy.topology.Topologies.plan(here.get());
+                st = io.unibench.deploy.topology.TopologyHealth.annotate(here.get(), st,
+                        io.unibench.deploy.topology.TopologyHealth.traceroute(plan.dns(), plan.hops().size()));
+            }
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

@@ -59,6 +59,9 @@ final class StudyCommand implements Callable<Integer> {
             description = "Study folder to create (must not exist). Default: a new folder under results/.")
     Path output;
 
+    @picocli.CommandLine.Mixin
+    JsonOption json;
+
     @Spec
     CommandSpec spec;
 
@@ -113,7 +116,18 @@ final class StudyCommand implements Callable<Integer> {
             runner.inLab(l);
         }
         StudyRunner.Result r = runner.run(out.base(), out.exact(), commandLine);
-        spec.commandLine().getOut().println(r.dir());
+        // summary.json: the study's folder and every sub-run's headline (as their own summary.json say)
+        io.unibench.results.RunSummary summary = null;
+        if (java.nio.file.Files.isRegularFile(r.dir().resolve(io.unibench.results.RunMetadata.FILE))) {
+            summary = io.unibench.results.RunSummary.of(r.dir());
+            try {
+                summary.write(r.dir());
+            } catch (java.io.IOException e) {
+                System.err.println("warning: could not write " + r.dir().resolve(io.unibench.results.RunSummary.FILE)
+                        + ": " + e.getMessage());
+            }
+        }
+        spec.commandLine().getOut().print(json.on() && summary != null ? summary.json() : r.dir() + "\n");
         spec.commandLine().getOut().flush();
         System.err.println("study " + r.reason().label() + (r.failure() == null ? "" : ": " + r.failure())
                 + "; report: " + r.dir().resolve("report").resolve("index.html"));

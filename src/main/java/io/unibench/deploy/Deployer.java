@@ -120,6 +120,11 @@ public interface Deployer {
         return null;
     }
 
+    /** The lab-side device of link {@code link} (0, 1, ...) of a multi-homed instance (a topology's router). */
+    default String labDevice(String id, int link) {
+        return link == 0 ? labDevice(id) : null;
+    }
+
     /**
      * Starts {@code recorded} (already in the state store, with its id and host endpoints) and returns as
      * soon as the start call returned. Throws {@link PortInUseException} when a host port turned out taken.

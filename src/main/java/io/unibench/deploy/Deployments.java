@@ -7,8 +7,10 @@ import io.unibench.deploy.lab.AddressPlan;
 import io.unibench.deploy.lab.InsideLab;
 import io.unibench.deploy.lab.Lab;
 import io.unibench.deploy.lab.LabLink;
+import io.unibench.deploy.lab.LabPlacement;
 import io.unibench.deploy.lab.Labs;
 import io.unibench.deploy.lab.Segment;
+import io.unibench.probe.ConsoleReadyProbe;
 import io.unibench.probe.Probes;
 import io.unibench.probe.ReadinessProbe;
 import io.unibench.probe.ReadinessWait;
@@ -56,7 +58,14 @@ public final class Deployments {
     }
 
     /** One instance to deploy. */
-    public record Request(ServiceSpec spec, Backend backend) {
+    /**
+     * One instance to deploy; {@code placement} (lab mode only) puts it on given links with given routes (a
+     * topology's node) instead of an address from the lab's plan on its default segment.
+     */
+    public record Request(ServiceSpec spec, Backend backend, LabPlacement placement) {
+        public Request(ServiceSpec spec, Backend backend) {
+            this(spec, backend, null);
+        }
     }
 
     /** One line of {@code status}. {@code healthy} is null when not probed. */
@@ -129,7 +138,7 @@ public final class Deployments {
             for (Request r : requests) {
                 requireLabSupport(deployer(r.backend()));
             }
-            checkRoomInLab(requests.size());
+            checkRoomInLab((int) requests.stream().filter(r -> r.placement() == null).count());
         }
         Set<String> checked = new HashSet<>();
         for (Request r : requests) {
@@ -142,7 +151,7 @@ public final class Deployments {
         List<Instance> done = new ArrayList<>();
         try {
             for (Request r : requests) {
-                done.add(deployOne(r.spec(), r.backend(), readyTimeout));
+                done.add(deployOne(r.spec(), r.backend(), r.placement(), readyTimeout));
             }
             synchronized (this) {
                 inFlight.clear();
@@ -163,11 +172,16 @@ public final class Deployments {
      * there tears it down too.
      */
     public Instance deployOne(ServiceSpec spec, Backend backend, Duration readyTimeout) {
+        return deployOne(spec, backend, null, readyTimeout);
+    }
+
+    /** {@link #deployOne(ServiceSpec, Backend, Duration)} on the given links and routes (lab mode). */
+    public Instance deployOne(ServiceSpec spec, Backend backend, LabPlacement placement, Duration readyTimeout) {
         synchronized (this) {
             busy++;
         }
         try {
-            return recordStartAndWait(spec, backend, readyTimeout);
+            return recordStartAndWait(spec, backend, placement, readyTimeout);
         } finally {
             synchronized (this) {
                 busy--;
@@ -176,9 +190,10 @@ public final class Deployments {
         }
     }
 
-    private Instance recordStartAndWait(ServiceSpec spec, Backend backend, Duration readyTimeout) {
+    private Instance recordStartAndWait(ServiceSpec spec, Backend backend, LabPlacement placement,
+                                        Duration readyTimeout) {
         Deployer d = deployer(backend);
-        Instance rec = record(spec, backend);
+        Instance rec = record(spec, backend, placement);
         try {
             for (int attempt = 1; ; attempt++) {
                 try {
@@ -251,14 +266,34 @@ public final class Deployments {
     }
 
     private Instance record(ServiceSpec spec, Backend backend) {
+        return record(spec, backend, null);
+    }
+
+    private Instance record(ServiceSpec spec, Backend backend, LabPlacement placement) {
+        if (placement != null && lab == null) {
+            throw new IllegalStateException("a placement needs lab mode");
+        }
         Deployer d = deployer(backend);
         return state.locked(() -> {
             String id = state.nextId(backend, spec.service());
             List<Endpoint> eps;
             LabLink link = null;
+            LabPlacement placed = null;
             if (lab == null) {
                 PortAllocator ports = PortAllocator.forState(state);
                 eps = d.endpoints(spec, ports::allocate);
+            } else if (placement != null) {
+                // a topology's node: its links as planned (the deployer names tap devices, CNI names veths)
+                List<LabLink> links = new ArrayList<>();
+                for (int i = 0; i < placement.links().size(); i++) {
+                    links.add(placement.links().get(i).withPath(d.labPath()).withDevice(d.labDevice(id, i)));
+                }
+                placed = new LabPlacement(links, placement.routes());
+                link = links.get(0);
+                eps = new ArrayList<>();
+                for (ServiceSpec.PortSpec p : spec.ports()) {
+                    eps.add(new Endpoint(p.name(), p.protocol(), link.address(), p.port(), p.port()));
+                }
             } else {
                 // the service's own ports on its lab address: nothing in between
                 requireLabSupport(d);
@@ -269,7 +304,8 @@ public final class Deployments {
                     eps.add(new Endpoint(p.name(), p.protocol(), link.address(), p.port(), p.port()));
                 }
             }
-            Instance rec = Instance.starting(id, backend, spec.service(), eps, state.owner(), Map.of()).withLab(link);
+            Instance rec = Instance.starting(id, backend, spec.service(), eps, state.owner(), Map.of()).withLab(link)
+                    .withPlacement(placed);
             state.put(rec);
             synchronized (this) {
                 if (aborted) {
@@ -289,7 +325,7 @@ public final class Deployments {
             // a fresh attachment: ports that share a host port (native UDP + TCP) move together
             List<Endpoint> eps = d.endpoints(spec, ports::allocate);
             Instance fresh = new Instance(rec.id(), rec.backend(), rec.service(), InstanceState.starting, eps, null,
-                    null, Instant.now().toString(), rec.owner(), rec.deployerPid(), Map.of(), null, rec.lab());
+                    null, Instant.now().toString(), rec.owner(), rec.deployerPid(), Map.of(), null, rec.lab(), rec.placement());
             state.put(fresh);
             return fresh;
         });
@@ -307,7 +343,8 @@ public final class Deployments {
         }
         // from here on the shutdown hook may tear this instance down at any time: updates go through
         // putIfLive so a destroyed instance is never recorded again
-        try (s; ReadinessProbe probe = Probes.forSpec(spec.probe(), rec.endpoints())) {
+        try (s; ReadinessProbe probe = spec.isForwarder() ? new ConsoleReadyProbe(s::consoleReadyNanos, spec.service())
+                : Probes.forSpec(spec.probe(), rec.endpoints())) {
             long deadline = s.startedNanos() + readyTimeout.toNanos();
             ReadinessWait.Outcome o = ReadinessWait.await(probe, deadline, new ReadinessWait.Watch() {
                 @Override
@@ -549,6 +586,10 @@ public final class Deployments {
         if (!probe || o.state() != InstanceState.running || spec == null) {
             return new Status(i, o, probe && o.state() != InstanceState.running ? Boolean.FALSE : null, o.detail(),
                     up);
+        }
+        if (spec.isForwarder()) {
+            // nothing to ask a router: a topology checks its hop from the client (TopologyHealth)
+            return new Status(i, o, null, "forwards; its hop is checked from the client", up);
         }
         try (ReadinessProbe p = Probes.forSpec(spec.probe(), i.endpoints())) {
             ReadinessProbe.Attempt a = p.attempt(probeTimeout);

@@ -82,8 +82,11 @@ class LabIT {
                 String name = line.strip().split("[\\s@]+")[0];
                 // dockerd adds and removes veths, routes and rules for other users' forward-mode containers on
                 // docker0; lab containers run with --network none and never touch it
-                // (dockerd's libnetwork names its veths veth + 7 hex digits, and creates them in the host namespace
-                // before it attaches them to docker0; the CNI plugin's, veth + 8 hex, live in the lab)
+                // a veth pair with both ends still here (vethX@vethY) is dockerd creating another user's
+                // container before it moves one end; lab veths are created inside lab namespaces only
+                if (name.matches("veth[0-9a-f]+") && line.strip().matches("veth[0-9a-f]+@veth[0-9a-f]+\\s.*")) {
+                    continue;
+                }
                 if (line.contains("docker0") || dockerPorts.contains(name) || line.contains("172.17.")
                         || name.matches("veth[0-9a-f]{7}")
                         || dockerPorts.stream().anyMatch(d -> line.contains("dev " + d + " "))) {
@@ -104,10 +107,12 @@ class LabIT {
     @Test
     void everyBackendAnswersOnItsLabAddressAndTheHostNamespaceStaysUntouched() throws Exception {
         String before = hostSnapshot();
-        DeployItSupport.Run d = unibench("deploy", "poc", "--backend", "qemu,docker,gvisor,native", "--network", "lab", "--json");
+        // dns and web one by one: 'deploy poc --network lab' is the study's topology (TopologyIT)
+        DeployItSupport.Run d = unibench("deploy", "dns", "--backend", "qemu,docker,gvisor,native", "--network", "lab", "--json");
         assertThat(d.exit()).as(d.err()).isZero();
-        JsonNode instances = d.json().get("instances");
-        assertThat(instances).hasSize(8);
+        DeployItSupport.Run w = unibench("deploy", "web", "--backend", "qemu,docker,gvisor,native", "--network", "lab", "--json");
+        assertThat(w.exit()).as(w.err()).isZero();
+        assertThat(d.json().get("instances").size() + w.json().get("instances").size()).isEqualTo(8);
 
         DeployItSupport.Run st = unibench("status", "--json");
         assertThat(st.exit()).as(st.err()).isZero();

@@ -35,6 +35,7 @@ import io.unibench.deploy.StateStore;
 import io.unibench.deploy.lab.Cni;
 import io.unibench.deploy.lab.Ip;
 import io.unibench.deploy.lab.LabLink;
+import io.unibench.deploy.lab.LabPlacement;
 import io.unibench.deploy.remote.RemoteOptions;
 import io.unibench.util.Doctor;
 import io.unibench.util.Processes;
@@ -248,6 +249,10 @@ public class DockerDeployer implements Deployer {
                 } catch (DockerException e) {
                     throw new UnibenchException("docker build of " + ref + " from " + ctx + " failed: "
                             + DockerClients.rootMessage(e), e);
+                } catch (com.github.dockerjava.api.exception.DockerClientException e) {
+                    // a failed build step (e.g. COPY of a file the context lacks) is a runtime failure, not a bug
+                    throw new UnibenchException("docker build of " + ref + " from " + ctx + " failed: "
+                            + e.getMessage(), e);
                 }
             }));
         }
@@ -382,6 +387,13 @@ public class DockerDeployer implements Deployer {
             host = host.withNetworkMode("none");
             exposed.clear();
         }
+        if (!c.sysctls().isEmpty()) {
+            host = host.withSysctls(c.sysctls()); // e.g. a router's net.ipv4.ip_forward=1, in its namespace only
+        }
+        if (!c.capAdd().isEmpty()) {
+            host = host.withCapAdd(c.capAdd().stream().map(com.github.dockerjava.api.model.Capability::valueOf)
+                    .toArray(com.github.dockerjava.api.model.Capability[]::new));
+        }
         String name = containerName(recorded.id());
         Instance inst = recorded.withDetail("image", c.imageRef()).withDetail("container_name", name)
                 .withDetail("memory_limit_bytes", Long.toString(memory)).withDetail("cpus", Double.toString(cpus))
@@ -420,7 +432,7 @@ public class DockerDeployer implements Deployer {
         long plumbing = -1;
         if (lab != null) {
             try {
-                inst = attach(inst);
+                inst = attach(inst, c);
             } catch (RuntimeException e) {
                 remove(docker(), created.getId());
                 throw e;
@@ -430,14 +442,20 @@ public class DockerDeployer implements Deployer {
         return new DockerStart(inst, c.readyLine(), t0, wall0, spawned, started, plumbing);
     }
 
-    /** The interface the lab link gets inside the container. */
+    /** The interface the lab link gets inside the container (link i of a placement: eth{i}). */
     static final String LAB_IFNAME = "eth0";
 
+    static String ifname(int i) {
+        return "eth" + i;
+    }
+
     /**
-     * CNI ADD of the running container's network namespace to its lab segment (the bridge plugin, run in
-     * the lab namespace); returns the instance with the veth's lab-side device and the container's MAC.
+     * CNI ADD of the running container's network namespace to its lab segment(s) (the bridge plugin, run in
+     * the lab namespace, one ADD per link: eth0, eth1...); then, for a placement, its routes and, when the
+     * manifest names a rules command, the nftables rules that command prints, both in the container's namespace
+     * only. Returns the instance with each veth's lab-side device and the container's MACs.
      */
-    private Instance attach(Instance inst) {
+    private Instance attach(Instance inst, ContainerSpec c) {
         LabLink lab = inst.lab();
         Long pid;
         try {
@@ -450,11 +468,72 @@ public class DockerDeployer implements Deployer {
             throw new UnibenchException("container " + shortId(inst.containerId()) + " of " + inst.id()
                     + " exited before it could be attached to lab " + lab.lab());
         }
-        Cni.Added a = Cni.add(lab, inst.containerId(), "/proc/" + pid + "/ns/net", LAB_IFNAME);
-        return inst.withLab(lab.withDevice(a.hostDevice()).withMac(a.containerMac()));
+        String netns = "/proc/" + pid + "/ns/net";
+        if (inst.placement() == null) {
+            Cni.Added a = Cni.add(lab, inst.containerId(), netns, LAB_IFNAME);
+            return inst.withLab(lab.withDevice(a.hostDevice()).withMac(a.containerMac()));
+        }
+        LabPlacement p = inst.placement();
+        for (int i = 0; i < p.links().size(); i++) {
+            LabLink l = p.links().get(i);
+            Cni.Added a = Cni.add(l, inst.containerId(), netns, ifname(i));
+            p = p.withLink(i, l.withDevice(a.hostDevice()).withMac(a.containerMac()));
+        }
+        inst = inst.withPlacement(p);
+        for (String r : p.routes()) {
+            List<String> argv = new ArrayList<>(List.of("nsenter", "-t", Long.toString(pid), "-n", "ip", "route",
+                    "replace"));
+            argv.addAll(List.of(r.trim().split("\\s+")));
+            Processes.Result res = Processes.run(argv, null, 10_000);
+            if (!res.ok()) {
+                throw new UnibenchException("route '" + r + "' in container " + shortId(inst.containerId()) + " of "
+                        + inst.id() + ": " + res.output().strip());
+            }
+        }
+        if (!c.nftRulesCommand().isEmpty()) {
+            String rules = execOutput(inst.containerId(), c.nftRulesCommand());
+            Processes.Result res = Processes.run(List.of("nsenter", "-t", Long.toString(pid), "-n", "nft", "-f", "-"),
+                    null, 10_000, rules);
+            if (!res.ok()) {
+                throw new UnibenchException("nft -f (rules of '" + String.join(" ", c.nftRulesCommand()) + "') in "
+                        + "container " + shortId(inst.containerId()) + " of " + inst.id() + ": " + res.output().strip());
+            }
+            inst = inst.withDetail("nft_rules", String.join(" ", c.nftRulesCommand()) + " | nsenter -t " + pid
+                    + " -n nft -f -");
+        }
+        return inst;
     }
 
-    /** CNI DEL of the container's lab link (its namespace, when the container still runs). Nothing outside a lab. */
+    /** Runs {@code argv} in the container (docker exec) and returns its stdout; exit != 0 is a failure. */
+    private String execOutput(String containerId, List<String> argv) {
+        try {
+            String exec = docker().execCreateCmd(containerId).withCmd(argv.toArray(String[]::new))
+                    .withAttachStdout(true).withAttachStderr(true).exec().getId();
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+            docker().execStartCmd(exec).exec(new ResultCallback.Adapter<Frame>() {
+                @Override
+                public void onNext(Frame f) {
+                    (f.getStreamType() == com.github.dockerjava.api.model.StreamType.STDERR ? err : out)
+                            .writeBytes(f.getPayload());
+                }
+            }).awaitCompletion(15, TimeUnit.SECONDS);
+            Long code = docker().inspectExecCmd(exec).exec().getExitCodeLong();
+            if (code == null || code != 0) {
+                throw new UnibenchException("'" + String.join(" ", argv) + "' in container " + shortId(containerId)
+                        + " exited " + code + ": " + err.toString(StandardCharsets.UTF_8).strip());
+            }
+            return out.toString(StandardCharsets.UTF_8);
+        } catch (DockerException e) {
+            throw new UnibenchException("docker exec '" + String.join(" ", argv) + "' in " + shortId(containerId)
+                    + ": " + DockerClients.rootMessage(e), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UnibenchException("interrupted");
+        }
+    }
+
+    /** CNI DEL of the container's lab link(s) (its namespace, when the container still runs). Nothing outside a lab. */
     private void detach(Instance instance, String containerId, boolean running) {
         LabLink lab = instance.lab();
         if (lab == null || !Ip.namespaceExists(lab.namespace())) {
@@ -469,7 +548,10 @@ public class DockerDeployer implements Deployer {
                 netns = null;
             }
         }
-        Cni.del(lab, containerId, netns, LAB_IFNAME);
+        List<LabLink> links = instance.labLinks();
+        for (int i = 0; i < links.size(); i++) {
+            Cni.del(links.get(i), containerId, netns, ifname(i));
+        }
     }
 
     /** SIGKILL, no grace: the boot benchmark's kill. The container and the record stay for {@link #restart}. */
@@ -533,7 +615,7 @@ public class DockerDeployer implements Deployer {
         Instance inst = killed.withState(InstanceState.running).withStartedAt(Instant.ofEpochMilli(wall0));
         long plumbing = -1;
         if (inst.lab() != null) {
-            inst = attach(inst);
+            inst = attach(inst, spec.container());
             plumbing = System.nanoTime() - started;
         }
         return new DockerStart(inst, spec.container().readyLine(), t0, wall0, -1, started, plumbing);
@@ -897,7 +979,7 @@ public class DockerDeployer implements Deployer {
             Instance i = new Instance(id, backend(), c.getLabels().getOrDefault(LABEL_SERVICE, "?"),
                     "running".equals(c.getState()) ? InstanceState.running : InstanceState.exited, List.of(), null,
                     c.getId(), Instant.ofEpochSecond(c.getCreated()).toString(), store.owner(), null,
-                    strayDetails(), null, null);
+                    strayDetails(), null, null, null);
             out.add(i);
         }
         return out;

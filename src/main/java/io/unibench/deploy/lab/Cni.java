@@ -65,8 +65,11 @@ public final class Cni {
         ipam.put("type", "static");
         ObjectNode a = ipam.putArray("addresses").addObject();
         a.put("address", link.cidr());
-        a.put("gateway", link.gateway());
-        ipam.putArray("routes").addObject().put("dst", "0.0.0.0/0");
+        if (link.gateway() != null) {
+            a.put("gateway", link.gateway());
+            ipam.putArray("routes").addObject().put("dst", "0.0.0.0/0");
+        }
+        // no gateway: a topology's link; the instance's placement adds its own routes
         return c.toString();
     }
 

@@ -50,12 +50,20 @@ public final class InsideLab {
 
     /** How work gets into the lab, for run.json. */
     public static String how(Lab lab) {
-        return "the JVM re-executed inside network namespace " + lab.namespace() + " with nsenter --net="
-                + Ip.namespacePath(lab.namespace());
+        return "the JVM re-executed inside network namespace " + lab.namespace() + " with "
+                + (lab.resolver() != null ? "ip netns exec (resolver " + lab.resolver() + ")"
+                : "nsenter --net=" + Ip.namespacePath(lab.namespace()));
     }
 
-    /** {@code nsenter --net=/run/netns/NS -- argv...}. */
+    /**
+     * {@code nsenter --net=/run/netns/NS -- argv...}; for a lab with a resolver (a topology's client side),
+     * {@code ip netns exec NS argv...}, which also binds the lab's {@code /etc/netns/NS/resolv.conf} over
+     * {@code /etc/resolv.conf}, so names resolve through the lab's DNS server.
+     */
     public static List<String> command(Lab lab, List<String> argv) {
+        if (lab.resolver() != null) {
+            return Ip.inNamespace(lab.namespace(), argv);
+        }
         List<String> c = new ArrayList<>(List.of("nsenter", "--net=" + Ip.namespacePath(lab.namespace()), "--"));
         c.addAll(argv);
         return c;

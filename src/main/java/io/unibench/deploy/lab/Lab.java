@@ -21,12 +21,19 @@ import java.util.List;
  * @param createdUtc when it was recorded
  * @param creatorPid the unibench process that created it
  * @param segments   its L2 networks; the first is the default one
+ * @param route      the lab side's default route (a topology: the client's gateway), null when none
+ * @param resolver   the lab side's DNS resolver ({@code /etc/netns/<namespace>/resolv.conf}, seen by what
+ *                   runs inside the lab), null when none
+ * @param topology   what the lab holds when it is a topology (e.g. {@code kind=study}, {@code backend=qemu},
+ *                   {@code plan=ext=...,link=...,dmz=...}), null for a plain lab
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Lab(@JsonProperty("name") String name, @JsonProperty("namespace") String namespace,
                   @JsonProperty("owner") String owner, @JsonProperty("state") State state,
                   @JsonProperty("created_utc") String createdUtc, @JsonProperty("creator_pid") Long creatorPid,
-                  @JsonProperty("segments") List<Segment> segments) {
+                  @JsonProperty("segments") List<Segment> segments, @JsonProperty("route") String route,
+                  @JsonProperty("resolver") String resolver,
+                  @JsonProperty("topology") java.util.Map<String, String> topology) {
     public static final String DEFAULT = "default";
     private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[a-z][a-z0-9-]{0,15}");
 
@@ -74,13 +81,23 @@ public record Lab(@JsonProperty("name") String name, @JsonProperty("namespace") 
         return segments.get(0);
     }
 
+    public Lab(String name, String namespace, String owner, State state, String createdUtc, Long creatorPid,
+               List<Segment> segments) {
+        this(name, namespace, owner, state, createdUtc, creatorPid, segments, null, null, null);
+    }
+
     public Lab withState(State s) {
-        return new Lab(name, namespace, owner, s, createdUtc, creatorPid, segments);
+        return new Lab(name, namespace, owner, s, createdUtc, creatorPid, segments, route, resolver, topology);
     }
 
     public Lab withSegment(Segment s) {
         List<Segment> all = new ArrayList<>(segments);
         all.add(s);
-        return new Lab(name, namespace, owner, state, createdUtc, creatorPid, all);
+        return new Lab(name, namespace, owner, state, createdUtc, creatorPid, all, route, resolver, topology);
+    }
+
+    /** The lab's own address on {@code segment}, null when it has none there. */
+    public String addressOn(String segment) {
+        return segment(segment).gateway();
     }
 }

@@ -252,7 +252,13 @@ public final class Labs {
         for (Segment s : lab.segments()) {
             cmds.addAll(segmentCommands(s, have));
         }
+        if (lab.route() != null) {
+            cmds.add("route replace default via " + lab.route());
+        }
         Ip.batch(ns, cmds);
+        if (lab.resolver() != null) {
+            writeResolver(lab);
+        }
         Lab ready = lab.withState(Lab.State.ready);
         put(ready);
         return ready;
@@ -263,9 +269,88 @@ public final class Labs {
         if (!have.contains(s.bridge())) {
             cmds.add("link add name " + s.bridge() + " type bridge");
         }
-        cmds.add("addr replace " + s.gatewayCidr() + " dev " + s.bridge());
+        if (s.gatewayCidr() != null) {
+            cmds.add("addr replace " + s.gatewayCidr() + " dev " + s.bridge());
+        }
         cmds.add("link set dev " + s.bridge() + " up");
         return cmds;
+    }
+
+    /**
+     * The lab {@code name} with exactly {@code segments} (a topology's: several bridges, the lab's own address
+     * only where a segment names one), the lab side's default {@code route} and DNS {@code resolver} (either
+     * may be null), created when missing. An existing lab of another shape is a usage error (destroy it first).
+     */
+    public Lab ensureShaped(String name, List<Segment> segments, String route, String resolver,
+                            java.util.Map<String, String> topology) {
+        Lab.checkName(name);
+        return state.locked(() -> {
+            Optional<Lab> known = get(name);
+            if (known.isPresent()) {
+                Lab lab = known.get();
+                if (!lab.segments().equals(segments) || !java.util.Objects.equals(lab.route(), route)
+                        || !java.util.Objects.equals(lab.resolver(), resolver)
+                        || !java.util.Objects.equals(lab.topology(), topology)) {
+                    throw new UsageException("lab " + name + " exists with another shape (" + lab.segments().size()
+                            + " segment(s), first " + lab.defaultSegment().subnet() + "); destroy it first: "
+                            + "unibench lab destroy " + name);
+                }
+                Presence p = presence(lab);
+                if (p == Presence.foreign) {
+                    throw new UsageException("network namespace " + lab.namespace() + " exists and is not unibench's "
+                            + "(no unibench marker); nothing touched");
+                }
+                return p == Presence.ours && lab.state() == Lab.State.ready ? lab : build(lab);
+            }
+            String ns = Lab.namespaceFor(state.owner(), name);
+            Lab lab = new Lab(name, ns, state.owner(), Lab.State.creating, Instant.now().toString(),
+                    ProcessHandle.current().pid(), segments, route, resolver, topology);
+            if (presence(lab) == Presence.foreign) {
+                throw new UsageException("network namespace " + ns + " exists and is not unibench's (no unibench "
+                        + "marker); nothing touched: choose another lab name");
+            }
+            put(lab);
+            return build(lab);
+        });
+    }
+
+    /**
+     * Where a lab's resolver lives: {@code /etc/netns/<namespace>/resolv.conf}, which {@code ip netns exec}
+     * binds over {@code /etc/resolv.conf} for what runs inside (iproute2's convention).
+     */
+    public static Path resolverDir(Lab lab) {
+        return ETC_NETNS.resolve(lab.namespace());
+    }
+
+    static final Path ETC_NETNS = Path.of("/etc/netns");
+
+    private static void writeResolver(Lab lab) {
+        Path dir = resolverDir(lab);
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("resolv.conf"), "# unibench lab " + lab.name() + " (" + lab.owner()
+                    + ")\nnameserver " + lab.resolver() + "\n");
+        } catch (IOException e) {
+            throw new UnibenchException("cannot write " + dir.resolve("resolv.conf") + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void removeResolver(Lab lab) {
+        Path dir = resolverDir(lab);
+        Path f = dir.resolve("resolv.conf");
+        try {
+            // only what we wrote: our header line, in the directory of our namespace
+            if (Files.isRegularFile(f) && Files.readString(f).startsWith("# unibench lab " + lab.name() + " ")) {
+                Files.delete(f);
+                try (Stream<Path> rest = Files.list(dir)) {
+                    if (rest.findAny().isEmpty()) {
+                        Files.delete(dir);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UnibenchException("cannot remove " + f + ": " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -323,6 +408,10 @@ public final class Labs {
                 case foreign -> how = "network namespace " + lab.namespace() + " is not ours (no unibench marker): left alone";
                 default -> how = "network namespace " + lab.namespace() + " was already gone";
             }
+            if (lab.resolver() != null) {
+                removeResolver(lab);
+                how += ", removed " + resolverDir(lab).resolve("resolv.conf");
+            }
             forget(lab.name());
             return how;
         });
@@ -358,7 +447,7 @@ public final class Labs {
     }
 
     /** A locally unique MAC: QEMU's 52:54:00 prefix, one byte of the segment's hash, two of the host offset. */
-    static String mac(String segmentKey, int offset) {
+    public static String mac(String segmentKey, int offset) {
         return String.format("52:54:00:%02x:%02x:%02x", segmentKey.hashCode() & 0xFF, (offset >>> 8) & 0xFF,
                 offset & 0xFF);
     }

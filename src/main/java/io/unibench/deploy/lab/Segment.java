@@ -10,7 +10,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param name    segment name, e.g. {@code dmz} (the default segment)
  * @param bridge  bridge device inside the lab namespace, e.g. {@code br-dmz}
  * @param subnet  its addresses
- * @param gateway the bridge's own address
+ * @param gateway the bridge's own address (the lab side); null when the lab has no address on this segment
+ *                (a segment of a topology that only its instances use)
  */
 public record Segment(@JsonProperty("name") String name, @JsonProperty("bridge") String bridge,
                       @JsonProperty("subnet") Subnet subnet, @JsonProperty("gateway") String gateway) {
@@ -21,9 +22,17 @@ public record Segment(@JsonProperty("name") String name, @JsonProperty("bridge")
         return new Segment(name, "br-" + name, subnet, subnet.host(AddressPlan.gatewayOffset(subnet)));
     }
 
-    /** {@code 10.0.0.254/24}: the bridge's address with the prefix. */
+    /**
+     * A segment whose lab side has {@code labAddress} (null: no address at all): a topology's segments, where
+     * the plan, not the lab, owns the gateway addresses.
+     */
+    public static Segment withLabAddress(String name, Subnet subnet, String labAddress) {
+        return new Segment(name, "br-" + name, subnet, labAddress);
+    }
+
+    /** {@code 10.0.0.254/24}: the bridge's address with the prefix; null when the lab has none here. */
     @JsonIgnore
     public String gatewayCidr() {
-        return gateway + "/" + subnet.prefix();
+        return gateway == null ? null : gateway + "/" + subnet.prefix();
     }
 }

@@ -645,7 +645,7 @@ public final class LibvirtDeployer implements Deployer {
                     }
                     out.add(new Instance(iid, Backend.libvirt, DomainXml.field(meta, "service"), InstanceState.running,
                             List.of(), null, null, java.time.Instant.now().toString(), st.owner(), null,
-                            java.util.Map.of("libvirt_uri", u, "domain", d.getName(), "stray", "true"), null, null));
+                            java.util.Map.of("libvirt_uri", u, "domain", d.getName(), "stray", "true"), null, null, null));
                 }
             } catch (LibvirtException e) {
                 warnings.accept("libvirt at " + h.uri() + ": cannot list domains: " + LibvirtHost.message(e));

@@ -17,6 +17,7 @@ import io.unibench.deploy.ServiceSpec.UnikernelSpec;
 import io.unibench.deploy.StateStore;
 import io.unibench.deploy.lab.Ip;
 import io.unibench.deploy.lab.LabLink;
+import io.unibench.deploy.lab.LabPlacement;
 import io.unibench.util.Doctor;
 import io.unibench.util.Processes;
 import java.io.IOException;
@@ -219,8 +220,21 @@ public final class QemuKvmDeployer implements Deployer {
     public static List<String> commandLine(String binary, ServiceSpec spec, Path image, String machineVariant,
                                            String accel, String name, List<Endpoint> endpoints, Path console,
                                            Path qmpSocket, Path pidFile, LabLink lab) {
+        return commandLine(binary, spec, image, machineVariant, accel, name, endpoints, console, qmpSocket, pidFile,
+                lab == null ? List.of() : List.of(lab), lab == null ? null : labCmdline(spec.unikernel().cmdline(), lab));
+    }
+
+    /**
+     * The command line for {@code links} (empty: forward mode), one tap and one virtio-net device per link in
+     * order (the guest numbers its interfaces in -device order), and {@code labCmdline} as the kernel command
+     * line in lab mode.
+     */
+    public static List<String> commandLine(String binary, ServiceSpec spec, Path image, String machineVariant,
+                                           String accel, String name, List<Endpoint> endpoints, Path console,
+                                           Path qmpSocket, Path pidFile, List<LabLink> links, String labCmdline) {
         UnikernelSpec u = spec.unikernel();
         boolean pc = "pc".equals(machineVariant);
+        LabLink lab = links.isEmpty() ? null : links.get(0);
         List<String> c = new ArrayList<>();
         if (lab != null) {
             c.addAll(Ip.inNamespace(lab.namespace(), List.of()));
@@ -241,7 +255,7 @@ public final class QemuKvmDeployer implements Deployer {
         c.addAll(List.of("-m", u.memory() == null ? "8M" : u.memory()));
         c.addAll(List.of("-smp", String.valueOf(u.vcpus() == null ? 1 : u.vcpus())));
         c.addAll(List.of("-kernel", image.toString()));
-        String cmdline = lab == null ? u.cmdline() : labCmdline(u.cmdline(), lab);
+        String cmdline = lab == null ? u.cmdline() : labCmdline;
         if (cmdline != null && !cmdline.isBlank()) {
             c.addAll(List.of("-append", cmdline));
         }
@@ -256,8 +270,11 @@ public final class QemuKvmDeployer implements Deployer {
             c.addAll(List.of("-netdev", net.toString()));
             c.addAll(List.of("-device", dev + ",netdev=n0"));
         } else {
-            c.addAll(List.of("-netdev", "tap,id=n0,ifname=" + lab.device() + ",script=no,downscript=no"));
-            c.addAll(List.of("-device", dev + ",netdev=n0,mac=" + lab.mac()));
+            for (int i = 0; i < links.size(); i++) {
+                LabLink l = links.get(i);
+                c.addAll(List.of("-netdev", "tap,id=n" + i + ",ifname=" + l.device() + ",script=no,downscript=no"));
+                c.addAll(List.of("-device", dev + ",netdev=n" + i + ",mac=" + l.mac()));
+            }
         }
         // -no-reboot: a guest that resets (triple fault) makes QEMU exit instead of booting again forever
         c.addAll(List.of("-nodefaults", "-no-user-config", "-display", "none", "-no-reboot"));
@@ -290,6 +307,36 @@ public final class QemuKvmDeployer implements Deployer {
         return tapName(id);
     }
 
+    @Override
+    public String labDevice(String id, int link) {
+        return tapName(id, link);
+    }
+
+    /**
+     * The manifest's kernel command line with its addressing ({@code ip=}, {@code ipN=}, {@code gw=},
+     * {@code route=}) replaced by the placement's.
+     */
+    static String placementCmdline(String cmdline, LabPlacement placement) {
+        List<String> out = new ArrayList<>();
+        for (String tok : (cmdline == null ? "" : cmdline).trim().split("\\s+")) {
+            if (!tok.isEmpty() && !tok.matches("(ip[0-9]?|gw|route)=.*")) {
+                out.add(tok);
+            }
+        }
+        out.add(0, placement.kernelCmdline());
+        return String.join(" ", out);
+    }
+
+    /** The tap of link {@code i} of instance {@code id}: {@link #tapName(String)} for 0, {@code t1-router-1} after. */
+    public static String tapName(String id, int i) {
+        if (i == 0) {
+            return tapName(id);
+        }
+        String rest = id.startsWith("qemu-") ? id.substring(5) : id;
+        String name = "t" + i + "-" + rest;
+        return name.length() <= 15 ? name : "t" + i + "-" + Integer.toHexString(id.hashCode());
+    }
+
     /** The tap name of instance {@code id} inside its lab ({@code tap-dns-1}; at most 15 characters). */
     public static String tapName(String id) {
         String rest = id.startsWith("qemu-") ? id.substring(5) : id;
@@ -318,8 +365,12 @@ public final class QemuKvmDeployer implements Deployer {
         }
         String accel = accelerator();
         LabLink lab = recorded.lab();
+        List<LabLink> links = recorded.labLinks();
+        String labCmdline = recorded.placement() != null
+                ? placementCmdline(spec.unikernel().cmdline(), recorded.placement())
+                : lab == null ? null : labCmdline(spec.unikernel().cmdline(), lab);
         List<String> argv = commandLine(options.binary(), spec, catalog.unikernelImage(spec), options.machine(), accel,
-                "unibench-" + id, recorded.endpoints(), console, qmp, pidFile, lab);
+                "unibench-" + id, recorded.endpoints(), console, qmp, pidFile, links, labCmdline);
         Instance inst = recorded.withDetail("accelerator", accel).withDetail("machine", options.machine())
                 .withDetail("image", catalog.unikernelImage(spec).toString())
                 .withDetail("console_log", console.toString()).withDetail("qemu_log", qemuLog.toString())
@@ -330,12 +381,14 @@ public final class QemuKvmDeployer implements Deployer {
         long t0 = System.nanoTime();
         long plumbing = -1;
         if (lab != null) {
-            // the network plumbing is part of the boot: a tap on the segment's bridge, in the lab namespace
+            // the network plumbing is part of the boot: a tap per link on its segment's bridge, in the lab namespace
             List<String> cmds = new ArrayList<>();
-            if (!Ip.linkExists(lab.namespace(), lab.device())) {
-                cmds.add("tuntap add dev " + lab.device() + " mode tap");
+            for (LabLink l : links) {
+                if (!Ip.linkExists(l.namespace(), l.device())) {
+                    cmds.add("tuntap add dev " + l.device() + " mode tap");
+                }
+                cmds.add("link set dev " + l.device() + " master " + l.bridge() + " up");
             }
-            cmds.add("link set dev " + lab.device() + " master " + lab.bridge() + " up");
             Ip.batch(lab.namespace(), cmds);
             plumbing = System.nanoTime() - t0;
         }
@@ -353,12 +406,13 @@ public final class QemuKvmDeployer implements Deployer {
 
     /** Removes the instance's tap from its lab (after QEMU is gone); nothing when not in a lab or already gone. */
     private static void removeTap(Instance instance) {
-        LabLink lab = instance.lab();
-        if (lab == null || lab.device() == null || !Ip.namespaceExists(lab.namespace())
-                || !Ip.linkExists(lab.namespace(), lab.device())) {
-            return;
+        for (LabLink lab : instance.labLinks()) {
+            if (lab.device() == null || !Ip.namespaceExists(lab.namespace())
+                    || !Ip.linkExists(lab.namespace(), lab.device())) {
+                continue;
+            }
+            Ip.batch(lab.namespace(), List.of("link delete dev " + lab.device()));
         }
-        Ip.batch(lab.namespace(), List.of("link delete dev " + lab.device()));
     }
 
     /** Watches one booting guest: process exit, QMP state, ready line on the serial console. */
@@ -556,7 +610,8 @@ public final class QemuKvmDeployer implements Deployer {
             }
         }
         removeTap(instance);
-        return how + " QEMU pid " + h.pid() + (instance.lab() == null ? "" : ", removed tap " + instance.lab().device());
+        return how + " QEMU pid " + h.pid() + (instance.lab() == null ? "" : ", removed tap" + (instance.labLinks().size() > 1
+                ? "s " : " ") + String.join(", ", instance.labLinks().stream().map(LabLink::device).toList()));
     }
 
     /** SIGKILL, no grace: the boot benchmark's kill. The record stays; {@link #restart} spawns anew. */

@@ -70,6 +70,30 @@ class QemuCommandLineTest {
     }
 
     @Test
+    void aRouterGetsOneTapAndOneDeviceAnInterfaceInOrderAndItsRoutes() {
+        ServiceSpec router = ServiceCatalog.load().get("router");
+        io.unibench.deploy.lab.LabPlacement p = new io.unibench.deploy.lab.LabPlacement(List.of(
+                new LabLink("poc-qemu", "ub-x-poc-qemu", "link", "br-link", "192.168.101.2", 29, null,
+                        "52:54:00:aa:00:02", QemuKvmDeployer.tapName("qemu-router-1", 0), LabLink.TAP, null),
+                new LabLink("poc-qemu", "ub-x-poc-qemu", "dmz", "br-dmz", "10.0.0.254", 24, null,
+                        "52:54:00:bb:00:fe", QemuKvmDeployer.tapName("qemu-router-1", 1), LabLink.TAP, null)),
+                List.of("default via 192.168.101.3"));
+        List<String> c = QemuKvmDeployer.commandLine("qemu-system-x86_64", router, Path.of("/img/router.elf"),
+                "microvm", "kvm", "unibench-qemu-router-1", List.of(), Path.of("/c.log"), Path.of("/q.sock"),
+                Path.of("/q.pid"), p.links(), QemuKvmDeployer.placementCmdline(router.unikernel().cmdline(), p));
+        String line = String.join(" ", c);
+        assertThat(line).contains("-netdev tap,id=n0,ifname=tap-router-1,script=no,downscript=no "
+                + "-device virtio-net-device,netdev=n0,mac=52:54:00:aa:00:02 "
+                + "-netdev tap,id=n1,ifname=t1-router-1,script=no,downscript=no "
+                + "-device virtio-net-device,netdev=n1,mac=52:54:00:bb:00:fe");
+        assertThat(after(c, "-append")).isEqualTo("ip=192.168.101.2/29 ip1=10.0.0.254/24 gw=192.168.101.3");
+        assertThat(QemuKvmDeployer.placementCmdline("ip=1.2.3.4/24 ip1=5.6.7.8/24 route=9.0.0.0/8:1.2.3.1 verbose", p))
+                .isEqualTo("ip=192.168.101.2/29 ip1=10.0.0.254/24 gw=192.168.101.3 verbose");
+        assertThat(QemuKvmDeployer.tapName("qemu-firewall-1", 1)).isEqualTo("t1-firewall-1");
+        assertThat(QemuKvmDeployer.tapName("qemu-averylongservice-1", 1)).hasSizeLessThanOrEqualTo(15);
+    }
+
+    @Test
     void onlyAQemuWithOurSocketOnItsCommandLineIsOurs() {
         long self = ProcessHandle.current().pid();
         assertThat(QemuKvmDeployer.isOurs(self, "/s/run/q.sock")).as("a JVM is not QEMU").isFalse();
