@@ -93,6 +93,10 @@ final class DeployCommand implements Callable<Integer> {
     public Integer call() {
         boolean poc = service.equals("poc");
         RemoteOptions remote = remoteOptions.options();
+        if (network.network == io.unibench.deploy.NetworkMode.lab && remote.remote()) {
+            throw new UsageException("--network lab is on this host only (its namespaces are local); "
+                    + "deploy remotely with --network forward");
+        }
         if (poc && !spec.commandLine().getParseResult().hasMatchedOption("--network") && remoteOptions.host == null) {
             network.network = io.unibench.deploy.NetworkMode.lab; // the study's system is the topology (labs are local)
         }

@@ -108,7 +108,8 @@ public interface Deployer {
     /**
      * How an instance of this backend joins a lab segment ({@code --network lab}): {@link LabLink#VETH}
      * (a veth from the CNI bridge plugin, the default) or {@link LabLink#TAP} (a tap the deployer plugs
-     * into the bridge itself). The deployer's {@link #start} reads the {@link Instance#lab() link}.
+     * into the bridge itself), or null when this backend cannot join a lab (yet). The deployer's
+     * {@link #start} reads the {@link Instance#lab() link}.
      */
     default String labPath() {
         return LabLink.VETH;

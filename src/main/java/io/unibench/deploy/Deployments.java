@@ -135,6 +135,9 @@ public final class Deployments {
      */
     public List<Instance> deploy(List<Request> requests, Duration readyTimeout) {
         if (lab != null) {
+            for (Request r : requests) {
+                requireLabSupport(deployer(r.backend()));
+            }
             checkRoomInLab((int) requests.stream().filter(r -> r.placement() == null).count());
         }
         Set<String> checked = new HashSet<>();
@@ -246,6 +249,12 @@ public final class Deployments {
         }
     }
 
+    private static void requireLabSupport(Deployer d) {
+        if (d.labPath() == null) {
+            throw new UsageException("backend " + d.backend().id() + " cannot join a lab yet; use --network forward");
+        }
+    }
+
     /** Bad input, before anything starts, when the lab's segment has no address left for {@code n} more instances. */
     public void checkRoomInLab(int n) {
         Segment seg = lab.defaultSegment();
@@ -287,6 +296,7 @@ public final class Deployments {
                 }
             } else {
                 // the service's own ports on its lab address: nothing in between
+                requireLabSupport(d);
                 String path = d.labPath();
                 link = Labs.allocate(lab, lab.defaultSegment(), spec.service(), path, d.labDevice(id), state.list());
                 eps = new ArrayList<>();

@@ -302,6 +302,12 @@ public final class LibvirtDeployer implements Deployer {
         return "unibench-" + id + "-" + Integer.toHexString(state.owner().hashCode() & 0xFFFFFF);
     }
 
+    /** Libvirt domains get their network from libvirt; attaching them to a lab is not done yet. */
+    @Override
+    public String labPath() {
+        return null;
+    }
+
     @Override
     public Start start(ServiceSpec spec, Instance recorded) {
         LibvirtHost h = host();
