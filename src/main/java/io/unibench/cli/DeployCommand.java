@@ -148,8 +148,16 @@ final class DeployCommand implements Callable<Integer> {
                 .with(qemuOptions.options()).with(remote)
                 .with(new DockerOptions(containerMemory, containerCpus, Duration.ofSeconds(2), false)));
 
-        network.validate();
+        boolean labMode = network.validate() != null;
         StateStore state = StateStore.open();
+        if (labMode) {
+            // a backend that cannot join a lab is bad input before the lab is even created
+            Deployments probe = Deployments.create(state, catalog, opts.backendOptions(), new Deployments.Listener() {
+            });
+            for (Backend b : opts.backends()) {
+                Deployments.requireLabSupport(probe.deployer(b));
+            }
+        }
         if (InsideLab.labName() == null) {
             network.checkRoom(state, opts.backends().size() * specs.size() * opts.count());
         }

@@ -249,7 +249,8 @@ public final class Deployments {
         }
     }
 
-    private static void requireLabSupport(Deployer d) {
+    /** Bad input when {@code d}'s backend cannot join a lab (checked before any lab or instance is made). */
+    public static void requireLabSupport(Deployer d) {
         if (d.labPath() == null) {
             throw new UsageException("backend " + d.backend().id() + " cannot join a lab yet; use --network forward");
         }
