@@ -97,8 +97,10 @@ final class DeployCommand implements Callable<Integer> {
             throw new UsageException("--network lab is on this host only (its namespaces are local); "
                     + "deploy remotely with --network forward");
         }
-        if (poc && !spec.commandLine().getParseResult().hasMatchedOption("--network") && remoteOptions.host == null) {
-            network.network = io.unibench.deploy.NetworkMode.lab; // the study's system is the topology (labs are local)
+        if (poc && !spec.commandLine().getParseResult().hasMatchedOption("--network") && !remote.remote()
+                && io.unibench.deploy.topology.Topologies.builds(backend)) {
+            // the study's system is the topology (labs are local; backends without a topology get forward + a note)
+            network.network = io.unibench.deploy.NetworkMode.lab;
         }
         if (poc && network.network == io.unibench.deploy.NetworkMode.lab) {
             return new TopologyDeploy(this).call();
@@ -180,13 +182,15 @@ final class DeployCommand implements Callable<Integer> {
                 }
             }
         }
-        if (poc) {
-            err.println("note: --network forward deploys DNS and web on 127.0.0.1 ports; the study's topology "
-                    + "(client, firewall, router, DMZ) needs --network lab");
-        }
         long t0 = System.nanoTime();
         List<Instance> out = d.deploy(requests, opts.readyTimeout());
         long wallNanos = System.nanoTime() - t0;
+        if (poc) {
+            // after the deploy, so that a failure stays one line
+            err.println("note: --network forward deploys DNS and web on " + (remote.remote() ? "the server's" : "127.0.0.1")
+                    + " ports; the study's topology (client, firewall, router, DMZ) needs --network lab");
+            err.flush();
+        }
         PrintWriter o = spec.commandLine().getOut();
         if (json) {
             InstanceViews.printJson(o, InstanceViews.deployDocument(out, wallNanos, d.state()));

@@ -57,6 +57,16 @@ public final class Topologies {
      * comma-separated list of those. One topology never mixes backends: anything else (e.g.
      * {@code firewall=docker}, {@code qemu+docker}) is a usage error listing what is supported.
      */
+    /** True when {@code --backend text} names backends that each build the topology (qemu, docker, both). */
+    public static boolean builds(String text) {
+        try {
+            parseBackends(text);
+            return true;
+        } catch (UsageException e) {
+            return false;
+        }
+    }
+
     public static List<Backend> parseBackends(String text) {
         String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
         List<Backend> out = new ArrayList<>();
