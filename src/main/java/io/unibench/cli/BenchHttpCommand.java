@@ -110,7 +110,8 @@ final class BenchHttpCommand implements Callable<Integer> {
         Duration timeout = ramp.timeout();
         RunMetadata meta = ramp.startMetadata("http", spec);
         OpenLoopRun.Result result = HttpBenchmark.run(settings, plan, stops, timeout, ramp.output("http"), meta,
-                ramp.progress(HttpEngine.PROTOCOL.rateUnit()));
+                ramp.progress(HttpEngine.PROTOCOL.rateUnit()),
+                ramp.serverCpu(meta, spec.commandLine().getErr()));
         return RampOptions.finish(result, spec);
     }
 }

@@ -19,9 +19,13 @@ import java.util.Locale;
  *                       kept up): sent below {@link #MIN_SEND_RATIO} of offered, send-lag p99 above the
  *                       threshold, queries never sent, answers dropped by the generator's own sockets,
  *                       and the limits the engine itself reported
+ * @param serverCpuNanos CPU time the loaded server consumed during the measured window (QEMU's whole
+ *                       process, the container's cgroup, the native process), -1 when unknown (the bench
+ *                       does not know which instance it loads)
  */
 public record StepResult(int step, double offeredRate, int clients, long measuredNanos, IntervalSample totals,
-                         boolean saturated, LoadProtocol protocol, List<String> generatorTrouble) {
+                         boolean saturated, LoadProtocol protocol, List<String> generatorTrouble,
+                         long serverCpuNanos) {
 
     /** The generator counts as saturated below this share of the offered send rate. */
     public static final double MIN_SEND_RATIO = 0.99;
@@ -44,7 +48,8 @@ public record StepResult(int step, double offeredRate, int clients, long measure
     public static StepResult of(int step, double offeredRate, int clients, long measuredNanos,
                                 IntervalSample totals, LoadProtocol protocol, long maxLagP99Nanos,
                                 List<String> limits) {
-        StepResult r = new StepResult(step, offeredRate, clients, measuredNanos, totals, false, protocol, List.of());
+        StepResult r = new StepResult(step, offeredRate, clients, measuredNanos, totals, false, protocol, List.of(),
+                -1);
         List<String> why = new ArrayList<>();
         double achieved = r.attempted() / Math.max(1e-9, r.seconds());
         if (achieved < MIN_SEND_RATIO * offeredRate) {
@@ -62,7 +67,23 @@ public record StepResult(int step, double offeredRate, int clients, long measure
             why.add("its sockets dropped " + totals.clientRxDrops() + " answers unread");
         }
         why.addAll(limits);
-        return new StepResult(step, offeredRate, clients, measuredNanos, totals, !why.isEmpty(), protocol, why);
+        return new StepResult(step, offeredRate, clients, measuredNanos, totals, !why.isEmpty(), protocol, why, -1);
+    }
+
+    /** This result with the server's CPU time over the measured window (-1: unknown). */
+    public StepResult withServerCpu(long nanos) {
+        return new StepResult(step, offeredRate, clients, measuredNanos, totals, saturated, protocol,
+                generatorTrouble, nanos < 0 ? -1 : nanos);
+    }
+
+    /** Server CPU seconds over the measured window, null when unknown. */
+    public Double serverCpuSeconds() {
+        return serverCpuNanos < 0 ? null : serverCpuNanos / 1e9;
+    }
+
+    /** Server CPU microseconds per completed exchange (query or request), null when unknown or none. */
+    public Double cpuMicrosPerQuery() {
+        return serverCpuNanos < 0 || totals.completed() <= 0 ? null : serverCpuNanos / 1e3 / totals.completed();
     }
 
     public double seconds() {
