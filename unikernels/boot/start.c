@@ -244,8 +244,9 @@ static void rx_frame(struct netif *nif, uint8_t *f, size_t len)
     eth_input(nif, f, len);
 }
 
-/* Counters of the main loop, printed with the devices' on the stats= line. */
-static uint64_t n_halts, n_poll_hits;
+/* Counters of the main loop, printed with the devices' on the stats= line (only when
+ * frames moved since the last line: an idle guest prints nothing). */
+static uint64_t n_halts, n_poll_hits, stats_last_frames = ~0ULL;
 
 static void print_stats(void)
 {
@@ -259,6 +260,9 @@ static void print_stats(void)
         if (st.irqs > t.irqs)
             t.irqs = st.irqs; /* one shared vector: every device counts each interrupt */
     }
+    if (t.rx + t.tx == stats_last_frames)
+        return;
+    stats_last_frames = t.rx + t.tx;
     kprintf("unibench: stats rx=%lu tx=%lu kicks=%lu irqs=%lu halts=%lu poll_hits=%lu tx_full=%lu\n", t.rx, t.tx,
             t.kicks, t.irqs, n_halts, n_poll_hits, t.tx_full);
 }
