@@ -15,6 +15,8 @@ cd "$home"
 ensure_packages
 ensure_docker
 ensure_runsc_runtime
+ensure_libvirtd
+ensure_loopback_sshd
 
 failed=()
 run() {

@@ -22,6 +22,7 @@
 
 #include "common.h"
 #include "dns.h"
+#include "dnsstats.h"
 
 #define PROG "dns-server"
 #define USAGE "[--port N] [--bind ADDR] [--zone ORIGIN:LABEL=IPv4,...] [--rcvbuf BYTES] [--tcp-conns N] [--tcp-idle SECONDS]"
@@ -266,6 +267,34 @@ static void tcp_accept_all(int lfd)
     }
 }
 
+/* Counters answered to "stats.unibench. CH TXT"; rx_dropped is the kernel's count of datagrams
+ * dropped at our full UDP socket buffer (SO_RXQ_OVFL, cumulative per socket, summed here). */
+static struct dns_stats stats;
+#define MAX_UDP_FDS 8
+static int ovfl_fd[MAX_UDP_FDS];
+static uint32_t ovfl_seen[MAX_UDP_FDS];
+static char qctrl[BATCH][CMSG_SPACE(sizeof(uint32_t))];
+
+static void note_overflow(int fd, const struct msghdr *h)
+{
+    for (struct cmsghdr *c = CMSG_FIRSTHDR((struct msghdr *)h); c; c = CMSG_NXTHDR((struct msghdr *)h, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SO_RXQ_OVFL)
+            continue;
+        uint32_t total;
+        memcpy(&total, CMSG_DATA(c), sizeof total);
+        for (int i = 0; i < MAX_UDP_FDS; i++) {
+            if (ovfl_fd[i] == fd || ovfl_fd[i] == 0) {
+                ovfl_fd[i] = fd;
+                if (total > ovfl_seen[i]) {
+                    stats.rx_dropped += total - ovfl_seen[i];
+                    ovfl_seen[i] = total;
+                }
+                break;
+            }
+        }
+    }
+}
+
 static uint8_t qbuf[BATCH][QMAX];
 static uint8_t rbuf[BATCH][RMAX];
 static struct sockaddr_storage peers[BATCH];
@@ -296,6 +325,8 @@ static void serve(int fd)
             qmsg[i].msg_hdr.msg_namelen = sizeof peers[i];
             qmsg[i].msg_hdr.msg_iov = &qiov[i];
             qmsg[i].msg_hdr.msg_iovlen = 1;
+            qmsg[i].msg_hdr.msg_control = qctrl[i];
+            qmsg[i].msg_hdr.msg_controllen = sizeof qctrl[i];
         }
         int n = recvmmsg(fd, qmsg, BATCH, MSG_DONTWAIT, NULL);
         if (n <= 0)
@@ -303,11 +334,16 @@ static void serve(int fd)
         int m = 0;
         for (int i = 0; i < n; i++) {
             size_t len = qmsg[i].msg_len;
+            note_overflow(fd, &qmsg[i].msg_hdr);
             if (reflector(&peers[i]))
                 continue;
             if (qmsg[i].msg_hdr.msg_flags & MSG_TRUNC)
                 len = QMAX;
-            size_t r = dns_respond(&zone, qbuf[i], len, rbuf[m], RMAX);
+            size_t r = dns_stats_answer(&stats, qbuf[i], len, rbuf[m], RMAX);
+            if (r == 0) {
+                r = dns_respond(&zone, qbuf[i], len, rbuf[m], RMAX);
+                dns_stats_count(&stats, rbuf[m], r);
+            }
             if (r == 0)
                 continue;
             riov[m].iov_base = rbuf[m];
@@ -396,7 +432,12 @@ int main(int argc, char **argv)
     sig.fd = sfd;
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &sig};
     epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
+    int one = 1;
+    stats.rx_dropped_known = 1;
     for (int i = 0; i < l.count; i++) {
+        /* the kernel then tells, with each datagram, how many it dropped at this full socket */
+        if (setsockopt(l.fd[i], SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one) != 0)
+            stats.rx_dropped_known = 0;
         uh[i].kind = K_UDP;
         uh[i].fd = l.fd[i];
         ev.data.ptr = &uh[i];

@@ -62,6 +62,68 @@ ensure_docker() {
   fi
 }
 
+# libvirt for the libvirt backend's tests: libvirtd and virtlogd as daemons (no systemd here), idempotent.
+# Debian's "default" network is not autostarted, so starting libvirtd adds no bridge to the host.
+libvirt_up() { virsh -q -c qemu:///system version >/dev/null 2>&1; }
+
+ensure_libvirtd() {
+  if libvirt_up; then return 0; fi
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "unibench: libvirtd is not running; start it as root (libvirtd -d; virtlogd -d)" >&2
+    return 1
+  fi
+  # libvirt runs QEMU as libvirt-qemu (group kvm): Debian's udev rule makes /dev/kvm root:kvm 0660, a host
+  # without udev (a container) may leave it root-only 0600, and libvirt then probes QEMU again on every start
+  if [ -c /dev/kvm ] && getent group kvm >/dev/null && [ "$(stat -c %G /dev/kvm)" != kvm ]; then
+    chgrp kvm /dev/kvm && chmod 0660 /dev/kvm
+  fi
+  pgrep -x virtlogd >/dev/null || virtlogd -d
+  pgrep -x libvirtd >/dev/null || libvirtd -d
+  for _ in $(seq 1 60); do libvirt_up && break; sleep 0.5; done
+  if ! libvirt_up; then
+    echo "unibench: libvirtd did not start (see /var/log/libvirt/libvirtd.log)" >&2
+    return 1
+  fi
+}
+
+# An OpenSSH server on 127.0.0.1 only, for the two-host tests (qemu+ssh://, Docker over ssh://): its own
+# config, host key, client key and authorized_keys under $UNIBENCH_TEST_SSH_DIR; root's ~/.ssh is not touched.
+# Exports UNIBENCH_TEST_SSH_PORT, UNIBENCH_TEST_SSH_KEY (the client's private key), UNIBENCH_TEST_SSH_KNOWN_HOSTS.
+ensure_loopback_sshd() {
+  local dir="${UNIBENCH_TEST_SSH_DIR:-/var/lib/unibench-test-sshd}" port="${UNIBENCH_TEST_SSH_PORT:-2222}"
+  mkdir -p "$dir" && chmod 700 "$dir"
+  [ -f "$dir/host_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C unibench-test-host -f "$dir/host_ed25519"
+  [ -f "$dir/client_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C unibench-test-client -f "$dir/client_ed25519"
+  cp "$dir/client_ed25519.pub" "$dir/authorized_keys" && chmod 600 "$dir/authorized_keys"
+  echo "[127.0.0.1]:$port $(cut -d' ' -f1,2 "$dir/host_ed25519.pub")" > "$dir/known_hosts"
+  cat > "$dir/sshd_config" <<CONF
+ListenAddress 127.0.0.1
+Port $port
+HostKey $dir/host_ed25519
+PidFile $dir/sshd.pid
+AuthorizedKeysFile $dir/authorized_keys
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+AllowStreamLocalForwarding yes
+AllowTcpForwarding yes
+StrictModes no
+CONF
+  export UNIBENCH_TEST_SSH_DIR="$dir" UNIBENCH_TEST_SSH_PORT="$port"
+  export UNIBENCH_TEST_SSH_KEY="$dir/client_ed25519" UNIBENCH_TEST_SSH_KNOWN_HOSTS="$dir/known_hosts"
+  if [ -f "$dir/sshd.pid" ] && kill -0 "$(cat "$dir/sshd.pid")" 2>/dev/null; then return 0; fi
+  mkdir -p /run/sshd
+  /usr/sbin/sshd -f "$dir/sshd_config" -E "$dir/sshd.log"
+  for _ in $(seq 1 40); do
+    ssh -q -p "$port" -i "$dir/client_ed25519" -o BatchMode=yes -o UserKnownHostsFile="$dir/known_hosts" \
+      root@127.0.0.1 true 2>/dev/null && return 0
+    sleep 0.25
+  done
+  echo "unibench: the loopback sshd did not start (see $dir/sshd.log)" >&2
+  return 1
+}
+
 # The gVisor runtime as the gvisor backend uses it (see ../shared/MACHINE-FACTS.md "Other runtimes"): ptrace
 # platform, host network (runsc refuses to run with a network in the root network namespace otherwise).
 # unibench itself never edits the daemon's configuration; `unibench doctor` prints this snippet when missing.

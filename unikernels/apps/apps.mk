@@ -4,12 +4,12 @@
 #
 # Defines (all paths relative to the including makefile's working directory):
 #   APPS_DIR          this directory
-#   APPS_DNS_SRCS     C sources of the DNS logic
+#   APPS_DNS_SRCS     C sources of the DNS logic (with dnsstats.c: the CHAOS stats answer)
 #   APPS_HTTP_SRCS    C sources of the HTTP logic, including the generated page source
 #   APPS_FW_SRCS      C sources of the firewall policy, including the compiled rule file
 #                     (defines `const struct fw_ruleset fw_builtin`, see fw.h)
 #   APPS_SRCS         DNS and HTTP (the rule compiler's generated source is not in it)
-#   APPS_HDRS         public headers (dns.h, http.h, fw.h)
+#   APPS_HDRS         public headers (dns.h, dnsstats.h, http.h, fw.h)
 #   APPS_CFLAGS       -std=c11 and the include path; add your own warnings/target flags
 #   APPS_PAGE_C       the generated page source ($(APPS_GEN_DIR)/page.c), with its rule
 #   APPS_FW_C         the compiled rule file ($(APPS_GEN_DIR)/fw_rules.c), with its rule
@@ -40,11 +40,11 @@ HOSTCC ?= cc
 
 FW_RULES ?= $(APPS_DIR)/../services/firewall.rules
 
-APPS_HDRS := $(APPS_DIR)/dns.h $(APPS_DIR)/http.h $(APPS_DIR)/fw.h
+APPS_HDRS := $(APPS_DIR)/dns.h $(APPS_DIR)/dnsstats.h $(APPS_DIR)/http.h $(APPS_DIR)/fw.h
 APPS_PAGE_C := $(APPS_GEN_DIR)/page.c
 APPS_ZONE_C := $(APPS_GEN_DIR)/zone.c
 APPS_ZONEC := $(APPS_GEN_DIR)/zonec
-APPS_DNS_SRCS := $(APPS_DIR)/dns.c $(APPS_ZONE_C)
+APPS_DNS_SRCS := $(APPS_DIR)/dns.c $(APPS_DIR)/dnsstats.c $(APPS_ZONE_C)
 APPS_ZONEFILE_SRCS := $(APPS_DIR)/zonefile.c
 APPS_HTTP_SRCS := $(APPS_DIR)/http.c $(APPS_PAGE_C)
 APPS_FW_C := $(APPS_GEN_DIR)/fw_rules.c

@@ -234,6 +234,10 @@ struct tcp_ops {
      * and comes again by retransmission). data == NULL, len == 0: the peer sent FIN. */
     size_t (*recv)(struct tcp_conn *c, const uint8_t *data, size_t len);
     void (*closed)(struct tcp_conn *c); /* connection gone (after open): forget it */
+    /* Optional: how many more bytes the application could take now; the advertised receive
+     * window is capped by it (flow control instead of refused data), and reopened with a
+     * window update once our acknowledged output makes room. NULL: always RCV_WND. */
+    size_t (*window)(const struct tcp_conn *c);
 };
 void tcp_input(uint32_t src, uint32_t dst, uint8_t *seg, size_t len);
 int tcp_listen(uint16_t port, const struct tcp_ops *ops);

@@ -65,6 +65,7 @@ struct tcp_conn {
     uint8_t dirty;      /* on the flush list */
     uint8_t retries;
     uint8_t rtt_timing;
+    uint16_t adv_wnd;   /* receive window in our last segment */
     uint16_t lport, rport, mss;
     uint32_t rip;
     uint32_t iss, irs;
@@ -254,7 +255,14 @@ static int send_segment(struct tcp_conn *c, uint32_t seq, uint8_t flags, uint32_
     put32(t + 8, c->rcv_nxt);
     t[12] = (uint8_t)(hl / 4) << 4;
     t[13] = flags | TH_ACK;
-    put16(t + 14, RCV_WND);
+    uint32_t wnd = RCV_WND;
+    if (c->opened && c->ops->window) {
+        size_t w = c->ops->window(c);
+        if (w < wnd)
+            wnd = (uint32_t)w;
+    }
+    c->adv_wnd = (uint16_t)wnd;
+    put16(t + 14, (uint16_t)wnd);
     put16(t + 16, 0);
     put16(t + 18, 0);
     if (flags & TH_SYN) {
@@ -683,6 +691,10 @@ static int process_ack(struct tcp_conn *c, uint32_t ack, uint16_t wnd)
         }
         if (c->fin_queued && SEQ_GT(ack, data_end))
             c->fin_acked = 1;
+        /* Our window was held small: reopen it (a window update) once there is room. */
+        if (c->opened && c->ops->window && c->adv_wnd < RCV_WND / 2 &&
+            c->ops->window(c) >= (size_t)c->adv_wnd + MSS_LOCAL)
+            c->ack_now = 1;
         if (c->rtt_timing && SEQ_GEQ(ack, c->rtt_seq)) {
             c->rtt_timing = 0;
             rtt_sample(c);

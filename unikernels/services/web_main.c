@@ -103,7 +103,8 @@ static void on_closed(struct tcp_conn *c)
     (void)c;
 }
 
-static const struct tcp_ops web_ops = {on_open, on_recv, on_closed};
+static const struct tcp_ops web_ops = {on_open, on_recv, on_closed, NULL}; /* no window cap: a
+ * request head arrives in one window whatever responses it may trigger */
 
 void app_start(void)
 {

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "dns.h"
+#include "dnsstats.h"
 #include "http.h"
 
 #ifndef CORPUS_DIR
@@ -1393,6 +1394,45 @@ static void t_corpus_http(void)
     }
 }
 
+/* stats.unibench. CH TXT is answered with the counters; other CHAOS queries still go to the
+ * logic (REFUSED), and only what the logic saw is counted. */
+static void t_dns_stats(void)
+{
+    struct dns_stats st = {0};
+    uint8_t q[512], r[512];
+    struct qopt o = qdef();
+    size_t qlen = build_query(q, "www.cetic.be", o);
+    size_t n = dns_respond(&g_zone, q, qlen, r, sizeof r);
+    dns_stats_count(&st, r, n);
+    dns_stats_count(&st, r, 0); /* one dropped */
+    o.qclass = 3;
+    qlen = build_query(q, "version.bind", o);
+    CHECK_EQ(dns_stats_answer(&st, q, qlen, r, sizeof r), 0); /* not ours: the logic refuses it */
+    n = dns_respond(&g_zone, q, qlen, r, sizeof r);
+    CHECK_EQ(r[3] & 0x0F, 5);
+    dns_stats_count(&st, r, n);
+    o.qtype = 16;
+    qlen = build_query(q, "Stats.UNIBENCH", o);
+    n = dns_stats_answer(&st, q, qlen, r, sizeof r);
+    CHECK(n > qlen);
+    CHECK_EQ(r[0], 0xBE);
+    CHECK(r[2] & 0x80);
+    CHECK_EQ(r[3] & 0x0F, 0);
+    CHECK_EQ(r[7], 1);
+    const char *want = "received=3 answered=2 malformed=1 refused=1 rx_dropped=unknown";
+    size_t wl = strlen(want);
+    CHECK_EQ(r[n - wl - 1], wl);
+    CHECK(memcmp(r + n - wl, want, wl) == 0);
+    st.rx_dropped_known = 1;
+    st.rx_dropped = 42;
+    n = dns_stats_answer(&st, q, qlen, r, sizeof r);
+    CHECK(memcmp(r + n - 13, "rx_dropped=42", 13) == 0);
+    CHECK_EQ(dns_stats_answer(&st, q, qlen, r, 40), 0); /* no room: nothing written */
+    o.qclass = 1;
+    qlen = build_query(q, "stats.unibench", o);
+    CHECK_EQ(dns_stats_answer(&st, q, qlen, r, sizeof r), 0); /* class IN: not the stats query */
+}
+
 int main(void)
 {
     dns_zone_default(&g_zone);
@@ -1419,6 +1459,7 @@ int main(void)
     run("dns_real_zone", t_dns_real_zone);
     run("dns_cd_copied", t_dns_cd_copied);
     run("dns_tcp_no_truncation", t_dns_tcp_no_truncation);
+    run("dns_stats", t_dns_stats);
     run("dns_fuzz", t_dns_fuzz);
     run("zone_fuzz", t_zone_fuzz);
     run("http_page", t_http_page);

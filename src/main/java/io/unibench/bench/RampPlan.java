@@ -11,10 +11,26 @@ import java.util.List;
  * recorded, with a {@code cooldown} pause between steps. A fixed run is a plan with one step.
  */
 public record RampPlan(double startRate, double step, double maxRate, Duration stepDuration, Duration warmup,
-                       Duration cooldown) {
+                       Duration cooldown, boolean autoMax) {
 
     /** Upper bound on the number of steps, so every ramp ends by itself even without a stop condition. */
     public static final int MAX_STEPS = 10_000;
+
+    /** A ramp up to {@code maxRate}. */
+    public RampPlan(double startRate, double step, double maxRate, Duration stepDuration, Duration warmup,
+                    Duration cooldown) {
+        this(startRate, step, maxRate, stepDuration, warmup, cooldown, false);
+    }
+
+    /**
+     * {@code --max-rate auto}: steps on until a stop condition fires (at most {@link #MAX_STEPS}), then the
+     * runner bisects between the last good and the first failing step.
+     */
+    public static RampPlan auto(double startRate, double step, Duration stepDuration, Duration warmup,
+                                Duration cooldown) {
+        return new RampPlan(startRate, step, startRate + (MAX_STEPS - 2) * step, stepDuration, warmup, cooldown,
+                true);
+    }
 
     public RampPlan {
         if (!(startRate > 0)) {
@@ -77,7 +93,7 @@ public record RampPlan(double startRate, double step, double maxRate, Duration s
         m.put("mode", isFixed() ? "fixed" : "ramp");
         m.put("start_rate", startRate);
         m.put("step", step);
-        m.put("max_rate", maxRate);
+        m.put("max_rate", autoMax ? "auto" : maxRate);
         m.put("step_duration_s", stepDuration.toNanos() / 1e9);
         m.put("warmup_s", warmup.toNanos() / 1e9);
         m.put("cooldown_s", cooldown.toNanos() / 1e9);

@@ -2,6 +2,7 @@ package io.unibench.bench;
 
 import io.unibench.UnibenchException;
 import io.unibench.Units;
+import io.unibench.load.HostNoise;
 import io.unibench.load.IntervalSample;
 import io.unibench.load.LoadEngine;
 import io.unibench.load.LoadMeter;
@@ -11,6 +12,7 @@ import io.unibench.results.StepResult;
 import io.unibench.results.StopReason;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,6 +43,8 @@ public final class RampRunner {
     private final RampSink sink;
     private final RampListener listener;
     private volatile LoadMeter current;
+    /** Host CPU used outside the benchmark (unibench, its children and the server's process excluded). */
+    private HostNoise noise;
     private volatile boolean interrupted;
     private volatile LongSupplier serverCpu;
 
@@ -85,49 +89,139 @@ public final class RampRunner {
         });
         try {
             engine.prepare();
+            InetSocketAddress target = engine.targetAddress();
+            noise = new HostNoise(target == null ? java.util.Set.of() : HostNoise.socketOwners(target));
+            // the planned steps are numbered ahead of time; an auto ramp's length is unknown (0 = open)
+            int planned = plan.autoMax() ? 0 : rates.size();
+            StepResult lastGood = null;
             for (int i = 0; i < rates.size(); i++) {
                 int step = i + 1;
                 double rate = rates.get(i);
-                StepRun run = runStep(step, rates.size(), rate, runStart, sampler);
-                StepResult result = run.result;
-                done.add(result);
-                listener.stepFinished(result);
-                if (result.saturated()) {
-                    listener.warning(String.format(Locale.ROOT,
-                            "step %d: the generator could not keep %s/s (%s); this step measures the client,"
-                                    + " not only the server",
-                            step, Units.formatRate(rate), String.join("; ", result.generatorTrouble())));
-                }
-                StopReason reason;
-                String detail;
-                if (interrupted) {
-                    reason = StopReason.INTERRUPTED;
-                    detail = "interrupted during step " + step;
-                } else {
-                    String[] verdict = verdict(result, run);
-                    reason = verdict == null ? null : StopReason.valueOf(verdict[0]);
-                    detail = verdict == null ? null : verdict[1];
-                }
-                if (reason == null && i == rates.size() - 1) {
-                    reason = plan.isFixed() ? StopReason.COMPLETED : StopReason.MAX_RATE;
-                    detail = plan.isFixed() ? "fixed rate run completed"
+                Judged j = runAndJudge(step, planned, rate, runStart, sampler, done);
+                if (j.reason == null && i == rates.size() - 1) {
+                    j.reason = plan.isFixed() ? StopReason.COMPLETED : StopReason.MAX_RATE;
+                    j.detail = plan.isFixed() ? "fixed rate run completed"
+                            : plan.autoMax() ? "no stop condition up to " + Units.formatRate(rate) + "/s ("
+                                    + RampPlan.MAX_STEPS + " steps)"
                             : "reached --max-rate " + Units.formatRate(plan.maxRate());
                 }
-                StopReason stop = reason;
-                String why = detail;
-                write(() -> sink.step(result, stop, why));
-                if (stop != null) {
-                    listener.finished(stop, why);
-                    return new Outcome(done, stop, why);
+                if (j.reason != null && plan.autoMax() && lastGood != null && REFINABLE.contains(j.reason)) {
+                    return refine(lastGood, j, step, runStart, sampler, done);
                 }
-                if (!plan.cooldown().isZero()) {
-                    Thread.sleep(plan.cooldown().toMillis());
+                if (j.reason != null) {
+                    return finish(j, done);
                 }
+                write(() -> sink.step(j.result, null, null));
+                lastGood = j.result;
+                pause();
             }
             throw new IllegalStateException("unreachable: the last step always stops the ramp");
         } finally {
             sampler.shutdownNow();
         }
+    }
+
+    /** Stop reasons after which an auto ramp bisects toward the break point (the server still answers). */
+    private static final java.util.Set<StopReason> REFINABLE = java.util.EnumSet.of(StopReason.LOSS,
+            StopReason.LATENCY, StopReason.THROUGHPUT, StopReason.GENERATOR_SATURATED);
+
+    /** An auto ramp stops refining when the last good and the first bad rate are this close (relative). */
+    public static final double REFINE_TOLERANCE = 0.05;
+
+    /**
+     * {@code --max-rate auto}: the first failing step is known, and the last good one; bisect between them,
+     * each refinement a recorded step, until they are within {@link #REFINE_TOLERANCE} of each other. A
+     * step the generator could not keep bounds the search from above too: the break point is never claimed
+     * above what the generator showed it can send.
+     */
+    private Outcome refine(StepResult good, Judged bad, int step, long runStart, ScheduledExecutorService sampler,
+                           List<StepResult> done) throws InterruptedException {
+        double lo = good.offeredRate();
+        double hi = bad.result.offeredRate();
+        Judged firstBad = bad;
+        if ((hi - lo) <= REFINE_TOLERANCE * hi) {
+            // the failing step is already within the tolerance of the last good one
+            return breakPoint(bad, lo, hi, bad, done);
+        }
+        // the failing step's row is written as an ordinary step: the ramp goes on
+        write(() -> sink.step(bad.result, null, null));
+        while ((hi - lo) > REFINE_TOLERANCE * hi) {
+            pause();
+            double mid = Math.round((lo + hi) / 2);
+            Judged j = runAndJudge(++step, 0, mid, runStart, sampler, done);
+            if (j.reason == StopReason.INTERRUPTED || j.reason == StopReason.UNRESPONSIVE
+                    || j.reason == StopReason.FAILING) {
+                return finish(j, done);
+            }
+            if (j.reason == null) {
+                lo = mid;
+            } else {
+                hi = mid;
+                firstBad = j;
+            }
+            if ((hi - lo) > REFINE_TOLERANCE * hi) {
+                write(() -> sink.step(j.result, null, null));
+            } else {
+                return breakPoint(j, lo, hi, firstBad, done);
+            }
+        }
+        throw new IllegalStateException("unreachable: the bisection ends within the tolerance");
+    }
+
+    private Outcome breakPoint(Judged last, double lo, double hi, Judged firstBad, List<StepResult> done) {
+        last.reason = StopReason.BREAK_POINT;
+        last.detail = String.format(Locale.ROOT, "break point between %.0f/s (held) and %.0f/s (%s: %s)",
+                lo, hi, firstBad.verdictName, firstBad.verdictDetail);
+        return finish(last, done);
+    }
+
+    private Outcome finish(Judged j, List<StepResult> done) {
+        write(() -> sink.step(j.result, j.reason, j.detail));
+        listener.finished(j.reason, j.detail);
+        return new Outcome(done, j.reason, j.detail);
+    }
+
+    private void pause() throws InterruptedException {
+        if (!plan.cooldown().isZero()) {
+            Thread.sleep(plan.cooldown().toMillis());
+        }
+    }
+
+    /** One measured step and what the stop conditions say about it. */
+    private static final class Judged {
+        StepResult result;
+        StopReason reason;
+        String detail;
+        /** The verdict as first given (kept when the reason is replaced by BREAK_POINT). */
+        String verdictName;
+        String verdictDetail;
+    }
+
+    private Judged runAndJudge(int step, int planned, double rate, long runStart, ScheduledExecutorService sampler,
+                               List<StepResult> done) throws InterruptedException {
+        StepRun run = runStep(step, planned, rate, runStart, sampler);
+        StepResult result = run.result;
+        done.add(result);
+        listener.stepFinished(result);
+        if (result.saturated()) {
+            listener.warning(String.format(Locale.ROOT,
+                    "step %d: the generator could not keep %s/s (%s); this step measures the client,"
+                            + " not only the server",
+                    step, Units.formatRate(rate), String.join("; ", result.generatorTrouble())));
+        }
+        Judged j = new Judged();
+        j.result = result;
+        if (interrupted) {
+            j.reason = StopReason.INTERRUPTED;
+            j.detail = "interrupted during step " + step;
+        } else {
+            String[] verdict = verdict(result, run);
+            j.reason = verdict == null ? null : StopReason.valueOf(verdict[0]);
+            j.detail = verdict == null ? null : verdict[1];
+        }
+        j.verdictName = j.reason == null ? null : j.reason.label();
+        j.verdictDetail = j.detail;
+        return j;
     }
 
     /**
@@ -229,12 +323,19 @@ public final class RampRunner {
         StepRun run = new StepRun();
         Object lock = new Object();
         IntervalSample[] total = {IntervalSample.empty(engine.protocol())};
+        boolean[] noiseWarned = {false};
         long unresponsiveNanos = stops.unresponsiveAfter().toNanos();
         RuntimeException[] tickFailure = new RuntimeException[1];
         Runnable sampleSecond = () -> {
             synchronized (lock) {
-                IntervalSample s = meter.sample();
+                IntervalSample s = meter.sample().withHostNoise(noisePct());
                 total[0] = total[0].plus(s);
+                if (s.hostNoisePct() > HostNoise.THRESHOLD_PCT && !noiseWarned[0]) {
+                    noiseWarned[0] = true;
+                    listener.warning(String.format(Locale.ROOT, "step %d: processes outside the benchmark used "
+                            + "%.0f %% of the host's CPU this second; this step's figures are suspect", step,
+                            s.hostNoisePct()));
+                }
                 long now = System.nanoTime();
                 int runSecond = (int) Math.max(0, (now - runStart) / 1_000_000_000L);
                 write(() -> sink.second(runSecond, step, rate, s));
@@ -294,7 +395,7 @@ public final class RampRunner {
         }
         synchronized (lock) {
             // the last, partial second (and the drain after the schedule) belongs in the time series too
-            IntervalSample last = meter.sample();
+            IntervalSample last = meter.sample().withHostNoise(noisePct());
             total[0] = total[0].plus(last);
             int runSecond = (int) Math.max(0, (System.nanoTime() - runStart) / 1_000_000_000L);
             write(() -> sink.second(runSecond, step, rate, last));
@@ -308,12 +409,28 @@ public final class RampRunner {
         run.heard = meter.lastHeardNanos() >= start;
         run.result = StepResult.of(step, rate, clients, Math.max(1, measured), total[0], engine.protocol(),
                 stops.maxSendLagP99().toNanos(), meter.limits());
+        if (meter.serverCounts() != null) {
+            run.result = run.result.withServer(meter.serverCounts());
+        }
         long c0 = cpu0.get();
         long c1 = cpu1.get();
         if (c0 >= 0 && c1 >= c0) {
             run.result = run.result.withServerCpu(c1 - c0);
         }
         return run;
+    }
+
+    /** The host-noise share since the last sample, unibench's children (dnsperf) excluded too. */
+    private Double noisePct() {
+        if (noise == null) {
+            return null;
+        }
+        java.util.Set<Long> pids = new java.util.HashSet<>(noise.excluded());
+        ProcessHandle.current().descendants().forEach(p -> pids.add(p.pid()));
+        if (!pids.equals(noise.excluded())) {
+            noise = noise.excluding(pids);
+        }
+        return noise.samplePct();
     }
 
     private interface IoAction {

@@ -42,7 +42,8 @@ import picocli.CommandLine.Spec;
         footer = {"  unibench bench boot --cold 20",
             "  unibench bench boot --cold 10 --start 5 --step 5 --max 10 --period 20s --interval 2s",
             "  unibench bench boot --backend qemu --start 10 --step 10 --max 140 --period 60s",
-            "  unibench bench boot --backend docker --service web --start 2 --step 2 --max 4 --period 15s --recreate"})
+            "  unibench bench boot --backend docker --service web --start 2 --step 2 --max 4 --period 15s --recreate",
+            "  unibench bench boot --backend libvirt --cold 5 --libvirt-uri qemu+ssh://root@server/system"})
 final class BenchBootCommand implements Callable<Integer> {
     @Option(names = "--backend", defaultValue = "both", paramLabel = "BACKEND",
             description = UnibenchCommand.BACKEND_HELP)
@@ -100,6 +101,9 @@ final class BenchBootCommand implements Callable<Integer> {
     QemuOptionsMixin qemuOptions;
 
     @picocli.CommandLine.Mixin
+    RemoteOptionsMixin remoteOptions;
+
+    @picocli.CommandLine.Mixin
     RunOutputOptions run;
 
     @Spec
@@ -111,7 +115,8 @@ final class BenchBootCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<Backend> backends = Backend.parseChoice(backend);
-        BackendOptions backendOptions = BackendOptions.defaults().with(qemuOptions.options());
+        BackendOptions backendOptions = BackendOptions.defaults().with(qemuOptions.options())
+                .with(remoteOptions.options());
         long seedValue = seed != null ? seed : System.currentTimeMillis();
         ChurnSchedule schedule = ChurnSchedule.of(start, step, max, period, interval, seedValue);
         OpenLoopRun.Output out = run.output(BootBenchmark.BENCHMARK);

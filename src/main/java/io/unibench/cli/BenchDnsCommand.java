@@ -58,9 +58,11 @@ final class BenchDnsCommand implements Callable<Integer> {
                     + "with their 2-byte length prefix (dnsperf: -m tcp) (default: ${DEFAULT-VALUE}).")
     DnsBenchmark.Transport transport;
 
-    @Option(names = "--threads", defaultValue = "1", paramLabel = "N",
-            description = "Sender threads, each owning clients/N sockets (default: ${DEFAULT-VALUE}).")
-    int threads;
+    @Option(names = "--threads", defaultValue = "auto", paramLabel = "N|auto",
+            description = "Sender threads, each owning clients/N sockets; auto: what this host can drive "
+                    + "(2 up to 4 cores, half the cores above; 1 for dnsperf, whose second thread takes the "
+                    + "server's core) (default: ${DEFAULT-VALUE}).")
+    String threadsOption;
 
     @Option(names = "--driver", defaultValue = "unibench", paramLabel = "NAME",
             description = "unibench (built-in engine) or dnsperf (runs the real dnsperf per step, to cross-check; "
@@ -81,14 +83,28 @@ final class BenchDnsCommand implements Callable<Integer> {
         if (clients < 1 || clients > MAX_CLIENTS) {
             throw new UsageException("--clients must be 1-" + MAX_CLIENTS + " (got " + clients + ")");
         }
-        if (threads < 1 || threads > clients) {
-            throw new UsageException("--threads must be between 1 and --clients (" + clients + "), got " + threads);
+        int cores = Runtime.getRuntime().availableProcessors();
+        boolean autoThreads = "auto".equals(threadsOption);
+        int threads;
+        if (autoThreads) {
+            threads = driver == DnsBenchmark.Driver.dnsperf ? 1 : DnsEngine.autoThreads(clients, cores);
+        } else {
+            try {
+                threads = Integer.parseInt(threadsOption);
+            } catch (NumberFormatException e) {
+                throw new UsageException("--threads must be a number or auto (got '" + threadsOption + "')");
+            }
+            if (threads < 1 || threads > clients) {
+                throw new UsageException("--threads must be between 1 and --clients (" + clients + "), got "
+                        + threads);
+            }
         }
         QueryFile queryFile = queries == null ? QueryFile.defaults() : QueryFile.parse(queries);
         RampPlan plan = ramp.plan();
         StopConditions stops = ramp.stops();
         Duration timeout = ramp.timeout();
         RunMetadata meta = ramp.startMetadata("dns", spec);
+        meta.parameter("threads_choice", autoThreads ? "auto (" + cores + " cores)" : "given");
         DnsBenchmark.Settings settings = new DnsBenchmark.Settings(target, address, queryFile, clients, threads, driver,
                 transport);
         OpenLoopRun.Result result = DnsBenchmark.run(settings, plan, stops, timeout, ramp.output("dns"), meta,

@@ -10,6 +10,7 @@ import io.unibench.deploy.ServiceCatalog;
 import io.unibench.deploy.ServiceSpec;
 import io.unibench.deploy.StateStore;
 import io.unibench.deploy.docker.DockerOptions;
+import io.unibench.deploy.remote.RemoteOptions;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,7 +33,9 @@ import picocli.CommandLine.Model.CommandSpec;
         footer = {"  unibench deploy poc", "  unibench deploy poc --backend qemu --json",
             "  unibench deploy dns --backend docker --count 10",
             "  unibench deploy web --backend qemu --accel tcg --machine pc",
-            "  unibench deploy poc --backend native,gvisor"})
+            "  unibench deploy poc --backend native,gvisor",
+            "  unibench deploy dns --backend libvirt                      # through qemu:///system",
+            "  unibench deploy poc --host ssh://root@server --ssh-key ~/.ssh/id_ed25519   # libvirt + docker there"})
 final class DeployCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SERVICE", description = "poc, dns or web (any manifest in unikernels/services).")
     String service;
@@ -53,6 +56,9 @@ final class DeployCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     QemuOptionsMixin qemuOptions;
 
+    @picocli.CommandLine.Mixin
+    RemoteOptionsMixin remoteOptions;
+
     @Option(names = "--container-memory", converter = Converters.SizeConverter.class, paramLabel = "SIZE",
             description = "Container memory limit (default: the manifest's, 128M in the study).")
     Long containerMemory;
@@ -66,7 +72,22 @@ final class DeployCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        RemoteOptions remote = remoteOptions.options();
         List<Backend> backends = Backend.parseChoice(backend);
+        if (remoteOptions.host != null) {
+            // on a server the unikernels run through its libvirt (unibench spawns no QEMU there itself)
+            List<Backend> onServer = new ArrayList<>();
+            for (Backend b : backends) {
+                if (b.onServer() == null) {
+                    throw new UsageException("--host: the " + b + " backend runs on this host only (on a server: "
+                            + "libvirt, docker)");
+                }
+                if (!onServer.contains(b.onServer())) {
+                    onServer.add(b.onServer());
+                }
+            }
+            backends = onServer;
+        }
         if (count < 1 || count > 1000) {
             throw new UsageException("--count must be 1..1000 (got " + count + ")");
         }
@@ -91,7 +112,7 @@ final class DeployCommand implements Callable<Integer> {
             specs.add(sp);
         }
         DeployOptions opts = new DeployOptions(services, backends, count, timeout, BackendOptions.defaults()
-                .with(qemuOptions.options())
+                .with(qemuOptions.options()).with(remote)
                 .with(new DockerOptions(containerMemory, containerCpus, Duration.ofSeconds(2), false)));
 
         PrintWriter err = spec.commandLine().getErr();

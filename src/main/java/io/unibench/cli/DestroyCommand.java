@@ -6,6 +6,7 @@ import io.unibench.deploy.BackendOptions;
 import io.unibench.deploy.Deployments;
 import io.unibench.deploy.ServiceCatalog;
 import io.unibench.deploy.StateStore;
+import io.unibench.deploy.remote.RemoteOptions;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "destroy", mixinStandardHelpOptions = true,
         description = {"Stop and remove instances that unibench created (never anything else):",
             "containers by their unibench.* labels, QEMU by the pid and QMP socket it recorded, native",
-            "processes by the pid, start time and command line it recorded."},
+            "processes by the pid, start time and command line it recorded, libvirt domains by the owner in their",
+            "metadata. Each instance is removed on the host its record names (a server's engines included)."},
         footerHeading = "%nExamples:%n",
         footer = {"  unibench destroy --all", "  unibench destroy qemu-dns-1", "  unibench destroy --all --backend native"})
 final class DestroyCommand implements Callable<Integer> {
@@ -33,11 +35,15 @@ final class DestroyCommand implements Callable<Integer> {
             description = "With --all: only the instances of these backends: " + UnibenchCommand.BACKEND_HELP)
     String backend;
 
+    @picocli.CommandLine.Mixin
+    RemoteOptionsMixin remoteOptions;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
+        RemoteOptions remote = remoteOptions.options();
         List<String> wanted = ids == null ? List.of() : ids;
         if (all && !wanted.isEmpty()) {
             throw new UsageException("give instance ids or --all, not both");
@@ -51,7 +57,8 @@ final class DestroyCommand implements Callable<Integer> {
         }
         StateStore state = StateStore.open();
         PrintWriter out = spec.commandLine().getOut();
-        Deployments d = Deployments.create(state, ServiceCatalog.load(), BackendOptions.defaults(),
+        Deployments d = Deployments.create(state, ServiceCatalog.load(), BackendOptions.defaults()
+                        .with(remote),
                 new DeployProgress(spec.commandLine().getErr(), true));
         if (all) {
             d.warmUp(backends);

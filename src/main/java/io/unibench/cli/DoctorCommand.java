@@ -5,6 +5,7 @@ import io.unibench.deploy.BackendOptions;
 import io.unibench.deploy.Deployments;
 import io.unibench.deploy.ServiceCatalog;
 import io.unibench.deploy.StateStore;
+import io.unibench.deploy.remote.RemoteOptions;
 import io.unibench.util.Doctor;
 import io.unibench.util.Doctor.Check;
 import java.io.PrintWriter;
@@ -23,20 +24,25 @@ import picocli.CommandLine.Model.CommandSpec;
             "really works, the Docker daemon, the gVisor runtime registered with it, the native binaries), gcc/make,",
             "dnsperf and wrk. Exits 1 when something the chosen command needs is missing."},
         footerHeading = "%nExamples:%n",
-        footer = {"  unibench doctor", "  unibench doctor --for bench-dns", "  unibench doctor --for deploy"})
+        footer = {"  unibench doctor", "  unibench doctor --for bench-dns", "  unibench doctor --for deploy",
+            "  unibench doctor --host ssh://root@server          # that server's Docker engine and libvirt"})
 final class DoctorCommand implements Callable<Integer> {
     @Option(names = "--for", defaultValue = "all", paramLabel = "COMMAND",
             description = "Only fail for what this command needs: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     Doctor.Purpose purpose;
+
+    @picocli.CommandLine.Mixin
+    RemoteOptionsMixin remoteOptions;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
+        RemoteOptions remote = remoteOptions.options();
         PrintWriter out = spec.commandLine().getOut();
         List<Check> checks = new ArrayList<>(Doctor.host());
-        Deployments d = Deployments.create(StateStore.open(), ServiceCatalog.load(), BackendOptions.defaults(),
+        Deployments d = Deployments.create(StateStore.open(), ServiceCatalog.load(), BackendOptions.defaults().with(remote),
                 new DeployProgress(spec.commandLine().getErr(), true));
         Set<String> seen = new HashSet<>();
         for (Backend b : Backend.values()) {

@@ -33,7 +33,16 @@ final class InstanceViews {
         if (i.containerId() != null) {
             return i.containerId().substring(0, Math.min(12, i.containerId().length()));
         }
+        if (i.detail("domain") != null) {
+            return "domain " + i.detail("domain");
+        }
         return "-";
+    }
+
+    /** The host the instance lives on: a server's name for a remote engine, else localhost. */
+    static String host(Instance i) {
+        String s = i.detail("server");
+        return s == null ? "localhost" : s;
     }
 
     private static String ms(long nanos) {
@@ -42,9 +51,10 @@ final class InstanceViews {
 
     static void printDeployTable(PrintWriter out, List<Instance> instances) {
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"ID", "BACKEND", "SERVICE", "ENDPOINTS", "PROCESS", "CONSOLE_READY_MS", "READY_MS"});
+        rows.add(new String[] {"ID", "BACKEND", "HOST", "SERVICE", "ENDPOINTS", "PROCESS", "CONSOLE_READY_MS",
+            "READY_MS"});
         for (Instance i : instances) {
-            rows.add(new String[] {i.id(), i.backend().id(), i.service(), endpoints(i), handle(i),
+            rows.add(new String[] {i.id(), i.backend().id(), host(i), i.service(), endpoints(i), handle(i),
                 ms(i.timing() == null ? -1 : i.timing().consoleReadyNanos()),
                 ms(i.timing() == null ? -1 : i.timing().readyNanos())});
         }
@@ -53,12 +63,12 @@ final class InstanceViews {
 
     static void printStatusTable(PrintWriter out, List<Deployments.Status> statuses) {
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"ID", "BACKEND", "SERVICE", "STATE", "HEALTHY", "ENDPOINTS", "UPTIME", "MEMORY",
+        rows.add(new String[] {"ID", "BACKEND", "HOST", "SERVICE", "STATE", "HEALTHY", "ENDPOINTS", "UPTIME", "MEMORY",
             "PROCESS"});
         for (Deployments.Status s : statuses) {
             Instance i = s.instance();
             long mem = s.observation().memoryBytes();
-            rows.add(new String[] {i.id(), i.backend().id(), i.service(), s.observation().state().name(),
+            rows.add(new String[] {i.id(), i.backend().id(), host(i), i.service(), s.observation().state().name(),
                 s.healthy() == null ? "-" : s.healthy() ? "yes" : "NO", endpoints(i),
                 Units.formatDuration(s.uptime()),
                 mem < 0 ? "-" : String.format(Locale.ROOT, "%.1fM", mem / 1048576.0), handle(i)});
@@ -90,7 +100,9 @@ final class InstanceViews {
         root.put("wall_ms", wallNanos / 1e6);
         ArrayNode arr = root.putArray("instances");
         for (Instance i : instances) {
-            arr.add(JSON.valueToTree(i));
+            ObjectNode n = JSON.valueToTree(i);
+            n.put("host", host(i));
+            arr.add(n);
         }
         return root;
     }
@@ -103,6 +115,7 @@ final class InstanceViews {
         ArrayNode arr = root.putArray("instances");
         for (Deployments.Status s : statuses) {
             ObjectNode n = JSON.valueToTree(s.instance());
+            n.put("host", host(s.instance()));
             n.put("state", s.observation().state().name());
             if (s.healthy() != null) {
                 n.put("healthy", s.healthy());

@@ -40,8 +40,9 @@ final class ProgressPrinter implements RampListener {
         }
         long p99 = s.latency().getTotalCount() == 0 ? 0 : s.latency().getValueAtPercentile(99);
         double loss = s.sent() == 0 ? 0 : 100.0 * (s.lost() + s.errorsTotal()) / s.sent();
-        String line = String.format(Locale.ROOT, "step %d/%d  offered %s %s  sent %s/s  answered %s/s  p99 %s  "
-                        + "loss %.2f%%  step left %s", step, steps, Units.formatRate(offeredRate), unit,
+        String line = String.format(Locale.ROOT, "step %s  offered %s %s  sent %s/s  answered %s/s  p99 %s  "
+                        + "loss %.2f%%  step left %s", steps > 0 ? step + "/" + steps : Integer.toString(step),
+                Units.formatRate(offeredRate), unit,
                 Units.formatRate(s.sent()), Units.formatRate(s.completed()), ms(p99), loss,
                 Units.formatDuration(java.time.Duration.ofNanos(stepNanosLeft)));
         err.print("\r\033[K" + line);

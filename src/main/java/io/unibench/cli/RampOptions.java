@@ -48,9 +48,11 @@ public final class RampOptions {
             description = "Measured length of each ramp step (default: 5m, the study's).")
     Duration stepDuration;
 
-    @Option(names = "--max-rate", converter = Converters.RateConverter.class, paramLabel = "RATE",
-            description = "Last ramp step (default: 1M; the stop conditions usually end the ramp before).")
-    Double maxRate;
+    @Option(names = "--max-rate", paramLabel = "RATE|auto",
+            description = "Last ramp step (default: 1M), or auto: step on until a stop condition fires, then "
+                    + "bisect between the last good and the first failing step to within 5 %% (each refinement "
+                    + "a recorded step), never above what the generator can send.")
+    String maxRate;
 
     @Option(names = "--warmup", converter = Converters.DurationConverter.class, defaultValue = "1s",
             paramLabel = "DURATION",
@@ -113,9 +115,22 @@ public final class RampOptions {
         if (duration != null) {
             throw new UsageException("--duration needs --rate (for a ramp use --step-duration)");
         }
-        return new RampPlan(startRate == null ? 100 : startRate, step == null ? 100 : step,
-                maxRate == null ? 1_000_000 : maxRate, stepDuration == null ? Duration.ofMinutes(5) : stepDuration,
-                warmup, cooldown);
+        double start = startRate == null ? 100 : startRate;
+        double by = step == null ? 100 : step;
+        Duration each = stepDuration == null ? Duration.ofMinutes(5) : stepDuration;
+        if ("auto".equals(maxRate)) {
+            if (!(by > 0)) {
+                throw new UsageException("--step must be positive (got " + by + ")");
+            }
+            return RampPlan.auto(start, by, each, warmup, cooldown);
+        }
+        double max;
+        try {
+            max = maxRate == null ? 1_000_000 : io.unibench.Units.parseRate(maxRate);
+        } catch (UsageException e) {
+            throw new UsageException("--max-rate: " + e.getMessage() + " (or auto)");
+        }
+        return new RampPlan(start, by, max, each, warmup, cooldown);
     }
 
     public StopConditions stops() {

@@ -7,6 +7,7 @@ import io.unibench.deploy.Instance;
 import io.unibench.deploy.ServiceCatalog;
 import io.unibench.deploy.ServiceSpec;
 import io.unibench.deploy.StateStore;
+import io.unibench.deploy.remote.RemoteOptions;
 import io.unibench.deploy.docker.DockerOptions;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -42,17 +43,22 @@ final class StatusCommand implements Callable<Integer> {
             description = "Only the instances of these backends: " + UnibenchCommand.BACKEND_HELP)
     String backend;
 
+    @picocli.CommandLine.Mixin
+    RemoteOptionsMixin remoteOptions;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
+        RemoteOptions remote = remoteOptions.options();
         List<Backend> backends = Backend.parseChoice(backend);
         StateStore state = StateStore.open();
         ServiceCatalog catalog = ServiceCatalog.load();
         PrintWriter err = spec.commandLine().getErr();
         Deployments d = Deployments.create(state, catalog,
-                BackendOptions.defaults().with(new DockerOptions(null, null, Duration.ofSeconds(2), statsApi)),
+                BackendOptions.defaults().with(new DockerOptions(null, null, Duration.ofSeconds(2), statsApi))
+                        .with(remote),
                 new DeployProgress(err, true));
         d.warmUp(backends);
         List<Instance> known = d.known().stream().filter(i -> backends.contains(i.backend())).toList();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import io.unibench.UsageException;
 import io.unibench.deploy.docker.DockerDeployer;
 import io.unibench.deploy.gvisor.GvisorDeployer;
+import io.unibench.deploy.libvirt.LibvirtDeployer;
 import io.unibench.deploy.nativeproc.NativeDeployer;
 import io.unibench.deploy.qemu.QemuKvmDeployer;
 import java.util.ArrayList;
@@ -27,7 +28,8 @@ public enum Backend {
     qemu("qemu", "unikernel on QEMU/KVM", QemuKvmDeployer::new, "kvm", "unikernel", "unikernels"),
     docker("docker", "container on Docker (runc)", DockerDeployer::new, "container", "containers"),
     gvisor("gvisor", "container on Docker with the gVisor runtime (runsc)", GvisorDeployer::new, "runsc"),
-    nativeproc("native", "the static service binary as a host process", NativeDeployer::new, "process");
+    nativeproc("native", "the static service binary as a host process", NativeDeployer::new, "process"),
+    libvirt("libvirt", "unikernel on QEMU/KVM through libvirt (this host or a server)", LibvirtDeployer::new, "virsh");
 
     /** The study's pair, {@code --backend both}. */
     public static final List<Backend> BOTH = List.of(qemu, docker);
@@ -64,6 +66,18 @@ public enum Backend {
             }
         }
         throw new IllegalArgumentException("unknown backend '" + id + "'");
+    }
+
+    /**
+     * The backend that runs this one's instances on a server ({@code --host}): the unikernels go through the
+     * server's libvirt, containers through its Docker engine; null for backends that run only on this host.
+     */
+    public Backend onServer() {
+        return switch (this) {
+            case qemu, libvirt -> libvirt;
+            case docker -> docker;
+            default -> null;
+        };
     }
 
     /** One line for help texts and {@code doctor}. */

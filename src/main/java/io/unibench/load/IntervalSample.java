@@ -9,9 +9,25 @@ import org.HdrHistogram.Histogram;
  * were sent in). {@code unsent} counts exchanges due in the step that the generator never sent (it fell
  * too far behind, or had no free query ID); {@code clientRxDrops} answers the generator's own sockets
  * dropped because it did not read them in time (they then show as lost, but the client lost them).
+ * {@code hostNoisePct} is the share of host CPU used by processes outside the benchmark ({@link HostNoise});
+ * summed samples keep the highest; NaN when not measured.
  */
 public record IntervalSample(long sent, long completed, long lost, long[] outcomes, long[] errors, long[] extras,
-                             Histogram latency, Histogram service, Histogram lag, long unsent, long clientRxDrops) {
+                             Histogram latency, Histogram service, Histogram lag, long unsent, long clientRxDrops,
+                             double hostNoisePct) {
+
+    /** A sample without a host-noise reading (NaN: not measured). */
+    public IntervalSample(long sent, long completed, long lost, long[] outcomes, long[] errors, long[] extras,
+                          Histogram latency, Histogram service, Histogram lag, long unsent, long clientRxDrops) {
+        this(sent, completed, lost, outcomes, errors, extras, latency, service, lag, unsent, clientRxDrops,
+                Double.NaN);
+    }
+
+    /** The same counts with the share of host CPU that processes outside the benchmark used meanwhile. */
+    public IntervalSample withHostNoise(Double pct) {
+        return new IntervalSample(sent, completed, lost, outcomes, errors, extras, latency, service, lag, unsent,
+                clientRxDrops, pct == null ? Double.NaN : pct);
+    }
 
     /** A sample without unsent exchanges or client drops. */
     public IntervalSample(long sent, long completed, long lost, long[] outcomes, long[] errors, long[] extras,
@@ -37,7 +53,9 @@ public record IntervalSample(long sent, long completed, long lost, long[] outcom
         lg.add(o.lag);
         return new IntervalSample(sent + o.sent, completed + o.completed, lost + o.lost,
                 add(outcomes, o.outcomes), add(errors, o.errors), add(extras, o.extras), lat, svc, lg,
-                unsent + o.unsent, clientRxDrops + o.clientRxDrops);
+                unsent + o.unsent, clientRxDrops + o.clientRxDrops,
+                Double.isNaN(hostNoisePct) ? o.hostNoisePct
+                        : Double.isNaN(o.hostNoisePct) ? hostNoisePct : Math.max(hostNoisePct, o.hostNoisePct));
     }
 
     public static IntervalSample empty(LoadProtocol p) {

@@ -22,6 +22,11 @@ public interface LoadEngine extends AutoCloseable {
 
     void runStep(StepSchedule schedule, LoadMeter meter) throws InterruptedException;
 
+    /** The server this engine loads, so its CPU time is not counted as host noise; null if unknown. */
+    default java.net.InetSocketAddress targetAddress() {
+        return null;
+    }
+
     @Override
     void close();
 }

@@ -92,6 +92,17 @@ public final class LoadMeter {
         limits.put(key, text);
     }
 
+    private volatile ServerCounts serverCounts;
+
+    /** The server's own counters over this step, when the engine could ask it (else none). */
+    public void serverCounts(ServerCounts counts) {
+        serverCounts = counts;
+    }
+
+    public ServerCounts serverCounts() {
+        return serverCounts;
+    }
+
     /** The limits reported in this step, sorted by key. */
     public List<String> limits() {
         return new java.util.TreeMap<>(limits).values().stream().toList();

@@ -69,6 +69,21 @@ public final class RampCsvSink implements RampSink, Closeable {
     public static final Column<StepRow> SEND_LAG_MAX_US = column("send_lag_max_us", r -> max(r.totals().lag()));
     public static final Column<StepRow> GENERATOR_SATURATED = column("generator_saturated",
             r -> r.result().saturated());
+    /** Lost queries the generator's own sockets dropped; empty when the server could not be asked. */
+    public static final Column<StepRow> LOSS_CLIENT = added("loss_client",
+            r -> r.result().lossSplit() == null ? null : r.result().lossSplit().client());
+    /** Lost between generator and server (never received, or answered and never delivered). */
+    public static final Column<StepRow> LOSS_PATH = added("loss_path",
+            r -> r.result().lossSplit() == null ? null : r.result().lossSplit().path());
+    /** Lost in the server (received, not answered; or dropped at its full receive buffer). */
+    public static final Column<StepRow> LOSS_SERVER = added("loss_server",
+            r -> r.result().lossSplit() == null ? null : r.result().lossSplit().server());
+    /**
+     * Highest share of host CPU used by processes outside the benchmark in any second of the step (above 5 %
+     * the step's figures are suspect); empty off Linux.
+     */
+    public static final Column<StepRow> HOST_NOISE_MAX_PCT = added("host_noise_max_pct",
+            r -> Double.isNaN(r.totals().hostNoisePct()) ? null : r.totals().hostNoisePct());
     /** Why the generator limited the step, in words; empty when it kept up. */
     public static final Column<StepRow> GENERATOR_DETAIL = added("generator_detail",
             r -> r.result().saturated() ? String.join("; ", r.result().generatorTrouble()) : null);
@@ -112,7 +127,7 @@ public final class RampCsvSink implements RampSink, Closeable {
                 column(p.sentName(), r -> r.totals().sent()),
                 COMPLETED,
                 column(p.lostName(), r -> r.totals().lost()),
-                LOSS_PCT, ERRORS, ERROR_PCT, UNSENT, CLIENT_RX_DROPS));
+                LOSS_PCT, ERRORS, ERROR_PCT, UNSENT, CLIENT_RX_DROPS, LOSS_CLIENT, LOSS_PATH, LOSS_SERVER));
         for (int i = 0; i < p.outcomes().size(); i++) {
             int k = i;
             c.add(column(p.outcomes().get(i), r -> r.totals().outcomes()[k]));
@@ -127,8 +142,8 @@ public final class RampCsvSink implements RampSink, Closeable {
         }
         c.addAll(List.of(LATENCY_MIN_US, LATENCY_MEAN_US, LATENCY_STDDEV_US, LATENCY_P50_US, LATENCY_P90_US,
                 LATENCY_P99_US, LATENCY_P99_9_US, LATENCY_MAX_US, SERVICE_P50_US, SERVICE_P99_US, SEND_LAG_P50_US,
-                SEND_LAG_P99_US, SEND_LAG_MAX_US, GENERATOR_SATURATED, GENERATOR_DETAIL, STOP_REASON, STOP_DETAIL,
-                SERVER_CPU_S, CPU_US_PER_QUERY));
+                SEND_LAG_P99_US, SEND_LAG_MAX_US, GENERATOR_SATURATED, GENERATOR_DETAIL, HOST_NOISE_MAX_PCT, STOP_REASON,
+                STOP_DETAIL, SERVER_CPU_S, CPU_US_PER_QUERY));
         return new CsvLayout<>(STEPS_FILE, c);
     }
 
@@ -174,6 +189,9 @@ public final class RampCsvSink implements RampSink, Closeable {
             r -> max(r.sample().latency()));
     public static final Column<SecondRow> SECOND_SEND_LAG_P99_US = column("send_lag_p99_us",
             r -> us(r.sample().lag(), 99));
+    /** Share of host CPU used by processes outside the benchmark in that second; empty off Linux. */
+    public static final Column<SecondRow> SECOND_HOST_NOISE_PCT = added("host_noise_pct",
+            r -> Double.isNaN(r.sample().hostNoisePct()) ? null : r.sample().hostNoisePct());
     /** Position of the protocol's sent and lost counts in the seconds layout. */
     static final int SECOND_SENT_AT = 3;
     static final int SECOND_LOST_AT = 5;
@@ -185,7 +203,7 @@ public final class RampCsvSink implements RampSink, Closeable {
                 SECOND_COMPLETED,
                 column(p.lostName(), r -> r.sample().lost()),
                 SECOND_ERRORS, SECOND_UNSENT, SECOND_LATENCY_P50_US, SECOND_LATENCY_P99_US, SECOND_LATENCY_MAX_US,
-                SECOND_SEND_LAG_P99_US);
+                SECOND_SEND_LAG_P99_US, SECOND_HOST_NOISE_PCT);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.unibench.results;
 
 import io.unibench.load.IntervalSample;
 import io.unibench.load.LoadProtocol;
+import io.unibench.load.ServerCounts;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -19,13 +20,14 @@ import java.util.Locale;
  *                       kept up): sent below {@link #MIN_SEND_RATIO} of offered, send-lag p99 above the
  *                       threshold, queries never sent, answers dropped by the generator's own sockets,
  *                       and the limits the engine itself reported
+ * @param server         the server's own counters of the step (null when it could not be asked)
  * @param serverCpuNanos CPU time the loaded server consumed during the measured window (QEMU's whole
  *                       process, the container's cgroup, the native process), -1 when unknown (the bench
  *                       does not know which instance it loads)
  */
 public record StepResult(int step, double offeredRate, int clients, long measuredNanos, IntervalSample totals,
                          boolean saturated, LoadProtocol protocol, List<String> generatorTrouble,
-                         long serverCpuNanos) {
+                         ServerCounts server, long serverCpuNanos) {
 
     /** The generator counts as saturated below this share of the offered send rate. */
     public static final double MIN_SEND_RATIO = 0.99;
@@ -40,6 +42,42 @@ public record StepResult(int step, double offeredRate, int clients, long measure
         generatorTrouble = List.copyOf(generatorTrouble);
     }
 
+    /** A step whose server could not be asked for its own counters. */
+    public StepResult(int step, double offeredRate, int clients, long measuredNanos, IntervalSample totals,
+                      boolean saturated, LoadProtocol protocol, List<String> generatorTrouble) {
+        this(step, offeredRate, clients, measuredNanos, totals, saturated, protocol, generatorTrouble, null, -1);
+    }
+
+    /**
+     * Where this step's lost exchanges were lost (client, path, server), or null when the server could not
+     * be asked ({@link ServerCounts}).
+     */
+    public ServerCounts.LossSplit lossSplit() {
+        return server == null ? null : server.split(totals.lost(), totals.clientRxDrops());
+    }
+
+    /** The same step with the server's own counters. */
+    public StepResult withServer(ServerCounts counts) {
+        return new StepResult(step, offeredRate, clients, measuredNanos, totals, saturated, protocol,
+                generatorTrouble, counts, serverCpuNanos);
+    }
+
+    /** The same step with the server's CPU time over the measured window (-1: unknown). */
+    public StepResult withServerCpu(long nanos) {
+        return new StepResult(step, offeredRate, clients, measuredNanos, totals, saturated, protocol,
+                generatorTrouble, server, nanos < 0 ? -1 : nanos);
+    }
+
+    /** Server CPU seconds over the measured window, null when unknown. */
+    public Double serverCpuSeconds() {
+        return serverCpuNanos < 0 ? null : serverCpuNanos / 1e9;
+    }
+
+    /** Server CPU microseconds per completed exchange (query or request), null when unknown or none. */
+    public Double cpuMicrosPerQuery() {
+        return serverCpuNanos < 0 || totals.completed() <= 0 ? null : serverCpuNanos / 1e3 / totals.completed();
+    }
+
     public static StepResult of(int step, double offeredRate, int clients, long measuredNanos,
                                 IntervalSample totals, LoadProtocol protocol) {
         return of(step, offeredRate, clients, measuredNanos, totals, protocol, MAX_P99_LAG_NANOS, List.of());
@@ -48,8 +86,7 @@ public record StepResult(int step, double offeredRate, int clients, long measure
     public static StepResult of(int step, double offeredRate, int clients, long measuredNanos,
                                 IntervalSample totals, LoadProtocol protocol, long maxLagP99Nanos,
                                 List<String> limits) {
-        StepResult r = new StepResult(step, offeredRate, clients, measuredNanos, totals, false, protocol, List.of(),
-                -1);
+        StepResult r = new StepResult(step, offeredRate, clients, measuredNanos, totals, false, protocol, List.of());
         List<String> why = new ArrayList<>();
         double achieved = r.attempted() / Math.max(1e-9, r.seconds());
         if (achieved < MIN_SEND_RATIO * offeredRate) {
@@ -67,23 +104,7 @@ public record StepResult(int step, double offeredRate, int clients, long measure
             why.add("its sockets dropped " + totals.clientRxDrops() + " answers unread");
         }
         why.addAll(limits);
-        return new StepResult(step, offeredRate, clients, measuredNanos, totals, !why.isEmpty(), protocol, why, -1);
-    }
-
-    /** This result with the server's CPU time over the measured window (-1: unknown). */
-    public StepResult withServerCpu(long nanos) {
-        return new StepResult(step, offeredRate, clients, measuredNanos, totals, saturated, protocol,
-                generatorTrouble, nanos < 0 ? -1 : nanos);
-    }
-
-    /** Server CPU seconds over the measured window, null when unknown. */
-    public Double serverCpuSeconds() {
-        return serverCpuNanos < 0 ? null : serverCpuNanos / 1e9;
-    }
-
-    /** Server CPU microseconds per completed exchange (query or request), null when unknown or none. */
-    public Double cpuMicrosPerQuery() {
-        return serverCpuNanos < 0 || totals.completed() <= 0 ? null : serverCpuNanos / 1e3 / totals.completed();
+        return new StepResult(step, offeredRate, clients, measuredNanos, totals, !why.isEmpty(), protocol, why);
     }
 
     public double seconds() {

@@ -4,6 +4,11 @@ package io.unibench.results;
 public enum StopReason {
     /** The last planned step (the --max-rate, or the single fixed step) completed. */
     MAX_RATE("max-rate"),
+    /**
+     * {@code --max-rate auto} found where the server breaks: the last held and the first failing rate are
+     * within 5 % (the detail names both and the failure).
+     */
+    BREAK_POINT("break-point"),
     /** Lost plus failed exchanges exceeded the threshold. */
     LOSS("loss"),
     /** Corrected p99 latency exceeded the threshold. */

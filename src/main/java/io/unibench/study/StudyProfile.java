@@ -36,7 +36,7 @@ public record StudyProfile(String name, Ramp dns, Ramp http, Boot boot, Duration
         /** These values as the options of {@code bench dns|http} (after --target). */
         public List<String> args(String connectionsOption) {
             List<String> a = new ArrayList<>(List.of("--start-rate", num(plan.startRate()), "--step", num(plan.step()),
-                    "--max-rate", num(plan.maxRate()), "--step-duration", dur(plan.stepDuration()),
+                    "--max-rate", plan.autoMax() ? "auto" : num(plan.maxRate()), "--step-duration", dur(plan.stepDuration()),
                     "--warmup", dur(plan.warmup()), "--cooldown", dur(plan.cooldown()), "--timeout", dur(timeout),
                     "--max-loss", num(stops.maxFailurePct()), "--max-p99", dur(stops.maxP99()),
                     "--min-completed", num(stops.minCompletedPct()), "--unresponsive", dur(stops.unresponsiveAfter())));
@@ -55,10 +55,15 @@ public record StudyProfile(String name, Ramp dns, Ramp http, Boot boot, Duration
         }
     }
 
+    /** {@code --max-rate auto}: step on to the break point, then bisect (the study's default). */
+    private static final double AUTO = -1;
+
     private static Ramp ramp(double start, double step, double max, Duration stepDuration, Duration warmup,
                              Duration timeout, Duration unresponsive, int connections) {
         StopConditions d = StopConditions.DEFAULTS;
-        return new Ramp(new RampPlan(start, step, max, stepDuration, warmup, Duration.ZERO),
+        RampPlan plan = max == AUTO ? RampPlan.auto(start, step, stepDuration, warmup, Duration.ZERO)
+                : new RampPlan(start, step, max, stepDuration, warmup, Duration.ZERO);
+        return new Ramp(plan,
                 new StopConditions(d.maxFailurePct(), d.maxP99(), d.minCompletedPct(), unresponsive), timeout,
                 connections);
     }
@@ -72,13 +77,13 @@ public record StudyProfile(String name, Ramp dns, Ramp http, Boot boot, Duration
                     new Boot(3, 2, 2, 2, s.multipliedBy(6), s.multipliedBy(2), s.multipliedBy(10)),
                     Duration.ofSeconds(3), "about 1 minute");
             case "quick" -> new StudyProfile("quick",
-                    ramp(5000, 10_000, 95_000, s.multipliedBy(5), s, s.multipliedBy(2), s.multipliedBy(5), 100),
-                    ramp(2000, 6000, 50_000, s.multipliedBy(5), s, s.multipliedBy(2), s.multipliedBy(5), 100),
+                    ramp(5000, 10_000, AUTO, s.multipliedBy(5), s, s.multipliedBy(2), s.multipliedBy(5), 100),
+                    ramp(2000, 6000, AUTO, s.multipliedBy(5), s, s.multipliedBy(2), s.multipliedBy(5), 100),
                     new Boot(10, 5, 5, 10, s.multipliedBy(20), s.multipliedBy(2), s.multipliedBy(10)),
                     Duration.ofSeconds(5), "about 5 minutes");
             case "full" -> new StudyProfile("full",
-                    ramp(100, 100, 1_000_000, Duration.ofMinutes(5), s, s.multipliedBy(5), s.multipliedBy(10), 100),
-                    ramp(100, 100, 1_000_000, Duration.ofMinutes(5), s, s.multipliedBy(5), s.multipliedBy(10), 100),
+                    ramp(100, 100, AUTO, Duration.ofMinutes(5), s, s.multipliedBy(5), s.multipliedBy(10), 100),
+                    ramp(100, 100, AUTO, Duration.ofMinutes(5), s, s.multipliedBy(5), s.multipliedBy(10), 100),
                     new Boot(20, 10, 10, 140, Duration.ofMinutes(20), s.multipliedBy(5), s.multipliedBy(10)),
                     Duration.ofSeconds(10),
                     "boot: 14 periods x 20 min x 2 backends (about 9.5 h); DNS and HTTP: 5 min per 100/s step"

@@ -57,6 +57,8 @@ class BenchDnsCommandTest {
         assertUsage("is below --start-rate", "--target", "127.0.0.1:5353", "--start-rate", "500", "--max-rate", "100");
         assertUsage("--threads must be between 1 and --clients", "--target", "127.0.0.1:5353", "--rate", "5",
                 "--clients", "2", "--threads", "3");
+        assertUsage("--threads must be a number or auto", "--target", "127.0.0.1:5353", "--rate", "5",
+                "--threads", "many");
         assertUsage("--clients must be", "--target", "127.0.0.1:5353", "--rate", "5", "--clients", "0");
         assertUsage("invalid rate", "--target", "127.0.0.1:5353", "--rate", "-5");
         assertUsage("--timeout must be positive", "--target", "127.0.0.1:5353", "--rate", "5", "--timeout", "0s");

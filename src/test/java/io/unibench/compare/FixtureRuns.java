@@ -78,7 +78,7 @@ public final class FixtureRuns {
                     long lost = rate >= breakQps ? sent / 20 : r.nextInt(2);
                     double p99 = p99Us * (1 + 0.05 * r.nextGaussian());
                     List<Object> row = new ArrayList<>(Arrays.asList(sec++, s, rate, sent, sent - lost, lost, 0, 0,
-                            p99 / 3, p99, p99 * 2, 50.0));
+                            p99 / 3, p99, p99 * 2, 50.0, 1.0));
                     t.row(row);
                 }
                 if (rate >= breakQps) {

@@ -27,7 +27,7 @@ class BackendTest {
     @Test
     void anUnknownBackendIsOneLineListingTheKnownOnes() {
         assertThatThrownBy(() -> Backend.parseChoice("qemu,xen")).isInstanceOf(UsageException.class)
-                .hasMessageStartingWith("unknown backend 'xen' (known: qemu, docker, gvisor, native;")
+                .hasMessageStartingWith("unknown backend 'xen' (known: qemu, docker, gvisor, native, libvirt;")
                 .hasMessageNotContaining("\n");
         assertThatThrownBy(() -> Backend.parseChoice("")).isInstanceOf(UsageException.class);
     }

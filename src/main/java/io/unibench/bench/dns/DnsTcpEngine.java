@@ -80,6 +80,11 @@ public final class DnsTcpEngine implements LoadEngine {
     }
 
     @Override
+    public InetSocketAddress targetAddress() {
+        return target;
+    }
+
+    @Override
     public LoadProtocol protocol() {
         return DnsEngine.PROTOCOL;
     }

@@ -22,8 +22,8 @@ import java.util.concurrent.TimeUnit;
  * Cross-check driver: each step runs the real dnsperf ({@code -Q RATE -l SECONDS -c CLIENTS -T THREADS
  * -t TIMEOUT -v}) against the same target and feeds what it prints into the same meter, so its numbers
  * land in the same CSV columns as unibench's own engine. The per-query lines of {@code -v} give the
- * latency histogram (dnsperf measures from its actual send, so latency and service time are the same
- * figure, not corrected for coordinated omission); the summary gives the exact sent, completed and lost
+ * service-time histogram (dnsperf measures from its actual send: not corrected for coordinated omission,
+ * so the corrected-latency columns stay empty rather than carry a figure labelled as what it is not); the summary gives the exact sent, completed and lost
  * counts. dnsperf does not report send times, so the send-lag columns stay empty. A warm-up is a
  * separate dnsperf run whose output is discarded.
  */
@@ -75,6 +75,11 @@ public final class DnsperfEngine implements LoadEngine {
     }
 
     @Override
+    public InetSocketAddress targetAddress() {
+        return target;
+    }
+
+    @Override
     public LoadProtocol protocol() {
         return DnsEngine.PROTOCOL;
     }
@@ -120,16 +125,21 @@ public final class DnsperfEngine implements LoadEngine {
         }
         double timeout = schedule.timeoutNanos() / 1e9;
         if (schedule.warmupNanos() > 0) {
-            run(command(schedule.rate(), schedule.warmupNanos() / 1e9, timeout), meter, null, schedule);
+            run(command(schedule.rate(), schedule.warmupNanos() / 1e9, timeout), meter, meter.newWorker(), schedule,
+                    true);
         }
         if (meter.stopRequested()) {
             return;
         }
-        run(command(schedule.rate(), schedule.measureNanos() / 1e9, timeout), meter, meter.newWorker(), schedule);
+        run(command(schedule.rate(), schedule.measureNanos() / 1e9, timeout), meter, meter.newWorker(), schedule,
+                false);
     }
 
-    /** Runs dnsperf once; records into {@code w} unless it is null (warm-up). */
-    private void run(List<String> cmd, LoadMeter meter, LoadMeter.Worker w, StepSchedule schedule)
+    /**
+     * Runs dnsperf once and records into {@code w}; a warm-up run records nothing but that the target was
+     * heard (so a warm-up longer than --unresponsive does not stop an answering target).
+     */
+    private void run(List<String> cmd, LoadMeter meter, LoadMeter.Worker w, StepSchedule schedule, boolean warmup)
             throws InterruptedException {
         // dnsperf writes to a file, never to a pipe: a reader that falls behind (two busy cores) must not
         // block dnsperf's writes and so slow its sending; the file is followed while it grows (~30 bytes
@@ -147,7 +157,7 @@ public final class DnsperfEngine implements LoadEngine {
             } catch (IOException e) {
                 throw new UnibenchException("cannot start dnsperf: " + e.getMessage(), e);
             }
-            OutputFollower follower = new OutputFollower(output, p, w, schedule);
+            OutputFollower follower = new OutputFollower(output, p, warmup ? null : w, w, schedule);
             Thread reader = new Thread(follower, "unibench-dnsperf-reader");
             reader.setDaemon(true);
             reader.start();
@@ -165,7 +175,7 @@ public final class DnsperfEngine implements LoadEngine {
                 throw e;
             }
             reader.join();
-            if (w == null) {
+            if (warmup) {
                 return;
             }
             String other = follower.other.toString();
@@ -183,6 +193,26 @@ public final class DnsperfEngine implements LoadEngine {
                 w.sentUntimed(at);
                 w.lost(at);
             }
+            // what dnsperf did not send is counted, and said why when its outstanding cap was the reason:
+            // lost queries hold their -q slots until the timeout, so a lossy server throttles dnsperf
+            // (server loss, not the generator's capacity)
+            long window = meter.stopRequested()
+                    ? Math.min(schedule.measureNanos(), meter.stopRequestedNanos() - schedule.measureStartNanos())
+                    : schedule.measureNanos();
+            long scheduled = Math.round(schedule.rate() * Math.max(0, window) / 1e9);
+            long unsent = scheduled - s.sent().getAsLong();
+            if (unsent > scheduled / 100) {
+                for (long i = 0; i < unsent; i++) {
+                    w.unsent(at);
+                }
+                long lost = follower.lost + missing;
+                if (lost > 0) {
+                    meter.limit("dnsperf-q", String.format(Locale.ROOT,
+                            "dnsperf's cap of %d outstanding queries (-q) was held by %d lost queries until their "
+                                    + "timeout: it sent less because the server lost queries",
+                            maxOutstanding(schedule.rate()), lost));
+                }
+            }
         } finally {
             try {
                 Files.deleteIfExists(output);
@@ -197,15 +227,18 @@ public final class DnsperfEngine implements LoadEngine {
         private final Path file;
         private final Process process;
         private final LoadMeter.Worker worker;
+        private final LoadMeter.Worker heard;
         private final StepSchedule schedule;
         final StringBuilder other = new StringBuilder();
         long completed;
         long lost;
 
-        OutputFollower(Path file, Process process, LoadMeter.Worker worker, StepSchedule schedule) {
+        OutputFollower(Path file, Process process, LoadMeter.Worker worker, LoadMeter.Worker heard,
+                       StepSchedule schedule) {
             this.file = file;
             this.process = process;
             this.worker = worker;
+            this.heard = heard;
             this.schedule = schedule;
         }
 
@@ -252,10 +285,13 @@ public final class DnsperfEngine implements LoadEngine {
                 other.append(text).append('\n');
                 return;
             }
+            long now = System.nanoTime();
+            if (!q.timedOut()) {
+                heard.heard(now);
+            }
             if (worker == null) {
                 return; // warm-up run
             }
-            long now = System.nanoTime();
             long measureStart = schedule.measureStartNanos();
             if (q.timedOut()) {
                 long due = Math.max(measureStart, now - schedule.timeoutNanos());
@@ -266,7 +302,8 @@ public final class DnsperfEngine implements LoadEngine {
                 long latency = (long) (q.latencySeconds() * 1e9);
                 long sent = Math.max(measureStart, now - latency);
                 worker.sentUntimed(sent);
-                worker.completed(sent, sent, sent + latency, outcome(q.rcode()));
+                // dnsperf times from its actual send: service time only, the corrected columns stay empty
+                worker.completedUncorrected(sent, sent + latency, outcome(q.rcode()));
                 completed++;
             }
         }

@@ -103,6 +103,11 @@ public final class HttpEngine implements LoadEngine {
     }
 
     @Override
+    public InetSocketAddress targetAddress() {
+        return options.address();
+    }
+
+    @Override
     public LoadProtocol protocol() {
         return PROTOCOL;
     }

@@ -32,6 +32,7 @@ import io.unibench.deploy.ServiceCatalog;
 import io.unibench.deploy.ServiceSpec;
 import io.unibench.deploy.ServiceSpec.ContainerSpec;
 import io.unibench.deploy.StateStore;
+import io.unibench.deploy.remote.RemoteOptions;
 import io.unibench.util.Doctor;
 import io.unibench.util.Processes;
 import java.io.IOException;
@@ -72,26 +73,95 @@ public class DockerDeployer implements Deployer {
      */
     public static final long CONTAINER_BYTES = 24L << 20;
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern PORT_IN_ERROR = Pattern.compile("127\\.0\\.0\\.1:(\\d+)");
+    private static final Pattern PORT_IN_ERROR = Pattern.compile("[0-9a-fA-F.:\\]]+:(\\d+)");
 
     protected final StateStore state;
     protected final DockerOptions options;
     private final ServiceCatalog catalog;
-    private Map<String, Container> snapshot;
-    private long snapshotAt;
+    /** The engine new instances start on; recorded instances name their own ({@link #endpointOf}). */
+    protected final DockerEndpoint endpoint;
+    private final String advertiseAddress;
+    private final Map<String, Map<String, Container>> snapshots = new java.util.HashMap<>();
+    private final Map<String, Long> snapshotsAt = new java.util.HashMap<>();
 
     public DockerDeployer(Deployer.Context context) {
-        this(context.state(), context.catalog(), context.options().get(DockerOptions.class, DockerOptions::defaults));
+        this(context.state(), context.catalog(), context.options().get(DockerOptions.class, DockerOptions::defaults),
+                context.options().get(RemoteOptions.class, RemoteOptions::local));
     }
 
     public DockerDeployer(StateStore state, DockerOptions options) {
-        this(state, null, options);
+        this(state, null, options, RemoteOptions.local());
     }
 
     protected DockerDeployer(StateStore state, ServiceCatalog catalog, DockerOptions options) {
+        this(state, catalog, options, RemoteOptions.local());
+    }
+
+    /**
+     * On the engine {@code remote} names; a remote engine publishes the ports on the advertised address
+     * (default: the engine's host), the address clients reach them on.
+     */
+    protected DockerDeployer(StateStore state, ServiceCatalog catalog, DockerOptions options, RemoteOptions remote) {
         this.state = state;
         this.catalog = catalog;
         this.options = options;
+        this.endpoint = remote.docker();
+        String a = remote.dockerAdvertiseAddress();
+        this.advertiseAddress = a != null ? a : endpoint.remote() ? endpoint.serverHost() : "127.0.0.1";
+    }
+
+    /** Forward mode on the engine's host: published ports bound on the advertised address. */
+    @Override
+    public List<Endpoint> endpoints(ServiceSpec spec, java.util.function.IntSupplier ports) {
+        List<Endpoint> eps = new ArrayList<>();
+        for (ServiceSpec.PortSpec p : spec.ports()) {
+            eps.add(new Endpoint(p.name(), p.protocol(), advertiseAddress, ports.getAsInt(), p.port()));
+        }
+        return eps;
+    }
+
+    public DockerEndpoint endpoint() {
+        return endpoint;
+    }
+
+    /** The engine an instance was started on (recorded), whatever this deployer's own endpoint. */
+    static DockerEndpoint endpointOf(Instance i) {
+        String h = i.detail("docker_endpoint");
+        if (h == null) {
+            return DockerEndpoint.local();
+        }
+        return new DockerEndpoint(h, path(i.detail("docker_tls_dir")), path(i.detail("docker_ssh_key")),
+                path(i.detail("docker_ssh_known_hosts")));
+    }
+
+    private static Path path(String p) {
+        return p == null ? null : Path.of(p);
+    }
+
+    /** The client of the engine an instance lives on. */
+    protected static DockerClient docker(Instance i) {
+        return DockerClients.get(endpointOf(i));
+    }
+
+    /** The endpoint's facts an instance records, so status and destroy reach the same engine later. */
+    private Map<String, String> endpointDetails() {
+        Map<String, String> d = new LinkedHashMap<>();
+        if (endpoint.host() != null) {
+            d.put("docker_endpoint", endpoint.host());
+        }
+        if (endpoint.tlsDir() != null) {
+            d.put("docker_tls_dir", endpoint.tlsDir().toString());
+        }
+        if (endpoint.sshKey() != null) {
+            d.put("docker_ssh_key", endpoint.sshKey().toString());
+        }
+        if (endpoint.knownHosts() != null) {
+            d.put("docker_ssh_known_hosts", endpoint.knownHosts().toString());
+        }
+        if (endpoint.remote()) {
+            d.put("server", endpoint.serverHost());
+        }
+        return d;
     }
 
     @Override
@@ -105,19 +175,33 @@ public class DockerDeployer implements Deployer {
     }
 
     protected DockerClient docker() {
-        return DockerClients.get();
+        return DockerClients.get(endpoint);
     }
 
     @Override
     public void warmUp() {
-        DockerClients.warmUpInBackground();
+        DockerClients.warmUpInBackground(endpoint);
     }
 
     @Override
     public List<Doctor.Check> prerequisites() {
-        String v = Doctor.dockerVersion();
         Set<Doctor.Purpose> needed = java.util.EnumSet.of(Doctor.Purpose.build);
         needed.addAll(Doctor.RUNNING);
+        if (endpoint.remote()) {
+            // a remote engine is asked through docker-java (the same client and transport deploy uses)
+            String v;
+            boolean ok;
+            try {
+                var ver = DockerClients.get(endpoint).versionCmd().exec();
+                v = "API " + ver.getApiVersion() + ", Docker " + ver.getVersion() + " at " + endpoint;
+                ok = true;
+            } catch (RuntimeException e) {
+                v = e.getMessage();
+                ok = false;
+            }
+            return List.of(new Doctor.Check("docker engine", ok, v, needed));
+        }
+        String v = Doctor.dockerVersion();
         return List.of(new Doctor.Check("docker daemon", v.startsWith("API"), v, needed));
     }
 
@@ -199,7 +283,8 @@ public class DockerDeployer implements Deployer {
         m.put("image_size_bytes", img.sizeBytes());
         m.put("memory_limit", spec.container() == null ? null : spec.container().memory());
         m.put("runtime", runtime() == null ? "runc (the daemon's default)" : runtime());
-        m.put("network", "forward: docker-proxy on 127.0.0.1 published ports");
+        m.put("network", "forward: docker-proxy on " + advertiseAddress + " published ports");
+        m.put("engine", endpoint.toString());
         return m;
     }
 
@@ -221,7 +306,35 @@ public class DockerDeployer implements Deployer {
         try {
             docker().inspectImageCmd(ref).exec();
         } catch (NotFoundException e) {
-            throw new UnibenchException("container image " + ref + " is not built; run 'unibench build containers'");
+            if (!endpoint.remote()) {
+                throw new UnibenchException("container image " + ref + " is not built; run 'unibench build containers'");
+            }
+            shipImage(ref);
+        }
+    }
+
+    /**
+     * Copies an image built here to the remote engine through the API (save on the local engine, load on the
+     * remote one), as {@code docker save | docker -H remote load} would.
+     */
+    void shipImage(String ref) {
+        DockerClient local = DockerClients.get();
+        try {
+            local.inspectImageCmd(ref).exec();
+        } catch (NotFoundException e) {
+            throw new UnibenchException("container image " + ref + " is neither on " + endpoint + " nor built here; run "
+                    + "'unibench build containers'");
+        }
+        try (java.io.InputStream tar = local.saveImageCmd(ref).exec()) {
+            docker().loadImageCmd(tar).exec();
+        } catch (IOException | DockerException e) {
+            throw new UnibenchException("cannot ship image " + ref + " to " + endpoint + ": "
+                    + DockerClients.rootMessage(e), e);
+        }
+        try {
+            docker().inspectImageCmd(ref).exec();
+        } catch (NotFoundException e) {
+            throw new UnibenchException("shipped image " + ref + " to " + endpoint + " but it is not there afterwards");
         }
     }
 
@@ -261,8 +374,11 @@ public class DockerDeployer implements Deployer {
         String name = containerName(recorded.id());
         Instance inst = recorded.withDetail("image", c.imageRef()).withDetail("container_name", name)
                 .withDetail("memory_limit_bytes", Long.toString(memory)).withDetail("cpus", Double.toString(cpus))
-                .withDetail("docker_host", DockerClients.host())
+                .withDetail("docker_host", DockerClients.host(endpoint))
                 .withDetail("console_log", state.logFile(recorded.id(), "console").toString());
+        for (Map.Entry<String, String> d : endpointDetails().entrySet()) {
+            inst = inst.withDetail(d.getKey(), d.getValue());
+        }
         long t0 = System.nanoTime();
         long wall0 = System.currentTimeMillis();
         CreateContainerResponse created;
@@ -282,10 +398,10 @@ public class DockerDeployer implements Deployer {
             if ((msg.contains("already in use") || msg.contains("already allocated")) && m.find()) {
                 // the caller destroys the created container (its id is recorded) and retries elsewhere
                 state.locked(() -> state.put(recordedWith(recorded, created.getId())));
-                throw new PortInUseException(Integer.parseInt(m.group(1)), "host port 127.0.0.1:" + m.group(1)
+                throw new PortInUseException(Integer.parseInt(m.group(1)), "host port " + advertiseAddress + ":" + m.group(1)
                         + " is taken (" + msg + ")");
             }
-            remove(created.getId());
+            remove(docker(), created.getId());
             throw new UnibenchException("cannot start container " + name + ": " + msg, e);
         }
         long started = System.nanoTime();
@@ -296,18 +412,19 @@ public class DockerDeployer implements Deployer {
     @Override
     public void kill(Instance instance) {
         String cid = instance.containerId();
-        if (cid == null || !ours(cid)) {
+        DockerClient docker = docker(instance);
+        if (cid == null || !ours(docker, cid)) {
             return;
         }
         try {
-            docker().killContainerCmd(cid).exec();
+            docker.killContainerCmd(cid).exec();
         } catch (NotFoundException | ConflictException e) {
             // gone, or not running: nothing to kill
         }
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (true) {
             try {
-                if (!Boolean.TRUE.equals(docker().inspectContainerCmd(cid).exec().getState().getRunning())) {
+                if (!Boolean.TRUE.equals(docker.inspectContainerCmd(cid).exec().getState().getRunning())) {
                     return;
                 }
             } catch (NotFoundException e) {
@@ -339,7 +456,7 @@ public class DockerDeployer implements Deployer {
         long t0 = System.nanoTime();
         long wall0 = System.currentTimeMillis();
         try {
-            docker().startContainerCmd(cid).exec();
+            docker(killed).startContainerCmd(cid).exec();
         } catch (NotModifiedException e) {
             // already running (never killed): the start is a no-op
         } catch (DockerException e) {
@@ -352,9 +469,9 @@ public class DockerDeployer implements Deployer {
     }
 
     /** True when the container carries our managed and owner labels. */
-    private boolean ours(String containerId) {
+    private boolean ours(DockerClient docker, String containerId) {
         try {
-            return ours(docker().inspectContainerCmd(containerId).exec().getConfig().getLabels());
+            return ours(docker.inspectContainerCmd(containerId).exec().getConfig().getLabels());
         } catch (NotFoundException e) {
             return false;
         }
@@ -424,8 +541,9 @@ public class DockerDeployer implements Deployer {
         public synchronized long consoleReadyNanos() {
             if (consoleReady == -2) {
                 consoleReady = -1;
-                if (readyLine != null) {
-                    for (String line : logLines(instance.containerId(), null, true)) {
+                // the daemon's clock is this host's only for a local engine
+                if (readyLine != null && !endpointOf(instance).remote()) {
+                    for (String line : logLines(docker(instance), instance.containerId(), null, true)) {
                         int sp = line.indexOf(' ');
                         if (sp > 0 && line.indexOf(readyLine, sp) > 0) {
                             try {
@@ -454,7 +572,7 @@ public class DockerDeployer implements Deployer {
             }
             nextInspect = now + 50_000_000; // an inspect costs the daemon CPU the booting container needs
             try {
-                InspectContainerResponse.ContainerState s = docker().inspectContainerCmd(instance.containerId())
+                InspectContainerResponse.ContainerState s = docker(instance).inspectContainerCmd(instance.containerId())
                         .exec().getState();
                 if (Boolean.TRUE.equals(s.getRunning())) {
                     return null;
@@ -479,7 +597,8 @@ public class DockerDeployer implements Deployer {
     public Observation observe(Instance instance) {
         String id = instance.containerId();
         // a deploy killed during the create call left no container id: the labels still name the instance
-        Container c = snapshot().get(id != null ? id : LABEL_ID + "=" + instance.id());
+        DockerEndpoint where = endpointOf(instance);
+        Container c = snapshot(where).get(id != null ? id : LABEL_ID + "=" + instance.id());
         if (c == null && id == null) {
             return Observation.without(instance.state() == InstanceState.starting ? InstanceState.starting
                     : InstanceState.exited, "no container");
@@ -494,12 +613,13 @@ public class DockerDeployer implements Deployer {
             return Observation.without(clean ? InstanceState.exited : InstanceState.crashed,
                     "container " + c.getStatus());
         }
-        long cpu = DockerClients.isLocal() ? cgroupCpuNanos(id) : -1;
-        long cg = options.statsApiOnly() ? -1 : cgroupMemory(id);
+        boolean local = DockerClients.isLocal(where);
+        long cpu = local ? cgroupCpuNanos(id) : -1;
+        long cg = options.statsApiOnly() || !local ? -1 : cgroupMemory(id);
         if (cg >= 0) {
             return new Observation(InstanceState.running, cg, "cgroup", "container running").withCpu(cpu, "cgroup");
         }
-        long api = memoryUsage(id);
+        long api = memoryUsage(where, id);
         return new Observation(InstanceState.running, api, api < 0 ? null : "docker-stats-api", "container running")
                 .withCpu(cpu, "cgroup");
     }
@@ -508,18 +628,19 @@ public class DockerDeployer implements Deployer {
      * Our containers by id, from one list call shared by the observations of one status (at most a second
      * old): one call instead of an inspect per container keeps status fast with many instances.
      */
-    private synchronized Map<String, Container> snapshot() {
+    private synchronized Map<String, Container> snapshot(DockerEndpoint where) {
         long now = System.nanoTime();
-        if (snapshot == null || now - snapshotAt > 1_000_000_000L) {
+        Long at = snapshotsAt.get(where.key());
+        if (at == null || now - at > 1_000_000_000L) {
             Map<String, Container> m = new java.util.HashMap<>();
-            for (Container c : ourContainers()) {
+            for (Container c : ourContainers(DockerClients.get(where))) {
                 m.put(c.getId(), c);
                 m.put(LABEL_ID + "=" + c.getLabels().get(LABEL_ID), c);
             }
-            snapshot = m;
-            snapshotAt = now;
+            snapshots.put(where.key(), m);
+            snapshotsAt.put(where.key(), now);
         }
-        return snapshot;
+        return snapshots.get(where.key());
     }
 
     /**
@@ -530,9 +651,6 @@ public class DockerDeployer implements Deployer {
      * per container, too slow for a status of a hundred containers.
      */
     static long cgroupMemory(String containerId) {
-        if (!DockerClients.isLocal()) {
-            return -1;
-        }
         Path root = Path.of("/sys/fs/cgroup");
         Path v1 = root.resolve("memory/docker").resolve(containerId);
         try {
@@ -566,10 +684,10 @@ public class DockerDeployer implements Deployer {
      * Memory in use as {@code docker stats} shows it (usage minus page cache), from the stats API in
      * one-shot mode (API 1.41: no one-second wait for a second CPU sample); -1 when unknown.
      */
-    long memoryUsage(String containerId) {
+    long memoryUsage(DockerEndpoint where, String containerId) {
         DockerHttpClient.Request req = DockerHttpClient.Request.builder().method(DockerHttpClient.Request.Method.GET)
                 .path("/containers/" + containerId + "/stats?stream=false&one-shot=true").build();
-        try (DockerHttpClient.Response r = DockerClients.http().execute(req)) {
+        try (DockerHttpClient.Response r = DockerClients.http(where).execute(req)) {
             if (r.getStatusCode() != 200) {
                 return -1;
             }
@@ -589,12 +707,13 @@ public class DockerDeployer implements Deployer {
 
     @Override
     public String destroy(Instance instance) {
+        DockerClient docker = docker(instance);
         List<String> ids = new ArrayList<>();
         if (instance.containerId() != null) {
             ids.add(instance.containerId());
         } else {
             // a deploy killed between the create call and recording its answer: find it by our labels
-            for (Container c : ourContainers()) {
+            for (Container c : ourContainers(docker)) {
                 if (instance.id().equals(c.getLabels().get(LABEL_ID))) {
                     ids.add(c.getId());
                 }
@@ -607,7 +726,7 @@ public class DockerDeployer implements Deployer {
         for (String cid : ids) {
             InspectContainerResponse info;
             try {
-                info = docker().inspectContainerCmd(cid).exec();
+                info = docker.inspectContainerCmd(cid).exec();
             } catch (NotFoundException e) {
                 done.add("container " + shortId(cid) + " already gone");
                 continue;
@@ -617,30 +736,30 @@ public class DockerDeployer implements Deployer {
                 continue;
             }
             try {
-                docker().stopContainerCmd(cid).withTimeout((int) Math.max(1, options.stopGrace().toSeconds())).exec();
+                docker.stopContainerCmd(cid).withTimeout((int) Math.max(1, options.stopGrace().toSeconds())).exec();
             } catch (NotModifiedException e) {
                 // already stopped
             } catch (NotFoundException e) {
                 done.add("container " + shortId(cid) + " already gone");
                 continue;
             }
-            saveLogs(instance.id(), cid);
-            remove(cid);
+            saveLogs(docker, instance.id(), cid);
+            remove(docker, cid);
             done.add("stopped and removed container " + shortId(cid));
         }
         return String.join("; ", done);
     }
 
-    private void remove(String containerId) {
+    private static void remove(DockerClient docker, String containerId) {
         try {
-            docker().removeContainerCmd(containerId).withForce(true).withRemoveVolumes(true).exec();
+            docker.removeContainerCmd(containerId).withForce(true).withRemoveVolumes(true).exec();
         } catch (NotFoundException e) {
             // gone already
         }
     }
 
-    private void saveLogs(String id, String containerId) {
-        List<String> lines = logLines(containerId, null);
+    private void saveLogs(DockerClient docker, String id, String containerId) {
+        List<String> lines = logLines(docker, containerId, null);
         try {
             Files.write(state.logFile(id, "console"), lines, StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -648,15 +767,15 @@ public class DockerDeployer implements Deployer {
         }
     }
 
-    private List<String> logLines(String containerId, Integer tail) {
-        return logLines(containerId, tail, false);
+    private static List<String> logLines(DockerClient docker, String containerId, Integer tail) {
+        return logLines(docker, containerId, tail, false);
     }
 
-    private List<String> logLines(String containerId, Integer tail, boolean timestamps) {
+    private static List<String> logLines(DockerClient docker, String containerId, Integer tail, boolean timestamps) {
         List<String> out = new ArrayList<>();
         StringBuilder sb = new StringBuilder();
         try {
-            var cmd = docker().logContainerCmd(containerId).withStdOut(true).withStdErr(true).withTimestamps(timestamps);
+            var cmd = docker.logContainerCmd(containerId).withStdOut(true).withStdErr(true).withTimestamps(timestamps);
             cmd = tail == null ? cmd.withTailAll() : cmd.withTail(tail);
             cmd.exec(new ResultCallback.Adapter<Frame>() {
                 @Override
@@ -674,8 +793,8 @@ public class DockerDeployer implements Deployer {
     }
 
     /** Containers carrying our owner label and this backend's, running or not. */
-    List<Container> ourContainers() {
-        return docker().listContainersCmd().withShowAll(true)
+    List<Container> ourContainers(DockerClient docker) {
+        return docker.listContainersCmd().withShowAll(true)
                 .withLabelFilter(Map.of(LABEL_MANAGED, "true", LABEL_OWNER, state.owner())).exec().stream()
                 .filter(c -> ours(c.getLabels())).toList();
     }
@@ -690,7 +809,7 @@ public class DockerDeployer implements Deployer {
             }
         }
         List<Instance> out = new ArrayList<>();
-        for (Container c : ourContainers()) {
+        for (Container c : ourContainers(docker())) {
             String id = c.getLabels().getOrDefault(LABEL_ID, "stray-" + shortId(c.getId()));
             if (recorded.contains(id) || recorded.contains(c.getId())) {
                 continue;
@@ -698,10 +817,17 @@ public class DockerDeployer implements Deployer {
             Instance i = new Instance(id, backend(), c.getLabels().getOrDefault(LABEL_SERVICE, "?"),
                     "running".equals(c.getState()) ? InstanceState.running : InstanceState.exited, List.of(), null,
                     c.getId(), Instant.ofEpochSecond(c.getCreated()).toString(), store.owner(), null,
-                    Map.of("stray", "container without a record (its deploy was killed)"), null);
+                    strayDetails(), null);
             out.add(i);
         }
         return out;
+    }
+
+    private Map<String, String> strayDetails() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("stray", "container without a record (its deploy was killed)");
+        d.putAll(endpointDetails());
+        return d;
     }
 
     @Override
@@ -709,7 +835,7 @@ public class DockerDeployer implements Deployer {
         if (instance.containerId() == null) {
             return List.of();
         }
-        return logLines(instance.containerId(), lines);
+        return logLines(docker(instance), instance.containerId(), lines);
     }
 
     @Override

@@ -66,7 +66,10 @@ class DnsBenchIT {
                 "--step", "500", "--max-rate", "1500", "--step-duration", "3s", "--warmup", "0s", "--timeout", "5s",
                 // the test checks the accounting, not the server: on a busy CI machine knot may drop a few
                 // datagrams (counted below), which must not end the ramp early
-                "--max-loss", "50", "--quiet", "--output", out.toString());
+                "--max-loss", "50",
+                // ...nor a stall of the generator: with 8 builds on 2 cores a sender thread can wait 300 ms
+                // for a core, which is rightly flagged by default (10 ms), but not what this test is about
+                "--max-send-lag", "1s", "--quiet", "--output", out.toString());
         assertThat(exit).isEqualTo(0);
         List<CSVRecord> steps = csv(out.resolve("steps.csv"));
         assertThat(steps.get(0).getParser().getHeaderNames()).containsAll(REQUIRED_COLUMNS);
@@ -168,23 +171,26 @@ class DnsBenchIT {
     @Test
     void dnsperfDriverFillsTheSameColumns() throws Exception {
         Path out = dir.resolve("dnsperf");
-        long before = knot.udpQueries();
-        long dropsBefore = knot.kernelDrops();
+        // a warm-up longer than --unresponsive: dnsperf's warm-up answers count as heard (it once stopped the
+        // run as unresponsive before the measurement began)
         int exit = Main.run("bench", "dns", "--target", "127.0.0.1:" + knot.port, "--driver", "dnsperf",
-                "--rate", "1000", "--duration", "2s", "--warmup", "0s", "--clients", "10", "--quiet",
-                "--output", out.toString());
+                "--rate", "1000", "--duration", "2s", "--warmup", "3s", "--unresponsive", "2s", "--clients", "10",
+                "--quiet", "--output", out.toString());
         assertThat(exit).isEqualTo(0);
         CSVRecord s = csv(out.resolve("steps.csv")).get(0);
+        assertThat(s.get("stop_reason")).isEqualTo("completed");
         long sent = n(s, "sent");
         assertThat(sent).isBetween(1500L, 2100L);
-        assertThat(knot.udpQueries() - before + knot.kernelDrops() - dropsBefore).isEqualTo(sent);
         assertThat(n(s, "completed") + n(s, "lost")).isEqualTo(sent);
         assertThat(n(s, "rcode_noerror") + n(s, "rcode_nxdomain")).isEqualTo(n(s, "completed"));
         assertThat(n(s, "rcode_nxdomain")).isPositive();
-        assertThat(s.get("latency_p99_us")).isNotEmpty();
+        // dnsperf times from its actual send: service time, never labelled as corrected latency
+        assertThat(s.get("latency_p99_us")).isEmpty();
+        assertThat(s.get("service_p99_us")).isNotEmpty();
         assertThat(s.get("send_lag_p50_us")).isEmpty(); // dnsperf does not report send times
         JsonNode run = new ObjectMapper().readTree(out.resolve("run.json").toFile());
         assertThat(run.path("tools").path("dnsperf").asText()).startsWith("dnsperf 2.");
+        assertThat(run.path("parameters").path("latency_corrected").asBoolean(true)).isFalse();
     }
 
     @Test
