@@ -5,6 +5,7 @@
 # budget), and the container, each alone on the lab bridge in turn, rounds interleaved.
 #
 #   scripts/perf-numbers.sh [-r ROUNDS] [-l SECONDS] [-n BOOTS] [-b BEFORE_REF]
+#   (-r 0: boots only)
 #
 # Per variant (medians over the rounds): DNS capacity (dnsperf -T1 -c10 -l SECONDS), web
 # capacity (wrk -t1 -c50 -dSECONDS), the server's CPU time during the load (QEMU: the whole
@@ -171,7 +172,7 @@ idle() { # CPUFN CPUARG: % of a core over 5 s
 VARIANTS=(before poll0 after container)
 declare -A IMG=([before]=$TMP/img/before [poll0]=$TMP/img/after [after]=$TMP/img/after)
 declare -A EXTRA=([before]="" [poll0]="poll=0 stats=1" [after]="stats=1")
-echo "== load: $ROUNDS rounds x ${SECS}s, lab bridge, accel $ACCEL; $(uptime)"
+[ "$ROUNDS" -gt 0 ] && echo "== load: $ROUNDS rounds x ${SECS}s, lab bridge, accel $ACCEL; $(uptime)"
 for r in $(seq 1 "$ROUNDS"); do
     for v in "${VARIANTS[@]}"; do
         for svc in dns web; do
@@ -235,7 +236,11 @@ echo
 echo "== cold boot, $BOOTS boots each: spawn -> first correct DNS answer over the tap (ms); $(uptime)"
 for v in before after; do : >"$TMP/boot-$v"; : >"$TMP/stamps-$v"; done
 for i in $(seq 1 "$BOOTS"); do
-    for v in before after; do # interleaved: the host's load drifts
+    # interleaved (the host's load drifts), the order alternating: a boot right after another VM's
+    # teardown pays for part of it
+    order="before after"
+    [ $((i % 2)) = 0 ] && order="after before"
+    for v in $order; do
         log=$TMP/boot-$v-$i.log
         t0=$("$TMP/rdtsc")
         ms=$(in_ns "$PROBE" -s 10.0.0.100 -p 53 -T 20000 -k -- qemu-system-x86_64 -M "microvm,$MO" -accel "$ACCEL" \
