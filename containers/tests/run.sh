@@ -302,7 +302,7 @@ native_compare() { # the DNS logic built with tests/compare.zone vs knotd; unbou
     mkdir -p "$TMP/compare"
     [ -x "$zc" ] || { bad "native dns compare.zone" "missing $zc (make -C containers binaries)"; return; }
     if ! { "$zc" "$COMPARE_ZONE" "$TMP/zone.c" && cc -std=gnu11 -O2 -I"$APPS" -I"$CDIR/posix" -o "$bin" \
-            "$CDIR/posix/dns-server.c" "$CDIR/posix/common.c" "$APPS/dns.c" "$TMP/zone.c"; } >"$TMP/cc.log" 2>&1; then
+            "$CDIR/posix/dns-server.c" "$CDIR/posix/common.c" "$APPS/dns.c" "$APPS/dnsstats.c" "$TMP/zone.c"; } >"$TMP/cc.log" 2>&1; then
         bad "native dns built with compare.zone" "$(tail -c 300 "$TMP/cc.log")"; return
     fi
     dp=$(free_port)

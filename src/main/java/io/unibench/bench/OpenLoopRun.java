@@ -79,13 +79,19 @@ public final class OpenLoopRun {
         }
     }
 
+    /** A top-level text of run.json, or null. */
+    private static String text(RunMetadata meta, String key) {
+        return meta.root().hasNonNull(key) ? meta.root().get(key).asText() : null;
+    }
+
     private static Result run(Path dir, LoadEngine engine, RampPlan plan, StopConditions stops, int clients,
                               Duration timeout, RunMetadata meta, RampListener listener, RampRunner[] runner,
                               LongSupplier serverCpu) {
         RampRunner.Outcome outcome = null;
         StopReason reason = StopReason.FAILED;
         String detail = null;
-        try (RampCsvSink sink = new RampCsvSink(dir, engine.protocol())) {
+        try (RampCsvSink sink = new RampCsvSink(dir, engine.protocol(), text(meta, RunMetadata.BACKEND),
+                text(meta, RunMetadata.LABEL))) {
             runner[0] = new RampRunner(engine, plan, stops, clients, timeout, sink, listener).serverCpu(serverCpu);
             outcome = runner[0].run();
             reason = outcome.reason();

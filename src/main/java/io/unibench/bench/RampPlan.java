@@ -61,6 +61,12 @@ public record RampPlan(double startRate, double step, double maxRate, Duration s
         return new RampPlan(rate, 0, rate, duration, warmup, Duration.ZERO);
     }
 
+    /** The longest this plan can run: every step, warm-up and cool-down (stop conditions usually end it before). */
+    public Duration longest() {
+        int steps = rates().size();
+        return stepDuration.plus(warmup).multipliedBy(steps).plus(cooldown.multipliedBy(Math.max(0, steps - 1)));
+    }
+
     public boolean isFixed() {
         return step == 0;
     }

@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -36,7 +37,8 @@ import picocli.CommandLine.Spec;
             "N grows from --start by --step to --max, each for --period. The defaults are the 2018 study's",
             "schedule (10..140 instances, 20 minutes each). --cold N instead boots one instance N times with",
             "nothing else running; given with schedule options, the cold boots run first, then the churn.",
-            "Backends run one after the other with the same seeded schedule.",
+            "Backends run one after the other with the same seeded schedule. The defaults take about 9 h 20 min",
+            "per backend: a run that may last over 10 minutes prints how long, and how to shorten it, first.",
             "Writes boot-events.csv, boot-summary.csv, host-load.csv and run.json to a new results folder."},
         footerHeading = "%nExamples:%n",
         footer = {"  unibench bench boot --cold 20",
@@ -73,7 +75,7 @@ final class BenchBootCommand implements Callable<Integer> {
             paramLabel = "DURATION", description = "Time between two restarts within a period (default: ${DEFAULT-VALUE}).")
     Duration interval;
 
-    @Option(names = "--cold", defaultValue = "0", paramLabel = "N",
+    @Option(names = "--cold", defaultValue = "0", paramLabel = "N", showDefaultValue = CommandLine.Help.Visibility.NEVER,
             description = "N sequential boots of a single instance, nothing else running; alone, instead of the churn,"
                     + " with --start/--step/--max/--period/--interval, before it.")
     int cold;
@@ -106,6 +108,9 @@ final class BenchBootCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     RunOutputOptions run;
 
+    @picocli.CommandLine.Mixin
+    NetworkOptions network;
+
     @Spec
     CommandSpec spec;
 
@@ -115,6 +120,14 @@ final class BenchBootCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<Backend> backends = Backend.parseChoice(backend);
+        if (spec.commandLine().getParseResult().hasMatchedOption("--cold") && cold <= 0) {
+            // 0 must not silently mean "the churn schedule" (hours): a count is positive or left out
+            throw new UsageException("--cold must be a positive number of boots (got " + cold + "); leave it out to"
+                    + " run only the churn schedule");
+        }
+        if (warmup < 0) {
+            throw new UsageException("--warmup must not be negative (got " + warmup + ")");
+        }
         BackendOptions backendOptions = BackendOptions.defaults().with(qemuOptions.options())
                 .with(remoteOptions.options());
         long seedValue = seed != null ? seed : System.currentTimeMillis();
@@ -124,47 +137,70 @@ final class BenchBootCommand implements Callable<Integer> {
         boolean churn = cold == 0 || CHURN_OPTIONS.stream().anyMatch(spec.commandLine().getParseResult()::hasMatchedOption);
         BootOptions options = new BootOptions(backends, service, schedule, cold, warmup, churn, bootTimeout, recreate,
                 out);
+        run.checkRules(io.unibench.results.FailOn.BOOT, "bench boot");
         ServiceCatalog catalog = ServiceCatalog.load();
         ServiceSpec serviceSpec = catalog.get(service);
         out.check();
+        network.validate();
+        StateStore state = StateStore.open();
+        if (io.unibench.deploy.lab.InsideLab.labName() == null) {
+            network.checkRoom(state, Math.max(max, 1));
+        }
+        io.unibench.deploy.lab.Lab lab = network.ensureLab(state);
+        if (lab != null && !io.unibench.deploy.lab.InsideLab.inside(lab)) {
+            return NetworkOptions.reexecInside(lab, spec);
+        }
 
         RunMetadata meta = new RunMetadata(BootBenchmark.BENCHMARK, Invocation.commandLine(spec), Instant.now());
         if (run.label != null) {
             meta.put(RunMetadata.LABEL, run.label);
         }
+        Duration expected = expected(schedule, churn, backends.size());
+        if (expected.compareTo(RampOptions.LONG_RUN) > 0) {
+            spec.commandLine().getErr().println("bench boot: expected to take about " + Units.formatDuration(expected)
+                    + (churn ? " (" + schedule.periods().size() + " periods of " + Units.formatDuration(period) + " on "
+                    + backends.size() + " backend" + (backends.size() > 1 ? "s" : "") + ")" : "")
+                    + "; shorten it with --max, --period or --backend, or measure cold boots only with --cold N");
+            spec.commandLine().getErr().flush();
+        }
         BootProgress progress = new BootProgress(spec.commandLine().getErr(), run.quiet);
-        StateStore state = StateStore.open();
+        List<io.unibench.deploy.Deployer> deployers = new java.util.ArrayList<>();
+        for (Backend b : backends) {
+            deployers.add(b.deployer(new io.unibench.deploy.Deployer.Context(state, catalog, backendOptions, null)));
+        }
+        meta.put("network", NetworkOptions.describe(lab, deployers, serviceSpec));
         BootBenchmark.Result r = BootBenchmark.run(options, serviceSpec,
-                b -> DeployerBootTarget.open(b, state, catalog, serviceSpec, backendOptions, recreate, progress::warning),
+                b -> DeployerBootTarget.open(b, state, catalog, serviceSpec, backendOptions, recreate, progress::warning,
+                        lab),
                 meta, progress);
-        spec.commandLine().getOut().println(r.dir());
-        spec.commandLine().getOut().flush();
-        return r.reason() == StopReason.INTERRUPTED ? Main.EXIT_INTERRUPTED : Main.EXIT_OK;
+        return run.finish(r.dir(), r.reason(), spec);
     }
 
     /**
      * The live line on stderr: on a terminal rewritten at every boot (stage, running instances, boots so far,
      * last and median boot, time left); off a terminal one line per failed boot and per finished group.
      */
+    /** The churn periods plus about a second per cold boot, per backend. */
+    static Duration expected(ChurnSchedule schedule, boolean churn, int backends) {
+        Duration one = Duration.ZERO;
+        if (churn) {
+            one = one.plus(schedule.period().multipliedBy(schedule.periods().size()));
+        }
+        return one.multipliedBy(backends);
+    }
+
     static final class BootProgress implements BootListener {
-        private final PrintWriter err;
+        private final StatusLine status;
         private final boolean quiet;
-        private final boolean live;
-        private boolean dirty;
 
         BootProgress(PrintWriter err, boolean quiet) {
-            this.err = err;
+            this.status = new StatusLine(err, quiet);
             this.quiet = quiet;
-            this.live = System.console() != null && System.getenv("TERM") != null
-                    && !"dumb".equals(System.getenv("TERM"));
         }
 
         @Override
         public synchronized void activity(String backend, String what) {
-            if (quiet) {
-                return;
-            }
-            line(backend + ": " + what, false);
+            status.line(backend + ": " + what);
         }
 
         @Override
@@ -176,48 +212,28 @@ final class BenchBootCommand implements Callable<Integer> {
                     p.backend(), p.stage(), p.running(), p.events(),
                     e.ready() ? ms(e.answerMs()) : e.outcome().name(), ms(p.medianMs()),
                     Units.formatDuration(Duration.ofNanos(p.nanosLeft())));
-            if (live) {
-                err.print("\r\033[K" + text);
-                err.flush();
-                dirty = true;
+            if (status.live()) {
+                status.update(text);
             } else if (!e.ready()) {
-                line(text, false);
+                status.line(text);
             }
         }
 
         @Override
         public synchronized void summary(String kind, String backend, int running, BootStats stats, int failures) {
-            if (quiet) {
-                return;
-            }
-            line(String.format(Locale.ROOT, "%s %s with %d running: %d boots, %d failed, p50 %s, p90 %s, max %s",
+            status.line(String.format(Locale.ROOT, "%s %s with %d running: %d boots, %d failed, p50 %s, p90 %s, max %s",
                     backend, kind, running, stats.count() + failures, failures, ms(stats.p50()), ms(stats.p90()),
-                    ms(stats.max())), false);
+                    ms(stats.max())));
         }
 
         @Override
         public synchronized void warning(String message) {
-            line("warning: " + message, true);
+            status.warning(message);
         }
 
         @Override
         public synchronized void finished(StopReason reason, String detail) {
-            if (quiet) {
-                return;
-            }
-            line("stopped: " + reason.label() + (detail == null ? "" : " (" + detail + ")"), false);
-        }
-
-        private void line(String text, boolean always) {
-            if (quiet && !always) {
-                return;
-            }
-            if (dirty) {
-                err.print("\r\033[K");
-                dirty = false;
-            }
-            err.println(text);
-            err.flush();
+            status.line("stopped: " + reason.label() + (detail == null ? "" : " (" + detail + ")"));
         }
 
         private static String ms(Double v) {

@@ -103,13 +103,19 @@ final class BenchDnsCommand implements Callable<Integer> {
         RampPlan plan = ramp.plan();
         StopConditions stops = ramp.stops();
         Duration timeout = ramp.timeout();
+        io.unibench.deploy.lab.Lab lab = ramp.lab(address.getAddress());
+        if (lab != null && !io.unibench.deploy.lab.InsideLab.inside(lab)) {
+            ramp.output("dns").check();
+            return NetworkOptions.reexecInside(lab, spec);
+        }
         RunMetadata meta = ramp.startMetadata("dns", spec);
         meta.parameter("threads_choice", autoThreads ? "auto (" + cores + " cores)" : "given");
+        RampOptions.describeGenerator(meta, lab);
         DnsBenchmark.Settings settings = new DnsBenchmark.Settings(target, address, queryFile, clients, threads, driver,
                 transport);
         OpenLoopRun.Result result = DnsBenchmark.run(settings, plan, stops, timeout, ramp.output("dns"), meta,
                 ramp.progress(DnsEngine.PROTOCOL.rateUnit()),
                 ramp.serverCpu(meta, spec.commandLine().getErr()));
-        return RampOptions.finish(result, spec);
+        return ramp.finish(result, spec);
     }
 }

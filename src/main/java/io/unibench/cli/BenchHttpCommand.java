@@ -108,10 +108,16 @@ final class BenchHttpCommand implements Callable<Integer> {
         RampPlan plan = ramp.plan();
         StopConditions stops = ramp.stops();
         Duration timeout = ramp.timeout();
+        io.unibench.deploy.lab.Lab lab = ramp.lab(url.address().getAddress());
+        if (lab != null && !io.unibench.deploy.lab.InsideLab.inside(lab)) {
+            ramp.output("http").check();
+            return NetworkOptions.reexecInside(lab, spec);
+        }
         RunMetadata meta = ramp.startMetadata("http", spec);
+        RampOptions.describeGenerator(meta, lab);
         OpenLoopRun.Result result = HttpBenchmark.run(settings, plan, stops, timeout, ramp.output("http"), meta,
                 ramp.progress(HttpEngine.PROTOCOL.rateUnit()),
                 ramp.serverCpu(meta, spec.commandLine().getErr()));
-        return RampOptions.finish(result, spec);
+        return ramp.finish(result, spec);
     }
 }

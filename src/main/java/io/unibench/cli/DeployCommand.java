@@ -10,6 +10,8 @@ import io.unibench.deploy.ServiceCatalog;
 import io.unibench.deploy.ServiceSpec;
 import io.unibench.deploy.StateStore;
 import io.unibench.deploy.docker.DockerOptions;
+import io.unibench.deploy.lab.InsideLab;
+import io.unibench.deploy.lab.Lab;
 import io.unibench.deploy.remote.RemoteOptions;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -25,15 +27,24 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "deploy", mixinStandardHelpOptions = true,
         description = {"Deploy services on one or more backends (QEMU/KVM, Docker, Docker with gVisor, native host",
             "processes) and wait until each answers (a DNS reply with the expected record, an HTTP 200 with the",
-            "expected body). 'poc' deploys the proof-of-concept services (dns, web). Host ports on 127.0.0.1 are",
+            "expected body). 'poc' deploys the proof-of-concept services (dns, web; with --network lab, the default",
+            "for poc, the study's whole topology: a client namespace, firewall, router and the DMZ, one lab per",
+            "backend, poc-qemu and poc-docker). With --network forward host ports on 127.0.0.1 are",
             "allocated by unibench; the state is kept under",
             "$XDG_STATE_HOME/unibench (default ~/.local/state/unibench; -Dunibench.state.dir overrides).",
-            "On a failure or Ctrl-C, whatever this command started is removed again."},
+            "On a failure or Ctrl-C, whatever this command started is removed again.",
+            "--network lab puts every instance on a bridge in a network namespace unibench owns (QEMU on a tap,",
+            "containers through the CNI bridge plugin), each with its own address and no proxy; reach them with",
+            "'unibench lab exec -- COMMAND' or 'unibench bench dns|http --lab LAB'."},
         footerHeading = "%nExamples:%n",
-        footer = {"  unibench deploy poc", "  unibench deploy poc --backend qemu --json",
+        footer = {"  unibench deploy poc                               # the topology, labs poc-qemu and poc-docker",
+            "  unibench lab exec poc-qemu -- curl http://www.cetic.be/   # from the client, through firewall and router",
+            "  unibench deploy poc --network forward --backend qemu --json",
             "  unibench deploy dns --backend docker --count 10",
             "  unibench deploy web --backend qemu --accel tcg --machine pc",
-            "  unibench deploy poc --backend native,gvisor",
+            "  unibench deploy poc --network forward --backend native,gvisor",
+            "  unibench deploy dns --network lab                # dns on 10.0.0.100 in lab 'default'",
+            "  unibench deploy dns --network lab --lab two --subnet 10.9.0.0/24 --backend docker",
             "  unibench deploy dns --backend libvirt                      # through qemu:///system",
             "  unibench deploy poc --host ssh://root@server --ssh-key ~/.ssh/id_ed25519   # libvirt + docker there"})
 final class DeployCommand implements Callable<Integer> {
@@ -57,6 +68,9 @@ final class DeployCommand implements Callable<Integer> {
     QemuOptionsMixin qemuOptions;
 
     @picocli.CommandLine.Mixin
+    NetworkOptions network;
+
+    @picocli.CommandLine.Mixin
     RemoteOptionsMixin remoteOptions;
 
     @Option(names = "--container-memory", converter = Converters.SizeConverter.class, paramLabel = "SIZE",
@@ -70,9 +84,28 @@ final class DeployCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--plan", paramLabel = "SUBNETS",
+            description = "deploy poc --network lab: the topology's subnets, ext=CIDR,link=CIDR,dmz=CIDR (default: the "
+                    + "study's, ext=192.168.100.0/24,link=192.168.101.0/29,dmz=10.0.0.0/24).")
+    String plan;
+
     @Override
     public Integer call() {
+        boolean poc = service.equals("poc");
         RemoteOptions remote = remoteOptions.options();
+        if (network.network == io.unibench.deploy.NetworkMode.lab && remote.remote()) {
+            throw new UsageException("--network lab is on this host only (its namespaces are local); "
+                    + "deploy remotely with --network forward");
+        }
+        if (poc && !spec.commandLine().getParseResult().hasMatchedOption("--network") && remoteOptions.host == null) {
+            network.network = io.unibench.deploy.NetworkMode.lab; // the study's system is the topology (labs are local)
+        }
+        if (poc && network.network == io.unibench.deploy.NetworkMode.lab) {
+            return new TopologyDeploy(this).call();
+        }
+        if (plan != null) {
+            throw new UsageException("--plan is for the topology: deploy poc --network lab");
+        }
         List<Backend> backends = Backend.parseChoice(backend);
         if (remoteOptions.host != null) {
             // on a server the unikernels run through its libvirt (unibench spawns no QEMU there itself)
@@ -115,9 +148,29 @@ final class DeployCommand implements Callable<Integer> {
                 .with(qemuOptions.options()).with(remote)
                 .with(new DockerOptions(containerMemory, containerCpus, Duration.ofSeconds(2), false)));
 
+        boolean labMode = network.validate() != null;
+        StateStore state = StateStore.open();
+        if (labMode) {
+            // a backend that cannot join a lab is bad input before the lab is even created
+            Deployments probe = Deployments.create(state, catalog, opts.backendOptions(), new Deployments.Listener() {
+            });
+            for (Backend b : opts.backends()) {
+                Deployments.requireLabSupport(probe.deployer(b));
+            }
+        }
+        if (InsideLab.labName() == null) {
+            network.checkRoom(state, opts.backends().size() * specs.size() * opts.count());
+        }
+        Lab lab = network.ensureLab(state);
+        if (lab != null && !InsideLab.inside(lab)) {
+            return NetworkOptions.reexecInside(lab, spec);
+        }
         PrintWriter err = spec.commandLine().getErr();
-        Deployments d = Deployments.create(StateStore.open(), catalog, opts.backendOptions(),
+        Deployments d = Deployments.create(state, catalog, opts.backendOptions(),
                 new DeployProgress(err, json));
+        if (lab != null) {
+            d.inLab(lab);
+        }
         d.warmUp(opts.backends());
         List<Deployments.Request> requests = new ArrayList<>();
         for (Backend b : opts.backends()) {
@@ -126,6 +179,10 @@ final class DeployCommand implements Callable<Integer> {
                     requests.add(new Deployments.Request(s, b));
                 }
             }
+        }
+        if (poc) {
+            err.println("note: --network forward deploys DNS and web on 127.0.0.1 ports; the study's topology "
+                    + "(client, firewall, router, DMZ) needs --network lab");
         }
         long t0 = System.nanoTime();
         List<Instance> out = d.deploy(requests, opts.readyTimeout());

@@ -24,7 +24,10 @@ final class DeployProgress implements Deployments.Listener {
     @Override
     public void starting(Instance i) {
         if (!quiet) {
-            err.println("starting " + i.id() + " on " + InstanceViews.endpoints(i));
+            String where = i.endpoints().isEmpty() && !i.labLinks().isEmpty()
+                    ? String.join(", ", i.labLinks().stream().map(l -> l.cidr() + " (" + l.segment() + ")").toList())
+                    : InstanceViews.endpoints(i);
+            err.println("starting " + i.id() + " on " + where);
             err.flush();
         }
     }

@@ -17,7 +17,7 @@ import java.util.stream.Collectors;
 
 /** Tables and JSON documents of instances, for deploy and status. */
 final class InstanceViews {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private InstanceViews() {
     }

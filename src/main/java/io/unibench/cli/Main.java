@@ -7,12 +7,14 @@ import picocli.CommandLine;
 
 /**
  * Entry point. Exit codes: 0 success, 1 runtime failure (with the reason), 2 bad input (one line on
- * stderr, nothing started or written), 130 interrupted (partial results kept).
+ * stderr, nothing started or written), 3 a --fail-on rule broken, 130 interrupted (partial results kept).
  */
 public final class Main {
     public static final int EXIT_OK = 0;
     public static final int EXIT_FAILURE = 1;
     public static final int EXIT_USAGE = 2;
+    /** A --fail-on rule was broken (the run itself finished and its results are kept). */
+    public static final int EXIT_THRESHOLD = 3;
     public static final int EXIT_INTERRUPTED = 130;
 
     private Main() {
@@ -28,11 +30,14 @@ public final class Main {
         return cl.execute(args);
     }
 
-    static CommandLine commandLine() {
+    /** The command tree with unibench's error handling (tests use it to capture stdout and stderr). */
+    public static CommandLine commandLine() {
         System.setProperty("unibench.backends", io.unibench.deploy.Backend.names());
         UnibenchCommand root = new UnibenchCommand();
         CommandLine cl = new CommandLine(root);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // help fills the terminal's width (picocli asks the terminal only when it prints help)
+        cl.setUsageHelpAutoWidth(true);
         cl.setParameterExceptionHandler((ex, args) -> {
             PrintWriter err = ex.getCommandLine().getErr();
             err.println(prefix(ex.getCommandLine()) + ": " + ex.getMessage()

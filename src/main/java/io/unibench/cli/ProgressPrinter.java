@@ -6,26 +6,28 @@ import io.unibench.load.IntervalSample;
 import io.unibench.results.StepResult;
 import io.unibench.results.StopReason;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Locale;
 
 /**
- * Live progress of a ramp on stderr: on a terminal one line rewritten every second (step, offered vs
- * achieved rate, p99, loss, time left); off a terminal one line per finished step. Warnings always
+ * Live progress of a ramp on stderr ({@link StatusLine}): on a terminal one line rewritten every second
+ * (step, offered vs achieved rate, p99, loss, time left); one line per finished step. Warnings always
  * print. Silent with --quiet except for warnings.
  */
 final class ProgressPrinter implements RampListener {
-    private final PrintStream err;
-    private final boolean live;
+    private final StatusLine status;
     private final boolean quiet;
     private final String unit;
     private int steps;
-    private boolean dirty;
 
     ProgressPrinter(PrintStream err, boolean quiet, String unit) {
-        this.err = err;
+        this(new StatusLine(new PrintWriter(err, true), quiet), quiet, unit);
+    }
+
+    ProgressPrinter(StatusLine status, boolean quiet, String unit) {
+        this.status = status;
         this.quiet = quiet;
         this.unit = unit;
-        this.live = System.console() != null && System.getenv("TERM") != null && !"dumb".equals(System.getenv("TERM"));
     }
 
     @Override
@@ -35,7 +37,7 @@ final class ProgressPrinter implements RampListener {
 
     @Override
     public void second(int step, double offeredRate, IntervalSample s, long stepNanosLeft) {
-        if (quiet || !live) {
+        if (quiet || !status.live()) {
             return;
         }
         long p99 = s.latency().getTotalCount() == 0 ? 0 : s.latency().getValueAtPercentile(99);
@@ -45,9 +47,7 @@ final class ProgressPrinter implements RampListener {
                 Units.formatRate(offeredRate), unit,
                 Units.formatRate(s.sent()), Units.formatRate(s.completed()), ms(p99), loss,
                 Units.formatDuration(java.time.Duration.ofNanos(stepNanosLeft)));
-        err.print("\r\033[K" + line);
-        err.flush();
-        dirty = true;
+        status.update(line);
     }
 
     @Override
@@ -55,9 +55,8 @@ final class ProgressPrinter implements RampListener {
         if (quiet) {
             return;
         }
-        clear();
         long p99 = r.totals().latency().getTotalCount() == 0 ? 0 : r.totals().latency().getValueAtPercentile(99);
-        err.println(String.format(Locale.ROOT,
+        status.line(String.format(Locale.ROOT,
                 "step %d: offered %s %s, sent %s/s, completed %s/s, loss %.3f%%, errors %.3f%%, p50 %s, p99 %s%s",
                 r.step(), Units.formatRate(r.offeredRate()), unit, Units.formatRate(r.achievedSendRate()),
                 Units.formatRate(r.completedRate()), r.lossPct(), r.errorPct(),
@@ -67,8 +66,7 @@ final class ProgressPrinter implements RampListener {
 
     @Override
     public void warning(String message) {
-        clear();
-        err.println("warning: " + message);
+        status.warning(message);
     }
 
     @Override
@@ -76,15 +74,7 @@ final class ProgressPrinter implements RampListener {
         if (quiet) {
             return;
         }
-        clear();
-        err.println("stopped: " + reason.label() + (detail == null ? "" : " (" + detail + ")"));
-    }
-
-    private void clear() {
-        if (dirty) {
-            err.print("\r\033[K");
-            dirty = false;
-        }
+        status.line("stopped: " + reason.label() + (detail == null ? "" : " (" + detail + ")"));
     }
 
     private static String ms(long nanos) {

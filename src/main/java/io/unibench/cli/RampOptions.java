@@ -23,6 +23,9 @@ import picocli.CommandLine.Option;
  * conditions and output. One mixin, so the benchmarks accept the same spellings and defaults.
  */
 public final class RampOptions {
+    /** Runs that may last longer than this say so, and how to shorten them, before they start. */
+    static final Duration LONG_RUN = Duration.ofMinutes(10);
+
     @Option(names = "--instance", paramLabel = "ID",
             description = "The instance under load (an id from `unibench status`): its CPU time over each step's "
                     + "measured window goes into steps.csv (server_cpu_s, cpu_us_per_query).")
@@ -45,7 +48,8 @@ public final class RampOptions {
     Double step;
 
     @Option(names = "--step-duration", converter = Converters.DurationConverter.class, paramLabel = "DURATION",
-            description = "Measured length of each ramp step (default: 5m, the study's).")
+            description = {"Measured length of each ramp step (default: 5m, the study's; a default ramp can run",
+                "for hours: a run that may last over 10 minutes prints how long before it starts)."})
     Duration stepDuration;
 
     @Option(names = "--max-rate", paramLabel = "RATE|auto",
@@ -86,6 +90,11 @@ public final class RampOptions {
             description = "Stop when nothing at all was answered for this long (default: ${DEFAULT-VALUE}).")
     Duration unresponsive;
 
+    @Option(names = "--lab", paramLabel = "LAB",
+            description = "Run the load generator inside lab LAB (its client side), so --target may be a lab address "
+                    + "such as 10.0.0.100; needs root.")
+    String lab;
+
     @Option(names = "--max-send-lag", converter = Converters.DurationConverter.class, defaultValue = "10ms",
             paramLabel = "DURATION",
             description = "Flag a step as generator-saturated when the generator's send-lag p99 exceeds this "
@@ -94,6 +103,54 @@ public final class RampOptions {
 
     @picocli.CommandLine.Mixin
     RunOutputOptions run;
+
+    /**
+     * With {@code --lab}: the lab, checked (root, recorded, its namespace ours). Without: null, and a target
+     * inside a recorded lab's subnet is refused, so lab addresses are never loaded from the host namespace.
+     */
+    io.unibench.deploy.lab.Lab lab(java.net.InetAddress target) {
+        io.unibench.deploy.StateStore state = io.unibench.deploy.StateStore.open();
+        io.unibench.deploy.lab.Labs labs = new io.unibench.deploy.lab.Labs(state);
+        if (lab == null) {
+            if (io.unibench.deploy.lab.InsideLab.labName() == null) {
+                for (io.unibench.deploy.lab.Lab l : labs.list()) {
+                    for (io.unibench.deploy.lab.Segment s : l.segments()) {
+                        if (s.subnet().offsetOf(target.getHostAddress()) > 0) {
+                            throw new UsageException(target.getHostAddress() + " is an address of lab " + l.name()
+                                    + " (" + s.subnet() + "): add --lab " + l.name() + " to load it from inside the lab");
+                        }
+                    }
+                }
+            }
+            return null;
+        }
+        io.unibench.deploy.lab.Lab.checkName(lab);
+        io.unibench.deploy.lab.Labs.requirePrivileges();
+        io.unibench.deploy.lab.Lab l = labs.require(lab);
+        if (labs.presence(l) != io.unibench.deploy.lab.Labs.Presence.ours) {
+            throw new io.unibench.UnibenchException("lab " + l.name() + " has no namespace of ours (" + l.namespace()
+                    + ")");
+        }
+        return l;
+    }
+
+    /** Where the generator ran, for run.json. */
+    static void describeGenerator(RunMetadata meta, io.unibench.deploy.lab.Lab lab) {
+        Map<String, Object> g = new java.util.LinkedHashMap<>();
+        if (lab == null) {
+            g.put("namespace", "host (default network namespace)");
+        } else {
+            g.put("lab", lab.name());
+            g.put("namespace", lab.namespace());
+            g.put("source_address", lab.defaultSegment().gateway());
+            g.put("how", io.unibench.deploy.lab.InsideLab.how(lab));
+            if (io.unibench.deploy.topology.Topologies.isTopology(lab)) {
+                meta.put(io.unibench.deploy.topology.Topologies.RUN_JSON_KEY,
+                        io.unibench.deploy.topology.Topologies.runJson(lab));
+            }
+        }
+        meta.put("generator_network", g);
+    }
 
     /** The rate plan these options describe; a usage error when they contradict each other. */
     public RampPlan plan() {
@@ -161,7 +218,17 @@ public final class RampOptions {
      * command line, every ramp parameter and the label: the part every open-loop benchmark shares.
      */
     RunMetadata startMetadata(String benchmark, picocli.CommandLine.Model.CommandSpec spec) {
+        run.checkRules(io.unibench.results.FailOn.RAMP, "bench " + benchmark);
         output(benchmark).check();
+        RampPlan p = plan();
+        if (p.longest().compareTo(LONG_RUN) > 0) {
+            spec.commandLine().getErr().println("bench " + benchmark + ": up to " + io.unibench.Units.formatDuration(
+                    p.longest()) + " (" + p.rates().size() + " steps of " + io.unibench.Units.formatDuration(
+                    p.stepDuration()) + " + " + io.unibench.Units.formatDuration(p.warmup())
+                    + " warm-up) unless a stop condition ends it first; shorten it with --step-duration, --max-rate"
+                    + " or a larger --step");
+            spec.commandLine().getErr().flush();
+        }
         RunMetadata meta = new RunMetadata(benchmark, Invocation.commandLine(spec), java.time.Instant.now());
         describe().forEach(meta::parameter);
         if (run.label != null) {
@@ -180,12 +247,9 @@ public final class RampOptions {
         return new ProgressPrinter(System.err, run.quiet, rateUnit);
     }
 
-    /** Prints the run folder on stdout and maps the stop reason to the exit code. */
-    static int finish(OpenLoopRun.Result result, picocli.CommandLine.Model.CommandSpec spec) {
-        spec.commandLine().getOut().println(result.dir());
-        spec.commandLine().getOut().flush();
-        return result.outcome().reason() == io.unibench.results.StopReason.INTERRUPTED ? Main.EXIT_INTERRUPTED
-                : Main.EXIT_OK;
+    /** summary.json, the folder or --json document on stdout, --fail-on; the exit code. */
+    int finish(OpenLoopRun.Result result, picocli.CommandLine.Model.CommandSpec spec) {
+        return run.finish(result.dir(), result.outcome().reason(), spec);
     }
 
     /**

@@ -9,7 +9,14 @@ import io.unibench.deploy.ServiceSpec;
 import io.unibench.deploy.StateStore;
 import io.unibench.deploy.remote.RemoteOptions;
 import io.unibench.deploy.docker.DockerOptions;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.unibench.deploy.InstanceState;
+import io.unibench.deploy.lab.InsideLab;
+import io.unibench.deploy.lab.Lab;
+import io.unibench.deploy.lab.Labs;
 import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -67,6 +74,17 @@ final class StatusCommand implements Callable<Integer> {
             specs.put(n, catalog.get(n));
         }
         List<Deployments.Status> st = d.status(known, specs, !noProbe, Duration.ofMillis(300));
+        if (!noProbe && InsideLab.labName() == null) {
+            st = probeInsideLabs(state, st, err);
+        } else if (!noProbe) {
+            java.util.Optional<Lab> here = new Labs(state).get(InsideLab.labName());
+            if (here.isPresent() && io.unibench.deploy.topology.Topologies.isTopology(here.get())) {
+                // inside a topology: which hop is broken, seen from the client
+                io.unibench.deploy.topology.TopologyPlan plan = io.unibench.deploy.topology.Topologies.plan(here.get());
+                st = io.unibench.deploy.topology.TopologyHealth.annotate(here.get(), st,
+                        io.unibench.deploy.topology.TopologyHealth.traceroute(plan.dns(), plan.hops().size()));
+            }
+        }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             InstanceViews.printJson(out, InstanceViews.statusDocument(st, state));
@@ -77,5 +95,67 @@ final class StatusCommand implements Callable<Integer> {
         }
         out.flush();
         return Main.EXIT_OK;
+    }
+
+    /**
+     * Health of lab instances, asked of a 'status --json' run inside each lab that has running instances
+     * (a lab address is never probed from the host namespace). Without the privileges to enter a lab the
+     * health stays unknown, with the reason.
+     */
+    private static List<Deployments.Status> probeInsideLabs(StateStore state, List<Deployments.Status> st,
+                                                          PrintWriter err) {
+        Labs labs = new Labs(state);
+        Map<String, JsonNode> health = new HashMap<>();
+        java.util.Set<String> asked = new java.util.TreeSet<>();
+        for (Deployments.Status s : st) {
+            if (s.instance().lab() != null && s.observation().state() == InstanceState.running) {
+                asked.add(s.instance().lab().lab());
+            }
+        }
+        boolean privileged = !asked.isEmpty() && privileged();
+        for (String name : asked) {
+            java.util.Optional<Lab> lab = labs.get(name);
+            if (!privileged || lab.isEmpty() || labs.presence(lab.get()) != Labs.Presence.ours) {
+                continue;
+            }
+            StringWriter out = new StringWriter();
+            int code = InsideLab.runUnibench(lab.get(), List.of("status", "--json"), new PrintWriter(out, true), err,
+                    false);
+            if (code != Main.EXIT_OK) {
+                continue;
+            }
+            try {
+                for (JsonNode n : InstanceViews.JSON.readTree(out.toString()).path("instances")) {
+                    if (n.path("lab").path("lab").asText().equals(name)) {
+                        health.put(n.path("id").asText(), n);
+                    }
+                }
+            } catch (java.io.IOException e) {
+                // leave their health unknown
+            }
+        }
+        List<Deployments.Status> merged = new ArrayList<>();
+        for (Deployments.Status s : st) {
+            JsonNode n = health.get(s.instance().id());
+            if (n != null && !n.path("healthy").isNull()) {
+                merged.add(new Deployments.Status(s.instance(), s.observation(), n.path("healthy").asBoolean(),
+                        n.path("health_detail").asText(), s.uptime()));
+            } else if (s.instance().lab() != null && s.observation().state() == InstanceState.running && !privileged) {
+                merged.add(new Deployments.Status(s.instance(), s.observation(), null,
+                        "in lab " + s.instance().lab().lab() + ": not probed (entering a lab needs root)", s.uptime()));
+            } else {
+                merged.add(s);
+            }
+        }
+        return merged;
+    }
+
+    private static boolean privileged() {
+        try {
+            Labs.requirePrivileges();
+            return true;
+        } catch (io.unibench.UsageException e) {
+            return false;
+        }
     }
 }

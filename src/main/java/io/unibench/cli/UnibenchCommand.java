@@ -15,6 +15,7 @@ import picocli.CommandLine.ScopeType;
             DeployCommand.class,
             StatusCommand.class,
             DestroyCommand.class,
+            LabCommand.class,
             BenchCommand.class,
             ReportCommand.class,
             CompareCommand.class,
@@ -25,6 +26,7 @@ import picocli.CommandLine.ScopeType;
             "0:success",
             "1:runtime failure (the reason is printed)",
             "2:bad input (one line on stderr; nothing started or written)",
+            "3:a bench --fail-on rule was broken (results kept; the rule and the value printed)",
             "130:interrupted (Ctrl-C); instances torn down, partial results kept"},
         footerHeading = "%nExamples:%n",
         footer = {

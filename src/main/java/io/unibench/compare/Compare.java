@@ -14,6 +14,13 @@ import java.util.Set;
  * threshold on that side; {@link Comparison#regressed()} is what makes the command exit 1.
  */
 public final class Compare {
+    /**
+     * Fewest events (boots, seconds, instances) per side for a verdict: a percentile bootstrap of a median
+     * or p90 from fewer is far too narrow (it cannot see beyond the few values drawn), so below this a
+     * figure is "too few samples" whatever its interval says.
+     */
+    public static final int MIN_SAMPLES = 10;
+
     /** The options of one comparison; {@code metrics} empty means every metric. */
     public record Options(Path baseline, Path candidate, Set<String> metrics, double thresholdPct, long seed,
                           int resamples, double confidence) {
@@ -55,7 +62,8 @@ public final class Compare {
         Comparison.Verdict verdict;
         boolean regression = false;
         double limit = thresholdPct / 100;
-        if (!(eb.exact() && ec.exact()) && (eb.samples() < 2 || ec.samples() < 2)) {
+        boolean exact = eb.exact() && ec.exact();
+        if (!exact && (eb.samples() < MIN_SAMPLES || ec.samples() < MIN_SAMPLES)) {
             verdict = Comparison.Verdict.too_few;
         } else if (ci.above(1)) {
             verdict = b.higherIsBetter() ? Comparison.Verdict.better : Comparison.Verdict.worse;
@@ -67,7 +75,7 @@ public final class Compare {
             verdict = Comparison.Verdict.same;
         }
         return new Comparison.Row(b.key(), b.name(), b.metric(), b.unit(), b.higherIsBetter(), eb.value(),
-                ec.value(), eb.samples(), ec.samples(), ci.ratio(), ci.low(), ci.high(), verdict, regression);
+                ec.value(), eb.samples(), ec.samples(), ci.ratio(), ci.low(), ci.high(), verdict, regression, exact);
     }
 
     private static Map<String, Figure> filter(Map<String, Figure> all, Set<String> metrics) {

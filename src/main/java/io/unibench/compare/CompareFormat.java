@@ -101,7 +101,8 @@ public enum CompareFormat {
     public abstract String format(Comparison c);
 
     private static String[] cells(Comparison.Row r) {
-        String ci = r.low() == r.high() ? "exact" : pct(r.low()) + " .. " + pct(r.high());
+        String ci = r.exact() ? "exact" : r.verdict() == Comparison.Verdict.too_few ? "n/a"
+                : pct(r.low()) + " .. " + pct(r.high());
         return new String[] {r.figure(), value(r.baseline(), r.unit()), value(r.candidate(), r.unit()),
             pct(r.ratio()), ci, r.verdict().text() + (r.regression() ? " (REGRESSION)" : "")};
     }
@@ -129,6 +130,11 @@ public enum CompareFormat {
         }
         double p = (ratio - 1) * 100;
         return String.format(Locale.ROOT, "%+.1f %%", Math.abs(p) < 0.05 ? 0.0 : p);
+    }
+
+    /** A ratio as people read it: 4.81, 12.3. */
+    public static String times(double r) {
+        return Headline.times(r);
     }
 
     /** A value in its unit, as people read it. */

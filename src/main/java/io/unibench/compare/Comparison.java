@@ -30,10 +30,11 @@ public record Comparison(Path baseline, Path candidate, long seed, int resamples
     /**
      * One compared figure. {@code ratio}, {@code low}, {@code high}: candidate / baseline and its
      * interval. {@code regression}: worse, and worse by more than the threshold over the whole interval.
+     * {@code exact}: both values have no sampling error (image sizes), so the interval is the ratio itself.
      */
     public record Row(String key, String figure, String metric, String unit, boolean higherIsBetter,
                       double baseline, double candidate, int baselineSamples, int candidateSamples,
-                      double ratio, double low, double high, Verdict verdict, boolean regression) {
+                      double ratio, double low, double high, Verdict verdict, boolean regression, boolean exact) {
 
         /** Relative change in percent (candidate against baseline). */
         public double changePct() {

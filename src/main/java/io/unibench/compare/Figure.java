@@ -10,7 +10,12 @@ package io.unibench.compare;
  *                       image_size, idle_memory
  * @param unit           of {@link Estimate#value()}: ms, us, qps, rps, bytes
  * @param higherIsBetter break points: yes; times and sizes: no
+ * @param subject        the figure without its backend ({@code boot/boot_p50/cold/dns}): figures of one
+ *                       subject on different backends are what the report's headline compares
+ * @param what           {@code name} without the backend: {@code cold boot p50 (dns)}
+ * @param backend        the backend (or the run's label) the figure was measured on; null when unknown
+ * @param at             the offered rate of a p99 figure, NaN for the others
  */
 public record Figure(String key, String name, String metric, String unit, boolean higherIsBetter,
-                     Estimate estimate) {
+                     Estimate estimate, String subject, String what, String backend, double at) {
 }

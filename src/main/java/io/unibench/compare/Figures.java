@@ -6,10 +6,9 @@ import io.unibench.results.BootCsv;
 import io.unibench.results.CsvLayout;
 import io.unibench.results.FootprintCsv;
 import io.unibench.results.RampCsvSink;
+import io.unibench.results.CsvRows;
 import io.unibench.results.RunMetadata;
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,8 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 
 /**
@@ -106,14 +103,17 @@ public final class Figures {
             String what = "cold".equals(p[0]) ? "cold boot" : p[0] + " boot at " + p[3] + " instances";
             for (int pct : new int[] {50, 90}) {
                 String metric = "boot_p" + pct;
+                String subject = String.join("/", "boot", metric, p[0], p[1]) + (p.length > 3 ? "/" + p[3] : "");
                 add(new Figure(String.join("/", "boot", metric, String.join("/", p)),
                         what + " p" + pct + " (" + p[1] + ", " + p[2] + ")", metric, "ms", false,
-                        Estimates.percentile(v, pct)));
+                        Estimates.percentile(v, pct), subject, what + " p" + pct + " (" + p[1] + ")", p[2],
+                        Double.NaN));
             }
         }
     }
 
     private void readRamp(Path dir, JsonNode meta, String protocol, String label) {
+        String backend = label != null ? label : label(dir, meta);
         Path file = dir.resolve(RampCsvSink.SECONDS_FILE);
         String step = RampCsvSink.SECOND_STEP.name();
         String errors = RampCsvSink.SECOND_ERRORS.name();
@@ -159,11 +159,13 @@ public final class Figures {
             if (p99.length > 0) {
                 String r = io.unibench.Units.formatRate(rate);
                 add(new Figure(protocol + "/p99/" + r + keyLabel, protocol + " p99 at " + r + " " + unit + where,
-                        "p99", "us", false, Estimates.percentile(p99, 50)));
+                        "p99", "us", false, Estimates.percentile(p99, 50), protocol + "/p99/" + r,
+                        protocol + " p99 at " + r + " " + unit, backend, rate));
             }
         }
         add(new Figure(protocol + "/break_point" + keyLabel, protocol + " break point" + where, "break_point", unit,
-                true, Estimates.breakPoint(steps, criteria)));
+                true, Estimates.breakPoint(steps, criteria), protocol + "/break_point", protocol + " break point",
+                backend, Double.NaN));
     }
 
     private void readFootprint(Path file) {
@@ -180,12 +182,14 @@ public final class Figures {
             double image = g.getValue().get(0)[0];
             if (!Double.isNaN(image)) {
                 add(new Figure("footprint/image_size/" + g.getKey(), "image size" + who, "image_size", "bytes", false,
-                        Estimates.exact(image)));
+                        Estimates.exact(image), "footprint/image_size/" + p[0], "image size (" + p[0] + ")", p[1],
+                        Double.NaN));
             }
             double[] rss = g.getValue().stream().mapToDouble(x -> x[1]).filter(x -> !Double.isNaN(x)).toArray();
             if (rss.length > 0) {
                 add(new Figure("footprint/idle_memory/" + g.getKey(), "idle memory" + who, "idle_memory", "bytes",
-                        false, Estimates.percentile(rss, 50)));
+                        false, Estimates.percentile(rss, 50), "footprint/idle_memory/" + p[0],
+                        "idle memory (" + p[0] + ")", p[1], Double.NaN));
             }
         }
     }
@@ -233,34 +237,10 @@ public final class Figures {
     }
 
     private static List<CSVRecord> csv(Path file, List<String> required) {
-        if (!Files.isRegularFile(file)) {
-            throw new UsageException(file + " is missing");
-        }
-        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8);
-             CSVParser p = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true)
-                     .setIgnoreEmptyLines(true).get().parse(in)) {
-            List<String> missing = required.stream().filter(c -> !p.getHeaderMap().containsKey(c)).toList();
-            if (!missing.isEmpty()) {
-                throw new UsageException(file + ": missing column" + (missing.size() > 1 ? "s " : " ")
-                        + String.join(", ", missing));
-            }
-            return p.getRecords();
-        } catch (IOException | IllegalArgumentException | IllegalStateException e) {
-            throw new UsageException(file + " is not a readable CSV file: " + e.getMessage());
-        }
+        return CsvRows.read(file, required).rows();
     }
 
-    /** A number; NaN for an empty cell (not measured). */
     private static double number(Path file, CSVRecord r, String column) {
-        String s = r.isSet(column) ? r.get(column).strip() : "";
-        if (s.isEmpty()) {
-            return Double.NaN;
-        }
-        try {
-            return Double.parseDouble(s);
-        } catch (NumberFormatException e) {
-            throw new UsageException(file + " line " + (r.getRecordNumber() + 1) + ": column " + column
-                    + " is not a number ('" + s + "')");
-        }
+        return CsvRows.number(file, r, column);
     }
 }

@@ -1,5 +1,6 @@
 package io.unibench.deploy;
 
+import io.unibench.deploy.lab.LabLink;
 import io.unibench.results.Caveat;
 import io.unibench.util.Doctor;
 import java.util.ArrayList;
@@ -105,6 +106,26 @@ public interface Deployer {
     }
 
     /**
+     * How an instance of this backend joins a lab segment ({@code --network lab}): {@link LabLink#VETH}
+     * (a veth from the CNI bridge plugin, the default) or {@link LabLink#TAP} (a tap the deployer plugs
+     * into the bridge itself), or null when this backend cannot join a lab (yet). The deployer's
+     * {@link #start} reads the {@link Instance#lab() link}.
+     */
+    default String labPath() {
+        return LabLink.VETH;
+    }
+
+    /** The lab-side device name of instance {@code id}, when the deployer chooses it (a tap); null when CNI does. */
+    default String labDevice(String id) {
+        return null;
+    }
+
+    /** The lab-side device of link {@code link} (0, 1, ...) of a multi-homed instance (a topology's router). */
+    default String labDevice(String id, int link) {
+        return link == 0 ? labDevice(id) : null;
+    }
+
+    /**
      * Starts {@code recorded} (already in the state store, with its id and host endpoints) and returns as
      * soon as the start call returned. Throws {@link PortInUseException} when a host port turned out taken.
      */
@@ -190,6 +211,14 @@ public interface Deployer {
 
         /** System.nanoTime when the start call returned. */
         long startedNanos();
+
+        /**
+         * Nanoseconds spent on network plumbing within this start (lab mode: creating the tap, CNI ADD),
+         * included in the boot; -1 when there was none (forward mode).
+         */
+        default long plumbingNanos() {
+            return -1;
+        }
 
         /** System.nanoTime when the ready line appeared on the console, -1 if not (yet) seen. */
         long consoleReadyNanos();

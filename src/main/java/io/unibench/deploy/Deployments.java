@@ -3,6 +3,14 @@ package io.unibench.deploy;
 import io.unibench.UnibenchException;
 import io.unibench.UsageException;
 import io.unibench.Units;
+import io.unibench.deploy.lab.AddressPlan;
+import io.unibench.deploy.lab.InsideLab;
+import io.unibench.deploy.lab.Lab;
+import io.unibench.deploy.lab.LabLink;
+import io.unibench.deploy.lab.LabPlacement;
+import io.unibench.deploy.lab.Labs;
+import io.unibench.deploy.lab.Segment;
+import io.unibench.probe.ConsoleReadyProbe;
 import io.unibench.probe.Probes;
 import io.unibench.probe.ReadinessProbe;
 import io.unibench.probe.ReadinessWait;
@@ -50,7 +58,14 @@ public final class Deployments {
     }
 
     /** One instance to deploy. */
-    public record Request(ServiceSpec spec, Backend backend) {
+    /**
+     * One instance to deploy; {@code placement} (lab mode only) puts it on given links with given routes (a
+     * topology's node) instead of an address from the lab's plan on its default segment.
+     */
+    public record Request(ServiceSpec spec, Backend backend, LabPlacement placement) {
+        public Request(ServiceSpec spec, Backend backend) {
+            this(spec, backend, null);
+        }
     }
 
     /** One line of {@code status}. {@code healthy} is null when not probed. */
@@ -62,6 +77,7 @@ public final class Deployments {
     private final Function<Backend, Deployer> deployerFactory;
     private final Map<Backend, Deployer> deployers = new EnumMap<>(Backend.class);
     private final Listener listener;
+    private Lab lab;
 
     /** Ids this object is deploying and has not handed over yet (torn down on failure or Ctrl-C). */
     private final Set<String> inFlight = new LinkedHashSet<>();
@@ -93,6 +109,21 @@ public final class Deployments {
         return state;
     }
 
+    /**
+     * From now on, new instances go on {@code lab}'s default segment (lab mode: an address from the lab's
+     * plan, no host port, no proxy) instead of host ports on 127.0.0.1. The caller ensured the lab exists
+     * and runs inside its namespace when it probes the instances.
+     */
+    public Deployments inLab(Lab l) {
+        this.lab = l;
+        return this;
+    }
+
+    /** The lab new instances go to, null in forward mode. */
+    public Lab lab() {
+        return lab;
+    }
+
     public synchronized Deployer deployer(Backend b) {
         return deployers.computeIfAbsent(b, deployerFactory);
     }
@@ -103,6 +134,12 @@ public final class Deployments {
      * reported: nothing half-deployed stays behind.
      */
     public List<Instance> deploy(List<Request> requests, Duration readyTimeout) {
+        if (lab != null) {
+            for (Request r : requests) {
+                requireLabSupport(deployer(r.backend()));
+            }
+            checkRoomInLab((int) requests.stream().filter(r -> r.placement() == null).count());
+        }
         Set<String> checked = new HashSet<>();
         for (Request r : requests) {
             if (checked.add(r.backend() + "/" + r.spec().service())) {
@@ -114,7 +151,7 @@ public final class Deployments {
         List<Instance> done = new ArrayList<>();
         try {
             for (Request r : requests) {
-                done.add(deployOne(r.spec(), r.backend(), readyTimeout));
+                done.add(deployOne(r.spec(), r.backend(), r.placement(), readyTimeout));
             }
             synchronized (this) {
                 inFlight.clear();
@@ -135,11 +172,16 @@ public final class Deployments {
      * there tears it down too.
      */
     public Instance deployOne(ServiceSpec spec, Backend backend, Duration readyTimeout) {
+        return deployOne(spec, backend, null, readyTimeout);
+    }
+
+    /** {@link #deployOne(ServiceSpec, Backend, Duration)} on the given links and routes (lab mode). */
+    public Instance deployOne(ServiceSpec spec, Backend backend, LabPlacement placement, Duration readyTimeout) {
         synchronized (this) {
             busy++;
         }
         try {
-            return recordStartAndWait(spec, backend, readyTimeout);
+            return recordStartAndWait(spec, backend, placement, readyTimeout);
         } finally {
             synchronized (this) {
                 busy--;
@@ -148,9 +190,10 @@ public final class Deployments {
         }
     }
 
-    private Instance recordStartAndWait(ServiceSpec spec, Backend backend, Duration readyTimeout) {
+    private Instance recordStartAndWait(ServiceSpec spec, Backend backend, LabPlacement placement,
+                                        Duration readyTimeout) {
         Deployer d = deployer(backend);
-        Instance rec = record(spec, backend);
+        Instance rec = record(spec, backend, placement);
         try {
             for (int attempt = 1; ; attempt++) {
                 try {
@@ -206,13 +249,64 @@ public final class Deployments {
         }
     }
 
+    /** Bad input when {@code d}'s backend cannot join a lab (checked before any lab or instance is made). */
+    public static void requireLabSupport(Deployer d) {
+        if (d.labPath() == null) {
+            throw new UsageException("backend " + d.backend().id() + " cannot join a lab yet; use --network forward");
+        }
+    }
+
+    /** Bad input, before anything starts, when the lab's segment has no address left for {@code n} more instances. */
+    public void checkRoomInLab(int n) {
+        Segment seg = lab.defaultSegment();
+        int free = AddressPlan.free(seg.subnet(), Labs.usedOffsets(lab, seg, state.list()));
+        if (n > free) {
+            throw new UsageException("subnet " + seg.subnet() + " of lab " + lab.name() + " has room for " + free
+                    + " more instance" + (free == 1 ? "" : "s") + ", not " + n + "; use a larger --subnet");
+        }
+    }
+
     private Instance record(ServiceSpec spec, Backend backend) {
+        return record(spec, backend, null);
+    }
+
+    private Instance record(ServiceSpec spec, Backend backend, LabPlacement placement) {
+        if (placement != null && lab == null) {
+            throw new IllegalStateException("a placement needs lab mode");
+        }
         Deployer d = deployer(backend);
         return state.locked(() -> {
             String id = state.nextId(backend, spec.service());
-            PortAllocator ports = PortAllocator.forState(state);
-            List<Endpoint> eps = d.endpoints(spec, ports::allocate);
-            Instance rec = Instance.starting(id, backend, spec.service(), eps, state.owner(), Map.of());
+            List<Endpoint> eps;
+            LabLink link = null;
+            LabPlacement placed = null;
+            if (lab == null) {
+                PortAllocator ports = PortAllocator.forState(state);
+                eps = d.endpoints(spec, ports::allocate);
+            } else if (placement != null) {
+                // a topology's node: its links as planned (the deployer names tap devices, CNI names veths)
+                List<LabLink> links = new ArrayList<>();
+                for (int i = 0; i < placement.links().size(); i++) {
+                    links.add(placement.links().get(i).withPath(d.labPath()).withDevice(d.labDevice(id, i)));
+                }
+                placed = new LabPlacement(links, placement.routes());
+                link = links.get(0);
+                eps = new ArrayList<>();
+                for (ServiceSpec.PortSpec p : spec.ports()) {
+                    eps.add(new Endpoint(p.name(), p.protocol(), link.address(), p.port(), p.port()));
+                }
+            } else {
+                // the service's own ports on its lab address: nothing in between
+                requireLabSupport(d);
+                String path = d.labPath();
+                link = Labs.allocate(lab, lab.defaultSegment(), spec.service(), path, d.labDevice(id), state.list());
+                eps = new ArrayList<>();
+                for (ServiceSpec.PortSpec p : spec.ports()) {
+                    eps.add(new Endpoint(p.name(), p.protocol(), link.address(), p.port(), p.port()));
+                }
+            }
+            Instance rec = Instance.starting(id, backend, spec.service(), eps, state.owner(), Map.of()).withLab(link)
+                    .withPlacement(placed);
             state.put(rec);
             synchronized (this) {
                 if (aborted) {
@@ -232,7 +326,7 @@ public final class Deployments {
             // a fresh attachment: ports that share a host port (native UDP + TCP) move together
             List<Endpoint> eps = d.endpoints(spec, ports::allocate);
             Instance fresh = new Instance(rec.id(), rec.backend(), rec.service(), InstanceState.starting, eps, null,
-                    null, Instant.now().toString(), rec.owner(), rec.deployerPid(), Map.of(), null);
+                    null, Instant.now().toString(), rec.owner(), rec.deployerPid(), Map.of(), null, rec.lab(), rec.placement());
             state.put(fresh);
             return fresh;
         });
@@ -250,7 +344,8 @@ public final class Deployments {
         }
         // from here on the shutdown hook may tear this instance down at any time: updates go through
         // putIfLive so a destroyed instance is never recorded again
-        try (s; ReadinessProbe probe = Probes.forSpec(spec.probe(), rec.endpoints())) {
+        try (s; ReadinessProbe probe = spec.isForwarder() ? new ConsoleReadyProbe(s::consoleReadyNanos, spec.service())
+                : Probes.forSpec(spec.probe(), rec.endpoints())) {
             long deadline = s.startedNanos() + readyTimeout.toNanos();
             ReadinessWait.Outcome o = ReadinessWait.await(probe, deadline, new ReadinessWait.Watch() {
                 @Override
@@ -276,7 +371,7 @@ public final class Deployments {
             long t0 = s.t0Nanos();
             long console = s.consoleReadyNanos();
             BootTiming timing = new BootTiming(s.spawnedNanos() - t0, s.startedNanos() - t0,
-                    console < 0 ? -1 : console - t0, o.readyNanos() - t0, o.attempts());
+                    console < 0 ? -1 : console - t0, o.readyNanos() - t0, o.attempts(), s.plumbingNanos());
             Instance ready = s.instance().withState(InstanceState.running).withTiming(timing);
             putIfLive(ready);
             listener.ready(ready);
@@ -338,6 +433,30 @@ public final class Deployments {
     }
 
     /**
+     * Destroys lab {@code name}: its instances first (they cannot live without it), then its namespace,
+     * if it is ours. Returns what was done per instance and for the lab.
+     */
+    public Map<String, String> destroyLab(Lab l) {
+        Map<String, String> out = new LinkedHashMap<>();
+        List<String> failures = new ArrayList<>();
+        for (Instance i : state.list()) {
+            if (i.lab() != null && i.lab().lab().equals(l.name())) {
+                try {
+                    out.put(i.id(), destroyOne(i));
+                } catch (RuntimeException e) {
+                    failures.add(i.id() + ": " + e.getMessage());
+                }
+            }
+        }
+        if (!failures.isEmpty()) {
+            throw new UnibenchException("could not destroy " + String.join("; ", failures) + "; lab " + l.name()
+                    + " kept");
+        }
+        out.put("lab " + l.name(), new Labs(state).destroy(l));
+        return out;
+    }
+
+    /**
      * Every recorded instance, plus the strays each registered backend finds (containers of a killed deploy
      * without a record). A backend that cannot be asked (daemon down) is skipped when nothing of it is
      * recorded (nothing of ours can run there); else its failure is thrown.
@@ -395,6 +514,17 @@ public final class Deployments {
                 failures.add(i.id() + ": " + e.getMessage());
             }
         }
+        if (all && failures.isEmpty()) {
+            // labs go last: their instances are gone now
+            Labs labs = new Labs(state);
+            for (Lab l : labs.list()) {
+                try {
+                    out.put("lab " + l.name(), labs.destroy(l));
+                } catch (RuntimeException e) {
+                    failures.add("lab " + l.name() + ": " + e.getMessage());
+                }
+            }
+        }
         if (!failures.isEmpty()) {
             throw new UnibenchException("could not destroy " + String.join("; ", failures));
         }
@@ -437,12 +567,30 @@ public final class Deployments {
         }
     }
 
+    /**
+     * Whether this process may address the instance: a forward-mode instance from the host namespace, a
+     * lab instance only from inside its lab.
+     */
+    public static boolean reachableFromHere(Instance i) {
+        String inside = InsideLab.labName();
+        return i.lab() == null ? inside == null : i.lab().lab().equals(inside);
+    }
+
     private Status observe(Instance i, ServiceSpec spec, boolean probe, Duration probeTimeout, Instant now) {
         Deployer.Observation o = deployer(i.backend()).observe(i);
         Duration up = Duration.between(i.startedAt(), now);
+        if (probe && o.state() == InstanceState.running && !reachableFromHere(i)) {
+            // never address a lab from outside it: its instances are probed by a process inside the lab
+            return new Status(i, o, null, i.lab() != null ? "in lab " + i.lab().lab() + " (probed from inside it)"
+                    : "forward mode (probed from the host namespace)", up);
+        }
         if (!probe || o.state() != InstanceState.running || spec == null) {
             return new Status(i, o, probe && o.state() != InstanceState.running ? Boolean.FALSE : null, o.detail(),
                     up);
+        }
+        if (spec.isForwarder()) {
+            // nothing to ask a router: a topology checks its hop from the client (TopologyHealth)
+            return new Status(i, o, null, "forwards; its hop is checked from the client", up);
         }
         try (ReadinessProbe p = Probes.forSpec(spec.probe(), i.endpoints())) {
             ReadinessProbe.Attempt a = p.attempt(probeTimeout);

@@ -3,6 +3,8 @@ package io.unibench.deploy;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.unibench.deploy.lab.LabLink;
+import io.unibench.deploy.lab.LabPlacement;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +26,10 @@ import java.util.Map;
  * @param deployerPid the unibench process that created it (to tell orphans of a killed deploy)
  * @param details     backend facts: console log, QMP socket, accelerator, machine, image...
  * @param timing      boot phases of the start that created it (null when not measured)
+ * @param lab         its link to a lab segment in {@code --network lab} mode (address, namespace, device);
+ *                    null in forward mode
+ * @param placement   all its links and its routes when it is multi-homed or routed (a topology's services;
+ *                    {@code lab} is then its first link), null otherwise
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Instance(@JsonProperty("id") String id, @JsonProperty("backend") Backend backend,
@@ -33,7 +39,8 @@ public record Instance(@JsonProperty("id") String id, @JsonProperty("backend") B
                        @JsonProperty("started_utc") String startedUtc, @JsonProperty("owner") String owner,
                        @JsonProperty("deployer_pid") Long deployerPid,
                        @JsonProperty("details") Map<String, String> details,
-                       @JsonProperty("timing") BootTiming timing) {
+                       @JsonProperty("timing") BootTiming timing, @JsonProperty("lab") LabLink lab,
+                       @JsonProperty("placement") LabPlacement placement) {
 
     public Instance {
         endpoints = endpoints == null ? List.of() : List.copyOf(endpoints);
@@ -44,7 +51,7 @@ public record Instance(@JsonProperty("id") String id, @JsonProperty("backend") B
     public static Instance starting(String id, Backend backend, String service, List<Endpoint> endpoints,
                                     String owner, Map<String, String> details) {
         return new Instance(id, backend, service, InstanceState.starting, endpoints, null, null,
-                Instant.now().toString(), owner, ProcessHandle.current().pid(), details, null);
+                Instant.now().toString(), owner, ProcessHandle.current().pid(), details, null, null, null);
     }
 
     @JsonIgnore
@@ -64,33 +71,50 @@ public record Instance(@JsonProperty("id") String id, @JsonProperty("backend") B
 
     public Instance withState(InstanceState s) {
         return new Instance(id, backend, service, s, endpoints, pid, containerId, startedUtc, owner, deployerPid,
-                details, timing);
+                details, timing, lab, placement);
     }
 
     public Instance withPid(long p) {
         return new Instance(id, backend, service, state, endpoints, p, containerId, startedUtc, owner, deployerPid,
-                details, timing);
+                details, timing, lab, placement);
     }
 
     public Instance withContainerId(String c) {
         return new Instance(id, backend, service, state, endpoints, pid, c, startedUtc, owner, deployerPid,
-                details, timing);
+                details, timing, lab, placement);
     }
 
     public Instance withStartedAt(Instant t) {
         return new Instance(id, backend, service, state, endpoints, pid, containerId, t.toString(), owner,
-                deployerPid, details, timing);
+                deployerPid, details, timing, lab, placement);
     }
 
     public Instance withDetail(String key, String value) {
         Map<String, String> d = new LinkedHashMap<>(details);
         d.put(key, value);
         return new Instance(id, backend, service, state, endpoints, pid, containerId, startedUtc, owner, deployerPid,
-                d, timing);
+                d, timing, lab, placement);
+    }
+
+    /** Placed on several links / with routes: {@code lab} becomes the first link. */
+    public Instance withPlacement(LabPlacement p) {
+        return new Instance(id, backend, service, state, endpoints, pid, containerId, startedUtc, owner, deployerPid,
+                details, timing, p == null ? lab : p.links().get(0), p);
+    }
+
+    /** Every lab link in interface order: the placement's, else {@code lab} alone, else none. */
+    @JsonIgnore
+    public List<LabLink> labLinks() {
+        return placement != null ? placement.links() : lab == null ? List.of() : List.of(lab);
+    }
+
+    public Instance withLab(LabLink l) {
+        return new Instance(id, backend, service, state, endpoints, pid, containerId, startedUtc, owner, deployerPid,
+                details, timing, l, placement == null || l == null ? placement : placement.withLink(0, l));
     }
 
     public Instance withTiming(BootTiming t) {
         return new Instance(id, backend, service, state, endpoints, pid, containerId, startedUtc, owner, deployerPid,
-                details, t);
+                details, t, lab, placement);
     }
 }

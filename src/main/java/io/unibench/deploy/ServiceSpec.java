@@ -105,9 +105,20 @@ public record ServiceSpec(@JsonProperty("service") String service, @JsonProperty
     public record ContainerSpec(@JsonProperty("image") String image, @JsonProperty("context") String context,
                                 @JsonProperty("memory") String memory, @JsonProperty("cpus") Double cpus,
                                 @JsonProperty("args") List<String> args,
-                                @JsonProperty("ready_line") String readyLine) {
+                                @JsonProperty("ready_line") String readyLine,
+                                @JsonProperty("sysctls") java.util.Map<String, String> sysctls,
+                                @JsonProperty("cap_add") List<String> capAdd,
+                                @JsonProperty("nft_rules_command") List<String> nftRulesCommand) {
         public ContainerSpec {
             args = args == null ? List.of() : List.copyOf(args);
+            sysctls = sysctls == null ? java.util.Map.of() : java.util.Map.copyOf(sysctls);
+            capAdd = capAdd == null ? List.of() : List.copyOf(capAdd);
+            nftRulesCommand = nftRulesCommand == null ? List.of() : List.copyOf(nftRulesCommand);
+        }
+
+        public ContainerSpec(String image, String context, String memory, Double cpus, List<String> args,
+                             String readyLine) {
+            this(image, context, memory, cpus, args, readyLine, null, null, null);
         }
 
         /**

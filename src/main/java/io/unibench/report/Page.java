@@ -40,7 +40,18 @@ public record Page(String generated, String unibench, List<Item> inputs, List<Li
 
     /** A part of the page with its own heading. */
     public record Section(String id, String title, List<String> intro, List<Table> tables, List<Figure> figures,
-                          List<Details> details) {
+                          List<Details> details, List<Diagram> diagrams) {
+        public Section(String id, String title, List<String> intro, List<Table> tables, List<Figure> figures,
+                       List<Details> details) {
+            this(id, title, intro, tables, figures, details, List.of());
+        }
+    }
+
+    /** A drawing (SVG, embedded; the file beside the page), e.g. a deployed topology. */
+    public record Diagram(String id, String title, String caption, String svgBase64) {
+        public String svgFile() {
+            return id + ".svg";
+        }
     }
 
     /** A table; a header or row cell list may mix header and data cells (key/value tables). */

@@ -9,6 +9,7 @@ import io.unibench.report.Page.CaveatLine;
 import io.unibench.report.Page.Cell;
 import io.unibench.report.Page.Command;
 import io.unibench.report.Page.Details;
+import io.unibench.report.Page.Diagram;
 import io.unibench.report.Page.Figure;
 import io.unibench.report.Page.Link;
 import io.unibench.report.Page.Row;
@@ -73,6 +74,10 @@ final class PageBuilder {
 
     Page build() {
         List<Section> sections = new ArrayList<>();
+        Section headline = headline();
+        if (headline != null) {
+            sections.add(headline);
+        }
         Section side = backends();
         if (side != null) {
             sections.add(side);
@@ -89,6 +94,10 @@ final class PageBuilder {
         if (!results.footprints().isEmpty()) {
             sections.add(footprint());
         }
+        Section topo = topologies();
+        if (topo != null) {
+            sections.add(topo);
+        }
         List<Link> nav = new ArrayList<>(List.of(new Link("", "#caveats", "caveats")));
         for (Section s : sections) {
             nav.add(new Link(" \u00b7 ", "#" + s.id(), s.id().equals("dns") || s.id().equals("http") ? s.title()
@@ -102,6 +111,36 @@ final class PageBuilder {
         }
         return new Page(now.toString(), RunMetadata.Version.VERSION, inputs, nav, caveats(), sections, runs(),
                 reproduce());
+    }
+
+    // ---- headline: each pair of backends, ratio with its bootstrap interval ------------------------------
+
+    Section headline() {
+        io.unibench.compare.Bootstrap bootstrap = new io.unibench.compare.Bootstrap(
+                io.unibench.compare.Bootstrap.DEFAULT_SEED, io.unibench.compare.Bootstrap.DEFAULT_RESAMPLES, 0.95);
+        List<io.unibench.compare.Headline.Row> rows = io.unibench.compare.Headline.of(results.inputs(), bootstrap);
+        if (rows.isEmpty()) {
+            return null;
+        }
+        List<Page.Cell> header = List.of(head("figure"), head("A"), head("B"), head("A"), head("B"),
+                head("B / A"), head("95 % CI"), head("verdict"));
+        List<Page.Row> out = new ArrayList<>();
+        for (io.unibench.compare.Headline.Row r : rows) {
+            String ci = r.low() == r.high() ? "exact" : io.unibench.compare.CompareFormat.times(r.low()) + "\u2013"
+                    + io.unibench.compare.CompareFormat.times(r.high()) + "\u00d7";
+            out.add(new Page.Row(null, List.of(text(r.figure()), text(r.a()), text(r.b()),
+                    num(io.unibench.compare.CompareFormat.value(r.aValue(), r.unit())),
+                    num(io.unibench.compare.CompareFormat.value(r.bValue(), r.unit())),
+                    num(io.unibench.compare.CompareFormat.times(r.ratio()) + "\u00d7"), num(ci), text(r.verdict()))));
+        }
+        Table t = new Table("For each pair of backends: the figure on A and on B, the ratio B / A and its 95 % percentile"
+                + " bootstrap interval (" + bootstrap.resamples() + " resamples, seed " + bootstrap.seed() + "; boot"
+                + " events, the ramps' seconds within each step and the footprint's instances are resampled), and the"
+                + " verdict: a backend is better when the whole interval is on its side of 1. Break point: the offered"
+                + " rate of the last step held before the first that lost more than --max-loss or exceeded --max-p99;"
+                + " a step's p99 is the median of its per-second p99s, shown at the highest rate both ran.",
+                null, header, out);
+        return new Section("headline", "Headline", List.of(), List.of(t), List.of(), List.of());
     }
 
     // ---- caveats -------------------------------------------------------------------------------------------
@@ -722,5 +761,43 @@ final class PageBuilder {
             q.add(!a.isEmpty() && SAFE_ARG.matcher(a).matches() ? a : "'" + a.replace("'", "'\\''") + "'");
         }
         return String.join(" ", q);
+    }
+
+    /**
+     * The deployed topologies the runs were measured through (run.json's {@code topology}, written by a
+     * benchmark run from a topology's client), one drawing each; null when no run was.
+     */
+    private Section topologies() {
+        Map<String, Diagram> seen = new java.util.LinkedHashMap<>();
+        for (RampRun r : results.ramps()) {
+            com.fasterxml.jackson.databind.JsonNode t = r.info().meta().path(io.unibench.deploy.topology.Topologies.RUN_JSON_KEY);
+            if (!t.isObject() || seen.containsKey(t.path("lab").asText())) {
+                continue;
+            }
+            Diagram d = diagram(t);
+            if (d != null) {
+                seen.put(t.path("lab").asText(), d);
+            }
+        }
+        if (seen.isEmpty()) {
+            return null;
+        }
+        return new Section("topology", "Topology", List.of("The runs below went from the client through the firewall "
+                + "and the router to the DMZ: the address plan and services as deployed."), List.of(), List.of(),
+                List.of(), List.copyOf(seen.values()));
+    }
+
+    /** The drawing of one run.json topology section, null when it cannot be read. */
+    static Diagram diagram(com.fasterxml.jackson.databind.JsonNode t) {
+        try {
+            io.unibench.deploy.topology.TopologyPlan plan = io.unibench.deploy.topology.TopologyPlan.parse(t.path("plan").asText());
+            String lab = t.path("lab").asText();
+            String svg = io.unibench.deploy.topology.TopologyDiagram.svg(plan, t.path("backend").asText(), lab, null);
+            return new Diagram("topology-" + lab, "topology " + lab, "Lab " + lab + " (" + t.path("backend").asText()
+                    + "): " + t.path("path").asText() + ".", Base64.getEncoder().encodeToString(
+                    svg.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 }

@@ -46,6 +46,11 @@ public final class Report {
                 images.put(c, img);
             }
             Page page = new PageBuilder(results, images, options.commandLine(), Instant.now(), palette).build();
+            for (Page.Section s : page.sections()) {
+                for (Page.Diagram d : s.diagrams()) {
+                    Files.write(dir.resolve(d.svgFile()), java.util.Base64.getDecoder().decode(d.svgBase64()));
+                }
+            }
             Path index = dir.resolve(INDEX);
             Files.writeString(index, HtmlReport.html(page), StandardCharsets.UTF_8);
             return new Result(dir, index, results, new ArrayList<>(charts), page);

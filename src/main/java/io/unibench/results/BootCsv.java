@@ -51,13 +51,16 @@ public final class BootCsv implements Closeable {
     public static final Column<BootEvent> RUNNING_INSTANCES = column("running_instances", BootEvent::runningInstances);
     public static final Column<BootEvent> CYCLE = column("cycle", BootEvent::cycle);
     public static final Column<BootEvent> INSTANCE = column("instance", BootEvent::instance);
+    /** Lab mode: time spent on network plumbing within the boot (tap creation / CNI ADD), empty in forward mode. */
+    public static final Column<BootEvent> PLUMBING_MS = CsvLayout.added("plumbing_ms", BootEvent::plumbingMs);
     public static final Column<BootEvent> SPAWN_MS = column("spawn_ms", BootEvent::spawnMs);
     public static final Column<BootEvent> START_RETURNED_MS = column("start_returned_ms", BootEvent::startReturnedMs);
     public static final Column<BootEvent> CONSOLE_READY_MS = column("console_ready_ms", BootEvent::consoleReadyMs);
     public static final Column<BootEvent> ANSWER_MS = column("answer_ms", BootEvent::answerMs);
     public static final Column<BootEvent> OUTCOME = column("outcome", e -> e.outcome().name());
     public static final CsvLayout<BootEvent> EVENTS = CsvLayout.of("boot-events.csv", KIND, BACKEND, SERVICE,
-            RUNNING_INSTANCES, CYCLE, INSTANCE, SPAWN_MS, START_RETURNED_MS, CONSOLE_READY_MS, ANSWER_MS, OUTCOME);
+            RUNNING_INSTANCES, CYCLE, INSTANCE, SPAWN_MS, START_RETURNED_MS, CONSOLE_READY_MS, ANSWER_MS, OUTCOME,
+            PLUMBING_MS);
 
     // ---- boot-summary.csv: one row per kind, backend, service and instance count
     public static final Column<Summary> S_KIND = column("kind", s -> s.kind().name());

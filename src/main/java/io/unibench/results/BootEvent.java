@@ -8,6 +8,8 @@ package io.unibench.results;
  * @param runningInstances instances of the run alive during this boot (this one included)
  * @param cycle            1-based: the n-th cold boot, or the n-th restart of the period
  * @param instance         id of the booted instance
+ * @param plumbingMs       time spent on network plumbing within this boot (lab mode: tap creation for QEMU,
+ *                         CNI ADD for containers; a duration, included in answerMs), null in forward mode
  * @param spawnMs          process spawned (QEMU) / container created (Docker); for a Docker restart of the
  *                         same container nothing is created and this is empty
  * @param startReturnedMs  the start call returned
@@ -16,8 +18,16 @@ package io.unibench.results;
  * @param detail           why it failed (console lines are saved apart), null when ready
  */
 public record BootEvent(Kind kind, String backend, String service, int runningInstances, int cycle, String instance,
-                        Double spawnMs, Double startReturnedMs, Double consoleReadyMs, Double answerMs,
+                        Double plumbingMs, Double spawnMs, Double startReturnedMs, Double consoleReadyMs, Double answerMs,
                         Outcome outcome, String detail) {
+
+    /** A boot without network plumbing (forward mode). */
+    public BootEvent(Kind kind, String backend, String service, int runningInstances, int cycle, String instance,
+                     Double spawnMs, Double startReturnedMs, Double consoleReadyMs, Double answerMs, Outcome outcome,
+                     String detail) {
+        this(kind, backend, service, runningInstances, cycle, instance, null, spawnMs, startReturnedMs,
+                consoleReadyMs, answerMs, outcome, detail);
+    }
 
     public enum Kind { cold, churn }
 

@@ -26,15 +26,19 @@ import org.HdrHistogram.Histogram;
  */
 public final class RampCsvSink implements RampSink, Closeable {
 
-    /** What one {@code steps.csv} row is made of; {@code stopReason} is non-null on the last step only. */
-    public record StepRow(StepResult result, StopReason stopReason, String stopDetail) {
+    /**
+     * What one {@code steps.csv} row is made of; {@code stopReason} is non-null on the last step only;
+     * {@code backend} and {@code label} are the run's (null when it has none), on every row, so many runs'
+     * tables concatenate without a join.
+     */
+    public record StepRow(StepResult result, StopReason stopReason, String stopDetail, String backend, String label) {
         IntervalSample totals() {
             return result.totals();
         }
     }
 
-    /** What one {@code seconds.csv} row is made of. */
-    public record SecondRow(int runSecond, int step, double offeredRate, IntervalSample sample) {
+    /** What one {@code seconds.csv} row is made of; {@code at}: when the second's sample was taken (UTC). */
+    public record SecondRow(int runSecond, int step, double offeredRate, IntervalSample sample, java.time.Instant at) {
     }
 
     // ---- steps.csv: one row per step. Names with a rate carry the protocol's unit (offered_qps, offered_rps).
@@ -90,6 +94,8 @@ public final class RampCsvSink implements RampSink, Closeable {
     public static final Column<StepRow> STOP_REASON = column("stop_reason",
             r -> r.stopReason() == null ? null : r.stopReason().label());
     public static final Column<StepRow> STOP_DETAIL = column("stop_detail", StepRow::stopDetail);
+    public static final Column<StepRow> BACKEND = CsvLayout.added("backend", StepRow::backend);
+    public static final Column<StepRow> LABEL = CsvLayout.added("label", StepRow::label);
     /** The loaded server's CPU time over the measured window (QEMU process incl. vCPU and I/O threads,
      * container cgroup, native process); empty when the bench does not know the instance. */
     public static final Column<StepRow> SERVER_CPU_S = added("server_cpu_s", r -> r.result().serverCpuSeconds());
@@ -143,7 +149,7 @@ public final class RampCsvSink implements RampSink, Closeable {
         c.addAll(List.of(LATENCY_MIN_US, LATENCY_MEAN_US, LATENCY_STDDEV_US, LATENCY_P50_US, LATENCY_P90_US,
                 LATENCY_P99_US, LATENCY_P99_9_US, LATENCY_MAX_US, SERVICE_P50_US, SERVICE_P99_US, SEND_LAG_P50_US,
                 SEND_LAG_P99_US, SEND_LAG_MAX_US, GENERATOR_SATURATED, GENERATOR_DETAIL, HOST_NOISE_MAX_PCT, STOP_REASON,
-                STOP_DETAIL, SERVER_CPU_S, CPU_US_PER_QUERY));
+                STOP_DETAIL, SERVER_CPU_S, CPU_US_PER_QUERY, BACKEND, LABEL));
         return new CsvLayout<>(STEPS_FILE, c);
     }
 
@@ -203,7 +209,7 @@ public final class RampCsvSink implements RampSink, Closeable {
                 SECOND_COMPLETED,
                 column(p.lostName(), r -> r.sample().lost()),
                 SECOND_ERRORS, SECOND_UNSENT, SECOND_LATENCY_P50_US, SECOND_LATENCY_P99_US, SECOND_LATENCY_MAX_US,
-                SECOND_SEND_LAG_P99_US, SECOND_HOST_NOISE_PCT);
+                SECOND_SEND_LAG_P99_US, SECOND_HOST_NOISE_PCT, T_UTC);
     }
 
     /**
@@ -226,24 +232,36 @@ public final class RampCsvSink implements RampSink, Closeable {
         return new StepsHeader(unit, header.get(SECOND_SENT_AT), header.get(SECOND_LOST_AT));
     }
 
+    /** Absolute time of each second (ISO-8601 UTC, millisecond precision), so runs line up on one time axis. */
+    public static final Column<SecondRow> T_UTC = CsvLayout.added("t_utc",
+            r -> r.at().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString());
+
     private final Path dir;
     private final CsvLayout.Writer<StepRow> steps;
     private final CsvLayout.Writer<SecondRow> seconds;
+    private final String backend;
+    private final String label;
 
     public RampCsvSink(Path dir, LoadProtocol protocol) throws IOException {
+        this(dir, protocol, null, null);
+    }
+
+    public RampCsvSink(Path dir, LoadProtocol protocol, String backend, String label) throws IOException {
         this.dir = dir;
+        this.backend = backend;
+        this.label = label;
         this.steps = steps(protocol).create(dir);
         this.seconds = seconds(protocol).create(dir);
     }
 
     @Override
     public void second(int runSecond, int step, double offeredRate, IntervalSample s) throws IOException {
-        seconds.row(new SecondRow(runSecond, step, offeredRate, s));
+        seconds.row(new SecondRow(runSecond, step, offeredRate, s, java.time.Instant.now()));
     }
 
     @Override
     public void step(StepResult r, StopReason stopReason, String stopDetail) throws IOException {
-        steps.row(new StepRow(r, stopReason, stopDetail));
+        steps.row(new StepRow(r, stopReason, stopDetail, backend, label));
         writeHgrm(r);
     }
 

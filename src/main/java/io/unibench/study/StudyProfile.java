@@ -28,6 +28,14 @@ public record StudyProfile(String name, Ramp dns, Ramp http, Boot boot, Duration
     public static final List<String> NAMES = List.of("smoke", "quick", "full");
 
     /**
+     * The network mode when {@code --network} is not given: {@code lab} (no proxy in the path) for smoke and
+     * quick, {@code both} for full (the two side by side: what the forwarder costs).
+     */
+    public String defaultNetwork() {
+        return name.equals("full") ? "both" : "lab";
+    }
+
+    /**
      * One ramp.
      *
      * @param connections HTTP connections (or DNS clients) the rate is spread over

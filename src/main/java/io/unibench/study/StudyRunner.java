@@ -81,6 +81,7 @@ public final class StudyRunner {
     private final List<Stage> stages = new ArrayList<>();
     private final List<Instance> deployed = new ArrayList<>();
     private volatile boolean interrupted;
+    private io.unibench.deploy.lab.Lab lab;
 
     public StudyRunner(StudyProfile profile, List<Backend> backends, Listeners listeners, Deployments deployments,
                        ServiceCatalog catalog, BackendOptions options, PrintStream err) {
@@ -93,6 +94,15 @@ public final class StudyRunner {
         this.err = err;
     }
 
+    /**
+     * Lab mode: the study's instances are deployed on {@code l}'s bridge (the deployments were told so) and
+     * every benchmark's generator runs inside the lab. The caller runs this process inside the lab.
+     */
+    public StudyRunner inLab(io.unibench.deploy.lab.Lab l) {
+        this.lab = l;
+        return this;
+    }
+
     public Result run(Path base, boolean exact, List<String> commandLine) {
         Path dir;
         RunMetadata meta = new RunMetadata("study", commandLine, Instant.now());
@@ -102,7 +112,11 @@ public final class StudyRunner {
         Map<String, Object> facts = new LinkedHashMap<>();
         for (Backend b : backends) {
             try {
-                Map<String, Object> f = deployments.deployer(b).facts(catalog.get("dns"));
+                Map<String, Object> f = new LinkedHashMap<>(deployments.deployer(b).facts(catalog.get("dns")));
+                if (lab != null) {
+                    f.put("network", "lab " + lab.name() + ": " + deployments.deployer(b).labPath() + " on "
+                            + lab.defaultSegment().bridge() + " in " + lab.namespace() + " (no proxy)");
+                }
                 facts.put(b.id(), f);
                 if (f.get("accelerator") != null) {
                     meta.put("accelerator", f.get("accelerator"));
@@ -114,7 +128,25 @@ public final class StudyRunner {
             }
         }
         meta.put(RunMetadata.BACKEND_FACTS, facts);
-        meta.caveat(Caveat.PORT_FORWARDER, forwarderCaveat(facts));
+        Map<String, Object> network = new LinkedHashMap<>();
+        network.put("mode", lab == null ? "forward" : "lab");
+        Map<String, String> paths = new LinkedHashMap<>();
+        for (Backend b : backends) {
+            paths.put(b.id(), lab == null ? forwardPath(b) : deployments.deployer(b).labPath());
+        }
+        network.put("path", paths);
+        if (lab != null) {
+            network.put("lab", lab.name());
+            network.put("namespace", lab.namespace());
+            network.put("subnet", lab.defaultSegment().subnet().toString());
+            network.put("generator", io.unibench.deploy.lab.InsideLab.how(lab));
+            meta.caveat(Caveat.PORT_FORWARDER, "No port forwarder: every instance has its own address on a bridge in"
+                    + " lab " + lab.name() + " (namespace " + lab.namespace() + "; QEMU on a tap, containers on a CNI"
+                    + " veth, native in its own namespace) and the load generator runs inside the lab.");
+        } else {
+            meta.caveat(Caveat.PORT_FORWARDER, forwarderCaveat(facts));
+        }
+        meta.put("network", network);
         meta.caveat(Caveat.SHARED_HOST, "The load generator shares the host's cores with the services under test.");
         meta.caveat(Caveat.IDLE_MEMORY_SCOPE, "Idle memory: for QEMU the whole VMM process RSS (guest RAM touched +"
                 + " QEMU itself); for Docker the container's cgroup usage (the service only; containerd-shim and"
@@ -235,10 +267,25 @@ public final class StudyRunner {
         return failures.isEmpty() ? null : String.join("; ", failures);
     }
 
+    /** The forward-mode path of a backend, as its deployer describes it ("forward: ..."). */
+    private String forwardPath(Backend b) {
+        Object n = deployments.deployer(b).facts(catalog.get("dns")).get("network");
+        return n == null ? "forward" : n.toString();
+    }
+
+    /** The sub-commands' network options: none in forward mode; {@code --lab} (and for boot {@code --network lab}). */
+    private List<String> labArgs(boolean boot) {
+        if (lab == null) {
+            return List.of();
+        }
+        return boot ? List.of("--network", "lab", "--lab", lab.name()) : List.of("--lab", lab.name());
+    }
+
     private void dns(Backend b, Instance inst, String target, Path out, List<String> failures) {
         StudyProfile.Ramp r = profile.dns();
         List<String> cli = new ArrayList<>(List.of("unibench", "bench", "dns", "--target", target, "--label", b.id(),
                 "--output", out.toString()));
+        cli.addAll(labArgs(false));
         cli.addAll(r.args("--clients"));
         stage("dns-" + b.id(), cli, () -> {
             DnsBenchmark.Settings s = new DnsBenchmark.Settings(target, DnsTarget.parse(target), QueryFile.defaults(),
@@ -255,6 +302,7 @@ public final class StudyRunner {
         StudyProfile.Ramp r = profile.http();
         List<String> cli = new ArrayList<>(List.of("unibench", "bench", "http", "--target", url, "--label", b.id(),
                 "--output", out.toString()));
+        cli.addAll(labArgs(false));
         cli.addAll(r.args("--connections"));
         stage("http-" + b.id(), cli, () -> {
             HttpBenchmark.Settings s = new HttpBenchmark.Settings(HttpTarget.parse(url), HttpBenchmark.Method.GET,
@@ -268,10 +316,20 @@ public final class StudyRunner {
     }
 
     /** run.json of a ramp, as {@code bench dns|http} starts it: the command line, every ramp value, the label. */
-    private static RunMetadata rampMetadata(String benchmark, List<String> cli, StudyProfile.Ramp r, Backend b) {
+    private RunMetadata rampMetadata(String benchmark, List<String> cli, StudyProfile.Ramp r, Backend b) {
         RunMetadata meta = new RunMetadata(benchmark, cli, Instant.now());
         r.plan().describe(r.timeout(), r.stops()).forEach(meta::parameter);
         meta.put(RunMetadata.LABEL, b.id());
+        Map<String, Object> g = new LinkedHashMap<>();
+        if (lab == null) {
+            g.put("namespace", "host (default network namespace)");
+        } else {
+            g.put("lab", lab.name());
+            g.put("namespace", lab.namespace());
+            g.put("source_address", lab.defaultSegment().gateway());
+            g.put("how", io.unibench.deploy.lab.InsideLab.how(lab));
+        }
+        meta.put("generator_network", g);
         return meta;
     }
 
@@ -280,6 +338,7 @@ public final class StudyRunner {
         String backendArg = String.join(",", backends.stream().map(Backend::id).toList());
         List<String> cli = new ArrayList<>(List.of("unibench", "bench", "boot", "--service", "dns", "--backend",
                 backendArg, "--output", out.toString()));
+        cli.addAll(labArgs(true));
         cli.addAll(p.args());
         stage("boot", cli, () -> {
             long seed = System.currentTimeMillis();
@@ -289,8 +348,11 @@ public final class StudyRunner {
             RunMetadata meta = new RunMetadata(BootBenchmark.BENCHMARK, cli, Instant.now());
             ServiceSpec spec = catalog.get("dns");
             BootListener listener = listeners.boot();
+            if (lab != null) {
+                meta.put("network", Map.of("mode", "lab", "lab", lab.name(), "namespace", lab.namespace()));
+            }
             BootBenchmark.Result res = BootBenchmark.run(boot, spec, b -> DeployerBootTarget.open(b,
-                    deployments.state(), catalog, spec, options, false, listener::warning), meta, listener);
+                    deployments.state(), catalog, spec, options, false, listener::warning, lab), meta, listener);
             return exit(res.reason());
         }, failures);
     }

@@ -19,7 +19,7 @@ import java.util.Set;
  */
 public final class Doctor {
     /** What the user wants to run; a check fails the doctor only for the purposes that need it. */
-    public enum Purpose { all, bench_dns, bench_http, deploy, build, boot, study }
+    public enum Purpose { all, bench_dns, bench_http, deploy, build, boot, study, lab }
 
     /** One check; {@code neededBy} empty: informational (reported, never fails the doctor). */
     public record Check(String name, boolean ok, String detail, Set<Purpose> neededBy) {
@@ -55,10 +55,32 @@ public final class Doctor {
         boolean hasDnsperf = Processes.onPath("dnsperf");
         checks.add(new Check("dnsperf", hasDnsperf, hasDnsperf ? versionOf(dnsperf.output(), "dnsperf")
                 : "not found (optional: --driver dnsperf; apt-get install dnsperf)", EnumSet.noneOf(Purpose.class)));
+        checks.addAll(labChecks());
         boolean hasWrk = Processes.onPath("wrk");
         checks.add(new Check("wrk", hasWrk, hasWrk ? "present (optional, for cross-checks)"
                 : "not found (optional; apt-get install wrk)", EnumSet.noneOf(Purpose.class)));
         return checks;
+    }
+
+    /** What {@code --network lab} needs: root, ip, nsenter, the CNI plugins (each naming its Debian package). */
+    static List<Check> labChecks() {
+        Set<Purpose> lab = EnumSet.of(Purpose.lab, Purpose.study); // the study runs in a lab by default
+        List<Check> out = new ArrayList<>();
+        String priv = null;
+        try {
+            io.unibench.deploy.lab.Labs.requirePrivileges();
+        } catch (io.unibench.UsageException e) {
+            priv = e.getMessage();
+        }
+        out.add(new Check("lab: privileges", priv == null, priv == null ? "CAP_NET_ADMIN and CAP_SYS_ADMIN (root)" : priv, lab));
+        String ip = Processes.firstLineOrNull("ip", "-V");
+        out.add(new Check("lab: ip", ip != null, ip != null ? ip : "not found (apt-get install iproute2)", lab));
+        boolean nsenter = Processes.onPath("nsenter");
+        out.add(new Check("lab: nsenter", nsenter, nsenter ? "present (util-linux)" : "not found (apt-get install util-linux)", lab));
+        java.nio.file.Path cni = io.unibench.deploy.lab.Cni.pluginDir();
+        out.add(new Check("lab: cni plugins", cni != null, cni != null ? "bridge + static in " + cni
+                : "not found (apt-get install containernetworking-plugins)", lab));
+        return out;
     }
 
     private static String versionOf(String output, String name) {

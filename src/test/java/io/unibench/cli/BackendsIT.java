@@ -73,7 +73,7 @@ class BackendsIT {
 
     @Test
     void nativeAndGvisorDeployAnswerDigAndCurlAndDestroyLeavesNothing() throws IOException {
-        DeployItSupport.Run deploy = unibench("deploy", "poc", "--backend", "native,gvisor", "--json");
+        DeployItSupport.Run deploy = unibench("deploy", "poc", "--network", "forward", "--backend", "native,gvisor", "--json");
         assertThat(deploy.exit()).as(deploy.err()).isZero();
         List<String> seen = new ArrayList<>();
         for (JsonNode i : deploy.json().get("instances")) {

@@ -84,7 +84,10 @@ class BenchBootCommandTest {
         assertUsage(boot("--start", "10", "--step", "20", "--max", "140"), "plus a multiple of --step");
         assertUsage(boot("--period", "2s", "--interval", "5s"), "is shorter than --interval");
         assertUsage(boot("--interval", "0s"), "--interval must be positive");
-        assertUsage(boot("--cold", "-1"), "--cold must not be negative");
+        assertUsage(boot("--cold", "-1"), "--cold must be a positive number of boots (got -1)");
+        // 0 used to mean "no cold boots" and silently started the study's churn schedule (hours)
+        assertUsage(boot("--cold", "0"), "--cold must be a positive number of boots (got 0); leave it out");
+        assertUsage(boot("--cold", "2", "--warmup", "-1"), "--warmup must not be negative");
         assertUsage(boot("--boot-timeout", "0s"), "--boot-timeout must be positive");
         assertUsage(boot("--period", "soon"), "invalid duration 'soon'");
     }
@@ -100,6 +103,15 @@ class BenchBootCommandTest {
     @Test
     void anImageThatIsNotBuiltIsBadInput() {
         assertUsage(boot("--backend", "qemu", "--cold", "1"), "is not built; run 'unibench build'");
+    }
+
+    @Test
+    void aRunOfHoursSaysHowLongAndHowToShortenItFirst() {
+        Run r = boot("--backend", "qemu");
+        assertThat(r.err()).contains("bench boot: expected to take about 4h40m (14 periods of 20m on 1 backend);"
+                + " shorten it with --max, --period or --backend, or measure cold boots only with --cold N");
+        Run shortRun = boot("--backend", "qemu", "--start", "2", "--step", "2", "--max", "4", "--period", "1m");
+        assertThat(shortRun.err()).doesNotContain("expected to take");
     }
 
     @Test

@@ -63,7 +63,7 @@ class DeployIT {
 
     @Test
     void pocOnBothBackendsAnswersThroughThePrintedEndpointsAndDestroyLeavesNothing() throws IOException {
-        DeployItSupport.Run deploy = unibench("deploy", "poc", "--backend", "both", "--json");
+        DeployItSupport.Run deploy = unibench("deploy", "poc", "--network", "forward", "--backend", "both", "--json");
         assertThat(deploy.exit()).as(deploy.err()).isZero();
         JsonNode instances = deploy.json().get("instances");
         assertThat(instances).hasSize(4);

@@ -156,7 +156,7 @@ class DeployKillIT {
 
     @Test
     void unreachableDockerDaemonIsOneClearLineAndNothingStarts() throws Exception {
-        Process p = spawn(Map.of("DOCKER_HOST", "unix://" + state.resolve("no-docker.sock")), "deploy", "poc");
+        Process p = spawn(Map.of("DOCKER_HOST", "unix://" + state.resolve("no-docker.sock")), "deploy", "poc", "--network", "forward");
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         String out = Files.readString(state.resolve("unibench.out"), StandardCharsets.UTF_8);
         assertThat(p.exitValue()).as(out).isEqualTo(1);

@@ -88,6 +88,7 @@ class ReleaseTarballIT {
         for (String f : List.of("bin/unibench", "lib/unibench.jar", "lib/unibench.classlist",
                 "unikernels/services/dns.json", "unikernels/build/dns.elf", "unikernels/build/web.elf",
                 "containers/dns/Dockerfile", "containers/dns/dns-server", "containers/web/web-server",
+                "containers/firewall/firewall", "containers/router/router", "unikernels/services/firewall.rules",
                 "share/bash-completion/completions/unibench", "share/zsh/site-functions/_unibench",
                 "share/man/man1/unibench.1", "share/man/man1/unibench-compare.1", "share/man/man1/unibench-bench-dns.1",
                 "share/doc/unibench/schema/run.schema.json")) {
@@ -95,6 +96,8 @@ class ReleaseTarballIT {
         }
         assertThat(home.resolve("src")).doesNotExist();
         assertThat(home.resolve("unikernels/Makefile")).doesNotExist();
+        assertThat(home.resolve("containers/Makefile")).doesNotExist(); // else unibench build would run make
+        assertThat(home.resolve("containers/posix")).doesNotExist();
         // completion: picocli's script registers the command and knows its subcommands, in bash
         Proc bash = exec(work, List.of("bash", "-c", "source " + home.resolve("share/bash-completion/completions/unibench")
                 + " && complete -p unibench"), 30);

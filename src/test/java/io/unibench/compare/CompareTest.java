@@ -63,6 +63,17 @@ class CompareTest {
     }
 
     @Test
+    void fewerThanTenEventsASideGetNoVerdict() throws Exception {
+        // three boots each (a smoke study): even a +50 % shift is "too few samples", not a verdict
+        Path a = FixtureRuns.boot(tmp.resolve("a"), 1, 3, 1, BACKENDS, new double[] {38, 187});
+        Path b = FixtureRuns.boot(tmp.resolve("b"), 2, 3, 1, BACKENDS, new double[] {57, 187});
+        Comparison c = compare(a, b, "5%");
+        assertThat(c.rows()).allSatisfy(r -> assertThat(r.verdict()).isEqualTo(Comparison.Verdict.too_few));
+        assertThat(c.regressed()).isFalse();
+        assertThat(CompareFormat.text.format(c)).contains("too few samples").contains("n/a");
+    }
+
+    @Test
     void seededIntervalsRepeatExactly() throws Exception {
         Path a = FixtureRuns.boot(tmp.resolve("a"), 1, 20, 3, BACKENDS, new double[] {38, 187});
         Path b = FixtureRuns.boot(tmp.resolve("b"), 2, 20, 3, BACKENDS, new double[] {40, 187});
@@ -79,10 +90,10 @@ class CompareTest {
     void rampBreakPointAndP99AtMatchedRates() throws Exception {
         Path a = tmp.resolve("a");
         Path b = tmp.resolve("b");
-        FixtureRuns.dnsRamp(a.resolve("dns-qemu"), "qemu", 1, 10, 5, 6000, 300);
-        FixtureRuns.dnsRamp(b.resolve("dns-qemu"), "qemu", 2, 10, 5, 4000, 300);
-        FixtureRuns.dnsRamp(a.resolve("dns-docker"), "docker", 3, 10, 5, 8000, 200);
-        FixtureRuns.dnsRamp(b.resolve("dns-docker"), "docker", 4, 10, 5, 8000, 400);
+        FixtureRuns.dnsRamp(a.resolve("dns-qemu"), "qemu", 1, 10, 10, 6000, 300);
+        FixtureRuns.dnsRamp(b.resolve("dns-qemu"), "qemu", 2, 10, 10, 4000, 300);
+        FixtureRuns.dnsRamp(a.resolve("dns-docker"), "docker", 3, 10, 10, 8000, 200);
+        FixtureRuns.dnsRamp(b.resolve("dns-docker"), "docker", 4, 10, 10, 8000, 400);
         Comparison c = compare(a, b, "5%");
         Comparison.Row qemuBreak = row(c, "dns/break_point/qemu");
         assertThat(qemuBreak.baseline()).isEqualTo(5000);

@@ -50,11 +50,11 @@ public final class FixtureRuns {
                 for (int i = 1; i <= n; i++) {
                     double ms = Math.max(1, meanMs[b] + sdMs * r.nextGaussian());
                     t.row(Arrays.asList("cold", backends[b], "dns", 0, i, backends[b] + "-cold-" + i, 1.0, ms / 3,
-                            ms * 0.8, ms, "ready"));
+                            ms * 0.8, ms, "ready", null));
                 }
                 // a failed boot is not a boot time
                 t.row(Arrays.asList("cold", backends[b], "dns", 0, n + 1, backends[b] + "-cold-x", 1.0, null, null,
-                        null, "timeout"));
+                        null, "timeout", null));
             }
         }
         return dir;
@@ -78,7 +78,7 @@ public final class FixtureRuns {
                     long lost = rate >= breakQps ? sent / 20 : r.nextInt(2);
                     double p99 = p99Us * (1 + 0.05 * r.nextGaussian());
                     List<Object> row = new ArrayList<>(Arrays.asList(sec++, s, rate, sent, sent - lost, lost, 0, 0,
-                            p99 / 3, p99, p99 * 2, 50.0, 1.0));
+                            p99 / 3, p99, p99 * 2, 50.0, 1.0, "2026-12-01T10:00:" + String.format("%02d", sec % 60) + "Z"));
                     t.row(row);
                 }
                 if (rate >= breakQps) {

@@ -66,7 +66,7 @@ class FourBackendsReportTest {
                     64L << 20, (10L + 5 * b) << 20, 0.1 * b, 3));
             for (int c = 1; c <= 5; c++) {
                 double ms = 30 + 50 * b + c;
-                cold.add(new BootEvent(BootEvent.Kind.cold, backend, "dns", 1, c, backend + "-" + c, 1.0, 2.0, null,
+                cold.add(new BootEvent(BootEvent.Kind.cold, backend, "dns", 1, c, backend + "-" + c, null, 1.0, 2.0, null,
                         ms, BootEvent.Outcome.ready, null));
             }
         }

@@ -388,7 +388,8 @@ public final class BootBenchmark {
                         + probe.describe() + "; last try: " + o.lastAnswer() + ")";
             };
             return new BootEvent(kind, t.backend().id(), spec.service(), runningInstances, cycle, inst.id(),
-                    ms(t0, s.spawnedNanos()), ms(t0, s.startedNanos()), ms(t0, console),
+                    s.plumbingNanos() < 0 ? null : s.plumbingNanos() / 1e6, ms(t0, s.spawnedNanos()),
+                    ms(t0, s.startedNanos()), ms(t0, console),
                     o.ready() ? (o.readyNanos() - t0) / 1e6 : null, outcome, detail);
         }
     }

@@ -40,6 +40,13 @@ public final class DeployerBootTarget implements BootTarget {
 
     public static DeployerBootTarget open(Backend backend, StateStore state, ServiceCatalog catalog, ServiceSpec spec,
                                           BackendOptions options, boolean recreate, Consumer<String> warnings) {
+        return open(backend, state, catalog, spec, options, recreate, warnings, null);
+    }
+
+    /** With {@code lab} set, every instance boots on the lab's bridge and each boot includes its plumbing. */
+    public static DeployerBootTarget open(Backend backend, StateStore state, ServiceCatalog catalog, ServiceSpec spec,
+                                          BackendOptions options, boolean recreate, Consumer<String> warnings,
+                                          io.unibench.deploy.lab.Lab lab) {
         Deployments d = Deployments.create(state, catalog, options,
                 new Deployments.Listener() {
                     @Override
@@ -47,6 +54,9 @@ public final class DeployerBootTarget implements BootTarget {
                         warnings.accept(message);
                     }
                 });
+        if (lab != null) {
+            d.inLab(lab);
+        }
         return new DeployerBootTarget(backend, d, spec, recreate);
     }
 
@@ -74,6 +84,11 @@ public final class DeployerBootTarget implements BootTarget {
     public Map<String, Object> describe() {
         Map<String, Object> m = new LinkedHashMap<>(deployer.restartSemantics(recreate));
         m.putAll(deployer.facts(spec));
+        io.unibench.deploy.lab.Lab lab = deployments.lab();
+        if (lab != null) {
+            m.put("network", "lab " + lab.name() + ": " + deployer.labPath() + " on " + lab.defaultSegment().bridge()
+                    + " in " + lab.namespace() + ", attached anew at every boot (plumbing_ms)");
+        }
         return m;
     }
 

@@ -32,6 +32,10 @@ import io.unibench.deploy.ServiceCatalog;
 import io.unibench.deploy.ServiceSpec;
 import io.unibench.deploy.ServiceSpec.ContainerSpec;
 import io.unibench.deploy.StateStore;
+import io.unibench.deploy.lab.Cni;
+import io.unibench.deploy.lab.Ip;
+import io.unibench.deploy.lab.LabLink;
+import io.unibench.deploy.lab.LabPlacement;
 import io.unibench.deploy.remote.RemoteOptions;
 import io.unibench.util.Doctor;
 import io.unibench.util.Processes;
@@ -245,6 +249,10 @@ public class DockerDeployer implements Deployer {
                 } catch (DockerException e) {
                     throw new UnibenchException("docker build of " + ref + " from " + ctx + " failed: "
                             + DockerClients.rootMessage(e), e);
+                } catch (com.github.dockerjava.api.exception.DockerClientException e) {
+                    // a failed build step (e.g. COPY of a file the context lacks) is a runtime failure, not a bug
+                    throw new UnibenchException("docker build of " + ref + " from " + ctx + " failed: "
+                            + e.getMessage(), e);
                 }
             }));
         }
@@ -366,10 +374,25 @@ public class DockerDeployer implements Deployer {
             exposed.add(ep);
             ports.bind(ep, Ports.Binding.bindIpAndPort(e.host(), e.port()));
         }
-        HostConfig host = HostConfig.newHostConfig().withPortBindings(ports).withInit(true).withMemory(memory)
+        LabLink lab = recorded.lab();
+        HostConfig host = HostConfig.newHostConfig().withInit(true).withMemory(memory)
                 .withNanoCPUs(Math.round(cpus * 1e9));
         if (runtime() != null) {
             host = host.withRuntime(runtime());
+        }
+        if (lab == null) {
+            host = host.withPortBindings(ports);
+        } else {
+            // no Docker network at all: the container's namespace is attached to the lab by CNI after the start
+            host = host.withNetworkMode("none");
+            exposed.clear();
+        }
+        if (!c.sysctls().isEmpty()) {
+            host = host.withSysctls(c.sysctls()); // e.g. a router's net.ipv4.ip_forward=1, in its namespace only
+        }
+        if (!c.capAdd().isEmpty()) {
+            host = host.withCapAdd(c.capAdd().stream().map(com.github.dockerjava.api.model.Capability::valueOf)
+                    .toArray(com.github.dockerjava.api.model.Capability[]::new));
         }
         String name = containerName(recorded.id());
         Instance inst = recorded.withDetail("image", c.imageRef()).withDetail("container_name", name)
@@ -405,7 +428,130 @@ public class DockerDeployer implements Deployer {
             throw new UnibenchException("cannot start container " + name + ": " + msg, e);
         }
         long started = System.nanoTime();
-        return new DockerStart(inst.withState(InstanceState.running), c.readyLine(), t0, wall0, spawned, started);
+        inst = inst.withState(InstanceState.running);
+        long plumbing = -1;
+        if (lab != null) {
+            try {
+                inst = attach(inst, c);
+            } catch (RuntimeException e) {
+                remove(docker(), created.getId());
+                throw e;
+            }
+            plumbing = System.nanoTime() - started;
+        }
+        return new DockerStart(inst, c.readyLine(), t0, wall0, spawned, started, plumbing);
+    }
+
+    /** The interface the lab link gets inside the container (link i of a placement: eth{i}). */
+    static final String LAB_IFNAME = "eth0";
+
+    static String ifname(int i) {
+        return "eth" + i;
+    }
+
+    /**
+     * CNI ADD of the running container's network namespace to its lab segment(s) (the bridge plugin, run in
+     * the lab namespace, one ADD per link: eth0, eth1...); then, for a placement, its routes and, when the
+     * manifest names a rules command, the nftables rules that command prints, both in the container's namespace
+     * only. Returns the instance with each veth's lab-side device and the container's MACs.
+     */
+    private Instance attach(Instance inst, ContainerSpec c) {
+        LabLink lab = inst.lab();
+        Long pid;
+        try {
+            pid = docker().inspectContainerCmd(inst.containerId()).exec().getState().getPidLong();
+        } catch (DockerException e) {
+            throw new UnibenchException("cannot inspect container " + shortId(inst.containerId()) + ": "
+                    + DockerClients.rootMessage(e), e);
+        }
+        if (pid == null || pid <= 0) {
+            throw new UnibenchException("container " + shortId(inst.containerId()) + " of " + inst.id()
+                    + " exited before it could be attached to lab " + lab.lab());
+        }
+        String netns = "/proc/" + pid + "/ns/net";
+        if (inst.placement() == null) {
+            Cni.Added a = Cni.add(lab, inst.containerId(), netns, LAB_IFNAME);
+            return inst.withLab(lab.withDevice(a.hostDevice()).withMac(a.containerMac()));
+        }
+        LabPlacement p = inst.placement();
+        for (int i = 0; i < p.links().size(); i++) {
+            LabLink l = p.links().get(i);
+            Cni.Added a = Cni.add(l, inst.containerId(), netns, ifname(i));
+            p = p.withLink(i, l.withDevice(a.hostDevice()).withMac(a.containerMac()));
+        }
+        inst = inst.withPlacement(p);
+        for (String r : p.routes()) {
+            List<String> argv = new ArrayList<>(List.of("nsenter", "-t", Long.toString(pid), "-n", "ip", "route",
+                    "replace"));
+            argv.addAll(List.of(r.trim().split("\\s+")));
+            Processes.Result res = Processes.run(argv, null, 10_000);
+            if (!res.ok()) {
+                throw new UnibenchException("route '" + r + "' in container " + shortId(inst.containerId()) + " of "
+                        + inst.id() + ": " + res.output().strip());
+            }
+        }
+        if (!c.nftRulesCommand().isEmpty()) {
+            String rules = execOutput(inst.containerId(), c.nftRulesCommand());
+            Processes.Result res = Processes.run(List.of("nsenter", "-t", Long.toString(pid), "-n", "nft", "-f", "-"),
+                    null, 10_000, rules);
+            if (!res.ok()) {
+                throw new UnibenchException("nft -f (rules of '" + String.join(" ", c.nftRulesCommand()) + "') in "
+                        + "container " + shortId(inst.containerId()) + " of " + inst.id() + ": " + res.output().strip());
+            }
+            inst = inst.withDetail("nft_rules", String.join(" ", c.nftRulesCommand()) + " | nsenter -t " + pid
+                    + " -n nft -f -");
+        }
+        return inst;
+    }
+
+    /** Runs {@code argv} in the container (docker exec) and returns its stdout; exit != 0 is a failure. */
+    private String execOutput(String containerId, List<String> argv) {
+        try {
+            String exec = docker().execCreateCmd(containerId).withCmd(argv.toArray(String[]::new))
+                    .withAttachStdout(true).withAttachStderr(true).exec().getId();
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+            docker().execStartCmd(exec).exec(new ResultCallback.Adapter<Frame>() {
+                @Override
+                public void onNext(Frame f) {
+                    (f.getStreamType() == com.github.dockerjava.api.model.StreamType.STDERR ? err : out)
+                            .writeBytes(f.getPayload());
+                }
+            }).awaitCompletion(15, TimeUnit.SECONDS);
+            Long code = docker().inspectExecCmd(exec).exec().getExitCodeLong();
+            if (code == null || code != 0) {
+                throw new UnibenchException("'" + String.join(" ", argv) + "' in container " + shortId(containerId)
+                        + " exited " + code + ": " + err.toString(StandardCharsets.UTF_8).strip());
+            }
+            return out.toString(StandardCharsets.UTF_8);
+        } catch (DockerException e) {
+            throw new UnibenchException("docker exec '" + String.join(" ", argv) + "' in " + shortId(containerId)
+                    + ": " + DockerClients.rootMessage(e), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UnibenchException("interrupted");
+        }
+    }
+
+    /** CNI DEL of the container's lab link(s) (its namespace, when the container still runs). Nothing outside a lab. */
+    private void detach(Instance instance, String containerId, boolean running) {
+        LabLink lab = instance.lab();
+        if (lab == null || !Ip.namespaceExists(lab.namespace())) {
+            return;
+        }
+        String netns = null;
+        if (running) {
+            try {
+                Long pid = docker().inspectContainerCmd(containerId).exec().getState().getPidLong();
+                netns = pid == null || pid <= 0 ? null : "/proc/" + pid + "/ns/net";
+            } catch (NotFoundException e) {
+                netns = null;
+            }
+        }
+        List<LabLink> links = instance.labLinks();
+        for (int i = 0; i < links.size(); i++) {
+            Cni.del(links.get(i), containerId, netns, ifname(i));
+        }
     }
 
     /** SIGKILL, no grace: the boot benchmark's kill. The container and the record stay for {@link #restart}. */
@@ -421,6 +567,8 @@ public class DockerDeployer implements Deployer {
         } catch (NotFoundException | ConflictException e) {
             // gone, or not running: nothing to kill
         }
+        // its veth went with its network namespace; DEL tells the plugin so (the restart attaches anew)
+        detach(instance, cid, false);
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (true) {
             try {
@@ -465,7 +613,12 @@ public class DockerDeployer implements Deployer {
         }
         long started = System.nanoTime();
         Instance inst = killed.withState(InstanceState.running).withStartedAt(Instant.ofEpochMilli(wall0));
-        return new DockerStart(inst, spec.container().readyLine(), t0, wall0, -1, started);
+        long plumbing = -1;
+        if (inst.lab() != null) {
+            inst = attach(inst, spec.container());
+            plumbing = System.nanoTime() - started;
+        }
+        return new DockerStart(inst, spec.container().readyLine(), t0, wall0, -1, started, plumbing);
     }
 
     /** True when the container carries our managed and owner labels. */
@@ -498,10 +651,13 @@ public class DockerDeployer implements Deployer {
         private final long wall0;
         private final long spawned;
         private final long started;
+        private final long plumbing;
         private long consoleReady = -2; // -2: not looked up yet
         private long nextInspect;
 
-        DockerStart(Instance instance, String readyLine, long t0, long wall0, long spawned, long started) {
+        DockerStart(Instance instance, String readyLine, long t0, long wall0, long spawned, long started,
+                    long plumbing) {
+            this.plumbing = plumbing;
             this.instance = instance;
             this.readyLine = readyLine;
             this.t0 = t0;
@@ -530,6 +686,11 @@ public class DockerDeployer implements Deployer {
         @Override
         public long startedNanos() {
             return started;
+        }
+
+        @Override
+        public long plumbingNanos() {
+            return plumbing;
         }
 
         /**
@@ -735,6 +896,7 @@ public class DockerDeployer implements Deployer {
                 done.add("container " + shortId(cid) + " is not ours (labels differ): left alone");
                 continue;
             }
+            detach(instance, cid, Boolean.TRUE.equals(info.getState().getRunning()));
             try {
                 docker.stopContainerCmd(cid).withTimeout((int) Math.max(1, options.stopGrace().toSeconds())).exec();
             } catch (NotModifiedException e) {
@@ -817,7 +979,7 @@ public class DockerDeployer implements Deployer {
             Instance i = new Instance(id, backend(), c.getLabels().getOrDefault(LABEL_SERVICE, "?"),
                     "running".equals(c.getState()) ? InstanceState.running : InstanceState.exited, List.of(), null,
                     c.getId(), Instant.ofEpochSecond(c.getCreated()).toString(), store.owner(), null,
-                    strayDetails(), null);
+                    strayDetails(), null, null, null);
             out.add(i);
         }
         return out;

@@ -302,6 +302,12 @@ public final class LibvirtDeployer implements Deployer {
         return "unibench-" + id + "-" + Integer.toHexString(state.owner().hashCode() & 0xFFFFFF);
     }
 
+    /** Libvirt domains get their network from libvirt; attaching them to a lab is not done yet. */
+    @Override
+    public String labPath() {
+        return null;
+    }
+
     @Override
     public Start start(ServiceSpec spec, Instance recorded) {
         LibvirtHost h = host();
@@ -639,7 +645,7 @@ public final class LibvirtDeployer implements Deployer {
                     }
                     out.add(new Instance(iid, Backend.libvirt, DomainXml.field(meta, "service"), InstanceState.running,
                             List.of(), null, null, java.time.Instant.now().toString(), st.owner(), null,
-                            java.util.Map.of("libvirt_uri", u, "domain", d.getName(), "stray", "true"), null));
+                            java.util.Map.of("libvirt_uri", u, "domain", d.getName(), "stray", "true"), null, null, null));
                 }
             } catch (LibvirtException e) {
                 warnings.accept("libvirt at " + h.uri() + ": cannot list domains: " + LibvirtHost.message(e));

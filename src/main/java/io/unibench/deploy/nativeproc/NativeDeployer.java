@@ -15,6 +15,8 @@ import io.unibench.deploy.ProcFs;
 import io.unibench.deploy.ServiceCatalog;
 import io.unibench.deploy.ServiceSpec;
 import io.unibench.deploy.StateStore;
+import io.unibench.deploy.lab.InstanceNamespace;
+import io.unibench.deploy.lab.LabLink;
 import io.unibench.results.Caveat;
 import io.unibench.util.Doctor;
 import java.io.File;
@@ -209,16 +211,20 @@ public final class NativeDeployer implements Deployer {
         return eps;
     }
 
-    /** The argument list with {@code {port:NAME}} replaced by that endpoint's host port. */
+    /**
+     * The argument list with {@code {port:NAME}} replaced by that endpoint's port and {@code {address:NAME}}
+     * by its address (127.0.0.1 in forward mode, the instance's lab address in lab mode).
+     */
     static List<String> arguments(NativeSpec n, Path binary, List<Endpoint> endpoints) {
         List<String> argv = new ArrayList<>();
         argv.add(binary.toString());
         for (String a : n.args()) {
             String out = a;
             for (Endpoint e : endpoints) {
-                out = out.replace("{port:" + e.name() + "}", Integer.toString(e.port()));
+                out = out.replace("{port:" + e.name() + "}", Integer.toString(e.port()))
+                        .replace("{address:" + e.name() + "}", e.host());
             }
-            if (out.contains("{port:")) {
+            if (out.contains("{port:") || out.contains("{address:")) {
                 throw new UnibenchException("native argument '" + a + "' names a port the manifest does not have");
             }
             argv.add(out);
@@ -242,12 +248,24 @@ public final class NativeDeployer implements Deployer {
         } catch (IOException e) {
             throw new UnibenchException("cannot prepare " + console + ": " + e.getMessage(), e);
         }
-        ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true)
+        LabLink lab = recorded.lab();
+        long t0 = System.nanoTime();
+        long plumbing = -1;
+        List<String> spawn = argv;
+        if (lab != null) {
+            // its own namespace, attached to the lab segment by CNI like a container; the service binds there
+            lab = InstanceNamespace.create(lab, id, state.owner());
+            Instance attached = recorded.withLab(lab);
+            state.locked(() -> state.put(attached)); // destroy finds the namespace even if we are killed now
+            recorded = attached;
+            plumbing = System.nanoTime() - t0;
+            spawn = InstanceNamespace.exec(lab, argv);
+        }
+        ProcessBuilder pb = new ProcessBuilder(spawn).redirectErrorStream(true)
                 .redirectOutput(console.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .directory(catalog.homeDir().toFile());
         pb.environment().clear();
         pb.environment().put(MARKER, marker(id));
-        long t0 = System.nanoTime();
         Process p;
         try {
             p = pb.start();
@@ -262,7 +280,7 @@ public final class NativeDeployer implements Deployer {
                 .withDetail("command_line", String.join(" ", argv))
                 .withDetail("argv", String.join("\0", argv))
                 .withDetail("start_ticks", Long.toString(ticks));
-        return new NativeStart(inst, p, console, n.readyLine(), t0, spawned);
+        return new NativeStart(inst, p, console, n.readyLine(), t0, spawned, plumbing);
     }
 
     /** Watches one starting process: its exit, and the ready line in its output. */
@@ -277,7 +295,11 @@ public final class NativeDeployer implements Deployer {
         private volatile boolean closed;
         private long scanned;
 
-        NativeStart(Instance instance, Process process, Path console, String readyLine, long t0, long spawned) {
+        private final long plumbing;
+
+        NativeStart(Instance instance, Process process, Path console, String readyLine, long t0, long spawned,
+                    long plumbing) {
+            this.plumbing = plumbing;
             this.instance = instance;
             this.process = process;
             this.console = console;
@@ -300,6 +322,11 @@ public final class NativeDeployer implements Deployer {
         @Override
         public Instance instance() {
             return instance;
+        }
+
+        @Override
+        public long plumbingNanos() {
+            return plumbing;
         }
 
         @Override
@@ -382,6 +409,7 @@ public final class NativeDeployer implements Deployer {
         Process child = children.remove(instance.id());
         Optional<ProcessHandle> ph = ourProcess(instance);
         if (ph.isEmpty()) {
+            InstanceNamespace.remove(instance.lab(), instance.id(), state.owner());
             return instance.pid() == null ? "no process was started"
                     : "process " + instance.pid() + " already gone (or no longer ours)";
         }
@@ -395,7 +423,9 @@ public final class NativeDeployer implements Deployer {
                 throw new UnibenchException("process " + h.pid() + " of " + instance.id() + " does not die");
             }
         }
-        return how + " process " + h.pid();
+        InstanceNamespace.remove(instance.lab(), instance.id(), state.owner());
+        return how + " process " + h.pid() + (instance.lab() == null ? ""
+                : ", removed its namespace " + instance.lab().instanceNamespace());
     }
 
     /** SIGKILL, no grace: the boot benchmark's kill. The record stays; {@link #restart} spawns anew. */
@@ -404,12 +434,15 @@ public final class NativeDeployer implements Deployer {
         Process child = children.remove(instance.id());
         Optional<ProcessHandle> ph = ourProcess(instance);
         if (ph.isEmpty()) {
+            InstanceNamespace.remove(instance.lab(), instance.id(), state.owner());
             return;
         }
         ph.get().destroyForcibly();
         if (!waitExit(ph.get(), child, GRACE_MILLIS)) {
             throw new UnibenchException("process " + ph.get().pid() + " of " + instance.id() + " does not die");
         }
+        // the restart plumbs anew: each boot in a lab includes its namespace and CNI ADD
+        InstanceNamespace.remove(instance.lab(), instance.id(), state.owner());
     }
 
     /** Waits until the process is gone; one whose deploying JVM has exited may stay a zombie: that counts as gone. */

@@ -15,6 +15,9 @@ import io.unibench.deploy.ServiceCatalog;
 import io.unibench.deploy.ServiceSpec;
 import io.unibench.deploy.ServiceSpec.UnikernelSpec;
 import io.unibench.deploy.StateStore;
+import io.unibench.deploy.lab.Ip;
+import io.unibench.deploy.lab.LabLink;
+import io.unibench.deploy.lab.LabPlacement;
 import io.unibench.util.Doctor;
 import io.unibench.util.Processes;
 import java.io.IOException;
@@ -205,9 +208,37 @@ public final class QemuKvmDeployer implements Deployer {
     public static List<String> commandLine(String binary, ServiceSpec spec, Path image, String machineVariant,
                                            String accel, String name, List<Endpoint> endpoints, Path console,
                                            Path qmpSocket, Path pidFile) {
+        return commandLine(binary, spec, image, machineVariant, accel, name, endpoints, console, qmpSocket, pidFile,
+                null);
+    }
+
+    /**
+     * The command line; with {@code lab} set, QEMU runs inside the lab's namespace ({@code ip netns exec})
+     * on the instance's tap (no vhost: not available everywhere), with the lab's MAC, and the guest's
+     * address and gateway on its kernel command line instead of slirp's.
+     */
+    public static List<String> commandLine(String binary, ServiceSpec spec, Path image, String machineVariant,
+                                           String accel, String name, List<Endpoint> endpoints, Path console,
+                                           Path qmpSocket, Path pidFile, LabLink lab) {
+        return commandLine(binary, spec, image, machineVariant, accel, name, endpoints, console, qmpSocket, pidFile,
+                lab == null ? List.of() : List.of(lab), lab == null ? null : labCmdline(spec.unikernel().cmdline(), lab));
+    }
+
+    /**
+     * The command line for {@code links} (empty: forward mode), one tap and one virtio-net device per link in
+     * order (the guest numbers its interfaces in -device order), and {@code labCmdline} as the kernel command
+     * line in lab mode.
+     */
+    public static List<String> commandLine(String binary, ServiceSpec spec, Path image, String machineVariant,
+                                           String accel, String name, List<Endpoint> endpoints, Path console,
+                                           Path qmpSocket, Path pidFile, List<LabLink> links, String labCmdline) {
         UnikernelSpec u = spec.unikernel();
         boolean pc = "pc".equals(machineVariant);
+        LabLink lab = links.isEmpty() ? null : links.get(0);
         List<String> c = new ArrayList<>();
+        if (lab != null) {
+            c.addAll(Ip.inNamespace(lab.namespace(), List.of()));
+        }
         c.add(binary);
         c.addAll(List.of("-name", name));
         if (pc) {
@@ -224,24 +255,93 @@ public final class QemuKvmDeployer implements Deployer {
         c.addAll(List.of("-m", u.memory() == null ? "8M" : u.memory()));
         c.addAll(List.of("-smp", String.valueOf(u.vcpus() == null ? 1 : u.vcpus())));
         c.addAll(List.of("-kernel", image.toString()));
-        if (u.cmdline() != null && !u.cmdline().isBlank()) {
-            c.addAll(List.of("-append", u.cmdline()));
+        String cmdline = lab == null ? u.cmdline() : labCmdline;
+        if (cmdline != null && !cmdline.isBlank()) {
+            c.addAll(List.of("-append", cmdline));
         }
-        StringBuilder net = new StringBuilder("user,id=n0");
-        for (Endpoint e : endpoints) {
-            net.append(",hostfwd=").append(e.protocol()).append(':').append(e.host()).append(':').append(e.port())
-                    .append("-:").append(e.guestPort());
-        }
-        c.addAll(List.of("-netdev", net.toString()));
         String dev = pc ? (u.pc().netDevice() == null ? "virtio-net-pci" : u.pc().netDevice())
                 : (u.netDevice() == null ? "virtio-net-device" : u.netDevice());
-        c.addAll(List.of("-device", dev + ",netdev=n0"));
+        if (lab == null) {
+            StringBuilder net = new StringBuilder("user,id=n0");
+            for (Endpoint e : endpoints) {
+                net.append(",hostfwd=").append(e.protocol()).append(':').append(e.host()).append(':').append(e.port())
+                        .append("-:").append(e.guestPort());
+            }
+            c.addAll(List.of("-netdev", net.toString()));
+            c.addAll(List.of("-device", dev + ",netdev=n0"));
+        } else {
+            for (int i = 0; i < links.size(); i++) {
+                LabLink l = links.get(i);
+                c.addAll(List.of("-netdev", "tap,id=n" + i + ",ifname=" + l.device() + ",script=no,downscript=no"));
+                c.addAll(List.of("-device", dev + ",netdev=n" + i + ",mac=" + l.mac()));
+            }
+        }
         // -no-reboot: a guest that resets (triple fault) makes QEMU exit instead of booting again forever
         c.addAll(List.of("-nodefaults", "-no-user-config", "-display", "none", "-no-reboot"));
         c.addAll(List.of("-serial", "file:" + console));
         c.addAll(List.of("-qmp", "unix:" + qmpSocket + ",server=on,wait=off"));
         c.addAll(List.of("-pidfile", pidFile.toString()));
         return c;
+    }
+
+    /** The manifest's kernel command line with {@code ip=} and {@code gw=} set to the lab link's. */
+    static String labCmdline(String cmdline, LabLink lab) {
+        List<String> out = new ArrayList<>();
+        for (String tok : (cmdline == null ? "" : cmdline).trim().split("\\s+")) {
+            if (!tok.isEmpty() && !tok.startsWith("ip=") && !tok.startsWith("gw=")) {
+                out.add(tok);
+            }
+        }
+        out.add(0, "gw=" + lab.gateway());
+        out.add(0, "ip=" + lab.cidr());
+        return String.join(" ", out);
+    }
+
+    @Override
+    public String labPath() {
+        return LabLink.TAP;
+    }
+
+    @Override
+    public String labDevice(String id) {
+        return tapName(id);
+    }
+
+    @Override
+    public String labDevice(String id, int link) {
+        return tapName(id, link);
+    }
+
+    /**
+     * The manifest's kernel command line with its addressing ({@code ip=}, {@code ipN=}, {@code gw=},
+     * {@code route=}) replaced by the placement's.
+     */
+    static String placementCmdline(String cmdline, LabPlacement placement) {
+        List<String> out = new ArrayList<>();
+        for (String tok : (cmdline == null ? "" : cmdline).trim().split("\\s+")) {
+            if (!tok.isEmpty() && !tok.matches("(ip[0-9]?|gw|route)=.*")) {
+                out.add(tok);
+            }
+        }
+        out.add(0, placement.kernelCmdline());
+        return String.join(" ", out);
+    }
+
+    /** The tap of link {@code i} of instance {@code id}: {@link #tapName(String)} for 0, {@code t1-router-1} after. */
+    public static String tapName(String id, int i) {
+        if (i == 0) {
+            return tapName(id);
+        }
+        String rest = id.startsWith("qemu-") ? id.substring(5) : id;
+        String name = "t" + i + "-" + rest;
+        return name.length() <= 15 ? name : "t" + i + "-" + Integer.toHexString(id.hashCode());
+    }
+
+    /** The tap name of instance {@code id} inside its lab ({@code tap-dns-1}; at most 15 characters). */
+    public static String tapName(String id) {
+        String rest = id.startsWith("qemu-") ? id.substring(5) : id;
+        String name = "tap-" + rest;
+        return name.length() <= 15 ? name : "tap-" + Integer.toHexString(id.hashCode());
     }
 
     @Override
@@ -264,8 +364,13 @@ public final class QemuKvmDeployer implements Deployer {
             throw new UnibenchException("cannot prepare " + run + ": " + e.getMessage(), e);
         }
         String accel = accelerator();
+        LabLink lab = recorded.lab();
+        List<LabLink> links = recorded.labLinks();
+        String labCmdline = recorded.placement() != null
+                ? placementCmdline(spec.unikernel().cmdline(), recorded.placement())
+                : lab == null ? null : labCmdline(spec.unikernel().cmdline(), lab);
         List<String> argv = commandLine(options.binary(), spec, catalog.unikernelImage(spec), options.machine(), accel,
-                "unibench-" + id, recorded.endpoints(), console, qmp, pidFile);
+                "unibench-" + id, recorded.endpoints(), console, qmp, pidFile, links, labCmdline);
         Instance inst = recorded.withDetail("accelerator", accel).withDetail("machine", options.machine())
                 .withDetail("image", catalog.unikernelImage(spec).toString())
                 .withDetail("console_log", console.toString()).withDetail("qemu_log", qemuLog.toString())
@@ -274,6 +379,19 @@ public final class QemuKvmDeployer implements Deployer {
         ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true)
                 .redirectOutput(qemuLog.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         long t0 = System.nanoTime();
+        long plumbing = -1;
+        if (lab != null) {
+            // the network plumbing is part of the boot: a tap per link on its segment's bridge, in the lab namespace
+            List<String> cmds = new ArrayList<>();
+            for (LabLink l : links) {
+                if (!Ip.linkExists(l.namespace(), l.device())) {
+                    cmds.add("tuntap add dev " + l.device() + " mode tap");
+                }
+                cmds.add("link set dev " + l.device() + " master " + l.bridge() + " up");
+            }
+            Ip.batch(lab.namespace(), cmds);
+            plumbing = System.nanoTime() - t0;
+        }
         Process p;
         try {
             p = pb.start();
@@ -283,7 +401,18 @@ public final class QemuKvmDeployer implements Deployer {
         long spawned = System.nanoTime();
         children.put(id, p);
         inst = inst.withPid(p.pid()).withState(InstanceState.running);
-        return new QemuStart(inst, p, qmp, console, qemuLog, spec.unikernel().readyLine(), t0, spawned);
+        return new QemuStart(inst, p, qmp, console, qemuLog, spec.unikernel().readyLine(), t0, spawned, plumbing);
+    }
+
+    /** Removes the instance's tap from its lab (after QEMU is gone); nothing when not in a lab or already gone. */
+    private static void removeTap(Instance instance) {
+        for (LabLink lab : instance.labLinks()) {
+            if (lab.device() == null || !Ip.namespaceExists(lab.namespace())
+                    || !Ip.linkExists(lab.namespace(), lab.device())) {
+                continue;
+            }
+            Ip.batch(lab.namespace(), List.of("link delete dev " + lab.device()));
+        }
     }
 
     /** Watches one booting guest: process exit, QMP state, ready line on the serial console. */
@@ -296,6 +425,7 @@ public final class QemuKvmDeployer implements Deployer {
         private final byte[] readyLine;
         private final long t0;
         private final long spawned;
+        private final long plumbing;
         private final Thread consoleWatch;
         private Qmp qmp;
         private volatile long consoleReady = -1;
@@ -303,7 +433,8 @@ public final class QemuKvmDeployer implements Deployer {
         private long consoleScanned;
 
         QemuStart(Instance instance, Process process, Path qmpSocket, Path console, Path qemuLog, String readyLine,
-                  long t0, long spawned) {
+                  long t0, long spawned, long plumbing) {
+            this.plumbing = plumbing;
             this.instance = instance;
             this.process = process;
             this.qmpSocket = qmpSocket;
@@ -344,6 +475,11 @@ public final class QemuKvmDeployer implements Deployer {
         @Override
         public long startedNanos() {
             return spawned;
+        }
+
+        @Override
+        public long plumbingNanos() {
+            return plumbing;
         }
 
         @Override
@@ -453,6 +589,7 @@ public final class QemuKvmDeployer implements Deployer {
         Process child = children.remove(instance.id());
         Optional<ProcessHandle> ph = ourProcess(instance);
         if (ph.isEmpty()) {
+            removeTap(instance);
             Long pid = knownPid(instance);
             return pid == null ? "no QEMU process was started" : "QEMU pid " + pid + " already gone (or no longer ours)";
         }
@@ -472,7 +609,9 @@ public final class QemuKvmDeployer implements Deployer {
                 throw new UnibenchException("QEMU pid " + h.pid() + " of " + instance.id() + " does not die");
             }
         }
-        return how + " QEMU pid " + h.pid();
+        removeTap(instance);
+        return how + " QEMU pid " + h.pid() + (instance.lab() == null ? "" : ", removed tap" + (instance.labLinks().size() > 1
+                ? "s " : " ") + String.join(", ", instance.labLinks().stream().map(LabLink::device).toList()));
     }
 
     /** SIGKILL, no grace: the boot benchmark's kill. The record stays; {@link #restart} spawns anew. */
@@ -481,6 +620,7 @@ public final class QemuKvmDeployer implements Deployer {
         Process child = children.remove(instance.id());
         Optional<ProcessHandle> ph = ourProcess(instance);
         if (ph.isEmpty()) {
+            removeTap(instance);
             return;
         }
         ProcessHandle h = ph.get();
@@ -488,6 +628,8 @@ public final class QemuKvmDeployer implements Deployer {
         if (!waitExit(h, child, GRACE_MILLIS)) {
             throw new UnibenchException("QEMU pid " + h.pid() + " of " + instance.id() + " does not die");
         }
+        // the restart plumbs anew: each boot in a lab includes its tap
+        removeTap(instance);
     }
 
     /**
@@ -572,6 +714,11 @@ public final class QemuKvmDeployer implements Deployer {
             return false;
         }
         String[] args = new String(raw, StandardCharsets.UTF_8).split("\0");
+        if (args.length > 4 && Path.of(args[0]).getFileName().toString().equals("ip") && args[1].equals("netns")
+                && args[2].equals("exec")) {
+            // spawned as 'ip netns exec NS qemu-system-...', in the instant before ip execs QEMU
+            args = Arrays.copyOfRange(args, 4, args.length);
+        }
         if (args.length == 0 || !Path.of(args[0]).getFileName().toString().startsWith("qemu-system")) {
             return false;
         }

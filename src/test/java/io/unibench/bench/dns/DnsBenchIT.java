@@ -92,7 +92,9 @@ class DnsBenchIT {
         // the server saw every query unibench counted as sent (datagrams the kernel dropped at the
         // server's socket are the only ones it can miss, and unibench counts those as lost)
         long drops = knot.kernelDrops() - dropsBefore;
-        assertThat(knot.udpQueries() - before + drops).isEqualTo(sent);
+        // ...plus the stats.unibench. CH TXT query unibench asks each server once (knot refuses it, so it is
+        // not asked again; up to 3 tries when the answer is lost)
+        assertThat(knot.udpQueries() - before + drops).isBetween(sent + 1, sent + 3);
         assertThat(lost).isEqualTo(drops);
 
         CSVRecord first = steps.get(0);
@@ -125,7 +127,7 @@ class DnsBenchIT {
         Path out = dir.resolve("nx");
         int exit = Main.run("bench", "dns", "--target", "127.0.0.1:" + knot.port, "--queries", q.toString(),
                 "--rate", "400", "--duration", "1s", "--clients", "4", "--threads", "2", "--quiet",
-                "--output", out.toString());
+                "--max-send-lag", "1s", "--output", out.toString());
         assertThat(exit).isEqualTo(0);
         CSVRecord s = csv(out.resolve("steps.csv")).get(0);
         assertThat(n(s, "sent")).isBetween(396L, 400L);

@@ -259,7 +259,7 @@ class DnsEngineTest {
         // with default timer slack lost in every try (send lag p50 >= 50 us)
         long bestLag = Long.MAX_VALUE;
         long bestExcess = Long.MAX_VALUE;
-        for (int attempt = 0; attempt < 5 && (bestLag >= 20_000L || bestExcess >= 25_000L); attempt++) {
+        for (int attempt = 0; attempt < 5 && (bestLag >= 50_000L || bestExcess >= 25_000L); attempt++) {
             long reference = pingPongP50(target);
             try (DnsEngine engine = new DnsEngine(target, qf, 10, 1)) {
                 StepSchedule s = new StepSchedule(1, 2000, 10, System.nanoTime() + 20_000_000L, 200_000_000L,
@@ -280,7 +280,8 @@ class DnsEngineTest {
                 bestExcess = Math.min(bestExcess, serviceP50 - reference * 3 / 2);
             }
         }
-        assertThat(bestLag).isLessThan(20_000L);
+        // idle: 0-17 us; at load 10-20 on 2 cores 34-64 us; the old naps alone added >= 50 us to every send
+        assertThat(bestLag).isLessThan(50_000L);
         assertThat(bestExcess).as("service p50 minus 1.5 x a blocking client's round trip").isLessThan(25_000L);
     }
 

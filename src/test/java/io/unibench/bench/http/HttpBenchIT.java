@@ -199,7 +199,8 @@ class HttpBenchIT {
             Map<String, String> s = csv(out.resolve(RampCsvSink.STEPS_FILE), true).get(0);
             double requests = num(s, "requests");
             assertThat(num(s, "completed")).isZero();
-            assertThat(num(s, "errors") + num(s, "errors_timeout")).isEqualTo(requests);
+            // requests due while a connection backed off were never written: errors_connect, not requests
+            assertThat(num(s, "errors") + num(s, "errors_timeout")).isEqualTo(requests + num(s, "errors_connect"));
             assertThat(num(s, "errors_read")).isGreaterThan(0);
             assertThat(s.get("stop_reason")).isEqualTo("unresponsive");
             // one connection per request at most (plus the initial ones): reconnects back off, no storm
@@ -317,12 +318,19 @@ class HttpBenchIT {
 
     // ---- helpers ----------------------------------------------------------------------------------
 
+    /**
+     * Runs bench http. These tests check accounting and correctness, not the generator's precision: on a
+     * host running several builds a selector thread can wait tens of ms for a core, which --max-send-lag
+     * (10 ms by default) rightly flags; here it is relaxed to 1 s.
+     */
     private static int bench(String... args) {
-        String[] all = new String[args.length + 3];
+        String[] all = new String[args.length + 5];
         all[0] = "bench";
         all[1] = "http";
         all[2] = "--quiet";
         System.arraycopy(args, 0, all, 3, args.length);
+        all[args.length + 3] = "--max-send-lag";
+        all[args.length + 4] = "1s";
         return Main.run(all);
     }
 
