@@ -1,14 +1,21 @@
 /*
  * virtio_net.c - legacy virtio-net over virtio-mmio (microvm) or legacy virtio-pci
  * (I/O BAR, -M pc). One RX and one TX queue of up to 256 entries, each descriptor
- * owning a fixed 2 KiB buffer holding the 10-byte net header and the frame.
- * RX: drain everything per poll, refill, notify once. TX: no interrupts, completions
- * are reclaimed when new frames are queued, one notify per flush. Several devices (one
- * per struct netif) share one interrupt vector.
+ * owning a fixed 2 KiB buffer holding the 10-byte net header and the frame (ring logic:
+ * vring.h). Every register access is a VM exit, so the data path avoids them:
+ * - notifications both ways are suppressed with VIRTIO_RING_F_EVENT_IDX when the device
+ *   offers it (else the avail/used flags): the device asks for a notify only when it has
+ *   gone idle, and interrupts only when the main loop has re-enabled them before halting;
+ * - RX is harvested in batches (up to a ring per poll), buffers reposted in place, one
+ *   avail-index update per batch; TX completions never interrupt and are reclaimed only
+ *   when the free list runs dry; one notify (if the device wants one) per flush.
+ * Several devices (one per struct netif) share one interrupt vector. Counters of kicks,
+ * interrupts and frames: netif_stats().
  */
 #include "uk.h"
+#include "vring.h"
 
-#define QSIZE_MAX 256
+#define QSIZE_MAX VQ_SIZE_MAX
 #define BUF_SIZE 2048
 #define HDR_LEN 10 /* no MRG_RXBUF */
 
@@ -50,44 +57,12 @@
 #define F_MAC (1u << 5)
 #define F_ANY_LAYOUT (1u << 27)
 
-#define DESC_F_WRITE 2
-#define AVAIL_F_NO_INTERRUPT 1
-#define USED_F_NO_NOTIFY 1
-
-struct vring_desc {
-    uint64_t addr;
-    uint32_t len;
-    uint16_t flags, next;
-};
-struct vring_avail {
-    uint16_t flags, idx, ring[];
-};
-struct vring_used_elem {
-    uint32_t id, len;
-};
-struct vring_used {
-    uint16_t flags, idx;
-    struct vring_used_elem ring[];
-};
-
-struct vq {
-    unsigned size;
-    struct vring_desc *desc;
-    volatile struct vring_avail *avail;
-    volatile struct vring_used *used;
-    uint16_t last_used;
-    uint16_t avail_idx;     /* our shadow of avail->idx */
-    uint16_t notified_idx;  /* avail_idx at the last notify */
-    uint8_t *bufs;
-};
-
 /* Per device: rings and buffers come from page_alloc (only for devices present). */
 struct vnet {
     struct netif_cfg dev;
     struct vq rxq, txq;
-    uint16_t tx_free[QSIZE_MAX];
-    unsigned tx_nfree;
     int tx_pending_desc;
+    struct netif_stats st;
 };
 static struct vnet vnets[NETIF_MAX];
 static unsigned n_vnets;
@@ -112,6 +87,7 @@ static void set_status(struct vnet *v, uint8_t s)
 
 static void notify(struct vnet *v, unsigned q)
 {
+    v->st.kicks++;
     if (v->dev.kind == NETIF_MMIO)
         mmio_write32(v->dev.base + MMIO_QUEUE_NOTIFY, q);
     else
@@ -124,6 +100,7 @@ static void net_irq(void)
      * the main loop polls every ring after every wake-up, so nothing else is needed here. */
     for (unsigned i = 0; i < n_vnets; i++) {
         struct vnet *v = &vnets[i];
+        v->st.irqs++;
         if (v->dev.kind == NETIF_MMIO) {
             uint32_t st = mmio_read32(v->dev.base + MMIO_INT_STATUS);
             if (st)
@@ -134,7 +111,7 @@ static void net_irq(void)
     }
 }
 
-static int vq_setup(struct vnet *v, unsigned q, struct vq *vq)
+static int vq_setup(struct vnet *v, unsigned q, struct vq *vq, int event_idx)
 {
     unsigned n;
     if (v->dev.kind == NETIF_MMIO) {
@@ -153,22 +130,11 @@ static int vq_setup(struct vnet *v, unsigned q, struct vq *vq)
     }
     if (n & (n - 1))
         return -1;
-    size_t used_off = (16 * n + 6 + 2 * n + 4095) & ~4095UL;
-    size_t ring_bytes = used_off + ((6 + 8 * n + 4095) & ~4095UL);
+    size_t ring_bytes = vq_ring_bytes(n);
     uint8_t *mem = page_alloc(ring_bytes);
     uint8_t *bufs = page_alloc((size_t)n * BUF_SIZE);
     memset(mem, 0, ring_bytes);
-    vq->size = n;
-    vq->desc = (struct vring_desc *)mem;
-    vq->avail = (volatile struct vring_avail *)(mem + 16 * n);
-    vq->used = (volatile struct vring_used *)(mem + used_off);
-    vq->bufs = bufs;
-    for (unsigned i = 0; i < n; i++) {
-        vq->desc[i].addr = (uintptr_t)(bufs + i * BUF_SIZE);
-        vq->desc[i].len = BUF_SIZE;
-        vq->desc[i].flags = 0;
-        vq->desc[i].next = 0;
-    }
+    vq_init(vq, mem, n, bufs, BUF_SIZE, event_idx);
     uint32_t pfn = (uint32_t)((uintptr_t)mem >> 12);
     if (v->dev.kind == NETIF_MMIO)
         mmio_write32(v->dev.base + MMIO_QUEUE_PFN, pfn);
@@ -194,7 +160,8 @@ int netif_init(struct netif *nif, const struct netif_cfg *cfg)
     } else {
         host = inl((uint16_t)(v->dev.base + PCI_HOST_FEATURES));
     }
-    uint32_t want = host & (F_MAC | F_ANY_LAYOUT);
+    uint32_t want = host & (F_MAC | F_ANY_LAYOUT | VIRTIO_RING_F_EVENT_IDX);
+    int event_idx = (want & VIRTIO_RING_F_EVENT_IDX) != 0;
     if (v->dev.kind == NETIF_MMIO) {
         mmio_write32(v->dev.base + MMIO_GUEST_FEATURES_SEL, 0);
         mmio_write32(v->dev.base + MMIO_GUEST_FEATURES, want);
@@ -210,24 +177,16 @@ int netif_init(struct netif *nif, const struct netif_cfg *cfg)
         else
             nif->mac[i] = inb((uint16_t)(v->dev.base + PCI_CONFIG + i));
     }
-    if (vq_setup(v, 0, &v->rxq) || vq_setup(v, 1, &v->txq)) {
+    if (vq_setup(v, 0, &v->rxq, event_idx) || vq_setup(v, 1, &v->txq, event_idx)) {
         set_status(v, 0x80); /* FAILED */
         return -1;
     }
     struct vq *rxq = &v->rxq, *txq = &v->txq;
-    /* RX: post every buffer device-writable. */
-    for (unsigned i = 0; i < rxq->size; i++) {
-        rxq->desc[i].flags = DESC_F_WRITE;
-        rxq->avail->ring[i] = (uint16_t)i;
-    }
-    rxq->avail_idx = (uint16_t)rxq->size;
-    barrier();
-    rxq->avail->idx = rxq->avail_idx;
-    /* TX: every descriptor free, completions need no interrupt. */
-    txq->avail->flags = AVAIL_F_NO_INTERRUPT;
-    for (unsigned i = 0; i < txq->size; i++)
-        v->tx_free[i] = (uint16_t)(txq->size - 1 - i);
-    v->tx_nfree = txq->size;
+    /* RX: post every buffer device-writable. TX: every descriptor free, completions need
+     * no interrupt. */
+    vq_rx_post_all(rxq);
+    vq_tx_init(txq);
+    vq_intr_disable(txq);
     n_vnets++;
     nif->drv = v;
 
@@ -238,37 +197,26 @@ int netif_init(struct netif *nif, const struct netif_cfg *cfg)
     set_status(v, ST_ACK | ST_DRIVER | ST_DRIVER_OK);
     notify(v, 0);
     rxq->notified_idx = rxq->avail_idx;
+    v->st.kicks = 0; /* count the data path only */
     return 0;
-}
-
-static void tx_reclaim(struct vnet *v)
-{
-    struct vq *txq = &v->txq;
-    uint16_t used_idx = txq->used->idx;
-    barrier();
-    while (txq->last_used != used_idx) {
-        uint32_t id = txq->used->ring[txq->last_used & (txq->size - 1)].id;
-        if (id < txq->size)
-            v->tx_free[v->tx_nfree++] = (uint16_t)id;
-        txq->last_used++;
-    }
 }
 
 uint8_t *netif_tx_begin(struct netif *nif)
 {
     struct vnet *v = V(nif);
-    if (v->tx_nfree == 0)
-        tx_reclaim(v);
-    if (v->tx_nfree == 0) {
+    int d = vq_tx_peek(&v->txq);
+    if (d < 0) {
         /* Ring full: hand what we have to the device and look once more. */
         netif_flush(nif);
-        tx_reclaim(v);
-        if (v->tx_nfree == 0)
+        vq_tx_reclaim(&v->txq);
+        d = vq_tx_peek(&v->txq);
+        if (d < 0) {
+            v->st.tx_full++;
             return NULL;
+        }
     }
-    unsigned d = v->tx_free[v->tx_nfree - 1];
-    v->tx_pending_desc = (int)d;
-    uint8_t *buf = v->txq.bufs + d * BUF_SIZE;
+    v->tx_pending_desc = d;
+    uint8_t *buf = vq_buf(&v->txq, (unsigned)d);
     memset(buf, 0, HDR_LEN);
     return buf + HDR_LEN;
 }
@@ -276,75 +224,63 @@ uint8_t *netif_tx_begin(struct netif *nif)
 void netif_tx_commit(struct netif *nif, size_t len)
 {
     struct vnet *v = V(nif);
-    struct vq *txq = &v->txq;
     if (v->tx_pending_desc < 0)
         return;
-    unsigned d = (unsigned)v->tx_pending_desc;
+    vq_tx_add(&v->txq, (unsigned)v->tx_pending_desc, (uint32_t)(HDR_LEN + len));
     v->tx_pending_desc = -1;
-    v->tx_nfree--;
-    txq->desc[d].len = (uint32_t)(HDR_LEN + len);
-    txq->desc[d].flags = 0;
-    txq->avail->ring[txq->avail_idx & (txq->size - 1)] = (uint16_t)d;
-    txq->avail_idx++;
-    barrier();
-    txq->avail->idx = txq->avail_idx;
-}
-
-static void vq_kick(struct vnet *v, struct vq *vq, unsigned q)
-{
-    if (vq->avail_idx == vq->notified_idx)
-        return;
-    mb();
-    vq->notified_idx = vq->avail_idx;
-    if (!(vq->used->flags & USED_F_NO_NOTIFY))
-        notify(v, q);
+    v->st.tx++;
 }
 
 void netif_flush(struct netif *nif)
 {
     struct vnet *v = V(nif);
-    vq_kick(v, &v->txq, 1);
-    vq_kick(v, &v->rxq, 0);
+    if (vq_kick_needed(&v->txq))
+        notify(v, 1);
+    if (vq_kick_needed(&v->rxq))
+        notify(v, 0);
+}
+
+struct rx_ctx {
+    struct netif *nif;
+    void (*fn)(struct netif *nif, uint8_t *frame, size_t len);
+};
+
+static void rx_one(void *ctx, uint8_t *buf, uint32_t len)
+{
+    struct rx_ctx *c = ctx;
+    if (len > HDR_LEN)
+        c->fn(c->nif, buf + HDR_LEN, len - HDR_LEN);
 }
 
 int netif_poll(struct netif *nif, void (*fn)(struct netif *nif, uint8_t *frame, size_t len))
 {
-    struct vq *rxq = &V(nif)->rxq;
-    int n = 0;
-    for (;;) {
-        uint16_t used_idx = rxq->used->idx;
-        barrier();
-        if (rxq->last_used == used_idx)
-            break;
-        while (rxq->last_used != used_idx) {
-            volatile struct vring_used_elem *e = &rxq->used->ring[rxq->last_used & (rxq->size - 1)];
-            uint32_t id = e->id, len = e->len;
-            if (id < rxq->size) {
-                if (len > HDR_LEN && len <= BUF_SIZE)
-                    fn(nif, rxq->bufs + id * BUF_SIZE + HDR_LEN, len - HDR_LEN);
-                rxq->avail->ring[rxq->avail_idx & (rxq->size - 1)] = (uint16_t)id;
-                rxq->avail_idx++;
-            }
-            rxq->last_used++;
-            n++;
-        }
-        barrier();
-        rxq->avail->idx = rxq->avail_idx;
-        if (n >= (int)rxq->size)
-            break; /* let the caller flush replies before taking more */
-    }
-    return n;
+    struct vnet *v = V(nif);
+    struct rx_ctx c = {nif, fn};
+    /* At most one ring's worth, so the caller flushes replies before taking more. */
+    unsigned n = vq_rx_harvest(&v->rxq, v->rxq.size, rx_one, &c);
+    v->st.rx += n;
+    return (int)n;
 }
 
 void netif_irq_enable(struct netif *nif, int on)
 {
-    V(nif)->rxq.avail->flags = on ? 0 : AVAIL_F_NO_INTERRUPT;
     if (on)
-        mb();
+        (void)vq_intr_enable(&V(nif)->rxq);
+    else
+        vq_intr_disable(&V(nif)->rxq);
 }
 
 int netif_rx_pending(struct netif *nif)
 {
-    struct vq *rxq = &V(nif)->rxq;
-    return rxq->last_used != rxq->used->idx;
+    return vq_pending(&V(nif)->rxq);
+}
+
+void netif_stats(const struct netif *nif, struct netif_stats *out)
+{
+    *out = ((const struct vnet *)nif->drv)->st;
+}
+
+int netif_event_idx(const struct netif *nif)
+{
+    return ((const struct vnet *)nif->drv)->rxq.event_idx;
 }

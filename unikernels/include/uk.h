@@ -123,6 +123,13 @@ void netif_flush(struct netif *nif);              /* one notify for everything q
 int netif_poll(struct netif *nif, void (*fn)(struct netif *nif, uint8_t *frame, size_t len));
 void netif_irq_enable(struct netif *nif, int on); /* RX interrupt suppression */
 int netif_rx_pending(struct netif *nif);
+/* Data-path counters since DRIVER_OK: notifies written (each a VM exit), interrupts taken
+ * (shared vector: counted on every device), frames in and out, frames refused (ring full). */
+struct netif_stats {
+    uint64_t kicks, irqs, rx, tx, tx_full;
+};
+void netif_stats(const struct netif *nif, struct netif_stats *out);
+int netif_event_idx(const struct netif *nif);    /* VIRTIO_RING_F_EVENT_IDX negotiated */
 
 /* ---- drivers/pci.c ---- */
 /* Every virtio-net device, in -device order (microvm: highest slot first; pc: bus 0

@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.LongSupplier;
 
 /**
  * Runs one open-loop benchmark end to end, the same way for every protocol: creates the run folder,
@@ -48,6 +49,12 @@ public final class OpenLoopRun {
 
     public static Result run(Output output, LoadEngine engine, RampPlan plan, StopConditions stops, int clients,
                              Duration timeout, RunMetadata meta, RampListener listener) {
+        return run(output, engine, plan, stops, clients, timeout, meta, listener, null);
+    }
+
+    /** As above; {@code serverCpu} (null: unknown) gives each step the loaded server's CPU time. */
+    public static Result run(Output output, LoadEngine engine, RampPlan plan, StopConditions stops, int clients,
+                             Duration timeout, RunMetadata meta, RampListener listener, LongSupplier serverCpu) {
         Path dir;
         try {
             dir = ResultsDirectory.create(output.base(), output.exact(), output.benchmark(), output.label(),
@@ -66,7 +73,7 @@ public final class OpenLoopRun {
             }
         }, () -> runner[0] == null ? Duration.ZERO : timeout.plusSeconds(5));
         try {
-            return run(dir, engine, plan, stops, clients, timeout, meta, listener, runner);
+            return run(dir, engine, plan, stops, clients, timeout, meta, listener, runner, serverCpu);
         } finally {
             guard.close();
         }
@@ -78,13 +85,14 @@ public final class OpenLoopRun {
     }
 
     private static Result run(Path dir, LoadEngine engine, RampPlan plan, StopConditions stops, int clients,
-                              Duration timeout, RunMetadata meta, RampListener listener, RampRunner[] runner) {
+                              Duration timeout, RunMetadata meta, RampListener listener, RampRunner[] runner,
+                              LongSupplier serverCpu) {
         RampRunner.Outcome outcome = null;
         StopReason reason = StopReason.FAILED;
         String detail = null;
         try (RampCsvSink sink = new RampCsvSink(dir, engine.protocol(), text(meta, RunMetadata.BACKEND),
                 text(meta, RunMetadata.LABEL))) {
-            runner[0] = new RampRunner(engine, plan, stops, clients, timeout, sink, listener);
+            runner[0] = new RampRunner(engine, plan, stops, clients, timeout, sink, listener).serverCpu(serverCpu);
             outcome = runner[0].run();
             reason = outcome.reason();
             detail = outcome.detail();

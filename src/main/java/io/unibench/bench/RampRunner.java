@@ -19,7 +19,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * Runs a {@link RampPlan} with any {@link LoadEngine}: one step after the other, a sampler taking the
@@ -43,6 +46,7 @@ public final class RampRunner {
     /** Host CPU used outside the benchmark (unibench, its children and the server's process excluded). */
     private HostNoise noise;
     private volatile boolean interrupted;
+    private volatile LongSupplier serverCpu;
 
     public RampRunner(LoadEngine engine, RampPlan plan, StopConditions stops, int clients, Duration timeout,
                       RampSink sink, RampListener listener) {
@@ -53,6 +57,16 @@ public final class RampRunner {
         this.timeout = timeout;
         this.sink = sink;
         this.listener = listener;
+    }
+
+    /**
+     * Where the loaded server's cumulative CPU time comes from (nanoseconds, negative when it cannot be
+     * read, e.g. the instance is gone): sampled at the start and end of each step's measured window, it
+     * fills {@link StepResult#serverCpuNanos()}. Without it those stay unknown.
+     */
+    public RampRunner serverCpu(LongSupplier cpuNanos) {
+        this.serverCpu = cpuNanos;
+        return this;
     }
 
     /** Ends the ramp as soon as possible (from a shutdown hook); the current step is kept as measured. */
@@ -349,10 +363,30 @@ public final class RampRunner {
             }
         };
         var future = sampler.scheduleAtFixedRate(tick, 1000, 1000, TimeUnit.MILLISECONDS);
+        // the server's CPU over the measured window: read when it opens and when it closes (or the step ends)
+        LongSupplier cpu = serverCpu;
+        AtomicLong cpu0 = new AtomicLong(Long.MIN_VALUE);
+        AtomicLong cpu1 = new AtomicLong(Long.MIN_VALUE);
+        ScheduledFuture<?> cpuStart = null;
+        ScheduledFuture<?> cpuEnd = null;
+        if (cpu != null) {
+            long now = System.nanoTime();
+            cpuStart = sampler.schedule(() -> cpu0.set(cpu.getAsLong()),
+                    Math.max(0, schedule.measureStartNanos() - now), TimeUnit.NANOSECONDS);
+            cpuEnd = sampler.schedule(() -> cpu1.set(cpu.getAsLong()),
+                    Math.max(0, schedule.measureStartNanos() + measure - now), TimeUnit.NANOSECONDS);
+        }
         try {
             engine.runStep(schedule, meter);
         } finally {
             future.cancel(false);
+            if (cpuStart != null) {
+                cpuStart.cancel(false);
+                cpuEnd.cancel(false);
+            }
+        }
+        if (cpu != null && cpu1.get() == Long.MIN_VALUE && cpu0.get() != Long.MIN_VALUE) {
+            cpu1.compareAndSet(Long.MIN_VALUE, cpu.getAsLong()); /* stopped early: up to now */
         }
         synchronized (lock) {
             if (tickFailure[0] != null) {
@@ -377,6 +411,11 @@ public final class RampRunner {
                 stops.maxSendLagP99().toNanos(), meter.limits());
         if (meter.serverCounts() != null) {
             run.result = run.result.withServer(meter.serverCounts());
+        }
+        long c0 = cpu0.get();
+        long c1 = cpu1.get();
+        if (c0 >= 0 && c1 >= c0) {
+            run.result = run.result.withServerCpu(c1 - c0);
         }
         return run;
     }

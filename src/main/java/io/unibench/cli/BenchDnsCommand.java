@@ -114,7 +114,8 @@ final class BenchDnsCommand implements Callable<Integer> {
         DnsBenchmark.Settings settings = new DnsBenchmark.Settings(target, address, queryFile, clients, threads, driver,
                 transport);
         OpenLoopRun.Result result = DnsBenchmark.run(settings, plan, stops, timeout, ramp.output("dns"), meta,
-                ramp.progress(DnsEngine.PROTOCOL.rateUnit()));
+                ramp.progress(DnsEngine.PROTOCOL.rateUnit()),
+                ramp.serverCpu(meta, spec.commandLine().getErr()));
         return ramp.finish(result, spec);
     }
 }

@@ -116,7 +116,8 @@ final class BenchHttpCommand implements Callable<Integer> {
         RunMetadata meta = ramp.startMetadata("http", spec);
         RampOptions.describeGenerator(meta, lab);
         OpenLoopRun.Result result = HttpBenchmark.run(settings, plan, stops, timeout, ramp.output("http"), meta,
-                ramp.progress(HttpEngine.PROTOCOL.rateUnit()));
+                ramp.progress(HttpEngine.PROTOCOL.rateUnit()),
+                ramp.serverCpu(meta, spec.commandLine().getErr()));
         return ramp.finish(result, spec);
     }
 }

@@ -3,11 +3,19 @@ package io.unibench.cli;
 import io.unibench.UsageException;
 import io.unibench.bench.OpenLoopRun;
 import io.unibench.bench.RampPlan;
+import io.unibench.bench.ServerCpu;
 import io.unibench.bench.StopConditions;
+import io.unibench.deploy.BackendOptions;
+import io.unibench.deploy.Deployments;
+import io.unibench.deploy.Instance;
+import io.unibench.deploy.ServiceCatalog;
+import io.unibench.deploy.StateStore;
 import io.unibench.results.RunMetadata;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import picocli.CommandLine.Option;
 
 /**
@@ -17,6 +25,11 @@ import picocli.CommandLine.Option;
 public final class RampOptions {
     /** Runs that may last longer than this say so, and how to shorten them, before they start. */
     static final Duration LONG_RUN = Duration.ofMinutes(10);
+
+    @Option(names = "--instance", paramLabel = "ID",
+            description = "The instance under load (an id from `unibench status`): its CPU time over each step's "
+                    + "measured window goes into steps.csv (server_cpu_s, cpu_us_per_query).")
+    String instance;
 
     @Option(names = "--rate", converter = Converters.RateConverter.class, paramLabel = "RATE",
             description = "Fixed rate per second for one step (instead of a ramp), e.g. 1k.")
@@ -237,6 +250,24 @@ public final class RampOptions {
     /** summary.json, the folder or --json document on stdout, --fail-on; the exit code. */
     int finish(OpenLoopRun.Result result, picocli.CommandLine.Model.CommandSpec spec) {
         return run.finish(result.dir(), result.outcome().reason(), spec);
+    }
+
+    /**
+     * The CPU time of the --instance under load, recorded in run.json ({@code server_instance}); null
+     * without --instance. An unknown id is bad input.
+     */
+    LongSupplier serverCpu(RunMetadata meta, PrintWriter err) {
+        if (instance == null) {
+            return null;
+        }
+        StateStore state = StateStore.open();
+        Instance inst = state.get(instance).orElseThrow(() -> new UsageException(
+                "--instance: no instance '" + instance + "' (see unibench status)"));
+        Deployments d = Deployments.create(state, ServiceCatalog.load(), BackendOptions.defaults(),
+                new DeployProgress(err, true));
+        meta.put("server_instance", Map.of("id", inst.id(), "backend", inst.backend().id(), "service",
+                inst.service()));
+        return ServerCpu.of(d.deployer(inst.backend()), inst);
     }
 
     /** Every value that shapes the run, for run.json. */

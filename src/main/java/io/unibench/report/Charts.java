@@ -43,6 +43,9 @@ public final class Charts {
                 charts.add(latency(protocol, runs));
                 charts.add(throughput(protocol, runs));
                 charts.add(loss(protocol, runs));
+                if (runs.stream().flatMap(r -> r.steps().stream()).anyMatch(s -> !Double.isNaN(s.cpuUsPerQuery()))) {
+                    charts.add(cost(protocol, runs));
+                }
             }
         }
         if (!results.boots().isEmpty()) {
@@ -151,6 +154,32 @@ public final class Charts {
                 "offered rate (" + unit + ")", "rate (" + unit + ")", Kind.XY, false, List.of(), series,
                 "Solid: answers per second; dotted: what the generator actually sent per second; grey: the"
                         + " offered rate. " + stops(runs) + saturationNote(runs));
+    }
+
+    /** The server's CPU per answered query / request against the offered rate (runs that knew their instance). */
+    ChartSpec cost(String protocol, List<RampRun> runs) {
+        List<Series> series = new ArrayList<>();
+        for (RampRun run : runs) {
+            List<Double> x = new ArrayList<>();
+            List<Double> y = new ArrayList<>();
+            for (RampRun.Step s : run.steps()) {
+                if (!Double.isNaN(s.cpuUsPerQuery())) {
+                    x.add(s.offered());
+                    y.add(s.cpuUsPerQuery());
+                }
+            }
+            if (!x.isEmpty()) {
+                series.add(new Series(run.info().label(), Style.LINE, color(run.info().label()), x, y));
+            }
+        }
+        String unit = runs.get(0).rateUnit();
+        boolean http = protocol.equals("http");
+        return new ChartSpec(protocol + "-cost", upper(protocol) + ": server CPU per " + (http ? "request" : "query")
+                + " against offered rate", "offered rate (" + unit + ")", "server CPU (\u00b5s per "
+                + (http ? "request" : "query") + " = s per million)", Kind.XY, false, List.of(), series,
+                "CPU time of the loaded instance over each step's measured window (QEMU: the whole process, vCPU"
+                        + " and I/O threads; container: its cgroup; native: the process) divided by the answers."
+                        + " Runs without a known instance are not drawn.");
     }
 
     ChartSpec loss(String protocol, List<RampRun> runs) {

@@ -16,12 +16,13 @@ public record RampRun(RunInfo info, String protocol, String rateUnit, List<Step>
 
     /**
      * One row of steps.csv. Latencies in microseconds as in the file; NaN where the file has no value
-     * (no answer in that step).
+     * (no answer in that step). {@code cpuUsPerQuery}: the server's CPU per completed exchange, NaN when
+     * the run did not know its instance.
      */
     public record Step(int step, double offered, double achievedSend, double completed, double lossPct,
                        double errorPct, long sent, long lost, long errors, double p50Us, double p90Us,
                        double p99Us, double p999Us, double maxUs, boolean saturated, String stopReason,
-                       String stopDetail) {
+                       String stopDetail, double cpuUsPerQuery) {
 
         /** Nothing lost, no error. */
         public boolean clean() {

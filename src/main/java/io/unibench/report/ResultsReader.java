@@ -153,7 +153,8 @@ public final class ResultsReader {
                     csv.number(r, LATENCY_P50_US), optional(csv, r, LATENCY_P90_US.name()),
                     csv.number(r, LATENCY_P99_US), optional(csv, r, LATENCY_P99_9_US.name()),
                     optional(csv, r, LATENCY_MAX_US.name()), csv.bool(r, GENERATOR_SATURATED),
-                    csv.text(r, STOP_REASON), csv.text(r, STOP_DETAIL)));
+                    csv.text(r, STOP_REASON), csv.text(r, STOP_DETAIL),
+                    optional(csv, r, RampCsvSink.CPU_US_PER_QUERY.name())));
         }
         runs.add(new Loaded(origin, info, protocol, unit, steps, null, null, null));
     }

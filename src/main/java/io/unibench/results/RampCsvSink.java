@@ -96,6 +96,12 @@ public final class RampCsvSink implements RampSink, Closeable {
     public static final Column<StepRow> STOP_DETAIL = column("stop_detail", StepRow::stopDetail);
     public static final Column<StepRow> BACKEND = CsvLayout.added("backend", StepRow::backend);
     public static final Column<StepRow> LABEL = CsvLayout.added("label", StepRow::label);
+    /** The loaded server's CPU time over the measured window (QEMU process incl. vCPU and I/O threads,
+     * container cgroup, native process); empty when the bench does not know the instance. */
+    public static final Column<StepRow> SERVER_CPU_S = added("server_cpu_s", r -> r.result().serverCpuSeconds());
+    /** Server CPU per completed query / request in microseconds (= CPU seconds per million). */
+    public static final Column<StepRow> CPU_US_PER_QUERY = added("cpu_us_per_query",
+            r -> r.result().cpuMicrosPerQuery());
 
     /** Position of the protocol's sent and lost counts in the steps layout (their names differ per protocol). */
     static final int SENT_AT = 6;
@@ -143,7 +149,7 @@ public final class RampCsvSink implements RampSink, Closeable {
         c.addAll(List.of(LATENCY_MIN_US, LATENCY_MEAN_US, LATENCY_STDDEV_US, LATENCY_P50_US, LATENCY_P90_US,
                 LATENCY_P99_US, LATENCY_P99_9_US, LATENCY_MAX_US, SERVICE_P50_US, SERVICE_P99_US, SEND_LAG_P50_US,
                 SEND_LAG_P99_US, SEND_LAG_MAX_US, GENERATOR_SATURATED, GENERATOR_DETAIL, HOST_NOISE_MAX_PCT, STOP_REASON,
-                STOP_DETAIL, BACKEND, LABEL));
+                STOP_DETAIL, SERVER_CPU_S, CPU_US_PER_QUERY, BACKEND, LABEL));
         return new CsvLayout<>(STEPS_FILE, c);
     }
 

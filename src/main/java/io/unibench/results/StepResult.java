@@ -20,10 +20,14 @@ import java.util.Locale;
  *                       kept up): sent below {@link #MIN_SEND_RATIO} of offered, send-lag p99 above the
  *                       threshold, queries never sent, answers dropped by the generator's own sockets,
  *                       and the limits the engine itself reported
+ * @param server         the server's own counters of the step (null when it could not be asked)
+ * @param serverCpuNanos CPU time the loaded server consumed during the measured window (QEMU's whole
+ *                       process, the container's cgroup, the native process), -1 when unknown (the bench
+ *                       does not know which instance it loads)
  */
 public record StepResult(int step, double offeredRate, int clients, long measuredNanos, IntervalSample totals,
                          boolean saturated, LoadProtocol protocol, List<String> generatorTrouble,
-                         ServerCounts server) {
+                         ServerCounts server, long serverCpuNanos) {
 
     /** The generator counts as saturated below this share of the offered send rate. */
     public static final double MIN_SEND_RATIO = 0.99;
@@ -41,7 +45,7 @@ public record StepResult(int step, double offeredRate, int clients, long measure
     /** A step whose server could not be asked for its own counters. */
     public StepResult(int step, double offeredRate, int clients, long measuredNanos, IntervalSample totals,
                       boolean saturated, LoadProtocol protocol, List<String> generatorTrouble) {
-        this(step, offeredRate, clients, measuredNanos, totals, saturated, protocol, generatorTrouble, null);
+        this(step, offeredRate, clients, measuredNanos, totals, saturated, protocol, generatorTrouble, null, -1);
     }
 
     /**
@@ -55,7 +59,23 @@ public record StepResult(int step, double offeredRate, int clients, long measure
     /** The same step with the server's own counters. */
     public StepResult withServer(ServerCounts counts) {
         return new StepResult(step, offeredRate, clients, measuredNanos, totals, saturated, protocol,
-                generatorTrouble, counts);
+                generatorTrouble, counts, serverCpuNanos);
+    }
+
+    /** The same step with the server's CPU time over the measured window (-1: unknown). */
+    public StepResult withServerCpu(long nanos) {
+        return new StepResult(step, offeredRate, clients, measuredNanos, totals, saturated, protocol,
+                generatorTrouble, server, nanos < 0 ? -1 : nanos);
+    }
+
+    /** Server CPU seconds over the measured window, null when unknown. */
+    public Double serverCpuSeconds() {
+        return serverCpuNanos < 0 ? null : serverCpuNanos / 1e9;
+    }
+
+    /** Server CPU microseconds per completed exchange (query or request), null when unknown or none. */
+    public Double cpuMicrosPerQuery() {
+        return serverCpuNanos < 0 || totals.completed() <= 0 ? null : serverCpuNanos / 1e3 / totals.completed();
     }
 
     public static StepResult of(int step, double offeredRate, int clients, long measuredNanos,

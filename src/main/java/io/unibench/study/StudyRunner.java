@@ -4,6 +4,7 @@ import io.unibench.UnibenchException;
 import io.unibench.UsageException;
 import io.unibench.bench.OpenLoopRun;
 import io.unibench.bench.RampListener;
+import io.unibench.bench.ServerCpu;
 import io.unibench.bench.boot.BootBenchmark;
 import io.unibench.bench.boot.BootListener;
 import io.unibench.bench.boot.BootOptions;
@@ -252,10 +253,10 @@ public final class StudyRunner {
             Instance dns = find(b, "dns");
             Instance web = find(b, "web");
             if (dns != null && !interrupted) {
-                dns(b, dns.endpoints().get(0).address(), dir.resolve("dns-" + b.id()), failures);
+                dns(b, dns, dns.endpoints().get(0).address(), dir.resolve("dns-" + b.id()), failures);
             }
             if (web != null && !interrupted) {
-                http(b, "http://" + web.endpoints().get(0).address() + "/", dir.resolve("http-" + b.id()), failures);
+                http(b, web, "http://" + web.endpoints().get(0).address() + "/", dir.resolve("http-" + b.id()), failures);
             }
         }
         // boot times are measured with nothing else running
@@ -280,7 +281,7 @@ public final class StudyRunner {
         return boot ? List.of("--network", "lab", "--lab", lab.name()) : List.of("--lab", lab.name());
     }
 
-    private void dns(Backend b, String target, Path out, List<String> failures) {
+    private void dns(Backend b, Instance inst, String target, Path out, List<String> failures) {
         StudyProfile.Ramp r = profile.dns();
         List<String> cli = new ArrayList<>(List.of("unibench", "bench", "dns", "--target", target, "--label", b.id(),
                 "--output", out.toString()));
@@ -291,12 +292,13 @@ public final class StudyRunner {
                     r.connections(), 1, DnsBenchmark.Driver.unibench, DnsBenchmark.Transport.udp);
             RunMetadata meta = rampMetadata("dns", cli, r, b);
             OpenLoopRun.Result res = DnsBenchmark.run(s, r.plan(), r.stops(), r.timeout(),
-                    OpenLoopRun.Output.of(out, "dns", b.id()), meta, listeners.ramp(DnsEngine.PROTOCOL.rateUnit()));
+                    OpenLoopRun.Output.of(out, "dns", b.id()), meta, listeners.ramp(DnsEngine.PROTOCOL.rateUnit()),
+                    ServerCpu.of(deployments.deployer(b), inst));
             return exit(res.outcome().reason());
         }, failures);
     }
 
-    private void http(Backend b, String url, Path out, List<String> failures) {
+    private void http(Backend b, Instance inst, String url, Path out, List<String> failures) {
         StudyProfile.Ramp r = profile.http();
         List<String> cli = new ArrayList<>(List.of("unibench", "bench", "http", "--target", url, "--label", b.id(),
                 "--output", out.toString()));
@@ -307,7 +309,8 @@ public final class StudyRunner {
                     List.of(), r.connections(), 1, 1, null);
             RunMetadata meta = rampMetadata("http", cli, r, b);
             OpenLoopRun.Result res = HttpBenchmark.run(s, r.plan(), r.stops(), r.timeout(),
-                    OpenLoopRun.Output.of(out, "http", b.id()), meta, listeners.ramp(HttpEngine.PROTOCOL.rateUnit()));
+                    OpenLoopRun.Output.of(out, "http", b.id()), meta, listeners.ramp(HttpEngine.PROTOCOL.rateUnit()),
+                    ServerCpu.of(deployments.deployer(b), inst));
             return exit(res.outcome().reason());
         }, failures);
     }

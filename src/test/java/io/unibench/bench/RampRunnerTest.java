@@ -70,6 +70,36 @@ class RampRunnerTest {
     }
 
     @Test
+    void serverCpuIsReadWhenTheMeasuredWindowOpensAndClosesNotOverTheWarmup() throws Exception {
+        Recorder sink = new Recorder();
+        long t0 = System.nanoTime();
+        // a "server" burning exactly one CPU second per wall second since t0
+        RampRunner runner = new RampRunner(new FakeEngine(100_000, 0, 0, true),
+                new RampPlan(200, 200, 200, Duration.ofMillis(1000), Duration.ofMillis(600), Duration.ZERO),
+                STALL_TOLERANT, 4, Duration.ofMillis(200), sink, new RampListener() { })
+                .serverCpu(() -> System.nanoTime() - t0);
+        RampRunner.Outcome out = runner.run();
+        StepResult r = out.steps().get(0);
+        // the 1 s window, not the 0.6 s warm-up nor the drain (scheduling jitter on a loaded host)
+        assertThat(r.serverCpuNanos()).isBetween(900_000_000L, 1_300_000_000L);
+        assertThat(r.serverCpuSeconds()).isCloseTo(r.serverCpuNanos() / 1e9, within(1e-9));
+        assertThat(r.cpuMicrosPerQuery()).isCloseTo(r.serverCpuNanos() / 1e3 / r.totals().completed(), within(1e-6));
+    }
+
+    @Test
+    void withoutAnInstanceOrWhenItsCpuCannotBeReadTheCostIsUnknown() throws Exception {
+        Recorder sink = new Recorder();
+        RampPlan plan = RampPlan.fixed(200, Duration.ofMillis(500), Duration.ZERO);
+        StepResult none = run(new FakeEngine(100_000, 0, 0, true), plan, STALL_TOLERANT, sink).steps().get(0);
+        assertThat(none.serverCpuNanos()).isEqualTo(-1);
+        assertThat(none.serverCpuSeconds()).isNull();
+        assertThat(none.cpuMicrosPerQuery()).isNull();
+        StepResult gone = new RampRunner(new FakeEngine(100_000, 0, 0, true), plan, STALL_TOLERANT, 4,
+                Duration.ofMillis(200), new Recorder(), new RampListener() { }).serverCpu(() -> -1).run().steps().get(0);
+        assertThat(gone.serverCpuNanos()).isEqualTo(-1);
+    }
+
+    @Test
     void fixedRunCompletes() throws Exception {
         Recorder sink = new Recorder();
         RampRunner.Outcome out = run(new FakeEngine(100_000, 0, 0, true),

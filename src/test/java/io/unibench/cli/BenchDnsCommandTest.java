@@ -72,6 +72,8 @@ class BenchDnsCommandTest {
                 "--queries", q.toString());
         assertUsage("does not exist", "--target", "127.0.0.1:5353", "--rate", "5",
                 "--queries", dir.resolve("missing.txt").toString());
+        assertUsage("--instance: no instance 'qemu-dns-nosuch' (see unibench status)", "--target", "127.0.0.1:5353",
+                "--rate", "5", "--instance", "qemu-dns-nosuch");
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * {@code unibench bench dns}: open-loop DNS load through the shared ramp ({@link OpenLoopRun}), with the
@@ -51,6 +52,13 @@ public final class DnsBenchmark {
 
     public static OpenLoopRun.Result run(Settings s, RampPlan plan, StopConditions stops, Duration timeout,
                                          OpenLoopRun.Output output, RunMetadata meta, RampListener listener) {
+        return run(s, plan, stops, timeout, output, meta, listener, null);
+    }
+
+    /** As above; {@code serverCpu} (null: unknown) is the loaded instance's CPU time ({@link io.unibench.bench.ServerCpu}). */
+    public static OpenLoopRun.Result run(Settings s, RampPlan plan, StopConditions stops, Duration timeout,
+                                         OpenLoopRun.Output output, RunMetadata meta, RampListener listener,
+                                         LongSupplier serverCpu) {
         s.describe().forEach(meta::parameter);
         Map<String, Object> t = new LinkedHashMap<>();
         t.put("given", s.given());
@@ -66,7 +74,7 @@ public final class DnsBenchmark {
             if (engine instanceof DnsperfEngine d) {
                 meta.tool("dnsperf", d.versionLine());
             }
-            return OpenLoopRun.run(output, engine, plan, stops, s.clients(), timeout, meta, listener);
+            return OpenLoopRun.run(output, engine, plan, stops, s.clients(), timeout, meta, listener, serverCpu);
         }
     }
 }

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * {@code unibench bench http}: open-loop HTTP load against one URL through the shared ramp
@@ -64,10 +65,17 @@ public final class HttpBenchmark {
 
     public static OpenLoopRun.Result run(Settings settings, RampPlan plan, StopConditions stops, Duration timeout,
                                          OpenLoopRun.Output output, RunMetadata meta, RampListener listener) {
+        return run(settings, plan, stops, timeout, output, meta, listener, null);
+    }
+
+    /** As above; {@code serverCpu} (null: unknown) is the loaded instance's CPU time ({@link io.unibench.bench.ServerCpu}). */
+    public static OpenLoopRun.Result run(Settings settings, RampPlan plan, StopConditions stops, Duration timeout,
+                                         OpenLoopRun.Output output, RunMetadata meta, RampListener listener,
+                                         LongSupplier serverCpu) {
         settings.describe().forEach(meta::parameter);
         meta.put("target", Map.of("url", settings.target().url(), "kind", "url"));
         try (HttpEngine engine = new HttpEngine(settings.engineOptions())) {
-            return OpenLoopRun.run(output, engine, plan, stops, settings.connections(), timeout, meta, listener);
+            return OpenLoopRun.run(output, engine, plan, stops, settings.connections(), timeout, meta, listener, serverCpu);
         }
     }
 }

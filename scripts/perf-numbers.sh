@@ -1,0 +1,288 @@
+#!/usr/bin/env bash
+# Issue 17 numbers in one run, side by side on a lab network (no forwarders), as root:
+# the unikernel built from BEFORE (a git ref, default the main commit before issue 17's
+# virtio work) and from the working tree (with poll=0 and with the default busy-poll
+# budget), and the container, each alone on the lab bridge in turn, rounds interleaved.
+#
+#   scripts/perf-numbers.sh [-r ROUNDS] [-l SECONDS] [-n BOOTS] [-b BEFORE_REF]
+#   (-r 0: boots only)
+#
+# Per variant (medians over the rounds): DNS capacity (dnsperf -T1 -c10 -l SECONDS), web
+# capacity (wrk -t1 -c50 -dSECONDS), the server's CPU time during the load (QEMU: the whole
+# process, vCPU and I/O threads, /proc/PID/stat; container: its cgroup's cpuacct.usage)
+# per query / request and per million, the guest's own counts per packet (virtio notifies,
+# interrupts, hlts; stats=1 on the console, working tree only), idle CPU over 5 s, and the
+# cold boot (spawn -> first correct answer over the tap, dnsprobe, BOOTS boots) with the
+# guest's boot stamps (QEMU's own start = guest TSC at entry - host TSC at spawn: PVM KVM
+# gives the guest the host TSC). Container boot: docker run -d -p 127.0.0.1:P:53/udp, probed
+# once the run returns (the forwarder's path; there is no lab boot path for containers here).
+# CPUs: the unikernel gets 1 vCPU (QEMU's I/O thread is extra), the container --cpus 1.
+#
+# Lab: namespace unibench-perf-<pid>, bridge 10.0.0.254/24, unikernel on a tap at 10.0.0.100
+# (web 10.0.0.5), container on a veth at 10.0.0.101 (web 10.0.0.6); load tools run inside
+# the namespace. Everything it created is removed on exit.
+set -euo pipefail
+home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$home"
+ROUNDS=3
+SECS=5
+BOOTS=10
+BEFORE=d213db3
+while getopts "r:l:n:b:" o; do
+    case $o in
+    r) ROUNDS=$OPTARG ;;
+    l) SECS=$OPTARG ;;
+    n) BOOTS=$OPTARG ;;
+    b) BEFORE=$OPTARG ;;
+    *) echo "usage: $0 [-r rounds] [-l seconds] [-n boots] [-b before-ref]" >&2; exit 2 ;;
+    esac
+done
+[ "$(id -u)" = 0 ] || { echo "perf-numbers.sh: needs root (network namespaces, taps)" >&2; exit 2; }
+for t in qemu-system-x86_64 docker dnsperf wrk dig curl ip nsenter gcc git; do
+    command -v "$t" >/dev/null || { echo "perf-numbers.sh: missing tool $t" >&2; exit 1; }
+done
+git rev-parse --verify -q "$BEFORE^{commit}" >/dev/null || { echo "perf-numbers.sh: unknown ref '$BEFORE'" >&2; exit 2; }
+TAG=${UNIBENCH_IMAGE_TAG:-latest}
+for img in unibench/dns:$TAG unibench/web:$TAG; do
+    docker image inspect "$img" >/dev/null 2>&1 || { echo "perf-numbers.sh: missing image $img (make -C containers)" >&2; exit 1; }
+done
+NS=unibench-perf-$$
+TMP=$(mktemp -d /tmp/unibench-perf.XXXXXX)
+MO="x-option-roms=off,rtc=off,pit=off,pic=off,acpi=off,ioapic2=off"
+ACCEL=tcg
+(exec 9<>/dev/kvm) 2>/dev/null && ACCEL=kvm
+PIDS=()
+CIDS=()
+WT=""
+cleanup() {
+    local p c
+    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+    for c in "${CIDS[@]}"; do docker rm -f "$c" >/dev/null 2>&1 || true; done
+    ip netns del "$NS" 2>/dev/null || true
+    [ -n "$WT" ] && git worktree remove --force "$WT" >/dev/null 2>&1 || true
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+in_ns() { ip netns exec "$NS" "$@"; }
+med() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "nan"; else if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+HZ=$(getconf CLK_TCK)
+cpu_ns_pid() { awk -v hz="$HZ" '{sub(/.*\) /, ""); printf "%.0f\n", ($12 + $13) * 1e9 / hz}' "/proc/$1/stat"; }
+# QEMU's vCPU thread ("CPU 0/KVM") alone: the rest of the process is QEMU's own I/O path.
+cpu_ns_vcpu() { local t; for t in /proc/"$1"/task/*; do grep -q '^CPU' "$t/comm" && awk -v hz="$HZ" '{sub(/.*\) /, ""); printf "%.0f\n", ($12 + $13) * 1e9 / hz}' "$t/stat"; done | head -1; }
+cpu_ns_ct() { cat "/sys/fs/cgroup/cpuacct/docker/$1/cpuacct.usage" 2>/dev/null || cat "/sys/fs/cgroup/system.slice/docker-$1.scope/cpu.stat" | awk '/usage_usec/ {print $2 * 1000}'; }
+cat >"$TMP/rdtsc.c" <<'EOF'
+#include <stdio.h>
+#include <x86intrin.h>
+int main(void) { printf("%llu\n", (unsigned long long)__rdtsc()); return 0; }
+EOF
+gcc -O2 -o "$TMP/rdtsc" "$TMP/rdtsc.c"
+TSC_MHZ=$(awk '/^cpu MHz/ {printf "%d", $4; exit}' /proc/cpuinfo)
+
+# ---------------------------------------------------------------- images
+echo "== building the unikernel at $BEFORE (before) and the working tree (after)"
+make -s -C unikernels all >/dev/null
+WT=$TMP/before
+git worktree add -q --detach "$WT" "$BEFORE"
+make -s -C "$WT/unikernels" build/dns.elf build/web.elf >/dev/null
+mkdir -p "$TMP/img/before" "$TMP/img/after"
+cp "$WT/unikernels/build/dns.elf" "$WT/unikernels/build/web.elf" "$TMP/img/before/"
+cp unikernels/build/dns.elf unikernels/build/web.elf "$TMP/img/after/"
+PROBE=unikernels/build/tools/dnsprobe
+
+# ---------------------------------------------------------------- the lab
+ip netns add "$NS"
+in_ns ip link set lo up
+in_ns ip link add br0 type bridge
+in_ns ip addr add 10.0.0.254/24 dev br0
+in_ns ip link set br0 up
+in_ns ip tuntap add tap0 mode tap
+in_ns ip link set tap0 master br0 up
+for i in $(seq 1 200); do echo "www.cetic.be A"; done >"$TMP/queries"
+
+boot_uk() { # IMG_DIR SVC IP EXTRA LOG; sets QPID
+    ip netns exec "$NS" qemu-system-x86_64 -name "unibench-perf,debug-threads=on" -M "microvm,$MO" -accel "$ACCEL" \
+        -m 8M -smp 1 -kernel "$1/$2.elf" \
+        -append "ip=$3/24 gw=10.0.0.254 $4" -netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
+        -device virtio-net-device,netdev=n0,mac=52:54:00:00:01:00 -display none -nodefaults \
+        -serial "file:$5" -no-reboot >/dev/null 2>&1 &
+    QPID=$!
+    PIDS+=("$QPID")
+}
+stop_uk() { kill "$QPID" 2>/dev/null || true; wait "$QPID" 2>/dev/null || true; }
+run_ct() { # SVC IP; sets CID
+    local pid
+    CID=$(docker run -d --rm --init --network none --cpus 1 -m 128m --label unibench.owner=perf-numbers \
+        "unibench/$1:$TAG" --port "$([ "$1" = dns ] && echo 53 || echo 80)")
+    CIDS+=("$CID")
+    pid=$(docker inspect -f '{{.State.Pid}}' "$CID")
+    in_ns ip link add vct type veth peer name vctc
+    in_ns ip link set vctc netns "$pid"
+    in_ns ip link set vct master br0 up
+    nsenter -t "$pid" -n ip addr add "$2/24" dev vctc
+    nsenter -t "$pid" -n ip link set vctc up
+    nsenter -t "$pid" -n ip link set lo up
+    nsenter -t "$pid" -n ip route add default via 10.0.0.254
+}
+stop_ct() { docker rm -f "$CID" >/dev/null 2>&1 || true; in_ns ip link del vct 2>/dev/null || true; }
+wait_dns() { for _ in $(seq 1 200); do in_ns dig @"$1" www.cetic.be +short +tries=1 +time=1 2>/dev/null | grep -qx 10.0.0.5 && return 0; sleep 0.05; done; return 1; }
+wait_web() { for _ in $(seq 1 200); do in_ns curl -s -m 1 "http://$1/" 2>/dev/null | grep -q unibench && return 0; sleep 0.05; done; return 1; }
+last_stats() { grep 'unibench: stats' "$1" | tail -1 | tr ' ' '\n' | grep = | tr '\n' ' '; }
+sval() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+
+# One load run; prints "rate cpu_us_per_op kicks/pkt irqs/pkt halts/pkt vcpu_us_per_op"
+# (the guest counters "-" without a stats= console, vcpu 0 for the container). LOG: console with stats=1 lines, or "" for the container.
+load() { # KIND(dns|web) ADDR CPUFN CPUARG LOG
+    local out rate ops c0 c1 s0 s1 extra="- - -"
+    [ -n "$5" ] && { sleep 1.2; s0=$(last_stats "$5"); }
+    c0=$($3 "$4")
+    local v0=0 v1=0
+    [ "$3" = cpu_ns_pid ] && v0=$(cpu_ns_vcpu "$4")
+    if [ "$1" = dns ]; then
+        out=$(in_ns dnsperf -s "$2" -d "$TMP/queries" -T 1 -c 10 -l "$SECS" 2>&1)
+        rate=$(echo "$out" | awk '/Queries per second/ {print $4}')
+        ops=$(echo "$out" | awk '/Queries completed/ {print $3}')
+    else
+        out=$(in_ns wrk -t1 -c50 -d"${SECS}s" "http://$2/" 2>&1)
+        rate=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+        ops=$(echo "$out" | awk '/requests in/ {print $1}')
+    fi
+    c1=$($3 "$4")
+    [ "$3" = cpu_ns_pid ] && v1=$(cpu_ns_vcpu "$4")
+    if [ -n "$5" ]; then
+        sleep 1.2
+        s1=$(last_stats "$5")
+        extra=$(awk -v a="$s0" -v b="$s1" 'BEGIN {
+            n = split(a, x, " "); for (j = 1; j <= n; j++) { split(x[j], kv, "="); A[kv[1]] = kv[2] }
+            n = split(b, x, " "); for (j = 1; j <= n; j++) { split(x[j], kv, "="); B[kv[1]] = kv[2] }
+            p = (B["rx"] - A["rx"]) + (B["tx"] - A["tx"])
+            if (p > 0) printf "%.4f %.4f %.4f", (B["kicks"] - A["kicks"]) / p, (B["irqs"] - A["irqs"]) / p, (B["halts"] - A["halts"]) / p
+            else print "- - -" }')
+    fi
+    awk -v r="${rate:-0}" -v o="${ops:-0}" -v c=$((c1 - c0)) -v e="$extra" -v vc=$((v1 - v0)) \
+        'BEGIN {printf "%s %.3f %s %.3f\n", r, (o > 0 ? c / 1000 / o : 0), e, (o > 0 ? vc / 1000 / o : 0)}'
+}
+idle() { # CPUFN CPUARG: % of a core over 5 s
+    local c0 c1
+    c0=$($1 "$2"); sleep 5; c1=$($1 "$2")
+    awk -v c=$((c1 - c0)) 'BEGIN {printf "%.2f\n", c / 5e9 * 100}'
+}
+
+VARIANTS=(before poll0 after container)
+declare -A IMG=([before]=$TMP/img/before [poll0]=$TMP/img/after [after]=$TMP/img/after)
+declare -A EXTRA=([before]="" [poll0]="poll=0 stats=1" [after]="stats=1")
+[ "$ROUNDS" -gt 0 ] && echo "== load: $ROUNDS rounds x ${SECS}s, lab bridge, accel $ACCEL; $(uptime)"
+for r in $(seq 1 "$ROUNDS"); do
+    for v in "${VARIANTS[@]}"; do
+        for svc in dns web; do
+            if [ "$v" = container ]; then
+                addr=$([ $svc = dns ] && echo 10.0.0.101 || echo 10.0.0.6)
+                run_ct "$svc" "$addr"
+                if { [ $svc = dns ] && wait_dns "$addr"; } || { [ $svc = web ] && wait_web "$addr"; }; then
+                    echo "$(load "$svc" "$addr" cpu_ns_ct "$CID" "")" >>"$TMP/$v-$svc"
+                    [ "$r" = 1 ] && idle cpu_ns_ct "$CID" >>"$TMP/$v-$svc-idle"
+                else
+                    echo "  round $r $v $svc: no answer"
+                fi
+                stop_ct
+            else
+                addr=$([ $svc = dns ] && echo 10.0.0.100 || echo 10.0.0.5)
+                log=$TMP/$v-$svc-$r.log
+                boot_uk "${IMG[$v]}" "$svc" "$addr" "${EXTRA[$v]}" "$log"
+                if { [ $svc = dns ] && wait_dns "$addr"; } || { [ $svc = web ] && wait_web "$addr"; }; then
+                    echo "$(load "$svc" "$addr" cpu_ns_pid "$QPID" "$([ -n "${EXTRA[$v]}" ] && echo "$log")")" >>"$TMP/$v-$svc"
+                else
+                    echo "  round $r $v $svc: no answer (console: $(tr '\n' ' ' <"$log"))"
+                fi
+                stop_uk
+                if [ "$r" = 1 ]; then # idle: a fresh boot without stats= (its timer would wake the guest)
+                    boot_uk "${IMG[$v]}" "$svc" "$addr" "${EXTRA[$v]/stats=1/}" "$log.idle"
+                    if { [ $svc = dns ] && wait_dns "$addr"; } || { [ $svc = web ] && wait_web "$addr"; }; then
+                        sleep 1
+                        idle cpu_ns_pid "$QPID" >>"$TMP/$v-$svc-idle"
+                    fi
+                    stop_uk
+                fi
+            fi
+        done
+    done
+done
+
+col() { awk -v c="$2" '{print $c}' "$1" | grep -v -- '^-$' | med; }
+printf '\n%-10s %-4s %10s %10s %11s %10s %9s %9s %9s %7s\n' variant svc "rate/s" "cpu_us/op" "cpu_s/1M" "vcpu_us/op" "kicks/pkt" "irqs/pkt" "hlts/pkt" "idle%"
+for svc in dns web; do
+    for v in "${VARIANTS[@]}"; do
+        f=$TMP/$v-$svc
+        [ -s "$f" ] || { printf '%-10s %-4s (no data)\n' "$v" "$svc"; continue; }
+        rate=$(col "$f" 1); cpu=$(col "$f" 2)
+        printf '%-10s %-4s %10.0f %10.2f %11.2f %10s %9s %9s %9s %7s\n' "$v" "$svc" "$rate" "$cpu" "$cpu" \
+            "$([ $v = container ] && echo - || col "$f" 6)" "$(col "$f" 3)" "$(col "$f" 4)" "$(col "$f" 5)" \
+            "$(med <"$f-idle" 2>/dev/null || echo -)"
+        eval "R_${v}_${svc}=$rate"
+    done
+done
+echo "(cpu_s/1M: CPU seconds per million operations (numerically cpu_us/op); vcpu_us/op: the guest's vCPU thread alone,"
+echo " the rest of QEMU's CPU is its own tap/virtio I/O path; kicks/irqs/hlts per packet (in + out) as the guest counts them)"
+for svc in dns web; do
+    for v in before poll0 after; do
+        eval "a=\${R_${v}_${svc}:-0}; c=\${R_container_${svc}:-0}"
+        awk -v a="$a" -v c="$c" -v v="$v" -v s="$svc" 'BEGIN {if (c > 0) printf "ratio %s %s / container: %.2fx\n", s, v, a / c}'
+    done
+done
+
+# ---------------------------------------------------------------- boot
+echo
+echo "== cold boot, $BOOTS boots each: spawn -> first correct DNS answer over the tap (ms); $(uptime)"
+for v in before after; do : >"$TMP/boot-$v"; : >"$TMP/stamps-$v"; done
+for i in $(seq 1 "$BOOTS"); do
+    # interleaved (the host's load drifts), the order alternating: a boot right after another VM's
+    # teardown pays for part of it
+    order="before after"
+    [ $((i % 2)) = 0 ] && order="after before"
+    for v in $order; do
+        log=$TMP/boot-$v-$i.log
+        t0=$("$TMP/rdtsc")
+        # not -k: the guest prints its boot stamps just after the first answer; stopped by its pid file
+        rm -f "$TMP/boot.pid"
+        ms=$(in_ns "$PROBE" -s 10.0.0.100 -p 53 -T 20000 -- qemu-system-x86_64 -M "microvm,$MO" -accel "$ACCEL" \
+            -m 8M -smp 1 -kernel "${IMG[$v]}/dns.elf" -append "ip=10.0.0.100/24 gw=10.0.0.254" \
+            -netdev tap,id=n0,ifname=tap0,script=no,downscript=no -device virtio-net-device,netdev=n0 \
+            -display none -nodefaults -serial "file:$log" -no-reboot -pidfile "$TMP/boot.pid" 2>/dev/null) || ms=""
+        sleep 0.2
+        if [ -s "$TMP/boot.pid" ]; then
+            bp=$(cat "$TMP/boot.pid")
+            kill "$bp" 2>/dev/null || true
+            for _ in $(seq 1 50); do kill -0 "$bp" 2>/dev/null || break; sleep 0.02; done
+        fi
+        [ -n "$ms" ] || { echo "  $v boot $i: no answer"; continue; }
+        echo "$ms" >>"$TMP/boot-$v"
+        line=$(grep -o 'boot_us.*' "$log" || true)
+        if [ -n "$line" ]; then
+            e=$(sval "$line" entry); c=$(sval "$line" clock); d=$(sval "$line" devices); rd=$(sval "$line" ready)
+            awk -v t0="$t0" -v mhz="$TSC_MHZ" -v e="$e" -v c="$c" -v d="$d" -v r="$rd" -v tot="$ms" \
+                'BEGIN {q = (e - t0 / mhz) / 1000; printf "%.2f %.2f %.2f %.2f %.2f\n", q, (c - e) / 1000, (d - c) / 1000, (r - d) / 1000, tot - q - (r - e) / 1000}' \
+                >>"$TMP/stamps-$v"
+        fi
+    done
+done
+for v in before after; do
+    printf '%-7s p50 %6s ms  (n=%s)\n' "$v" "$(med <"$TMP/boot-$v")" "$(wc -l <"$TMP/boot-$v")"
+    if [ -s "$TMP/stamps-$v" ]; then
+        printf '        breakdown p50 (ms): qemu_start %s  entry->clock %s  clock->devices %s  devices->ready %s  ready->answer %s\n' \
+            "$(col "$TMP/stamps-$v" 1)" "$(col "$TMP/stamps-$v" 2)" "$(col "$TMP/stamps-$v" 3)" "$(col "$TMP/stamps-$v" 4)" "$(col "$TMP/stamps-$v" 5)"
+    fi
+done
+P=$((20000 + $$ % 20000))
+: >"$TMP/boot-ct"
+for i in $(seq 1 "$BOOTS"); do
+    name=unibench-perf-boot-$$-$i
+    "$PROBE" -p "$P" -T 20000 -w -- docker run -d --rm --name "$name" --label unibench.owner=perf-numbers --cpus 1 \
+        -p "127.0.0.1:$P:53/udp" "unibench/dns:$TAG" --port 53 >>"$TMP/boot-ct" 2>/dev/null || echo "  container boot $i: no answer"
+    docker rm -f "$name" >/dev/null 2>&1 || true
+done
+ct=$(med <"$TMP/boot-ct")
+printf '%-7s p50 %6s ms  (n=%s, docker run -d -p, probed once it returns)\n' container "$ct" "$(wc -l <"$TMP/boot-ct")"
+awk -v c="$ct" -v b="$(med <"$TMP/boot-before")" -v a="$(med <"$TMP/boot-after")" \
+    'BEGIN {printf "ratio container/unikernel boot: before %.1fx, after %.1fx\n", c / b, c / a}'
+echo "== done; $(uptime)"
