@@ -98,7 +98,7 @@ final class DeployCommand implements Callable<Integer> {
                     + "deploy remotely with --network forward");
         }
         if (poc && !spec.commandLine().getParseResult().hasMatchedOption("--network") && !remote.remote()
-                && io.unibench.deploy.topology.Topologies.builds(backend)) {
+                && io.unibench.deploy.topology.Topologies.isDefaultFor(backend)) {
             // the study's system is the topology (labs are local; backends without a topology get forward + a note)
             network.network = io.unibench.deploy.NetworkMode.lab;
         }

@@ -57,13 +57,23 @@ public final class Topologies {
      * comma-separated list of those. One topology never mixes backends: anything else (e.g.
      * {@code firewall=docker}, {@code qemu+docker}) is a usage error listing what is supported.
      */
-    /** True when {@code --backend text} names backends that each build the topology (qemu, docker, both). */
-    public static boolean builds(String text) {
+    /**
+     * Whether {@code deploy poc --backend text} without {@code --network} means the topology: yes for the
+     * backends that build it (qemu, docker, both), and for text that names no backend at all (so the
+     * topology's error lists what is supported); no for real backends without a topology (native, gvisor,
+     * libvirt), which deploy DNS and web in forward mode.
+     */
+    public static boolean isDefaultFor(String text) {
         try {
             parseBackends(text);
             return true;
-        } catch (UsageException e) {
-            return false;
+        } catch (UsageException notTopology) {
+            try {
+                Backend.parseChoice(text);
+                return false;
+            } catch (UsageException noBackend) {
+                return true;
+            }
         }
     }
 
