@@ -126,12 +126,12 @@ final class PageBuilder {
                 head("B / A"), head("95 % CI"), head("verdict"));
         List<Page.Row> out = new ArrayList<>();
         for (io.unibench.compare.Headline.Row r : rows) {
-            String ci = r.low() == r.high() ? "exact" : io.unibench.compare.CompareFormat.times(r.low()) + "\u2013"
+            String ci = !r.comparable() ? "\u2014" : r.low() == r.high() ? "exact"
+                    : io.unibench.compare.CompareFormat.times(r.low()) + "\u2013"
                     + io.unibench.compare.CompareFormat.times(r.high()) + "\u00d7";
-            out.add(new Page.Row(null, List.of(text(r.figure()), text(r.a()), text(r.b()),
-                    num(io.unibench.compare.CompareFormat.value(r.aValue(), r.unit())),
-                    num(io.unibench.compare.CompareFormat.value(r.bValue(), r.unit())),
-                    num(io.unibench.compare.CompareFormat.times(r.ratio()) + "\u00d7"), num(ci), text(r.verdict()))));
+            String ratio = r.comparable() ? io.unibench.compare.CompareFormat.times(r.ratio()) + "\u00d7" : "\u2014";
+            out.add(new Page.Row(null, List.of(text(r.figure()), text(r.a()), text(r.b()), num(r.aText()),
+                    num(r.bText()), num(ratio), num(ci), text(r.verdict()))));
         }
         Table t = new Table("For each pair of backends: the figure on A and on B, the ratio B / A and its 95 % percentile"
                 + " bootstrap interval (" + bootstrap.resamples() + " resamples, seed " + bootstrap.seed() + "; boot"
