@@ -150,6 +150,18 @@ class MeasurementReportTest {
         // measured: the unikernel's loss is on the path (never reached the guest), the container's in the server
         assertThat(t.column("where").get(runs.indexOf("qemu"))).isEqualTo("mostly path (100 %)");
         assertThat(t.column("where").get(runs.indexOf("docker"))).isEqualTo("mostly server (100 %)");
+        // the chart per step: each location as % of sent, exactly the CSV's; knot (no split) is not drawn
+        ChartSpec where = ReportTest.chart(r, "dns-loss-where");
+        for (String backend : List.of("qemu", "docker")) {
+            List<CSVRecord> steps = ReportTest.csv(loss.resolve("dns-" + backend + "/steps.csv"));
+            for (String at : List.of("path", "server", "client")) {
+                ReportTest.assertSeries(where.series(backend + " " + at), ReportTest.column(steps, "offered_qps", 1),
+                        steps.stream().map(c -> 100.0 * Double.parseDouble(c.get("loss_" + at))
+                                / Double.parseDouble(c.get("sent"))).toList());
+            }
+        }
+        assertThat(where.series().stream().map(ChartSpec.Series::name)).noneMatch(n -> n.startsWith("knot"));
+        assertThat(r.page().section("dns").figures().stream().map(Page.Figure::id)).contains("dns-loss-where");
         // knot cannot be asked: its run never failed a step, so it has no row; every step table shows the split
         assertThat(runs).doesNotContain("knot");
         Page.Details qemu = r.page().section("dns").details().stream()
@@ -176,8 +188,9 @@ class MeasurementReportTest {
             out.add(String.join(",", c));
         }
         Files.write(run.resolve("steps.csv"), out);
-        Page.Table t = table(ReportTest.report(List.of(run), tmp.resolve("out")).page().section("dns"),
-                "Where the queries were lost");
+        Report.Result r = ReportTest.report(List.of(run), tmp.resolve("out"));
+        assertThat(r.charts().stream().map(ChartSpec::id)).doesNotContain("dns-loss-where");
+        Page.Table t = table(r.page().section("dns"), "Where the queries were lost");
         assertThat(t.column("server")).containsExactly("\u2014");
         assertThat(t.column("where").get(0)).startsWith("not located: the server could not be asked");
     }
