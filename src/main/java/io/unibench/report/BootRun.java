@@ -11,10 +11,13 @@ public record BootRun(RunInfo info, List<Event> events, List<Summary> summary, L
     public record HostLoad(double tSeconds, String backend, int runningInstances, double cpuPct, double memUsedBytes) {
     }
 
-    /** One start of one instance; {@code answerMs} is the boot time (NaN when it never answered). */
+    /**
+     * One start of one instance; {@code answerMs} is the boot time (NaN when it never answered),
+     * {@code plumbingMs} the network plumbing within it (lab mode; NaN in forward mode).
+     */
     public record Event(String kind, String backend, String service, int runningInstances, int cycle,
                         String instance, double spawnMs, double startReturnedMs, double consoleReadyMs,
-                        double answerMs, String outcome) {
+                        double answerMs, String outcome, double plumbingMs) {
         public boolean ready() {
             return "ready".equals(outcome) && !Double.isNaN(answerMs);
         }
