@@ -3,7 +3,8 @@
 #
 #   1. QEMU's own start, the floor: the null guest (unikernels/build/tools/nullguest.elf writes one
 #      byte on COM1 and resets at once), spawn -> first console byte and spawn -> exit
-#      (tools/firstbyte), per QEMU variant. No guest work is in it: a unikernel cannot boot faster.
+#      (tools/firstbyte), per QEMU variant, and the CPU time QEMU used until that byte. No guest work
+#      is in it: a unikernel cannot boot faster on this host.
 #   2. The DNS unikernel, spawn -> first correct answer through slirp's 127.0.0.1 forward (dnsprobe,
 #      a query every ms), per variant: BEFORE's image with BEFORE's QEMU options, this tree's image
 #      with the old options, this tree's image with its options (what the qemu backend runs now),
@@ -83,7 +84,8 @@ order() {
 }
 
 echo
-echo "== 1. QEMU's own start: null guest, spawn -> first console byte / -> exit (ms), $BOOTS boots each"
+echo "== 1. QEMU's own start: null guest, spawn -> first console byte / -> exit (ms), and the CPU time"
+echo "   QEMU had used by its first byte (all threads, schedstat: what a loaded host does not stretch), $BOOTS boots each"
 echo "   $(uptime)"
 for r in $(seq 1 "$BOOTS"); do
     for v in $(order "$r" ${#NULL_VARIANTS[@]}); do
@@ -205,10 +207,12 @@ print("\n== results")
 print("1. null guest (QEMU's own start), p50 ms:")
 base = None
 for i, n in enumerate(null_names):
-    got = [l.split() for l in rows(f"{tmp}/null-{i}") if l.strip()]
-    first, end = med([float(a) for a, _ in got]), med([float(b) for _, b in got])
+    got = [[float(x) for x in l.split()] for l in rows(f"{tmp}/null-{i}") if l.strip()]
+    first, end = med([g[0] for g in got]), med([g[1] for g in got])
+    cpu_first = med([g[2] for g in got if g[2] >= 0])
     base = first if base is None else base
-    print(f"   {n:44} first byte {first:7.1f}  exit {end:7.1f}  ({first / base:.2f}x)  n={len(got)}")
+    print(f"   {n:44} first byte {first:7.1f}  exit {end:7.1f}  ({first / base:.2f}x)  "
+          f"CPU to first byte {cpu_first:5.1f}  n={len(got)}")
 print("2. DNS unikernel, p50 ms (guest stamps: its TSC since its entry):")
 base = None
 for i, n in enumerate(dns_names):
