@@ -48,6 +48,7 @@ static inline uint32_t inl(uint16_t p) { uint32_t v; __asm__ volatile("inl %1,%0
 static inline uint32_t mmio_read32(uintptr_t a) { return *(volatile uint32_t *)a; }
 static inline void mmio_write32(uintptr_t a, uint32_t v) { *(volatile uint32_t *)a = v; }
 static inline uint8_t mmio_read8(uintptr_t a) { return *(volatile uint8_t *)a; }
+static inline uint16_t mmio_read16(uintptr_t a) { return *(volatile uint16_t *)a; }
 static inline uint64_t rdtsc(void)
 {
     uint32_t lo, hi;

@@ -169,7 +169,9 @@ public final class ResultsReader {
                     (int) zeroIfNaN(ev.number(r, BootCsv.CYCLE)), ev.text(r, BootCsv.INSTANCE),
                     ev.number(r, BootCsv.SPAWN_MS), ev.number(r, BootCsv.START_RETURNED_MS),
                     ev.number(r, BootCsv.CONSOLE_READY_MS), ev.number(r, BootCsv.ANSWER_MS),
-                    ev.text(r, BootCsv.OUTCOME), optional(ev, r, BootCsv.PLUMBING_MS.name())));
+                    ev.text(r, BootCsv.OUTCOME), optional(ev, r, BootCsv.PLUMBING_MS.name()),
+                    optional(ev, r, BootCsv.GUEST_ENTRY_MS.name()), optional(ev, r, BootCsv.GUEST_CLOCK_MS.name()),
+                    optional(ev, r, BootCsv.GUEST_DEVICES_MS.name()), optional(ev, r, BootCsv.GUEST_READY_MS.name())));
         }
         List<BootRun.HostLoad> load = new ArrayList<>();
         if (Files.exists(info.dir().resolve(BootCsv.HOST_LOAD.file()))) {

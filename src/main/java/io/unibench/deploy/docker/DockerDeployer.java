@@ -653,6 +653,7 @@ public class DockerDeployer implements Deployer {
         private final long started;
         private final long plumbing;
         private long consoleReady = -2; // -2: not looked up yet
+        private long processStart = -2; // -2: not looked up yet
         private long nextInspect;
 
         DockerStart(Instance instance, String readyLine, long t0, long wall0, long spawned, long started,
@@ -723,6 +724,31 @@ public class DockerDeployer implements Deployer {
                 }
             }
             return consoleReady;
+        }
+
+        /**
+         * The container's process start, from the engine's {@code State.StartedAt}, mapped onto this process's
+         * nanoTime like the ready line (local engines only). One inspect, made after the probe answered.
+         */
+        @Override
+        public synchronized long guestEntryNanos() {
+            if (processStart == -2) {
+                processStart = -1;
+                if (!endpointOf(instance).remote()) {
+                    try {
+                        String at = docker(instance).inspectContainerCmd(instance.containerId()).exec().getState()
+                                .getStartedAt();
+                        Instant ts = Instant.parse(at);
+                        long nanosSinceWall0 = (ts.getEpochSecond() * 1000 - wall0) * 1_000_000 + ts.getNano();
+                        if (nanosSinceWall0 >= 0) {
+                            processStart = t0 + nanosSinceWall0;
+                        }
+                    } catch (RuntimeException e) {
+                        // gone, or no timestamp: leave it unknown
+                    }
+                }
+            }
+            return processStart;
         }
 
         @Override
