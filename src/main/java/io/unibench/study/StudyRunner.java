@@ -103,6 +103,26 @@ public final class StudyRunner {
         return this;
     }
 
+    /** Where each benchmark's generator and instance run (default: this host's default layout). */
+    public StudyRunner cpuLayout(io.unibench.bench.CpuLayout l) {
+        this.cpuLayout = l;
+        return this;
+    }
+
+    private io.unibench.bench.CpuLayout cpuLayout;
+
+    private io.unibench.bench.CpuLayout layout() {
+        if (cpuLayout == null) {
+            cpuLayout = io.unibench.bench.CpuLayout.choose(null);
+        }
+        return cpuLayout;
+    }
+
+    /** {@code --cpu-layout L} for a sub-run's equivalent command line. */
+    private List<String> layoutArgs() {
+        return List.of("--cpu-layout", layout().mode().name());
+    }
+
     public Result run(Path base, boolean exact, List<String> commandLine) {
         Path dir;
         RunMetadata meta = new RunMetadata("study", commandLine, Instant.now());
@@ -287,14 +307,17 @@ public final class StudyRunner {
                 "--output", out.toString()));
         cli.addAll(labArgs(false));
         cli.addAll(r.args("--clients"));
+        cli.addAll(layoutArgs());
         stage("dns-" + b.id(), cli, () -> {
             DnsBenchmark.Settings s = new DnsBenchmark.Settings(target, DnsTarget.parse(target), QueryFile.defaults(),
                     r.connections(), 1, DnsBenchmark.Driver.unibench, DnsBenchmark.Transport.udp);
             RunMetadata meta = rampMetadata("dns", cli, r, b);
-            OpenLoopRun.Result res = DnsBenchmark.run(s, r.plan(), r.stops(), r.timeout(),
-                    OpenLoopRun.Output.of(out, "dns", b.id()), meta, listeners.ramp(DnsEngine.PROTOCOL.rateUnit()),
-                    ServerCpu.of(deployments.deployer(b), inst));
-            return exit(res.outcome().reason());
+            try (io.unibench.bench.CpuLayout.Placed placed = layout().apply(deployments.deployer(b), inst, meta)) {
+                OpenLoopRun.Result res = DnsBenchmark.run(s, r.plan(), r.stops(), r.timeout(),
+                        OpenLoopRun.Output.of(out, "dns", b.id()), meta, listeners.ramp(DnsEngine.PROTOCOL.rateUnit()),
+                        ServerCpu.of(deployments.deployer(b), inst));
+                return exit(res.outcome().reason());
+            }
         }, failures);
     }
 
@@ -304,14 +327,17 @@ public final class StudyRunner {
                 "--output", out.toString()));
         cli.addAll(labArgs(false));
         cli.addAll(r.args("--connections"));
+        cli.addAll(layoutArgs());
         stage("http-" + b.id(), cli, () -> {
             HttpBenchmark.Settings s = new HttpBenchmark.Settings(HttpTarget.parse(url), HttpBenchmark.Method.GET,
                     List.of(), r.connections(), 1, 1, null);
             RunMetadata meta = rampMetadata("http", cli, r, b);
-            OpenLoopRun.Result res = HttpBenchmark.run(s, r.plan(), r.stops(), r.timeout(),
-                    OpenLoopRun.Output.of(out, "http", b.id()), meta, listeners.ramp(HttpEngine.PROTOCOL.rateUnit()),
-                    ServerCpu.of(deployments.deployer(b), inst));
-            return exit(res.outcome().reason());
+            try (io.unibench.bench.CpuLayout.Placed placed = layout().apply(deployments.deployer(b), inst, meta)) {
+                OpenLoopRun.Result res = HttpBenchmark.run(s, r.plan(), r.stops(), r.timeout(),
+                        OpenLoopRun.Output.of(out, "http", b.id()), meta, listeners.ramp(HttpEngine.PROTOCOL.rateUnit()),
+                        ServerCpu.of(deployments.deployer(b), inst));
+                return exit(res.outcome().reason());
+            }
         }, failures);
     }
 

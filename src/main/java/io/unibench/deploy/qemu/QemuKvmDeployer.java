@@ -563,6 +563,20 @@ public final class QemuKvmDeployer implements Deployer {
         }
     }
 
+    /** Every thread of the QEMU process (its vCPU threads, main loop and I/O workers; later workers inherit). */
+    @Override
+    public io.unibench.util.Affinity.Pinning place(Instance instance, io.unibench.util.CpuSet cpus) {
+        Optional<ProcessHandle> ph = ourProcess(instance);
+        if (ph.isEmpty()) {
+            return io.unibench.util.Affinity.Pinning.unsupported(cpus, "no QEMU process for " + instance.id());
+        }
+        long pid = ph.get().pid();
+        java.util.List<String> vcpus = io.unibench.util.Affinity.readBack(pid).keySet().stream()
+                .filter(t -> t.contains("/KVM)") || t.contains("/TCG)")).toList();
+        return io.unibench.util.Affinity.pinProcess(pid, cpus, "sched_setaffinity on every thread of QEMU pid " + pid
+                + " (vCPU thread" + (vcpus.size() == 1 ? " " : "s ") + String.join(", ", vcpus) + ", main loop, I/O)");
+    }
+
     @Override
     public Observation observe(Instance instance) {
         Optional<ProcessHandle> ph = ourProcess(instance);
