@@ -133,6 +133,92 @@ public record CpuLayout(Mode mode, CpuSet online, CpuSet generator, CpuSet insta
         return new Placed(put(meta, m), self, before);
     }
 
+    /**
+     * For a boot benchmark, where unibench starts every instance itself: pins this JVM (the prober) like
+     * {@link #apply}, and returns what starts instances on the instance CPUs. Closing it gives this JVM its
+     * CPUs back.
+     */
+    public Boots forBoots(RunMetadata meta) {
+        Map<String, Object> m = new java.util.concurrent.ConcurrentSkipListMap<>();
+        m.put("layout", mode.name());
+        m.put("online_cpus", online.toString());
+        long self = ProcessHandle.current().pid();
+        CpuSet before = Affinity.readBack(self).values().stream().findFirst().orElse(online);
+        Affinity.Pinning g = Affinity.pinProcess(self, generator,
+                "sched_setaffinity on every thread of the prober's JVM (pid " + self + ")");
+        m.put("generator", g.describe());
+        if (!g.verified()) {
+            meta.caveat(Caveat.CPU_PLACEMENT, "--cpu-layout " + mode + ": the prober could not be placed on CPUs "
+                    + generator + " (" + g.problem() + ")");
+        }
+        Map<String, Object> im = new java.util.concurrent.ConcurrentSkipListMap<>();
+        im.put("cpus", instance.toString());
+        im.put("how", "a process the JVM spawns (QEMU, native) is born on these CPUs (spawned from a thread placed "
+                + "there; its threads inherit them); any other instance (a container) is placed by its backend "
+                + "right after the start call, inside the measured boot; the first boot of each backend is read back");
+        m.put("instance", im);
+        meta.put(RUN_JSON_KEY, m);
+        return new Boots(this, meta, im, new Placed(m, self, before));
+    }
+
+    /** Starts the boot benchmark's instances on the instance CPUs; see {@link #forBoots}. */
+    public static final class Boots implements AutoCloseable {
+        private final CpuLayout layout;
+        private final RunMetadata meta;
+        private final Map<String, Object> record;
+        private final Placed placed;
+        private final java.util.Set<String> readBack = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        private Boots(CpuLayout layout, RunMetadata meta, Map<String, Object> record, Placed placed) {
+            this.layout = layout;
+            this.meta = meta;
+            this.record = record;
+            this.placed = placed;
+        }
+
+        /** Runs {@code start} (a launch or restart of {@code deployer}'s instance) so the instance runs on its CPUs. */
+        public Deployer.Start start(Deployer deployer, java.util.function.Supplier<Deployer.Start> start) {
+            String f = Affinity.setThread(0, layout.instance);
+            Deployer.Start s;
+            try {
+                s = start.get();
+            } finally {
+                if (f == null) {
+                    Affinity.setThread(0, layout.generator);
+                }
+            }
+            Instance inst = s.instance();
+            long self = ProcessHandle.current().pid();
+            boolean child = f == null && inst.pid() != null && ProcessHandle.of(inst.pid())
+                    .flatMap(ProcessHandle::parent).map(ProcessHandle::pid).orElse(-1L) == self;
+            String backend = inst.backend().id();
+            boolean first = readBack.add(backend);
+            if (child && !first) {
+                return s; // born on the instance CPUs, as the first boot of this backend read back
+            }
+            Affinity.Pinning p;
+            try {
+                p = child ? new Affinity.Pinning(layout.instance, "spawned on the instance CPUs",
+                        Affinity.readBack(inst.pid()), null) : deployer.place(inst, layout.instance);
+            } catch (RuntimeException e) {
+                p = Affinity.Pinning.unsupported(layout.instance, e.getMessage());
+            }
+            if (first) {
+                record.put("first_boot_" + backend, p.describe());
+            }
+            if (!p.verified() && first) {
+                meta.caveat(Caveat.CPU_PLACEMENT, "--cpu-layout " + layout.mode + ": " + backend + " instances could "
+                        + "not be placed on CPUs " + layout.instance + " (" + p.problem() + ")");
+            }
+            return s;
+        }
+
+        @Override
+        public void close() {
+            placed.close();
+        }
+    }
+
     /** A placement made; {@link #close()} puts this JVM's threads back on the CPUs they had. */
     public record Placed(Map<String, Object> describe, long pid, CpuSet before) implements AutoCloseable {
         @Override

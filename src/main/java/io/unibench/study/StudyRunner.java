@@ -366,6 +366,7 @@ public final class StudyRunner {
                 backendArg, "--output", out.toString()));
         cli.addAll(labArgs(true));
         cli.addAll(p.args());
+        cli.addAll(layoutArgs());
         stage("boot", cli, () -> {
             long seed = System.currentTimeMillis();
             BootOptions boot = new BootOptions(backends, "dns",
@@ -377,9 +378,12 @@ public final class StudyRunner {
             if (lab != null) {
                 meta.put("network", Map.of("mode", "lab", "lab", lab.name(), "namespace", lab.namespace()));
             }
-            BootBenchmark.Result res = BootBenchmark.run(boot, spec, b -> DeployerBootTarget.open(b,
-                    deployments.state(), catalog, spec, options, false, listener::warning, lab), meta, listener);
-            return exit(res.reason());
+            try (io.unibench.bench.CpuLayout.Boots boots = layout().forBoots(meta)) {
+                BootBenchmark.Result res = BootBenchmark.run(boot, spec, b -> DeployerBootTarget.open(b,
+                        deployments.state(), catalog, spec, options, false, listener::warning, lab).onCpus(boots),
+                        meta, listener);
+                return exit(res.reason());
+            }
         }, failures);
     }
 

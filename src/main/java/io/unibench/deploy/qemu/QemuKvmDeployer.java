@@ -240,7 +240,8 @@ public final class QemuKvmDeployer implements Deployer {
             c.addAll(Ip.inNamespace(lab.namespace(), List.of()));
         }
         c.add(binary);
-        c.addAll(List.of("-name", name));
+        // debug-threads: the vCPU threads are named ("CPU 0/KVM"), so a CPU placement can show them read back
+        c.addAll(List.of("-name", name + ",debug-threads=on"));
         if (pc) {
             c.addAll(List.of("-M", u.pc().machine() == null ? "pc" : u.pc().machine()));
             if (u.pc().bios() != null) {
