@@ -167,7 +167,14 @@ public final class StudyRunner {
             meta.caveat(Caveat.PORT_FORWARDER, forwarderCaveat(facts));
         }
         meta.put("network", network);
-        meta.caveat(Caveat.SHARED_HOST, "The load generator shares the host's cores with the services under test.");
+        io.unibench.bench.CpuLayout cl = layout();
+        meta.caveat(Caveat.SHARED_HOST, cl.mode() == io.unibench.bench.CpuLayout.Mode.split
+                ? "The load generator and the services under test run on one host, on separate CPUs (--cpu-layout "
+                + "split: generator on " + cl.generator() + ", instances on " + cl.instance() + "); they still "
+                + "share its caches, memory bandwidth and kernel."
+                : "The load generator shares the host's cores with the services under test (--cpu-layout shared).");
+        meta.put(io.unibench.bench.CpuLayout.RUN_JSON_KEY, Map.of("layout", cl.mode().name(), "generator_cpus",
+                cl.generator().toString(), "instance_cpus", cl.instance().toString()));
         meta.caveat(Caveat.IDLE_MEMORY_SCOPE, "Idle memory: for QEMU the whole VMM process RSS (guest RAM touched +"
                 + " QEMU itself); for Docker the container's cgroup usage (the service only; containerd-shim and"
                 + " docker-proxy are not counted).");
