@@ -55,6 +55,10 @@ final class StudyCommand implements Callable<Integer> {
             description = "The lab lab mode uses, created when missing (default: ${DEFAULT-VALUE}).")
     String lab;
 
+    @Option(names = "--cpu-layout", paramLabel = "split|shared", description = io.unibench.bench.CpuLayout.HELP
+            + " Applied to every DNS and HTTP benchmark and to the boot benchmark's instances.")
+    String cpuLayout;
+
     @Option(names = "--output", paramLabel = "DIR",
             description = "Study folder to create (must not exist). Default: a new folder under results/.")
     Path output;
@@ -76,6 +80,7 @@ final class StudyCommand implements Callable<Integer> {
             throw new io.unibench.UsageException("--network must be lab, forward or both (got '" + mode + "')");
         }
         io.unibench.deploy.lab.Lab.checkName(lab);
+        io.unibench.bench.CpuLayout layout = io.unibench.bench.CpuLayout.choose(cpuLayout);
         if (!mode.equals("forward")) {
             io.unibench.deploy.lab.Labs.requirePrivileges();
             io.unibench.deploy.lab.Labs.requireTools(true);
@@ -115,6 +120,7 @@ final class StudyCommand implements Callable<Integer> {
         if (l != null) {
             runner.inLab(l);
         }
+        runner.cpuLayout(layout);
         StudyRunner.Result r = runner.run(out.base(), out.exact(), commandLine);
         // summary.json: the study's folder and every sub-run's headline (as their own summary.json say)
         io.unibench.results.RunSummary summary = null;
@@ -155,6 +161,9 @@ final class StudyCommand implements Callable<Integer> {
         meta.put("profile", p.name());
         meta.put("network", java.util.Map.of("mode", "both", "forward", "forward/", "lab", "lab/"));
         List<String> common = new ArrayList<>(List.of("study", "--profile", p.name(), "--backend", backend));
+        if (cpuLayout != null) {
+            common.addAll(List.of("--cpu-layout", cpuLayout));
+        }
         int worst = Main.EXIT_OK;
         List<java.util.Map<String, Object>> stages = new ArrayList<>();
         for (String mode : List.of("forward", "lab")) {

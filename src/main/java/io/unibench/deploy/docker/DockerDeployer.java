@@ -780,6 +780,74 @@ public class DockerDeployer implements Deployer {
         }
     }
 
+    /**
+     * The container's cpuset ({@code docker update --cpuset-cpus}, through the Engine API), read back from
+     * every thread of the container's processes (its cgroup's {@code tasks}, or its init process).
+     */
+    @Override
+    public io.unibench.util.Affinity.Pinning place(Instance instance, io.unibench.util.CpuSet cpus) {
+        String id = instance.containerId();
+        if (id == null) {
+            return io.unibench.util.Affinity.Pinning.unsupported(cpus, "no container for " + instance.id());
+        }
+        DockerClient docker = docker(instance);
+        String how = "cpuset-cpus " + cpus + " of container " + shortId(id) + " (Engine API update)";
+        try {
+            docker.updateContainerCmd(id).withCpusetCpus(cpus.toString()).exec();
+        } catch (DockerException e) {
+            return io.unibench.util.Affinity.Pinning.unsupported(cpus, "cannot update container " + shortId(id)
+                    + ": " + DockerClients.rootMessage(e));
+        }
+        if (!DockerClients.isLocal(endpointOf(instance))) {
+            return new io.unibench.util.Affinity.Pinning(cpus, how, Map.of(),
+                    "set on a remote engine: its threads cannot be read back from here");
+        }
+        java.util.Map<String, io.unibench.util.CpuSet> threads = new java.util.LinkedHashMap<>();
+        List<Long> pids = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(Path.of("/sys/fs/cgroup/cpuset/docker", id, "tasks"))) {
+                if (!line.isBlank()) {
+                    pids.add(Long.parseLong(line.strip()));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // cgroup v2 or another layout: the init process below
+        }
+        if (pids.isEmpty()) {
+            try {
+                Long pid = docker.inspectContainerCmd(id).exec().getState().getPidLong();
+                if (pid != null && pid > 0) {
+                    pids.add(pid);
+                }
+            } catch (DockerException e) {
+                return new io.unibench.util.Affinity.Pinning(cpus, how, Map.of(), "cannot inspect container "
+                        + shortId(id) + ": " + DockerClients.rootMessage(e));
+            }
+        }
+        for (long pid : pids) {
+            // a tid in the cgroup's tasks is a thread; read its own status (readBack lists a process's threads)
+            Path st = Path.of("/proc", Long.toString(pid), "status");
+            try {
+                String name = "?";
+                io.unibench.util.CpuSet allowed = null;
+                for (String line : Files.readAllLines(st)) {
+                    if (line.startsWith("Name:")) {
+                        name = line.substring(5).strip();
+                    } else if (line.startsWith("Cpus_allowed_list:")) {
+                        allowed = io.unibench.util.CpuSet.parse(line.substring(line.indexOf(':') + 1));
+                    }
+                }
+                if (allowed != null) {
+                    threads.put(pid + " (" + name + ")", allowed);
+                }
+            } catch (IOException e) {
+                // ended meanwhile
+            }
+        }
+        return new io.unibench.util.Affinity.Pinning(cpus, how, threads, threads.isEmpty()
+                ? "no process of container " + shortId(id) + " to read back" : null);
+    }
+
     @Override
     public Observation observe(Instance instance) {
         String id = instance.containerId();

@@ -392,6 +392,17 @@ public final class NativeDeployer implements Deployer {
         }
     }
 
+    /** Every thread of the service's process. */
+    @Override
+    public io.unibench.util.Affinity.Pinning place(Instance instance, io.unibench.util.CpuSet cpus) {
+        Optional<ProcessHandle> ph = ourProcess(instance);
+        if (ph.isEmpty()) {
+            return io.unibench.util.Affinity.Pinning.unsupported(cpus, "no process for " + instance.id());
+        }
+        long pid = ph.get().pid();
+        return io.unibench.util.Affinity.pinProcess(pid, cpus, "sched_setaffinity on every thread of pid " + pid);
+    }
+
     @Override
     public Observation observe(Instance instance) {
         Optional<ProcessHandle> ph = ourProcess(instance);

@@ -241,7 +241,8 @@ public final class QemuKvmDeployer implements Deployer {
             c.addAll(Ip.inNamespace(lab.namespace(), List.of()));
         }
         c.add(binary);
-        c.addAll(List.of("-name", name));
+        // debug-threads: the vCPU threads are named ("CPU 0/KVM"), so a CPU placement can show them read back
+        c.addAll(List.of("-name", name + ",debug-threads=on"));
         if (pc) {
             c.addAll(List.of("-M", u.pc().machine() == null ? "pc" : u.pc().machine()));
             if (u.pc().bios() != null) {
@@ -592,6 +593,20 @@ public final class QemuKvmDeployer implements Deployer {
                 qmp = null;
             }
         }
+    }
+
+    /** Every thread of the QEMU process (its vCPU threads, main loop and I/O workers; later workers inherit). */
+    @Override
+    public io.unibench.util.Affinity.Pinning place(Instance instance, io.unibench.util.CpuSet cpus) {
+        Optional<ProcessHandle> ph = ourProcess(instance);
+        if (ph.isEmpty()) {
+            return io.unibench.util.Affinity.Pinning.unsupported(cpus, "no QEMU process for " + instance.id());
+        }
+        long pid = ph.get().pid();
+        java.util.List<String> vcpus = io.unibench.util.Affinity.readBack(pid).keySet().stream()
+                .filter(t -> t.contains("/KVM)") || t.contains("/TCG)")).toList();
+        return io.unibench.util.Affinity.pinProcess(pid, cpus, "sched_setaffinity on every thread of QEMU pid " + pid
+                + " (vCPU thread" + (vcpus.size() == 1 ? " " : "s ") + String.join(", ", vcpus) + ", main loop, I/O)");
     }
 
     @Override
