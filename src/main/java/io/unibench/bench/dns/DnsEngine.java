@@ -100,8 +100,13 @@ public final class DnsEngine implements LoadEngine {
     private final Sender[] senders;
     private final UdpSocketDrops drops = new UdpSocketDrops();
     private final ServerStatsQuery serverStats;
-    /** Whether the target answers the stats query (cleared at the first step it does not). */
+    /**
+     * Whether to ask the target for its counters: cleared when it did not answer the first time (a foreign
+     * server); a server that has answered once is asked at every step, also after one where an overloaded
+     * server missed the question (that step's split stays empty, not every later one).
+     */
     private volatile boolean askServer = true;
+    private volatile boolean serverAnswered;
     private final int maxIds;
 
     /**
@@ -206,7 +211,9 @@ public final class DnsEngine implements LoadEngine {
             dropsBefore = socketDrops();
             // the server's own counters, from the start of the measurement (null: it cannot be asked)
             statsBefore = askServer ? serverStats.ask() : null;
-            if (statsBefore == null) {
+            if (statsBefore != null) {
+                serverAnswered = true;
+            } else if (!serverAnswered) {
                 askServer = false; // a foreign server: do not ask again in later steps
             }
         } catch (InterruptedException e) {
