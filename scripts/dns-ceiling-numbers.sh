@@ -164,7 +164,7 @@ fi
 echo "dns-ceiling-numbers: done; load $(load)" | tee -a "$OUT/conditions.txt" >&2
 cp "$work/results" "$work/dnsperf.log" "$OUT/"
 
-python3 - "$work/results" <<'PY' | tee "$OUT/summary.txt"
+python3 - "$work/results" "$OUT/conditions.txt" <<'PY' | tee "$OUT/summary.txt"
 import sys
 res = {}
 for line in open(sys.argv[1]):
@@ -180,4 +180,5 @@ print("\nunibench: highest offered rate with lost+errors <= MAX_LOSS % on schedu
       "\ndnsperf open: highest -Q with the same loss bound; dnsperf closed: best 'Queries per second' of the -c/-q sweep")
 for label, r in res.items():
     print(f"{label}: unibench {r.get('unibench', (0, ''))[1]}")
+print("\n" + open(sys.argv[2]).read().strip())
 PY

@@ -355,7 +355,8 @@ class DnsEngineTest {
         // the step began 950 us ago at 20k qps: 19 queries are overdue at the first pass. They once left back
         // to back (the catch-up pace began only 1 ms behind: at 100k qps such a burst is 95 queries, and a
         // server's default 208 KiB buffer holds 256); now the backlog goes at twice the rate: about
-        // 2 x 20k x (100 + 50) us = 6 queries per 100 us at most, whatever the wake-ups
+        // 2 x 20k x (100 + 50) us = 6 queries per 100 us, 10 measured with the pace's edges (the old
+        // sender put 19 to 28 in one 100 us); 15 leaves room for a loaded host and still fails the burst
         QueryFile qf = QueryFile.parse("t", new StringReader("ok.test A\n"));
         InetSocketAddress target = (InetSocketAddress) server.getLocalSocketAddress();
         try (DnsEngine engine = new DnsEngine(target, qf, 10, 1)) {
@@ -381,7 +382,7 @@ class DnsEngineTest {
             System.out.printf("20k qps, 950 us late: %d sent (%d unsent, lag p50 %d us), at most %d in 100 us%n",
                     n[0], r.unsent(), r.lag().getValueAtPercentile(50) / 1000, max);
             assertThat(n[0]).as("sent").isGreaterThan(3000);
-            assertThat(max).as("queries in the busiest 100 us (2 due at 20k qps)").isLessThanOrEqualTo(10);
+            assertThat(max).as("queries in the busiest 100 us (2 due at 20k qps)").isLessThanOrEqualTo(15);
         }
     }
 
