@@ -290,6 +290,10 @@ public class DockerDeployer implements Deployer {
         m.put("image_id", img.id());
         m.put("image_size_bytes", img.sizeBytes());
         m.put("memory_limit", spec.container() == null ? null : spec.container().memory());
+        m.put("cpus", options.cpus() != null ? options.cpus()
+                : spec.container() == null || spec.container().cpus() == null ? 1.0 : spec.container().cpus());
+        m.put("cpus_note", "CFS quota (docker --cpus); the DNS front end runs one SO_REUSEPORT worker per CPU"
+                + " granted, rounded up");
         m.put("runtime", runtime() == null ? "runc (the daemon's default)" : runtime());
         m.put("network", "forward: docker-proxy on " + advertiseAddress + " published ports");
         m.put("engine", endpoint.toString());

@@ -155,6 +155,9 @@ public final class QemuKvmDeployer implements Deployer {
         m.put("memory", spec.unikernel() == null ? null : spec.unikernel().memory());
         m.put("accelerator", accelerator());
         m.put("machine", options.machine());
+        m.put("cpus", spec.unikernel() == null || spec.unikernel().vcpus() == null ? 1 : spec.unikernel().vcpus());
+        m.put("cpus_note", "vCPUs of the guest; QEMU's main-loop thread (the tap/virtio I/O path) runs besides them,"
+                + " without a limit");
         m.put("network", "forward: QEMU user networking (slirp) hostfwd on 127.0.0.1");
         return m;
     }
