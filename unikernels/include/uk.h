@@ -168,6 +168,15 @@ struct netif {
 extern struct netif netifs[NETIF_MAX];
 extern unsigned netif_count;
 void eth_input(struct netif *nif, uint8_t *frame, size_t len);
+/* Optional: sees every IPv4 frame for this interface before IP does; nonzero = consumed
+ * (the null echo guest's layer-2 reflector). */
+typedef int (*eth_hook_fn)(struct netif *nif, uint8_t *frame, size_t len);
+void eth_set_hook(eth_hook_fn fn);
+/* ---- net/reflect.c ---- */
+/* Turn an IPv4/UDP frame around in place (MACs, addresses, ports swapped; DNS QR set; UDP
+ * checksum 0); returns its length, or 0 (left as is) if it is not a whole UDP datagram or
+ * comes from port 0/7/13/19/37. */
+size_t udp_reflect(uint8_t *frame, size_t len);
 void arp_announce(struct netif *nif);                     /* gratuitous ARP */
 /* MAC of an on-link address of nif; NULL: unresolved (a request is sent, rate-limited).
  * A mapping older than ARP_REACHABLE_NS is refreshed by a new request and dropped when no

@@ -155,6 +155,17 @@ public interface Deployer {
         return start(spec, killed);
     }
 
+    /**
+     * Confines the running {@code instance} to {@code cpus} ({@code --cpu-layout}: the CPUs the load generator
+     * does not use) and reads the placement back (QEMU: every thread of its process, vCPUs included;
+     * containers: the cpuset; a process: its threads). By default the backend cannot place its instances: the
+     * result says so, and the run records a caveat.
+     */
+    default io.unibench.util.Affinity.Pinning place(Instance instance, io.unibench.util.CpuSet cpus) {
+        return io.unibench.util.Affinity.Pinning.unsupported(cpus, "the " + backend().id()
+                + " backend cannot place its instances on CPUs");
+    }
+
     /** The last lines the instance printed on its console (for error messages). */
     List<String> consoleTail(Instance instance, int lines);
 

@@ -12,20 +12,21 @@ public record BootRun(RunInfo info, List<Event> events, List<Summary> summary, L
     }
 
     /**
-     * One start of one instance; {@code answerMs} is the boot time (NaN when it never answered). The breakdown
+     * One start of one instance; {@code answerMs} is the boot time (NaN when it never answered),
+     * {@code plumbingMs} the network plumbing within it (lab mode; NaN in forward mode). The breakdown
      * (NaN when not known, see {@link io.unibench.results.BootEvent.Guest}): {@code guestEntryMs} on the host
      * clock since the start call, {@code guestClockMs}, {@code guestDevicesMs}, {@code guestReadyMs} on the
      * guest's clock since its entry.
      */
     public record Event(String kind, String backend, String service, int runningInstances, int cycle,
                         String instance, double spawnMs, double startReturnedMs, double consoleReadyMs,
-                        double answerMs, String outcome, double guestEntryMs, double guestClockMs,
-                        double guestDevicesMs, double guestReadyMs) {
+                        double answerMs, String outcome, double plumbingMs, double guestEntryMs,
+                        double guestClockMs, double guestDevicesMs, double guestReadyMs) {
         /** An event without a breakdown. */
         public Event(String kind, String backend, String service, int runningInstances, int cycle, String instance,
                      double spawnMs, double startReturnedMs, double consoleReadyMs, double answerMs, String outcome) {
             this(kind, backend, service, runningInstances, cycle, instance, spawnMs, startReturnedMs, consoleReadyMs,
-                    answerMs, outcome, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+                    answerMs, outcome, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
         }
 
         public boolean ready() {

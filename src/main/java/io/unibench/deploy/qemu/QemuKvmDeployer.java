@@ -155,6 +155,9 @@ public final class QemuKvmDeployer implements Deployer {
         m.put("memory", spec.unikernel() == null ? null : spec.unikernel().memory());
         m.put("accelerator", accelerator());
         m.put("machine", options.machine());
+        m.put("cpus", spec.unikernel() == null || spec.unikernel().vcpus() == null ? 1 : spec.unikernel().vcpus());
+        m.put("cpus_note", "vCPUs of the guest; QEMU's main-loop thread (the tap/virtio I/O path) runs besides them,"
+                + " without a limit");
         m.put("network", "forward: QEMU user networking (slirp) hostfwd on 127.0.0.1");
         return m;
     }
@@ -241,7 +244,8 @@ public final class QemuKvmDeployer implements Deployer {
             c.addAll(Ip.inNamespace(lab.namespace(), List.of()));
         }
         c.add(binary);
-        c.addAll(List.of("-name", name));
+        // debug-threads: the vCPU threads are named ("CPU 0/KVM"), so a CPU placement can show them read back
+        c.addAll(List.of("-name", name + ",debug-threads=on"));
         if (pc) {
             c.addAll(List.of("-M", u.pc().machine() == null ? "pc" : u.pc().machine()));
             if (u.pc().bios() != null) {
@@ -592,6 +596,20 @@ public final class QemuKvmDeployer implements Deployer {
                 qmp = null;
             }
         }
+    }
+
+    /** Every thread of the QEMU process (its vCPU threads, main loop and I/O workers; later workers inherit). */
+    @Override
+    public io.unibench.util.Affinity.Pinning place(Instance instance, io.unibench.util.CpuSet cpus) {
+        Optional<ProcessHandle> ph = ourProcess(instance);
+        if (ph.isEmpty()) {
+            return io.unibench.util.Affinity.Pinning.unsupported(cpus, "no QEMU process for " + instance.id());
+        }
+        long pid = ph.get().pid();
+        java.util.List<String> vcpus = io.unibench.util.Affinity.readBack(pid).keySet().stream()
+                .filter(t -> t.contains("/KVM)") || t.contains("/TCG)")).toList();
+        return io.unibench.util.Affinity.pinProcess(pid, cpus, "sched_setaffinity on every thread of QEMU pid " + pid
+                + " (vCPU thread" + (vcpus.size() == 1 ? " " : "s ") + String.join(", ", vcpus) + ", main loop, I/O)");
     }
 
     @Override
