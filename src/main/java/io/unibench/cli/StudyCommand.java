@@ -28,7 +28,7 @@ import picocli.CommandLine;
             "churn), tear everything down and draw the report; all in one results folder."},
         footerHeading = "%nProfiles:%n",
         footer = {"  smoke  about 1 minute; every part, tiny ramps (what CI runs)",
-            "  quick  about 5 minutes (the quick start's default)",
+            "  quick  5 to 10 minutes, ramps to each break point (the quick start's default)",
             "  full   the 2018 study's method: 5-minute steps from 100 by 100 until the server breaks;",
             "         boot periods of 20 minutes from 10 to 140 instances (many hours)",
             "",

@@ -234,6 +234,27 @@ public interface Deployer {
         /** System.nanoTime when the ready line appeared on the console, -1 if not (yet) seen. */
         long consoleReadyNanos();
 
+        /** The guest's own boot stamps (a unikernel prints them on its console after its first answer), or null. */
+        default GuestStamps guestStamps() {
+            return null;
+        }
+
+        /** True while this instance is expected to print its boot stamps and has not yet (worth a short wait). */
+        default boolean stampsPending() {
+            return false;
+        }
+
+        /**
+         * System.nanoTime when the instance's own code began (a unikernel's kernel entry, a container's process
+         * start), -1 when unknown. By default derived from the stamps: the ready line's host time minus the
+         * guest's entry-to-ready time (see {@link GuestStamps}).
+         */
+        default long guestEntryNanos() {
+            GuestStamps g = guestStamps();
+            long ready = consoleReadyNanos();
+            return g == null || ready < 0 ? -1 : ready - (g.readyUs() - g.entryUs()) * 1000;
+        }
+
         /** Cheap check between probe tries (e.g. look for the ready line); default nothing. */
         default void poll() {
         }

@@ -290,6 +290,10 @@ public class DockerDeployer implements Deployer {
         m.put("image_id", img.id());
         m.put("image_size_bytes", img.sizeBytes());
         m.put("memory_limit", spec.container() == null ? null : spec.container().memory());
+        m.put("cpus", options.cpus() != null ? options.cpus()
+                : spec.container() == null || spec.container().cpus() == null ? 1.0 : spec.container().cpus());
+        m.put("cpus_note", "CFS quota (docker --cpus); the DNS front end runs one SO_REUSEPORT worker per CPU"
+                + " granted, rounded up");
         m.put("runtime", runtime() == null ? "runc (the daemon's default)" : runtime());
         m.put("network", "forward: docker-proxy on " + advertiseAddress + " published ports");
         m.put("engine", endpoint.toString());
@@ -653,6 +657,7 @@ public class DockerDeployer implements Deployer {
         private final long started;
         private final long plumbing;
         private long consoleReady = -2; // -2: not looked up yet
+        private long processStart = -2; // -2: not looked up yet
         private long nextInspect;
 
         DockerStart(Instance instance, String readyLine, long t0, long wall0, long spawned, long started,
@@ -723,6 +728,31 @@ public class DockerDeployer implements Deployer {
                 }
             }
             return consoleReady;
+        }
+
+        /**
+         * The container's process start, from the engine's {@code State.StartedAt}, mapped onto this process's
+         * nanoTime like the ready line (local engines only). One inspect, made after the probe answered.
+         */
+        @Override
+        public synchronized long guestEntryNanos() {
+            if (processStart == -2) {
+                processStart = -1;
+                if (!endpointOf(instance).remote()) {
+                    try {
+                        String at = docker(instance).inspectContainerCmd(instance.containerId()).exec().getState()
+                                .getStartedAt();
+                        Instant ts = Instant.parse(at);
+                        long nanosSinceWall0 = (ts.getEpochSecond() * 1000 - wall0) * 1_000_000 + ts.getNano();
+                        if (nanosSinceWall0 >= 0) {
+                            processStart = t0 + nanosSinceWall0;
+                        }
+                    } catch (RuntimeException e) {
+                        // gone, or no timestamp: leave it unknown
+                    }
+                }
+            }
+            return processStart;
         }
 
         @Override

@@ -29,6 +29,8 @@ class LossSplitTest {
         long n;
         long received;
         long answered;
+        /** While set, the stats question goes unanswered (a server too busy to answer it). */
+        volatile boolean statsSilent;
 
         TwoPlaceLosses() throws Exception {
             socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
@@ -45,6 +47,9 @@ class LossSplitTest {
                     socket.receive(p);
                     byte[] q = Arrays.copyOf(p.getData(), p.getLength());
                     if (q[13] == 's' && q[12] == 5) { // stats.unibench
+                        if (statsSilent) {
+                            continue;
+                        }
                         byte[] r = stats(q);
                         socket.send(new DatagramPacket(r, r.length, p.getSocketAddress()));
                         continue;
@@ -108,6 +113,28 @@ class LossSplitTest {
             // 10 % each, give or take the queries in flight when the counters were read
             assertThat(split.path()).isBetween(r.sent() / 10 - 15, r.sent() / 10 + 15);
             assertThat(split.server()).isBetween(r.sent() / 10 - 15, r.sent() / 10 + 15);
+        }
+    }
+
+    @Test
+    void aServerThatMissedTheStatsQuestionOnceIsAskedAgainAtTheNextStep() throws Exception {
+        // overloaded, the server drops the stats question with the load; that step has no split, the
+        // next ones do (it was once asked never again, and every later step of the ramp lost its split)
+        QueryFile qf = QueryFile.parse("t", new StringReader("www.cetic.be A\n"));
+        try (TwoPlaceLosses server = new TwoPlaceLosses();
+             DnsEngine engine = new DnsEngine((InetSocketAddress) server.socket.getLocalSocketAddress(), qf, 4, 1)) {
+            for (int step = 1; step <= 3; step++) {
+                server.statsSilent = step == 2;
+                StepSchedule s = new StepSchedule(step, 500, 4, System.nanoTime() + 20_000_000L, 100_000_000L,
+                        300_000_000L, 300_000_000L);
+                LoadMeter meter = new LoadMeter(DnsEngine.PROTOCOL, s.measureStartNanos());
+                engine.runStep(s, meter);
+                if (step == 2) {
+                    assertThat(meter.serverCounts()).as("step 2: no answer to the stats question").isNull();
+                } else {
+                    assertThat(meter.serverCounts()).as("step " + step).isNotNull();
+                }
+            }
         }
     }
 
