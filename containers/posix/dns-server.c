@@ -11,8 +11,8 @@
  * mask capped by the cgroup quota, i.e. docker --cpus) or --workers N, N processes each
  * serve their own SO_REUSEPORT UDP and TCP sockets on the port (the kernel spreads clients
  * by their address and port); the first binds before the others start, so a port in use
- * still fails with exit 1, and it stops the others on SIGTERM. --tcp-conns and the
- * stats.unibench. CH TXT counters are per worker.
+ * still fails with exit 1, and it stops the others on SIGTERM. --tcp-conns is per worker; the
+ * stats.unibench. CH TXT counters are summed over the workers.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -282,8 +283,46 @@ static void tcp_accept_all(int lfd)
 }
 
 /* Counters answered to "stats.unibench. CH TXT"; rx_dropped is the kernel's count of datagrams
- * dropped at our full UDP socket buffer (SO_RXQ_OVFL, cumulative per socket, summed here). */
-static struct dns_stats stats;
+ * dropped at our full UDP socket buffer (SO_RXQ_OVFL, cumulative per socket, summed here).
+ * With SO_REUSEPORT workers each process counts in its own slot of one shared mapping (made
+ * before the fork; a slot has one writer, aligned 64-bit stores are whole on x86-64 and arm64),
+ * and the stats answer is the sum of all slots: the kernel spreads clients over the workers by
+ * address and port, so one worker's counters would show a fraction of what the server got. */
+#define STATS_SLOTS 64
+static struct dns_stats *slots;
+static unsigned nslots = 1;
+static struct dns_stats *stats;
+
+static void stats_init(unsigned workers)
+{
+    nslots = workers < 1 ? 1 : workers > STATS_SLOTS ? STATS_SLOTS : workers;
+    slots = mmap(NULL, STATS_SLOTS * sizeof *slots, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (slots == MAP_FAILED) {
+        perror("mmap");
+        exit(1);
+    }
+    stats = &slots[0];
+}
+
+/* The server's counters: this process's slot alone, or the sum over the workers. */
+static const struct dns_stats *stats_total(void)
+{
+    if (nslots == 1)
+        return stats;
+    static struct dns_stats t;
+    memset(&t, 0, sizeof t);
+    t.rx_dropped_known = 1;
+    for (unsigned i = 0; i < nslots; i++) {
+        const volatile struct dns_stats *w = &slots[i];
+        t.received += w->received;
+        t.answered += w->answered;
+        t.malformed += w->malformed;
+        t.refused += w->refused;
+        t.rx_dropped += w->rx_dropped;
+        t.rx_dropped_known &= w->rx_dropped_known;
+    }
+    return &t;
+}
 #define MAX_UDP_FDS 8
 static int ovfl_fd[MAX_UDP_FDS];
 static uint32_t ovfl_seen[MAX_UDP_FDS];
@@ -300,7 +339,7 @@ static void note_overflow(int fd, const struct msghdr *h)
             if (ovfl_fd[i] == fd || ovfl_fd[i] == 0) {
                 ovfl_fd[i] = fd;
                 if (total > ovfl_seen[i]) {
-                    stats.rx_dropped += total - ovfl_seen[i];
+                    stats->rx_dropped += total - ovfl_seen[i];
                     ovfl_seen[i] = total;
                 }
                 break;
@@ -353,10 +392,10 @@ static void serve(int fd)
                 continue;
             if (qmsg[i].msg_hdr.msg_flags & MSG_TRUNC)
                 len = QMAX;
-            size_t r = dns_stats_answer(&stats, qbuf[i], len, rbuf[m], RMAX);
+            size_t r = dns_stats_answer(stats_total(), qbuf[i], len, rbuf[m], RMAX);
             if (r == 0) {
                 r = dns_respond(&zone, qbuf[i], len, rbuf[m], RMAX);
-                dns_stats_count(&stats, rbuf[m], r);
+                dns_stats_count(stats, rbuf[m], r);
             }
             if (r == 0)
                 continue;
@@ -447,7 +486,10 @@ int main(int argc, char **argv)
     struct listeners l, tl;
     open_listeners(&l, PROG, SOCK_DGRAM, bind_addr, (uint16_t)port, (int)rcvbuf);
     open_listeners(&tl, PROG, SOCK_STREAM, bind_addr, (uint16_t)port, 0);
+    stats_init(nworkers > 1 ? (unsigned)nworkers : 1);
     unsigned worker = nworkers > 1 ? spawn_workers((unsigned)nworkers, PROG) : 0;
+    if (worker < STATS_SLOTS)
+        stats = &slots[worker];
     if (worker) {
         /* a worker: its own sockets in the port's SO_REUSEPORT group, not the parent's */
         listen_reuseport(2);
@@ -470,11 +512,11 @@ int main(int argc, char **argv)
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &sig};
     epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
     int one = 1;
-    stats.rx_dropped_known = 1;
+    stats->rx_dropped_known = 1;
     for (int i = 0; i < l.count; i++) {
         /* the kernel then tells, with each datagram, how many it dropped at this full socket */
         if (setsockopt(l.fd[i], SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one) != 0)
-            stats.rx_dropped_known = 0;
+            stats->rx_dropped_known = 0;
         uh[i].kind = K_UDP;
         uh[i].fd = l.fd[i];
         ev.data.ptr = &uh[i];

@@ -326,7 +326,7 @@ native_compare() { # the DNS logic built with tests/compare.zone vs knotd; unbou
 }
 
 dns_workers() { # PID PORT: --workers 2 = two processes, each with its own SO_REUSEPORT socket;
-    # all queries answered; the port stays exclusive (a second server, even with workers, exits 1)
+    # all queries answered and counted in one stats answer; the port stays exclusive (a second server, even with workers, exits 1)
     local pid=$1 port=$2 owners i ok=0 rc=0
     owners=$(ss -Hlunp "sport = :$port" | grep -o 'pid=[0-9]*' | sort -u | wc -l)
     [ "$owners" = 2 ] || { echo "UDP sockets of $owners processes on :$port"; ss -Hlunp "sport = :$port"; return 1; }
@@ -335,6 +335,11 @@ dns_workers() { # PID PORT: --workers 2 = two processes, each with its own SO_RE
         [ "$(dig @"$LOOP" -p "$port" www.cetic.be A +short +tries=2 +time=1)" = 10.0.0.5 ] && ok=$((ok + 1))
     done
     [ "$ok" = 20 ] || { echo "$ok of 20 answered"; return 1; }
+    # the stats answer counts what both workers received (dig's random source ports spread the 20)
+    local txt received
+    txt=$(dig @"$LOOP" -p "$port" stats.unibench. CH TXT +short +tries=2 +time=1)
+    received=$(grep -o 'received=[0-9]*' <<<"$txt" | cut -d= -f2)
+    [ "${received:-0}" -ge 20 ] || { echo "stats over the workers: $txt (expected received >= 20)"; return 1; }
     timeout 5 "$DNS_BIN" --port "$port" --bind "$LOOP" --workers 2 >/dev/null 2>&1 || rc=$?
     [ "$rc" = 1 ] || { echo "a second server with workers on the same port: exit $rc, expected 1"; return 1; }
 }
