@@ -244,6 +244,13 @@ static void rx_frame(struct netif *nif, uint8_t *f, size_t len)
     eth_input(nif, f, len);
 }
 
+/* Microseconds of guest TSC since it was reset with the vCPU (boot stamps), or of a TSC interval. */
+static uint64_t tsc_us(uint64_t tsc)
+{
+    uint64_t khz = tsc_khz();
+    return khz ? tsc / (khz / 1000 ? khz / 1000 : 1) : 0;
+}
+
 /* Counters of the main loop, printed with the devices' on the stats= line (only when
  * frames moved since the last line: an idle guest prints nothing). */
 static uint64_t n_halts, n_poll_hits, stats_last_frames = ~0ULL;
@@ -257,21 +264,18 @@ static void print_stats(void)
         t.rx += st.rx;
         t.tx += st.tx;
         t.tx_full += st.tx_full;
+        t.kick_tsc += st.kick_tsc;
+        t.ack_tsc += st.ack_tsc;
         if (st.irqs > t.irqs)
             t.irqs = st.irqs; /* one shared vector: every device counts each interrupt */
     }
     if (t.rx + t.tx == stats_last_frames)
         return;
     stats_last_frames = t.rx + t.tx;
-    kprintf("unibench: stats rx=%lu tx=%lu kicks=%lu irqs=%lu halts=%lu poll_hits=%lu tx_full=%lu\n", t.rx, t.tx,
-            t.kicks, t.irqs, n_halts, n_poll_hits, t.tx_full);
-}
-
-/* Microseconds of guest TSC since it was reset with the vCPU (boot stamps). */
-static uint64_t tsc_us(uint64_t tsc)
-{
-    uint64_t khz = tsc_khz();
-    return khz ? tsc / (khz / 1000 ? khz / 1000 : 1) : 0;
+    /* kick_us/ack_us: microseconds the vCPU spent in notifies and interrupt acknowledges. */
+    kprintf("unibench: stats rx=%lu tx=%lu kicks=%lu irqs=%lu halts=%lu poll_hits=%lu tx_full=%lu kick_us=%lu "
+            "ack_us=%lu\n", t.rx, t.tx, t.kicks, t.irqs, n_halts, n_poll_hits, t.tx_full, tsc_us(t.kick_tsc),
+            tsc_us(t.ack_tsc));
 }
 
 static int rx_pending_any(void)

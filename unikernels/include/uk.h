@@ -128,6 +128,7 @@ int netif_rx_pending(struct netif *nif);
  * (shared vector: counted on every device), frames in and out, frames refused (ring full). */
 struct netif_stats {
     uint64_t kicks, irqs, rx, tx, tx_full;
+    uint64_t kick_tsc, ack_tsc; /* TSC ticks spent in notifies and interrupt acknowledges (their exits) */
 };
 void netif_stats(const struct netif *nif, struct netif_stats *out);
 int netif_event_idx(const struct netif *nif);    /* VIRTIO_RING_F_EVENT_IDX negotiated */
