@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # From a fresh Debian/Ubuntu machine (as root) to a full unikernel-vs-container comparison:
 # installs what is missing, starts Docker, builds everything, runs `unibench study` (default profile
-# quick, about 5 minutes; pass --profile smoke|quick|full or any other study option), and prints the
-# path of the HTML report.
+# quick, 5 to 10 minutes: its ramps run until each server breaks; pass --profile smoke|quick|full or
+# any other study option), and prints the path of the HTML report.
 set -euo pipefail
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$home"

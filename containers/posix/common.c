@@ -9,7 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 void usage_error(const char *prog, const char *usage, const char *fmt, ...)
@@ -41,6 +44,86 @@ int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned lon
     return 0;
 }
 
+static int reuseport;
+
+void listen_reuseport(int on)
+{
+    reuseport = on;
+}
+
+/* The quota as a number of whole CPUs (rounded up), 0 when unlimited or unreadable. */
+static unsigned quota_cpus(void)
+{
+    long long quota = -1, period = 0;
+    FILE *f = fopen("/sys/fs/cgroup/cpu.max", "r"); /* v2: "max 100000" or "100000 100000" */
+    if (f) {
+        char q[32];
+        if (fscanf(f, "%31s %lld", q, &period) == 2 && strcmp(q, "max") != 0)
+            quota = atoll(q);
+        fclose(f);
+    } else if ((f = fopen("/sys/fs/cgroup/cpu/cpu.cfs_quota_us", "r"))) { /* v1 */
+        if (fscanf(f, "%lld", &quota) != 1)
+            quota = -1;
+        fclose(f);
+        if ((f = fopen("/sys/fs/cgroup/cpu/cpu.cfs_period_us", "r"))) {
+            if (fscanf(f, "%lld", &period) != 1)
+                period = 0;
+            fclose(f);
+        }
+    }
+    if (quota <= 0 || period <= 0)
+        return 0;
+    return (unsigned)((quota + period - 1) / period);
+}
+
+unsigned granted_cpus(void)
+{
+    cpu_set_t set;
+    unsigned n = 1;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+        n = (unsigned)CPU_COUNT(&set);
+    unsigned q = quota_cpus();
+    if (q && q < n)
+        n = q;
+    return n;
+}
+
+#define MAX_WORKERS 64
+static pid_t workers[MAX_WORKERS];
+static unsigned n_workers;
+
+unsigned spawn_workers(unsigned n, const char *prog)
+{
+    pid_t parent = getpid();
+    for (unsigned i = 1; i < n && i < MAX_WORKERS; i++) {
+        fflush(stdout);
+        pid_t pid = fork();
+        if (pid < 0) {
+            fprintf(stderr, "%s: cannot start worker %u: %s\n", prog, i, strerror(errno));
+            stop_workers();
+            exit(1);
+        }
+        if (pid == 0) {
+            n_workers = 0;
+            /* die with the parent (and if it is already gone, now) */
+            if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent)
+                _exit(0);
+            return i;
+        }
+        workers[n_workers++] = pid;
+    }
+    return 0;
+}
+
+void stop_workers(void)
+{
+    for (unsigned i = 0; i < n_workers; i++)
+        kill(workers[i], SIGTERM);
+    for (unsigned i = 0; i < n_workers; i++)
+        waitpid(workers[i], NULL, 0);
+    n_workers = 0;
+}
+
 static int open_one(int family, int type, const struct sockaddr *sa, socklen_t salen, int rcvbuf,
                     int *err)
 {
@@ -50,7 +133,25 @@ static int open_one(int family, int type, const struct sockaddr *sa, socklen_t s
         return -1;
     }
     int one = 1;
+    if (reuseport == 1) {
+        /* The first of the workers: a bare socket must bind first, so a port that any other
+         * process holds (SO_REUSEPORT ones included: same user, they would let us join them)
+         * fails here. It is closed right away; the group below forms on the free port. */
+        int probe = socket(family, type | SOCK_CLOEXEC, 0);
+        if (probe >= 0 && family == AF_INET6)
+            setsockopt(probe, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+        if (probe < 0 || bind(probe, sa, salen) != 0) {
+            *err = errno;
+            if (probe >= 0)
+                close(probe);
+            close(fd);
+            return -1;
+        }
+        close(probe);
+    }
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (reuseport)
+        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
     if (family == AF_INET6)
         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
     if (rcvbuf > 0)

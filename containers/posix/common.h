@@ -28,6 +28,19 @@ int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned lon
 void open_listeners(struct listeners *l, const char *prog, int type, const char *addr,
                     uint16_t port, int rcvbuf);
 
+/* SO_REUSEPORT workers. granted_cpus(): the whole CPUs this process may use: its affinity
+ * mask, capped by a cgroup CPU quota (docker --cpus: cgroup v1 cpu.cfs_quota_us /
+ * cfs_period_us, or v2 cpu.max), rounded up, at least 1. listen_reuseport(1) (the first
+ * process) makes every later open_listeners() socket SO_REUSEPORT after checking with a
+ * bare socket that no one holds the port; listen_reuseport(2) (a worker) joins without
+ * the check. spawn_workers(n): fork n - 1 workers
+ * (each dies with the parent); returns 0 in the parent, 1..n-1 in a worker; exits 1 if a
+ * fork fails. stop_workers(): SIGTERM every worker and reap it (the parent, on its exit). */
+unsigned granted_cpus(void);
+void listen_reuseport(int on);
+unsigned spawn_workers(unsigned n, const char *prog);
+void stop_workers(void);
+
 /* Block SIGTERM, SIGINT (and ignore SIGPIPE); return a non-blocking signalfd for them. */
 int termination_fd(void);
 

@@ -7,6 +7,12 @@
  * Memory per TCP connection is bounded: a connection whose unsent answers exceed
  * TCP_OUT_HIGH is not read until the client has taken them. Nothing is printed per
  * request; exits 0 on SIGTERM/SIGINT.
+ * Workers: with more than one whole CPU granted (--workers auto, the default: the affinity
+ * mask capped by the cgroup quota, i.e. docker --cpus) or --workers N, N processes each
+ * serve their own SO_REUSEPORT UDP and TCP sockets on the port (the kernel spreads clients
+ * by their address and port); the first binds before the others start, so a port in use
+ * still fails with exit 1, and it stops the others on SIGTERM. --tcp-conns and the
+ * stats.unibench. CH TXT counters are per worker.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -25,7 +31,7 @@
 #include "dnsstats.h"
 
 #define PROG "dns-server"
-#define USAGE "[--port N] [--bind ADDR] [--zone ORIGIN:LABEL=IPv4,...] [--rcvbuf BYTES] [--tcp-conns N] [--tcp-idle SECONDS]"
+#define USAGE "[--port N] [--bind ADDR] [--zone ORIGIN:LABEL=IPv4,...] [--rcvbuf BYTES] [--tcp-conns N] [--tcp-idle SECONDS] [--workers N|auto]"
 #define BATCH 64
 #define QMAX 1500   /* largest query we read; longer datagrams are truncated -> FORMERR/drop */
 #define RMAX DNS_EDNS_PAYLOAD
@@ -381,7 +387,7 @@ static void serve(int fd)
 
 int main(int argc, char **argv)
 {
-    unsigned long port = 53, rcvbuf = DEFAULT_RCVBUF;
+    unsigned long port = 53, rcvbuf = DEFAULT_RCVBUF, nworkers = 0;
     const char *bind_addr = NULL;
     const char *spec = NULL;
     for (int i = 1; i < argc; i++) {
@@ -392,7 +398,8 @@ int main(int argc, char **argv)
         }
         if (i + 1 >= argc && (strcmp(a, "--port") == 0 || strcmp(a, "--zone") == 0 ||
                               strcmp(a, "--bind") == 0 || strcmp(a, "--rcvbuf") == 0 ||
-                              strcmp(a, "--tcp-conns") == 0 || strcmp(a, "--tcp-idle") == 0))
+                              strcmp(a, "--tcp-conns") == 0 || strcmp(a, "--tcp-idle") == 0 ||
+                              strcmp(a, "--workers") == 0))
             usage_error(PROG, USAGE, "%s needs a value", a);
         if (strcmp(a, "--port") == 0) {
             if (parse_uint(argv[++i], 1, 65535, &port) != 0)
@@ -414,6 +421,14 @@ int main(int argc, char **argv)
             if (parse_uint(argv[++i], 1, 3600, &v) != 0)
                 usage_error(PROG, USAGE, "bad --tcp-idle '%s'", argv[i]);
             tcp_idle_ms = v * 1000;
+        } else if (strcmp(a, "--workers") == 0) {
+            unsigned long v;
+            if (strcmp(argv[++i], "auto") == 0)
+                nworkers = 0;
+            else if (parse_uint(argv[i], 1, 64, &v) == 0)
+                nworkers = v;
+            else
+                usage_error(PROG, USAGE, "bad --workers '%s' (1..64 or auto)", argv[i]);
         } else {
             usage_error(PROG, USAGE, "unknown option '%s'", a);
         }
@@ -426,9 +441,23 @@ int main(int argc, char **argv)
     }
 
     int sfd = termination_fd();
+    if (nworkers == 0)
+        nworkers = granted_cpus();
+    listen_reuseport(nworkers > 1);
     struct listeners l, tl;
     open_listeners(&l, PROG, SOCK_DGRAM, bind_addr, (uint16_t)port, (int)rcvbuf);
     open_listeners(&tl, PROG, SOCK_STREAM, bind_addr, (uint16_t)port, 0);
+    unsigned worker = nworkers > 1 ? spawn_workers((unsigned)nworkers, PROG) : 0;
+    if (worker) {
+        /* a worker: its own sockets in the port's SO_REUSEPORT group, not the parent's */
+        listen_reuseport(2);
+        for (int k = 0; k < l.count; k++)
+            close(l.fd[k]);
+        for (int k = 0; k < tl.count; k++)
+            close(tl.fd[k]);
+        open_listeners(&l, PROG, SOCK_DGRAM, bind_addr, (uint16_t)port, (int)rcvbuf);
+        open_listeners(&tl, PROG, SOCK_STREAM, bind_addr, (uint16_t)port, 0);
+    }
 
     ep = epoll_create1(EPOLL_CLOEXEC);
     if (ep < 0) {
@@ -457,7 +486,8 @@ int main(int argc, char **argv)
         ev.data.ptr = &th[i];
         epoll_ctl(ep, EPOLL_CTL_ADD, tl.fd[i], &ev);
     }
-    announce_ready("dns");
+    if (!worker)
+        announce_ready("dns");
 
     now_ms = monotonic_ms();
     uint64_t last_sweep = now_ms;
@@ -483,6 +513,7 @@ int main(int argc, char **argv)
                     close(l.fd[k]);
                 for (int k = 0; k < tl.count; k++)
                     close(tl.fd[k]);
+                stop_workers();
                 return 0;
             case K_UDP:
                 serve(h->fd);

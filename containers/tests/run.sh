@@ -325,6 +325,26 @@ native_compare() { # the DNS logic built with tests/compare.zone vs knotd; unbou
     fi
 }
 
+dns_workers() { # PID PORT: --workers 2 = two processes, each with its own SO_REUSEPORT socket;
+    # all queries answered; the port stays exclusive (a second server, even with workers, exits 1)
+    local pid=$1 port=$2 owners i ok=0 rc=0
+    owners=$(ss -Hlunp "sport = :$port" | grep -o 'pid=[0-9]*' | sort -u | wc -l)
+    [ "$owners" = 2 ] || { echo "UDP sockets of $owners processes on :$port"; ss -Hlunp "sport = :$port"; return 1; }
+    [ "$(pgrep -P "$pid" | wc -l)" = 1 ] || { echo "workers of $pid: $(pgrep -P "$pid" | tr '\n' ' ')"; return 1; }
+    for i in $(seq 1 20); do
+        [ "$(dig @"$LOOP" -p "$port" www.cetic.be A +short +tries=2 +time=1)" = 10.0.0.5 ] && ok=$((ok + 1))
+    done
+    [ "$ok" = 20 ] || { echo "$ok of 20 answered"; return 1; }
+    timeout 5 "$DNS_BIN" --port "$port" --bind "$LOOP" --workers 2 >/dev/null 2>&1 || rc=$?
+    [ "$rc" = 1 ] || { echo "a second server with workers on the same port: exit $rc, expected 1"; return 1; }
+}
+
+workers_gone() { # PID: the worker of PID is gone too
+    local w; w=$(cat "$TMP/workers" 2>/dev/null)
+    for _ in $(seq 1 20); do kill -0 "$w" 2>/dev/null || return 0; sleep 0.05; done
+    echo "worker $w still running"; return 1
+}
+
 native_tests() {
     local dp wp pid=""
     dp=$(free_port); wp=$(free_port)
@@ -341,6 +361,13 @@ native_tests() {
     check "native dns --zone starts" start_native pid "$DNS_BIN" --port "$dp" --bind "$LOOP" --zone "$zone"
     check "native dns TC without EDNS, 32 answers with it" dns_tc "$dp"
     check "native dns SIGINT -> exit 0 within 1 s" stops_on "$pid" INT
+
+    dp=$(free_port)
+    check "native dns --workers 2 starts" start_native pid "$DNS_BIN" --port "$dp" --bind "$LOOP" --workers 2
+    check "native dns --workers 2: two SO_REUSEPORT sockets, all answered, port exclusive" dns_workers "$pid" "$dp"
+    pgrep -P "$pid" >"$TMP/workers" || true
+    check "native dns --workers 2 SIGTERM -> exit 0 within 1 s" stops_on "$pid" TERM
+    check "native dns --workers 2: the worker stops with it" workers_gone
 
     if [ -n "$(ip -6 addr show dev lo 2>/dev/null)" ]; then
         dp=$(free_port)
@@ -409,6 +436,10 @@ container_ready_line() { # CID SERVICE
     local logs; logs=$(docker logs "$1" 2>&1)
     [ "$logs" = "unibench: $2 ready" ] || { echo "logs: $logs"; return 1; }
 }
+ct_dns_procs() { # CID N: N dns-server processes in the container (workers = granted CPUs)
+    local n; n=$(docker top "$1" -o pid,comm | awk '$2 == "dns-server"' | wc -l)
+    [ "$n" = "$2" ] || { echo "$n dns-server processes, expected $2"; docker top "$1"; return 1; }
+}
 docker_stop_fast() { # CID: docker stop returns within 3 s (ignoring SIGTERM would take the 10 s grace)
     local t0 t1
     t0=$(ms_now)
@@ -474,6 +505,18 @@ container_tests() {
     check "container dns (no --init) docker stop within 3 s" docker_stop_fast "$cid"
     check "container dns (no --init) exit code 0" exit_code_zero "$cid"
     docker rm "$cid" >/dev/null 2>&1 || true
+
+    # SO_REUSEPORT workers follow the CPUs granted: --cpus 1 one process, --cpus 2 two
+    local c
+    for c in 1 2; do
+        dp=$(free_port)
+        check "container dns --cpus $c starts" run_container cid --init --cpus "$c" -p "$LOOP:$dp:53/udp" unibench/dns:$TAG
+        check "container dns --cpus $c answers" wait_dns "$dp"
+        check "container dns --cpus $c: $c dns-server process(es)" ct_dns_procs "$cid" "$c"
+        check "container dns --cpus $c docker stop within 3 s" docker_stop_fast "$cid"
+        check "container dns --cpus $c exit code 0" exit_code_zero "$cid"
+        docker rm "$cid" >/dev/null 2>&1 || true
+    done
 }
 
 for f in "$DNS_BIN" "$WEB_BIN" "$UDPSEND"; do

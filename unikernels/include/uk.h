@@ -48,6 +48,7 @@ static inline uint32_t inl(uint16_t p) { uint32_t v; __asm__ volatile("inl %1,%0
 static inline uint32_t mmio_read32(uintptr_t a) { return *(volatile uint32_t *)a; }
 static inline void mmio_write32(uintptr_t a, uint32_t v) { *(volatile uint32_t *)a = v; }
 static inline uint8_t mmio_read8(uintptr_t a) { return *(volatile uint8_t *)a; }
+static inline uint16_t mmio_read16(uintptr_t a) { return *(volatile uint16_t *)a; }
 static inline uint64_t rdtsc(void)
 {
     uint32_t lo, hi;
@@ -167,6 +168,15 @@ struct netif {
 extern struct netif netifs[NETIF_MAX];
 extern unsigned netif_count;
 void eth_input(struct netif *nif, uint8_t *frame, size_t len);
+/* Optional: sees every IPv4 frame for this interface before IP does; nonzero = consumed
+ * (the null echo guest's layer-2 reflector). */
+typedef int (*eth_hook_fn)(struct netif *nif, uint8_t *frame, size_t len);
+void eth_set_hook(eth_hook_fn fn);
+/* ---- net/reflect.c ---- */
+/* Turn an IPv4/UDP frame around in place (MACs, addresses, ports swapped; DNS QR set; UDP
+ * checksum 0); returns its length, or 0 (left as is) if it is not a whole UDP datagram or
+ * comes from port 0/7/13/19/37. */
+size_t udp_reflect(uint8_t *frame, size_t len);
 void arp_announce(struct netif *nif);                     /* gratuitous ARP */
 /* MAC of an on-link address of nif; NULL: unresolved (a request is sent, rate-limited).
  * A mapping older than ARP_REACHABLE_NS is refreshed by a new request and dropped when no

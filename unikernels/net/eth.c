@@ -252,6 +252,13 @@ static void arp_input(struct netif *nif, const uint8_t *a, size_t len)
     }
 }
 
+static eth_hook_fn eth_hook;
+
+void eth_set_hook(eth_hook_fn fn)
+{
+    eth_hook = fn;
+}
+
 void eth_input(struct netif *nif, uint8_t *f, size_t len)
 {
     if (len < ETH_HLEN || !nif->ip)
@@ -259,6 +266,8 @@ void eth_input(struct netif *nif, uint8_t *f, size_t len)
     if (memcmp(f, nif->mac, 6) && memcmp(f, bcast, 6))
         return;
     uint16_t type = get16(f + 12);
+    if (type == ETHTYPE_IP && eth_hook && eth_hook(nif, f, len))
+        return;
     if (type == ETHTYPE_IP)
         ip_input(nif, f, f + ETH_HLEN, len - ETH_HLEN);
     else if (type == ETHTYPE_ARP)

@@ -478,6 +478,60 @@ static void test_csum_update16(void)
     CHECK_EQ(bad, 0);
 }
 
+
+/* The null echo guest's reflector: a DNS query frame comes back as a response to its sender,
+ * IP checksum still valid, UDP checksum 0; non-UDP, fragments and echo-style ports are left. */
+static void test_udp_reflect(void)
+{
+    static const uint8_t us[6] = {0x52, 0x54, 0, 0, 1, 0}, peer[6] = {2, 0, 0, 0, 0, 9};
+    uint8_t f[128];
+    memset(f, 0, sizeof f);
+    memcpy(f, us, 6);
+    memcpy(f + 6, peer, 6);
+    p16(f + 12, 0x0800);
+    uint8_t *ip = f + 14, *udp = ip + 20;
+    size_t dns = 29; /* header + a short question */
+    ip[0] = 0x45;
+    p16(ip + 2, (uint16_t)(20 + 8 + dns));
+    ip[8] = 64;
+    ip[9] = 17;
+    p32(ip + 12, A(10, 0, 0, 1));
+    p32(ip + 16, A(10, 0, 0, 100));
+    p16(ip + 10, csum_fold(csum_add(0, ip, 20)));
+    p16(udp, 40000);
+    p16(udp + 2, 53);
+    p16(udp + 4, (uint16_t)(8 + dns));
+    p16(udp + 6, 0x1234);
+    p16(udp + 8, 0xbeef); /* DNS id */
+    udp[10] = 0x01;       /* RD, QR clear */
+    size_t len = 14 + 20 + 8 + dns + 6; /* Ethernet padding after the datagram */
+    CHECK_EQ(udp_reflect(f, len), 14 + 20 + 8 + dns);
+    CHECK(!memcmp(f, peer, 6) && !memcmp(f + 6, us, 6));
+    CHECK_EQ(g32(ip + 12), A(10, 0, 0, 100));
+    CHECK_EQ(g32(ip + 16), A(10, 0, 0, 1));
+    CHECK_EQ(csum_fold(csum_add(0, ip, 20)), 0);
+    CHECK_EQ(g16(udp), 53);
+    CHECK_EQ(g16(udp + 2), 40000);
+    CHECK_EQ(g16(udp + 6), 0);
+    CHECK_EQ(g16(udp + 8), 0xbeef);
+    CHECK_EQ(udp[10], 0x81);
+
+    uint8_t g[128];
+    memcpy(g, f, sizeof g);
+    p16(g + 14 + 20, 7); /* from an echo port: never answered (two reflectors would loop) */
+    CHECK_EQ(udp_reflect(g, len), 0);
+    memcpy(g, f, sizeof g);
+    g[14 + 9] = 6; /* TCP */
+    CHECK_EQ(udp_reflect(g, len), 0);
+    memcpy(g, f, sizeof g);
+    g[14 + 6] = 0x20; /* more fragments */
+    CHECK_EQ(udp_reflect(g, len), 0);
+    memcpy(g, f, sizeof g);
+    CHECK_EQ(udp_reflect(g, 14 + 20 + 8 + dns - 1), 0); /* truncated frame */
+    p16(g + 12, 0x0806);
+    CHECK_EQ(udp_reflect(g, len), 0);
+}
+
 int main(void)
 {
     static struct { const char *name; void (*fn)(void); } tests[] = {
@@ -492,6 +546,7 @@ int main(void)
         {"ARP: forged frames do not change a mapping", test_arp_spoofing},
         {"ARP: mappings age and are refreshed", test_arp_aging},
         {"RFC 1624 incremental checksum", test_csum_update16},
+        {"null echo: UDP reflected at layer 2", test_udp_reflect},
     };
     /* ip.c and eth.c keep routes, ARP tables and counters in statics: each test runs in
      * a child with fresh state. */

@@ -93,6 +93,10 @@ final class BenchBootCommand implements Callable<Integer> {
             description = "Seed of the random choice of instances to restart (default: drawn; recorded in run.json).")
     Long seed;
 
+    @Option(names = "--cpu-layout", paramLabel = "split|shared", description = io.unibench.bench.CpuLayout.HELP
+            + " Here the generator is the prober; run.json records the first boot's placement per backend.")
+    String cpuLayout;
+
     @Option(names = "--recreate",
             description = "Remove the killed instance and start a new one (Docker: a new container; default: the "
                     + "backend's restart, for Docker the same container started again, as the study did). QEMU and "
@@ -128,6 +132,7 @@ final class BenchBootCommand implements Callable<Integer> {
         if (warmup < 0) {
             throw new UsageException("--warmup must not be negative (got " + warmup + ")");
         }
+        io.unibench.bench.CpuLayout layout = io.unibench.bench.CpuLayout.choose(cpuLayout);
         BackendOptions backendOptions = BackendOptions.defaults().with(qemuOptions.options())
                 .with(remoteOptions.options());
         long seedValue = seed != null ? seed : System.currentTimeMillis();
@@ -169,10 +174,13 @@ final class BenchBootCommand implements Callable<Integer> {
             deployers.add(b.deployer(new io.unibench.deploy.Deployer.Context(state, catalog, backendOptions, null)));
         }
         meta.put("network", NetworkOptions.describe(lab, deployers, serviceSpec));
-        BootBenchmark.Result r = BootBenchmark.run(options, serviceSpec,
-                b -> DeployerBootTarget.open(b, state, catalog, serviceSpec, backendOptions, recreate, progress::warning,
-                        lab),
-                meta, progress);
+        BootBenchmark.Result r;
+        try (io.unibench.bench.CpuLayout.Boots boots = layout.forBoots(meta)) {
+            r = BootBenchmark.run(options, serviceSpec,
+                    b -> DeployerBootTarget.open(b, state, catalog, serviceSpec, backendOptions, recreate,
+                            progress::warning, lab).onCpus(boots),
+                    meta, progress);
+        }
         return run.finish(r.dir(), r.reason(), spec);
     }
 

@@ -83,7 +83,9 @@ final class BenchDnsCommand implements Callable<Integer> {
         if (clients < 1 || clients > MAX_CLIENTS) {
             throw new UsageException("--clients must be 1-" + MAX_CLIENTS + " (got " + clients + ")");
         }
-        int cores = Runtime.getRuntime().availableProcessors();
+        // auto threads: what the generator's own CPUs can drive (split: its half of the host)
+        io.unibench.bench.CpuLayout layout = ramp.cpuLayout();
+        int cores = layout.generator().size();
         boolean autoThreads = "auto".equals(threadsOption);
         int threads;
         if (autoThreads) {
@@ -109,13 +111,18 @@ final class BenchDnsCommand implements Callable<Integer> {
             return NetworkOptions.reexecInside(lab, spec);
         }
         RunMetadata meta = ramp.startMetadata("dns", spec);
-        meta.parameter("threads_choice", autoThreads ? "auto (" + cores + " cores)" : "given");
+        meta.parameter("threads_choice", autoThreads ? "auto (" + cores + " cores"
+                + (layout.mode() == io.unibench.bench.CpuLayout.Mode.split ? " of the generator, --cpu-layout split"
+                : "") + ")" : "given");
         RampOptions.describeGenerator(meta, lab);
         DnsBenchmark.Settings settings = new DnsBenchmark.Settings(target, address, queryFile, clients, threads, driver,
                 transport);
-        OpenLoopRun.Result result = DnsBenchmark.run(settings, plan, stops, timeout, ramp.output("dns"), meta,
-                ramp.progress(DnsEngine.PROTOCOL.rateUnit()),
-                ramp.serverCpu(meta, spec.commandLine().getErr()));
+        OpenLoopRun.Result result;
+        try (io.unibench.bench.CpuLayout.Placed placed = ramp.placeCpus(meta, address, spec.commandLine().getErr())) {
+            result = DnsBenchmark.run(settings, plan, stops, timeout, ramp.output("dns"), meta,
+                    ramp.progress(DnsEngine.PROTOCOL.rateUnit()),
+                    ramp.serverCpu(meta, spec.commandLine().getErr()));
+        }
         return ramp.finish(result, spec);
     }
 }

@@ -108,6 +108,7 @@ final class BenchHttpCommand implements Callable<Integer> {
         RampPlan plan = ramp.plan();
         StopConditions stops = ramp.stops();
         Duration timeout = ramp.timeout();
+        ramp.cpuLayout(); // bad input before anything starts, in this process and not only in the lab's
         io.unibench.deploy.lab.Lab lab = ramp.lab(url.address().getAddress());
         if (lab != null && !io.unibench.deploy.lab.InsideLab.inside(lab)) {
             ramp.output("http").check();
@@ -115,9 +116,12 @@ final class BenchHttpCommand implements Callable<Integer> {
         }
         RunMetadata meta = ramp.startMetadata("http", spec);
         RampOptions.describeGenerator(meta, lab);
-        OpenLoopRun.Result result = HttpBenchmark.run(settings, plan, stops, timeout, ramp.output("http"), meta,
-                ramp.progress(HttpEngine.PROTOCOL.rateUnit()),
-                ramp.serverCpu(meta, spec.commandLine().getErr()));
+        OpenLoopRun.Result result;
+        try (io.unibench.bench.CpuLayout.Placed placed = ramp.placeCpus(meta, url.address(), spec.commandLine().getErr())) {
+            result = HttpBenchmark.run(settings, plan, stops, timeout, ramp.output("http"), meta,
+                    ramp.progress(HttpEngine.PROTOCOL.rateUnit()),
+                    ramp.serverCpu(meta, spec.commandLine().getErr()));
+        }
         return ramp.finish(result, spec);
     }
 }

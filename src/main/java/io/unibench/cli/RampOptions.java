@@ -101,8 +101,34 @@ public final class RampOptions {
                     + "(default: ${DEFAULT-VALUE}).")
     Duration maxSendLag;
 
+    @Option(names = "--cpu-layout", paramLabel = "split|shared", description = io.unibench.bench.CpuLayout.HELP
+            + " The instance is --instance, or the one unibench started that serves --target; run.json records "
+            + "both placements, read back.")
+    String cpuLayout;
+
     @picocli.CommandLine.Mixin
     RunOutputOptions run;
+
+    /** The --cpu-layout on this host (checked before anything starts: split on a 1-CPU host is bad input). */
+    io.unibench.bench.CpuLayout cpuLayout() {
+        return io.unibench.bench.CpuLayout.choose(cpuLayout);
+    }
+
+    /**
+     * Places the generator (this JVM) and the instance under load (--instance, else the recorded instance
+     * serving {@code target}) as --cpu-layout says, and records both in run.json. Call before the engine
+     * starts its threads.
+     */
+    io.unibench.bench.CpuLayout.Placed placeCpus(RunMetadata meta, java.net.InetSocketAddress target, PrintWriter err) {
+        io.unibench.bench.CpuLayout layout = cpuLayout();
+        StateStore state = StateStore.open();
+        Instance inst = instance != null ? state.get(instance).orElseThrow(() -> new UsageException(
+                "--instance: no instance '" + instance + "' (see unibench status)"))
+                : io.unibench.bench.CpuLayout.serving(state, target).orElse(null);
+        io.unibench.deploy.Deployer d = inst == null ? null : Deployments.create(state, ServiceCatalog.load(),
+                BackendOptions.defaults(), new DeployProgress(err, true)).deployer(inst.backend());
+        return layout.apply(d, inst, meta);
+    }
 
     /**
      * With {@code --lab}: the lab, checked (root, recorded, its namespace ours). Without: null, and a target

@@ -16,11 +16,13 @@ import picocli.CommandLine.Spec;
         description = {"Draw charts (SVG, PNG) and one self-contained index.html from result folders:",
             "a bench dns, http or boot run, a study (its run folders and footprint.csv),",
             "or a folder of runs. Folders given together are compared side by side.",
-            "Prints the path of index.html."},
+            "Prints the path of index.html; --json prints the page's data model instead",
+            "(also written as report.json beside index.html)."},
         footerHeading = "%nExamples:%n",
         footer = {"  unibench report results/20261129T120000Z-dns-knot",
             "  unibench report results/*-dns-qemu results/*-dns-docker",
-            "  unibench report results/20261129T130000Z-study -o /tmp/study-report"})
+            "  unibench report results/20261129T130000Z-study -o /tmp/study-report",
+            "  unibench report results/20261129T130000Z-study --json | jq '.page.caveats[].id'"})
 final class ReportCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "RESULTS_DIR", description = "One or more result folders.")
     List<Path> dirs;
@@ -28,6 +30,9 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "DIR",
             description = {"Report folder to create; must not exist (default:", "<first RESULTS_DIR>/report, or report-2, ... when taken)."})
     Path output;
+
+    @picocli.CommandLine.Mixin
+    JsonOption json;
 
     @Spec
     CommandSpec spec;
@@ -37,7 +42,11 @@ final class ReportCommand implements Callable<Integer> {
         // the arguments as typed, from the root command on (they include "report")
         List<String> commandLine = Invocation.commandLine(spec);
         Report.Result r = Report.run(new ReportOptions(dirs, output, commandLine));
-        spec.commandLine().getOut().println(r.index());
+        if (json.on()) {
+            spec.commandLine().getOut().print(r.json());
+        } else {
+            spec.commandLine().getOut().println(r.index());
+        }
         spec.commandLine().getOut().flush();
         return Main.EXIT_OK;
     }

@@ -28,7 +28,7 @@ import picocli.CommandLine;
             "churn), tear everything down and draw the report; all in one results folder."},
         footerHeading = "%nProfiles:%n",
         footer = {"  smoke  about 1 minute; every part, tiny ramps (what CI runs)",
-            "  quick  about 5 minutes (the quick start's default)",
+            "  quick  5 to 10 minutes, ramps to each break point (the quick start's default)",
             "  full   the 2018 study's method: 5-minute steps from 100 by 100 until the server breaks;",
             "         boot periods of 20 minutes from 10 to 140 instances (many hours)",
             "",
@@ -55,6 +55,10 @@ final class StudyCommand implements Callable<Integer> {
             description = "The lab lab mode uses, created when missing (default: ${DEFAULT-VALUE}).")
     String lab;
 
+    @Option(names = "--cpu-layout", paramLabel = "split|shared", description = io.unibench.bench.CpuLayout.HELP
+            + " Applied to every DNS and HTTP benchmark and to the boot benchmark's instances.")
+    String cpuLayout;
+
     @Option(names = "--output", paramLabel = "DIR",
             description = "Study folder to create (must not exist). Default: a new folder under results/.")
     Path output;
@@ -76,6 +80,7 @@ final class StudyCommand implements Callable<Integer> {
             throw new io.unibench.UsageException("--network must be lab, forward or both (got '" + mode + "')");
         }
         io.unibench.deploy.lab.Lab.checkName(lab);
+        io.unibench.bench.CpuLayout layout = io.unibench.bench.CpuLayout.choose(cpuLayout);
         if (!mode.equals("forward")) {
             io.unibench.deploy.lab.Labs.requirePrivileges();
             io.unibench.deploy.lab.Labs.requireTools(true);
@@ -115,6 +120,7 @@ final class StudyCommand implements Callable<Integer> {
         if (l != null) {
             runner.inLab(l);
         }
+        runner.cpuLayout(layout);
         StudyRunner.Result r = runner.run(out.base(), out.exact(), commandLine);
         // summary.json: the study's folder and every sub-run's headline (as their own summary.json say)
         io.unibench.results.RunSummary summary = null;
@@ -155,6 +161,9 @@ final class StudyCommand implements Callable<Integer> {
         meta.put("profile", p.name());
         meta.put("network", java.util.Map.of("mode", "both", "forward", "forward/", "lab", "lab/"));
         List<String> common = new ArrayList<>(List.of("study", "--profile", p.name(), "--backend", backend));
+        if (cpuLayout != null) {
+            common.addAll(List.of("--cpu-layout", cpuLayout));
+        }
         int worst = Main.EXIT_OK;
         List<java.util.Map<String, Object>> stages = new ArrayList<>();
         for (String mode : List.of("forward", "lab")) {

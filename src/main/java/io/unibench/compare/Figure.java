@@ -15,7 +15,15 @@ package io.unibench.compare;
  * @param what           {@code name} without the backend: {@code cold boot p50 (dns)}
  * @param backend        the backend (or the run's label) the figure was measured on; null when unknown
  * @param at             the offered rate of a p99 figure, NaN for the others
+ * @param lowerBound     the value is only a lower bound: a break point the ramp never reached (it stopped at
+ *                       its --max-rate, or because the generator could not keep up, before the server broke)
  */
 public record Figure(String key, String name, String metric, String unit, boolean higherIsBetter,
-                     Estimate estimate, String subject, String what, String backend, double at) {
+                     Estimate estimate, String subject, String what, String backend, double at, boolean lowerBound) {
+
+    /** A figure whose value is the measured value itself. */
+    public Figure(String key, String name, String metric, String unit, boolean higherIsBetter, Estimate estimate,
+                  String subject, String what, String backend, double at) {
+        this(key, name, metric, unit, higherIsBetter, estimate, subject, what, backend, at, false);
+    }
 }

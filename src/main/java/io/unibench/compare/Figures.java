@@ -151,9 +151,10 @@ public final class Figures {
         List<Estimates.Step> steps = new ArrayList<>();
         String where = label == null ? "" : " (" + label + ")";
         String keyLabel = label == null ? "" : "/" + label;
+        Map<Integer, Boolean> saturated = generatorSaturated(dir);
         for (Map.Entry<Integer, List<Estimates.Second>> e : bySteps.entrySet()) {
             double rate = offered.get(e.getKey());
-            steps.add(new Estimates.Step(rate, e.getValue()));
+            steps.add(new Estimates.Step(rate, e.getValue(), saturated.getOrDefault(e.getKey(), false)));
             double[] p99 = e.getValue().stream().mapToDouble(Estimates.Second::p99Us).filter(x -> !Double.isNaN(x))
                     .toArray();
             if (p99.length > 0) {
@@ -163,9 +164,26 @@ public final class Figures {
                         protocol + " p99 at " + r + " " + unit, backend, rate));
             }
         }
-        add(new Figure(protocol + "/break_point" + keyLabel, protocol + " break point" + where, "break_point", unit,
-                true, Estimates.breakPoint(steps, criteria), protocol + "/break_point", protocol + " break point",
-                backend, Double.NaN));
+        boolean reached = Estimates.breakPointReached(steps, criteria);
+        String bound = reached ? "" : " (not reached)";
+        add(new Figure(protocol + "/break_point" + keyLabel, protocol + " break point" + where + bound, "break_point",
+                unit, true, Estimates.breakPoint(steps, criteria), protocol + "/break_point", protocol + " break point",
+                backend, Double.NaN, !reached));
+    }
+
+    /** Which steps of a ramp measured the generator (steps.csv's generator_saturated); none when there is no steps.csv. */
+    private static Map<Integer, Boolean> generatorSaturated(Path dir) {
+        Path file = dir.resolve(RampCsvSink.STEPS_FILE);
+        Map<Integer, Boolean> out = new TreeMap<>();
+        if (!Files.isRegularFile(file)) {
+            return out;
+        }
+        String step = RampCsvSink.STEP.name();
+        String flag = RampCsvSink.GENERATOR_SATURATED.name();
+        for (CSVRecord r : csv(file, List.of(step, flag))) {
+            out.put((int) number(file, r, step), "true".equals(r.get(flag)));
+        }
+        return out;
     }
 
     private void readFootprint(Path file) {

@@ -18,12 +18,42 @@ import java.util.TreeMap;
 public final class Headline {
     /** One comparison of two backends on one figure. */
     public record Row(String figure, String metric, String unit, boolean higherIsBetter, String a, String b,
-                      double aValue, double bValue, double ratio, double low, double high, String verdict) {
+                      double aValue, double bValue, double ratio, double low, double high, String verdict,
+                      boolean aLowerBound, boolean bLowerBound) {
         /** The sentence form: {@code cold boot p50 (dns): qemu 38.9 ms vs docker 187.0 ms, 4.81x (CI 4.62-5.01x)}. */
         public String sentence() {
-            String ci = low == high ? "exact" : "CI " + times(low) + "-" + times(high) + "x";
-            return figure + ": " + a + " " + CompareFormat.value(aValue, unit) + " vs " + b + " "
-                    + CompareFormat.value(bValue, unit) + ", " + times(ratio) + "x (" + ci + "), " + verdict;
+            return figure + ": " + a + " " + aText() + " vs " + b + " " + bText() + ", "
+                    + (comparable() ? ratioText() + " (" + ciText() + "), " : "") + verdict;
+        }
+
+        /** False when a figure is only a lower bound (a break point one ramp never reached): no ratio then. */
+        public boolean comparable() {
+            return !aLowerBound && !bLowerBound;
+        }
+
+        public String aText() {
+            return text(aValue, aLowerBound);
+        }
+
+        public String bText() {
+            return text(bValue, bLowerBound);
+        }
+
+        /** {@code 4.81x}, or a dash when not comparable. */
+        public String ratioText() {
+            return comparable() ? times(ratio) + "x" : "\u2014";
+        }
+
+        /** {@code exact}, {@code CI 4.62-5.01x}, or a dash when not comparable. */
+        public String ciText() {
+            return !comparable() ? "\u2014" : low == high ? "exact" : "CI " + times(low) + "-" + times(high) + "x";
+        }
+
+        private String text(double v, boolean lowerBound) {
+            if (!lowerBound) {
+                return CompareFormat.value(v, unit);
+            }
+            return v > 0 ? "\u2265 " + CompareFormat.value(v, unit) : "not found";
         }
     }
 
@@ -71,7 +101,10 @@ public final class Headline {
         String verdict;
         boolean tooFew = !(a.estimate().exact() && b.estimate().exact())
                 && (a.estimate().samples() < Compare.MIN_SAMPLES || b.estimate().samples() < Compare.MIN_SAMPLES);
-        if (tooFew) {
+        if (a.lowerBound() || b.lowerBound()) {
+            verdict = "unknown: no break point on " + (a.lowerBound() && b.lowerBound() ? "either"
+                    : a.lowerBound() ? a.backend() : b.backend()) + " (the ramp stopped before the server broke)";
+        } else if (tooFew) {
             verdict = "too few samples";
         } else if (ci.above(1)) {
             verdict = (a.higherIsBetter() ? b.backend() : a.backend()) + " better";
@@ -81,7 +114,8 @@ public final class Headline {
             verdict = "no significant difference";
         }
         return new Row(a.what(), a.metric(), a.unit(), a.higherIsBetter(), a.backend(), b.backend(),
-                a.estimate().value(), b.estimate().value(), ci.ratio(), ci.low(), ci.high(), verdict);
+                a.estimate().value(), b.estimate().value(), ci.ratio(), ci.low(), ci.high(), verdict, a.lowerBound(),
+                b.lowerBound());
     }
 
     /** Is {@code f} (a p99 figure) at the highest rate both backends have a p99 for, in its protocol? */

@@ -155,6 +155,17 @@ public interface Deployer {
         return start(spec, killed);
     }
 
+    /**
+     * Confines the running {@code instance} to {@code cpus} ({@code --cpu-layout}: the CPUs the load generator
+     * does not use) and reads the placement back (QEMU: every thread of its process, vCPUs included;
+     * containers: the cpuset; a process: its threads). By default the backend cannot place its instances: the
+     * result says so, and the run records a caveat.
+     */
+    default io.unibench.util.Affinity.Pinning place(Instance instance, io.unibench.util.CpuSet cpus) {
+        return io.unibench.util.Affinity.Pinning.unsupported(cpus, "the " + backend().id()
+                + " backend cannot place its instances on CPUs");
+    }
+
     /** The last lines the instance printed on its console (for error messages). */
     List<String> consoleTail(Instance instance, int lines);
 
@@ -222,6 +233,27 @@ public interface Deployer {
 
         /** System.nanoTime when the ready line appeared on the console, -1 if not (yet) seen. */
         long consoleReadyNanos();
+
+        /** The guest's own boot stamps (a unikernel prints them on its console after its first answer), or null. */
+        default GuestStamps guestStamps() {
+            return null;
+        }
+
+        /** True while this instance is expected to print its boot stamps and has not yet (worth a short wait). */
+        default boolean stampsPending() {
+            return false;
+        }
+
+        /**
+         * System.nanoTime when the instance's own code began (a unikernel's kernel entry, a container's process
+         * start), -1 when unknown. By default derived from the stamps: the ready line's host time minus the
+         * guest's entry-to-ready time (see {@link GuestStamps}).
+         */
+        default long guestEntryNanos() {
+            GuestStamps g = guestStamps();
+            long ready = consoleReadyNanos();
+            return g == null || ready < 0 ? -1 : ready - (g.readyUs() - g.entryUs()) * 1000;
+        }
 
         /** Cheap check between probe tries (e.g. look for the ready line); default nothing. */
         default void poll() {

@@ -10,11 +10,21 @@ import org.HdrHistogram.Histogram;
  * too far behind, or had no free query ID); {@code clientRxDrops} answers the generator's own sockets
  * dropped because it did not read them in time (they then show as lost, but the client lost them).
  * {@code hostNoisePct} is the share of host CPU used by processes outside the benchmark ({@link HostNoise});
- * summed samples keep the highest; NaN when not measured.
+ * summed samples keep the highest; NaN when not measured. {@code recvLag} (ns): how long each answer may
+ * have waited on the generator's read side before the generator read it (an engine that stamps it, HTTP;
+ * empty otherwise): the part of the latency that belongs to the generator, not to the server.
  */
 public record IntervalSample(long sent, long completed, long lost, long[] outcomes, long[] errors, long[] extras,
                              Histogram latency, Histogram service, Histogram lag, long unsent, long clientRxDrops,
-                             double hostNoisePct) {
+                             double hostNoisePct, Histogram recvLag) {
+
+    /** A sample without receive-lag samples. */
+    public IntervalSample(long sent, long completed, long lost, long[] outcomes, long[] errors, long[] extras,
+                          Histogram latency, Histogram service, Histogram lag, long unsent, long clientRxDrops,
+                          double hostNoisePct) {
+        this(sent, completed, lost, outcomes, errors, extras, latency, service, lag, unsent, clientRxDrops,
+                hostNoisePct, new Histogram(3));
+    }
 
     /** A sample without a host-noise reading (NaN: not measured). */
     public IntervalSample(long sent, long completed, long lost, long[] outcomes, long[] errors, long[] extras,
@@ -26,7 +36,7 @@ public record IntervalSample(long sent, long completed, long lost, long[] outcom
     /** The same counts with the share of host CPU that processes outside the benchmark used meanwhile. */
     public IntervalSample withHostNoise(Double pct) {
         return new IntervalSample(sent, completed, lost, outcomes, errors, extras, latency, service, lag, unsent,
-                clientRxDrops, pct == null ? Double.NaN : pct);
+                clientRxDrops, pct == null ? Double.NaN : pct, recvLag);
     }
 
     /** A sample without unsent exchanges or client drops. */
@@ -51,11 +61,13 @@ public record IntervalSample(long sent, long completed, long lost, long[] outcom
         svc.add(o.service);
         Histogram lg = lag.copy();
         lg.add(o.lag);
+        Histogram rl = recvLag.copy();
+        rl.add(o.recvLag);
         return new IntervalSample(sent + o.sent, completed + o.completed, lost + o.lost,
                 add(outcomes, o.outcomes), add(errors, o.errors), add(extras, o.extras), lat, svc, lg,
                 unsent + o.unsent, clientRxDrops + o.clientRxDrops,
                 Double.isNaN(hostNoisePct) ? o.hostNoisePct
-                        : Double.isNaN(o.hostNoisePct) ? hostNoisePct : Math.max(hostNoisePct, o.hostNoisePct));
+                        : Double.isNaN(o.hostNoisePct) ? hostNoisePct : Math.max(hostNoisePct, o.hostNoisePct), rl);
     }
 
     public static IntervalSample empty(LoadProtocol p) {

@@ -16,7 +16,9 @@ import org.HdrHistogram.SingleWriterRecorder;
  *
  * <p>Three histograms, all in nanoseconds: latency from the intended send time to the answer
  * (coordinated-omission corrected), service time from the actual send to the answer, and send lag
- * (actual minus intended send time, which tells whether the generator kept its schedule).
+ * (actual minus intended send time, which tells whether the generator kept its schedule). A fourth, receive
+ * lag, is recorded by engines that can tell how long an answer may have waited unread on the generator's side
+ * ({@link Worker#completed(long, long, long, int, long)}).
  */
 public final class LoadMeter {
     static final int SENT = 0;
@@ -123,8 +125,9 @@ public final class LoadMeter {
         Histogram latency = new Histogram(3);
         Histogram service = new Histogram(3);
         Histogram lag = new Histogram(3);
+        Histogram recvLag = new Histogram(3);
         for (Worker w : workers) {
-            w.drainInto(counts, latency, service, lag);
+            w.drainInto(counts, latency, service, lag, recvLag);
         }
         int o = protocol.outcomes().size();
         int e = protocol.errors().size();
@@ -132,7 +135,7 @@ public final class LoadMeter {
         long[] errors = java.util.Arrays.copyOfRange(counts, FIXED + o, FIXED + o + e);
         long[] extras = java.util.Arrays.copyOfRange(counts, FIXED + o + e, n);
         return new IntervalSample(counts[SENT], counts[COMPLETED], counts[LOST], outcomes, errors, extras,
-                latency, service, lag, counts[UNSENT], counts[CLIENT_RX_DROPS]);
+                latency, service, lag, counts[UNSENT], counts[CLIENT_RX_DROPS], Double.NaN, recvLag);
     }
 
     /** Single-writer recorder owned by one sending thread. */
@@ -142,6 +145,8 @@ public final class LoadMeter {
         private final SingleWriterRecorder latency = new SingleWriterRecorder(3);
         private final SingleWriterRecorder service = new SingleWriterRecorder(3);
         private final SingleWriterRecorder lag = new SingleWriterRecorder(3);
+        private final SingleWriterRecorder recvLag = new SingleWriterRecorder(3);
+        private Histogram recvLagRecycle;
         private Histogram latencyRecycle;
         private Histogram serviceRecycle;
         private Histogram lagRecycle;
@@ -237,6 +242,19 @@ public final class LoadMeter {
             service.recordValue(Math.max(0, doneNanos - sentNanos));
         }
 
+        /**
+         * An answer stamped at {@code doneNanos}, the closest the engine saw it arrive, that may have waited
+         * up to {@code recvLagNanos} more on the generator's read side before it was read (a loop busy with
+         * other answers): that wait goes into the receive-lag histogram, which flags the step when its p99
+         * is high, since latency the generator adds must not pass for the server's.
+         */
+        public void completed(long dueNanos, long sentNanos, long doneNanos, int outcome, long recvLagNanos) {
+            completed(dueNanos, sentNanos, doneNanos, outcome);
+            if (dueNanos >= measureStartNanos) {
+                recvLag.recordValue(Math.max(0, recvLagNanos));
+            }
+        }
+
         /** An exchange got no answer within the timeout. Lost exchanges stay out of the latency. */
         public void lost(long dueNanos) {
             if (dueNanos < measureStartNanos) {
@@ -274,7 +292,7 @@ public final class LoadMeter {
             counts.setRelease(i, counts.getPlain(i) + n);
         }
 
-        private synchronized void drainInto(long[] into, Histogram lat, Histogram svc, Histogram lg) {
+        private synchronized void drainInto(long[] into, Histogram lat, Histogram svc, Histogram lg, Histogram rl) {
             for (int i = 0; i < drained.length; i++) {
                 long now = counts.getAcquire(i);
                 into[i] += now - drained[i];
@@ -286,6 +304,8 @@ public final class LoadMeter {
             lat.add(latencyRecycle);
             svc.add(serviceRecycle);
             lg.add(lagRecycle);
+            recvLagRecycle = recvLag.getIntervalHistogram(recvLagRecycle);
+            rl.add(recvLagRecycle);
         }
     }
 }

@@ -43,6 +43,10 @@ public final class Charts {
                 charts.add(latency(protocol, runs));
                 charts.add(throughput(protocol, runs));
                 charts.add(loss(protocol, runs));
+                ChartSpec where = lossWhere(protocol, runs);
+                if (where != null) {
+                    charts.add(where);
+                }
                 if (runs.stream().flatMap(r -> r.steps().stream()).anyMatch(s -> !Double.isNaN(s.cpuUsPerQuery()))) {
                     charts.add(cost(protocol, runs));
                 }
@@ -180,6 +184,38 @@ public final class Charts {
                 "CPU time of the loaded instance over each step's measured window (QEMU: the whole process, vCPU"
                         + " and I/O threads; container: its cgroup; native: the process) divided by the answers."
                         + " Runs without a known instance are not drawn.");
+    }
+
+    /**
+     * Where the lost queries were lost, per step (steps.csv {@code loss_client}, {@code loss_path},
+     * {@code loss_server}) as % of sent against the offered rate; null when no run that lost anything knew
+     * the split.
+     */
+    ChartSpec lossWhere(String protocol, List<RampRun> runs) {
+        List<Series> series = new ArrayList<>();
+        for (RampRun run : runs) {
+            List<RampRun.Step> steps = run.steps().stream().filter(s -> s.split() != null && s.sent() > 0).toList();
+            if (steps.stream().noneMatch(s -> s.lost() > 0)) {
+                continue;
+            }
+            int c = color(run.info().label());
+            List<Double> x = steps.stream().map(RampRun.Step::offered).toList();
+            series.add(new Series(run.info().label() + " path", Style.LINE, c, x,
+                    steps.stream().map(s -> 100.0 * s.split().path() / s.sent()).toList()));
+            series.add(new Series(run.info().label() + " server", Style.DASHED, c, x,
+                    steps.stream().map(s -> 100.0 * s.split().server() / s.sent()).toList()));
+            series.add(new Series(run.info().label() + " client", Style.DOTTED, c, x,
+                    steps.stream().map(s -> 100.0 * s.split().client() / s.sent()).toList()));
+        }
+        if (series.isEmpty()) {
+            return null;
+        }
+        return new ChartSpec(protocol + "-loss-where", upper(protocol) + ": where the queries were lost",
+                "offered rate (" + runs.get(0).rateUnit() + ")", "lost (% of sent)", Kind.XY, false, List.of(), series,
+                "From the server's own counters per step: solid, on the path (sent, never received by the server:"
+                        + " forwarder, bridge, chain); dashed, in the server (received, not answered, or dropped at"
+                        + " its full receive buffer); dotted, in the generator's own sockets. Runs whose server"
+                        + " could not be asked are not drawn.");
     }
 
     ChartSpec loss(String protocol, List<RampRun> runs) {

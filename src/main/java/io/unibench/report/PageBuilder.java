@@ -15,6 +15,7 @@ import io.unibench.report.Page.Link;
 import io.unibench.report.Page.Row;
 import io.unibench.report.Page.Section;
 import io.unibench.report.Page.Table;
+import io.unibench.load.HostNoise;
 import io.unibench.results.Caveat;
 import io.unibench.results.RunMetadata;
 import java.nio.file.Path;
@@ -82,6 +83,10 @@ final class PageBuilder {
         if (side != null) {
             sections.add(side);
         }
+        Section forwarder = forwarderCost();
+        if (forwarder != null) {
+            sections.add(forwarder);
+        }
         for (String protocol : List.of("dns", "http")) {
             List<RampRun> runs = results.ramps(protocol);
             if (!runs.isEmpty()) {
@@ -126,12 +131,12 @@ final class PageBuilder {
                 head("B / A"), head("95 % CI"), head("verdict"));
         List<Page.Row> out = new ArrayList<>();
         for (io.unibench.compare.Headline.Row r : rows) {
-            String ci = r.low() == r.high() ? "exact" : io.unibench.compare.CompareFormat.times(r.low()) + "\u2013"
+            String ci = !r.comparable() ? "\u2014" : r.low() == r.high() ? "exact"
+                    : io.unibench.compare.CompareFormat.times(r.low()) + "\u2013"
                     + io.unibench.compare.CompareFormat.times(r.high()) + "\u00d7";
-            out.add(new Page.Row(null, List.of(text(r.figure()), text(r.a()), text(r.b()),
-                    num(io.unibench.compare.CompareFormat.value(r.aValue(), r.unit())),
-                    num(io.unibench.compare.CompareFormat.value(r.bValue(), r.unit())),
-                    num(io.unibench.compare.CompareFormat.times(r.ratio()) + "\u00d7"), num(ci), text(r.verdict()))));
+            String ratio = r.comparable() ? io.unibench.compare.CompareFormat.times(r.ratio()) + "\u00d7" : "\u2014";
+            out.add(new Page.Row(null, List.of(text(r.figure()), text(r.a()), text(r.b()), num(r.aText()),
+                    num(r.bText()), num(ratio), num(ci), text(r.verdict()))));
         }
         Table t = new Table("For each pair of backends: the figure on A and on B, the ratio B / A and its 95 % percentile"
                 + " bootstrap interval (" + bootstrap.resamples() + " resamples, seed " + bootstrap.seed() + "; boot"
@@ -259,6 +264,10 @@ final class PageBuilder {
                     + ": the load generator could not send at the offered rate, so those steps measure the client,"
                     + " not the server (black crosses in the charts).", false));
         }
+        CaveatLine noise = hostNoise();
+        if (noise != null) {
+            out.add(noise);
+        }
         for (RunInfo st : results.studies()) {
             // a study draws its report before it records how it ended, so "running" is normal here
             if (st.interrupted() || "failed".equals(st.status())) {
@@ -284,6 +293,34 @@ final class PageBuilder {
             }
         }
         return out;
+    }
+
+    /**
+     * The steps where processes outside the benchmark used more than {@value HostNoise#THRESHOLD_PCT} % of
+     * the host's CPU in some second, per run with the highest share; null when no step was noisy.
+     */
+    CaveatLine hostNoise() {
+        List<String> runs = new ArrayList<>();
+        double max = 0;
+        for (RampRun r : results.ramps()) {
+            List<RampRun.Step> noisy = r.noisySteps();
+            if (noisy.isEmpty()) {
+                continue;
+            }
+            double m = noisy.stream().mapToDouble(RampRun.Step::hostNoiseMaxPct).max().orElse(0);
+            max = Math.max(max, m);
+            runs.add(display(r.info()) + " (step" + (noisy.size() > 1 ? "s " : " ") + String.join(", ",
+                    noisy.stream().map(s -> String.valueOf(s.step())).toList()) + "; up to "
+                    + String.format(Locale.ROOT, "%.0f", m) + " %)");
+        }
+        if (runs.isEmpty()) {
+            return null;
+        }
+        return new CaveatLine(Caveat.HOST_NOISE.id(), "Host noise", " in " + String.join("; ", runs) + ": processes"
+                + " outside the benchmark used more than " + String.format(Locale.ROOT, "%.0f", HostNoise.THRESHOLD_PCT)
+                + " % of the host's CPU in a second of those steps (at most " + String.format(Locale.ROOT, "%.0f", max)
+                + " %), so their figures are suspect (marked in the step tables; seconds.csv has the share per"
+                + " second in host_noise_pct).", false);
     }
 
     // ---- backends side by side ----------------------------------------------------------------------------
@@ -353,7 +390,11 @@ final class PageBuilder {
             rows.add(figureRow("DNS idle memory (MiB)", backends,
                     b -> fp.containsKey(b) ? dec(fp.get(b).idleRssBytes() / Charts.MIB) : "\u2014"));
         }
-        Table t = new Table("Headline figures per backend (details and every run below). Max rate without loss:"
+        boolean bothModes = results.ramps().stream().map(r -> r.info().networkMode()).filter(m -> m != null)
+                .distinct().count() > 1;
+        Table t = new Table("Headline figures per backend (details and every run below)." + (bothModes ? " The runs"
+                + " come in two network modes: the first read of each backend counts here, and the forwarder-cost"
+                + " table puts the modes side by side." : "") + " Max rate without loss:"
                 + " the highest offered rate of a step that lost nothing, had no error and where the generator kept"
                 + " its schedule; boot: cold boots (nothing else running), start call to first correct answer.",
                 null, header, rows);
@@ -392,6 +433,161 @@ final class PageBuilder {
         }
         OptionalInt best = r.bestCleanStep();
         return best.isPresent() ? ms(r.steps().get(best.getAsInt()).p99Us()) : "\u2014";
+    }
+
+    // ---- forwarder cost: each backend through the forwarder and on a lab bridge ---------------------------
+
+    static final String FORWARD = "forward";
+    static final String LAB = "lab";
+
+    /** What one backend measured in one network mode: the first run of each kind read counts. */
+    private static final class ModeFigures {
+        RampRun dns;
+        RampRun http;
+        BootRun.Summary cold;
+        List<Double> plumbing = new ArrayList<>();
+        String path;
+    }
+
+    /**
+     * For each backend measured in both network modes (a {@code study --network both}, or runs of both
+     * kinds given together): DNS and HTTP capacity, cold-boot p50 and its plumbing phase, forward vs lab,
+     * and the path of each mode; null when no backend has both.
+     */
+    Section forwarderCost() {
+        Map<String, Map<String, ModeFigures>> by = new LinkedHashMap<>();
+        java.util.function.BiFunction<String, String, ModeFigures> at = (b, m) -> by
+                .computeIfAbsent(b, k -> new LinkedHashMap<>()).computeIfAbsent(m, k -> new ModeFigures());
+        for (RampRun r : results.ramps()) {
+            String b = r.info().backendName();
+            String m = r.info().networkMode();
+            if (b == null || m == null) {
+                continue;
+            }
+            ModeFigures f = at.apply(b, m);
+            if (r.protocol().equals("dns") && f.dns == null) {
+                f.dns = r;
+            } else if (r.protocol().equals("http") && f.http == null) {
+                f.http = r;
+            }
+            if (f.path == null) {
+                f.path = r.info().networkPath(b);
+            }
+        }
+        for (BootRun r : results.boots()) {
+            String m = r.info().networkMode();
+            if (m == null) {
+                continue;
+            }
+            for (BootRun.Summary s : r.summary()) {
+                if (s.kind().equals("cold")) {
+                    ModeFigures f = at.apply(s.backend(), m);
+                    if (f.cold == null) {
+                        f.cold = s;
+                        f.path = f.path == null ? r.info().networkPath(s.backend()) : f.path;
+                        for (BootRun.Event e : r.events()) {
+                            if (e.kind().equals("cold") && e.backend().equals(s.backend()) && e.ready()
+                                    && !Double.isNaN(e.plumbingMs())) {
+                                f.plumbing.add(e.plumbingMs());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        List<String> backends = new ArrayList<>();
+        by.forEach((b, modes) -> {
+            if (modes.containsKey(FORWARD) && modes.containsKey(LAB)) {
+                backends.add(b);
+            }
+        });
+        if (backends.isEmpty()) {
+            return null;
+        }
+        backends.forEach(palette::slot);
+        backends.sort(Comparator.comparingInt(palette::slot));
+        List<Cell> header = List.of(head("backend"), head("figure"), head("forward"), head("lab"), head("lab / forward"));
+        List<Row> rows = new ArrayList<>();
+        for (String b : backends) {
+            ModeFigures f = by.get(b).get(FORWARD);
+            ModeFigures l = by.get(b).get(LAB);
+            List<List<Cell>> lines = new ArrayList<>();
+            lines.add(List.of(text("network path"), text(shortPath(f.path)), text(shortPath(l.path)), text("")));
+            if (f.dns != null || l.dns != null) {
+                lines.add(capacityLine("DNS capacity (qps)", f.dns, l.dns));
+            }
+            if (f.http != null || l.http != null) {
+                lines.add(capacityLine("HTTP capacity (rps)", f.http, l.http));
+            }
+            if (f.cold != null || l.cold != null) {
+                double fp = f.cold == null ? Double.NaN : f.cold.p50Ms();
+                double lp = l.cold == null ? Double.NaN : l.cold.p50Ms();
+                lines.add(List.of(text("cold boot p50 (ms)"), num(dec(fp)), num(dec(lp)), num(ratio(lp, fp))));
+                lines.add(List.of(text("\u2003of which network plumbing p50 (ms)"), num(dec(median(f.plumbing))),
+                        num(dec(median(l.plumbing))), text("")));
+            }
+            for (int i = 0; i < lines.size(); i++) {
+                List<Cell> cells = new ArrayList<>();
+                cells.add(i == 0 ? Cell.swatched(b, Palette.css(palette.slot(b))) : text(""));
+                cells.addAll(lines.get(i));
+                rows.add(new Row(i == 0 ? "group" : null, cells));
+            }
+        }
+        Table t = new Table("Each backend through the user-space port forwarder (forward: QEMU's slirp hostfwd,"
+                + " docker-proxy) and on a lab bridge with the generator in the lab (no proxy), from the same results."
+                + " Capacity: the highest answered rate of a step that lost or failed at most "
+                + sig(RampRun.CAPACITY_CLEAN_PCT) + " % of what it sent with the generator on schedule (as"
+                + " network-comparison.csv); a ratio above 1 is what the forwarder costs. Cold boot: start call to"
+                + " first correct answer with nothing else running; in lab mode it includes the plumbing (tap"
+                + " creation, CNI ADD), shown on its own line.", null, header, rows);
+        return new Section("forwarder", "Forwarder cost", List.of(), List.of(t), List.of(), List.of());
+    }
+
+    private static List<Cell> capacityLine(String what, RampRun forward, RampRun lab) {
+        double f = forward == null ? Double.NaN : forward.capacity();
+        double l = lab == null ? Double.NaN : lab.capacity();
+        return List.of(text(what), num(capacityText(forward, f)), num(capacityText(lab, l)), num(ratio(l, f)));
+    }
+
+    private static String capacityText(RampRun r, double v) {
+        return r == null ? "\u2014" : Double.isNaN(v) ? "none clean" : rate(v);
+    }
+
+    static String ratio(double a, double b) {
+        return Double.isNaN(a) || Double.isNaN(b) || b == 0 ? "\u2014"
+                : io.unibench.compare.CompareFormat.times(a / b) + "\u00d7";
+    }
+
+    private static double median(List<Double> v) {
+        if (v.isEmpty()) {
+            return Double.NaN;
+        }
+        List<Double> s = new ArrayList<>(v);
+        s.sort(null);
+        int n = s.size();
+        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    }
+
+    /**
+     * A recorded network path in one or two words: {@code tap+bridge} and {@code veth+bridge} as they are,
+     * a forwarder by name ({@code slirp}, {@code docker-proxy}), else the recorded text without its
+     * {@code forward: } prefix; "not recorded" for null.
+     */
+    static String shortPath(String path) {
+        if (path == null) {
+            return "not recorded";
+        }
+        String p = path.toLowerCase(Locale.ROOT);
+        if (p.contains("slirp")) {
+            return "slirp";
+        }
+        if (p.contains("docker-proxy")) {
+            return "docker-proxy";
+        }
+        if (p.contains("no proxy")) {
+            return "loopback, no proxy";
+        }
+        return path.startsWith("forward: ") ? path.substring("forward: ".length()) : path;
     }
 
     // ---- DNS / HTTP ---------------------------------------------------------------------------------------
@@ -438,28 +634,109 @@ final class PageBuilder {
         }
         Table summary = new Table("Summary per run. Max rate without loss: the highest offered rate of a step that"
                 + " lost nothing, had no error and where the generator kept its schedule.", null, header, rows);
+        List<Table> tables = new ArrayList<>(List.of(summary));
+        Table loss = lossLocation(protocol, runs);
+        if (loss != null) {
+            tables.add(loss);
+        }
         List<Details> details = new ArrayList<>();
         for (RampRun r : runs) {
-            List<Cell> h = new ArrayList<>();
-            for (String c : List.of("step", "offered (" + unit + ")", "sent (" + unit + ")", "answered (" + unit + ")",
-                    "lost %", "errors %", "p50 (ms)", "p90 (ms)", "p99 (ms)", "p99.9 (ms)", "max (ms)",
-                    "generator saturated", "stop")) {
-                h.add(head(c));
+            boolean split = locates(protocol, r);
+            boolean noise = r.steps().stream().anyMatch(s -> !Double.isNaN(s.hostNoiseMaxPct()));
+            List<String> names = new ArrayList<>(List.of("step", "offered (" + unit + ")", "sent (" + unit + ")",
+                    "answered (" + unit + ")", "lost %", "errors %"));
+            if (split) {
+                names.addAll(List.of("lost: client", "lost: path", "lost: server"));
             }
+            names.addAll(List.of("p50 (ms)", "p90 (ms)", "p99 (ms)", "p99.9 (ms)", "max (ms)", "generator saturated"));
+            if (noise) {
+                names.add("host noise max %");
+            }
+            names.add("stop");
+            List<Cell> h = new ArrayList<>();
+            names.forEach(c -> h.add(head(c)));
             List<Row> steps = new ArrayList<>();
             for (RampRun.Step s : r.steps()) {
-                steps.add(new Row(s.saturated() ? "sat" : null, List.of(num(s.step()), num(rate(s.offered())),
+                List<Cell> cells = new ArrayList<>(List.of(num(s.step()), num(rate(s.offered())),
                         num(rate(s.achievedSend())), num(rate(s.completed())), num(pct(s.lossPct())),
-                        num(pct(s.errorPct())), num(ms(s.p50Us())), num(ms(s.p90Us())), num(ms(s.p99Us())),
-                        num(ms(s.p999Us())), num(ms(s.maxUs())), text(s.saturated() ? "yes" : ""),
-                        text(s.stopReason() == null ? "" : s.stopReason() + (s.stopDetail() == null
-                                || s.stopDetail().isEmpty() ? "" : ": " + s.stopDetail())))));
+                        num(pct(s.errorPct()))));
+                if (split) {
+                    RampRun.LossSplit ls = s.split();
+                    cells.addAll(ls == null ? List.of(num("\u2014"), num("\u2014"), num("\u2014"))
+                            : List.of(num(ls.client()), num(ls.path()), num(ls.server())));
+                }
+                cells.addAll(List.of(num(ms(s.p50Us())), num(ms(s.p90Us())), num(ms(s.p99Us())),
+                        num(ms(s.p999Us())), num(ms(s.maxUs())), text(s.saturated() ? "yes" : "")));
+                if (noise) {
+                    cells.add(num(Double.isNaN(s.hostNoiseMaxPct()) ? "\u2014"
+                            : String.format(Locale.ROOT, "%.1f", s.hostNoiseMaxPct()) + (s.noisy() ? " noisy" : "")));
+                }
+                cells.add(text(s.stopReason() == null ? "" : s.stopReason() + (s.stopDetail() == null
+                        || s.stopDetail().isEmpty() ? "" : ": " + s.stopDetail())));
+                steps.add(new Row(s.saturated() && s.noisy() ? "sat noisy" : s.saturated() ? "sat"
+                        : s.noisy() ? "noisy" : null, cells));
             }
             details.add(new Details("All steps of " + r.info().label() + " (" + r.info().dir().resolve("steps.csv")
                     + ")", new Table(null, null, h, steps)));
         }
-        return new Section(protocol, protocol.toUpperCase(Locale.ROOT), List.of(), List.of(summary),
+        return new Section(protocol, protocol.toUpperCase(Locale.ROOT), List.of(), tables,
                 figures(protocol + "-"), details);
+    }
+
+    /** A ramp whose steps say (or could say) where queries were lost: DNS always, HTTP when a split was recorded. */
+    private static boolean locates(String protocol, RampRun r) {
+        return protocol.equals("dns") || r.steps().stream().anyMatch(s -> s.split() != null);
+    }
+
+    /**
+     * Where the queries were lost at each run's first failing step ({@link RampRun#firstFailingStep}): in the
+     * generator's sockets, on the path, in the server; null when no run failed a step.
+     */
+    Table lossLocation(String protocol, List<RampRun> runs) {
+        String unit = runs.get(0).rateUnit();
+        List<Row> rows = new ArrayList<>();
+        for (RampRun r : runs) {
+            OptionalInt first = r.firstFailingStep();
+            if (first.isEmpty() || !locates(protocol, r)) {
+                continue;
+            }
+            RampRun.Step s = r.steps().get(first.getAsInt());
+            RampRun.LossSplit ls = s.split();
+            List<Cell> cells = new ArrayList<>(List.of(Cell.swatched(r.info().label(),
+                    Palette.css(palette.slot(r.info().label()))), num(s.step()), num(rate(s.offered())),
+                    num(s.lost()), num(pct(s.lossPct()))));
+            if (ls == null) {
+                cells.addAll(List.of(num("\u2014"), num("\u2014"), num("\u2014"), text("not located: the server"
+                        + " could not be asked (a foreign target, or it did not answer the stats query)")));
+            } else {
+                cells.addAll(List.of(num(ls.client()), num(ls.path()), num(ls.server()), text(where(ls, s.lost()))));
+            }
+            rows.add(new Row(null, cells));
+        }
+        if (rows.isEmpty()) {
+            return null;
+        }
+        List<Cell> header = new ArrayList<>();
+        for (String h : List.of("run", "first failing step", "offered (" + unit + ")", "lost", "lost %", "client",
+                "path", "server", "where")) {
+            header.add(head(h));
+        }
+        return new Table("Where the queries were lost, at each run's first failing step (the first whose lost and"
+                + " failed share exceeded the run's --max-loss). Client: answers the generator's own sockets dropped"
+                + " unread; path: sent and never received by the server, or answered and never delivered (the"
+                + " forwarder, the bridge, the chain); server: received and not answered, or dropped at its full"
+                + " receive buffer. From the server's own counters (stats.unibench. CH TXT); every step's split is"
+                + " in the step tables below.", null, header, rows);
+    }
+
+    /** The largest share of a step's loss in words. */
+    private static String where(RampRun.LossSplit ls, long lost) {
+        if (lost <= 0) {
+            return "nothing lost (failed answers only)";
+        }
+        long most = Math.max(ls.client(), Math.max(ls.path(), ls.server()));
+        String name = most == ls.server() ? "server" : most == ls.path() ? "path" : "client";
+        return String.format(Locale.ROOT, "mostly %s (%.0f %%)", name, 100.0 * most / lost);
     }
 
     // ---- boot ---------------------------------------------------------------------------------------------
@@ -481,12 +758,69 @@ final class PageBuilder {
             }
         }
         List<Table> tables = new ArrayList<>(List.of(new Table("From boot-summary.csv (ms).", null, header, rows)));
+        Table breakdown = bootBreakdown();
+        if (breakdown != null) {
+            tables.add(breakdown);
+        }
         Table load = hostLoad();
         if (load != null) {
             tables.add(load);
         }
         return new Section("boot", "Boot", List.of("Boot time runs from just before the start call to the first"
                 + " correct application answer (not a TCP connect)."), tables, figures("boot-"), List.of());
+    }
+
+    /**
+     * Where the boot time went: per run, kind, backend and instance count, the median of each phase of the ready
+     * boots that have a breakdown ({@link BootRun.Event#phases()}); null when no boot has one.
+     */
+    Table bootBreakdown() {
+        List<Cell> header = new ArrayList<>();
+        for (String h : List.of("run", "kind", "backend", "running instances", "boots", "start \u2192 entry",
+                "entry \u2192 clock", "clock \u2192 devices", "devices \u2192 service", "service \u2192 answer",
+                "answer")) {
+            header.add(head(h));
+        }
+        List<Row> rows = new ArrayList<>();
+        for (BootRun r : results.boots()) {
+            Map<String, List<BootRun.Event>> groups = new LinkedHashMap<>();
+            for (BootRun.Event e : r.events()) {
+                if (e.ready() && !Double.isNaN(e.guestEntryMs())) {
+                    groups.computeIfAbsent(e.kind() + "\u0000" + e.backend() + "\u0000" + e.runningInstances(),
+                            k -> new ArrayList<>()).add(e);
+                }
+            }
+            for (List<BootRun.Event> g : groups.values()) {
+                BootRun.Event first = g.get(0);
+                List<Cell> cells = new ArrayList<>(List.of(text(r.info().label()), text(first.kind()),
+                        Cell.swatched(first.backend(), Palette.css(palette.slot(first.backend()))),
+                        num(first.runningInstances()), num(g.size())));
+                for (int i = 0; i < 5; i++) {
+                    int phase = i;
+                    cells.add(num(dec(median(g.stream().mapToDouble(e -> e.phases()[phase])))));
+                }
+                cells.add(num(dec(median(g.stream().mapToDouble(BootRun.Event::answerMs)))));
+                rows.add(new Row(null, cells));
+            }
+        }
+        if (rows.isEmpty()) {
+            return null;
+        }
+        return new Table("Boot breakdown, medians (ms) from boot-events.csv; medians of phases need not add up to"
+                + " the median answer. Start \u2192 entry is on the host clock: for a unikernel QEMU's own start"
+                + " (spawn, machine set-up, firmware, kernel load), placed through its ready line (watched every"
+                + " 1 ms); for a container the runtime's work until its process started. The guest's own steps"
+                + " are on its TSC (its boot stamps); service \u2192 answer is the rest, up to the first correct"
+                + " answer on the host. \u2014: not known for that backend.", null, header, rows);
+    }
+
+    /** The median of the values that are not NaN; NaN when there are none. */
+    static double median(java.util.stream.DoubleStream values) {
+        double[] v = values.filter(d -> !Double.isNaN(d)).sorted().toArray();
+        if (v.length == 0) {
+            return Double.NaN;
+        }
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
     /** Mean and peak host CPU and memory per backend and instance count, from host-load.csv; null without any. */

@@ -1,5 +1,7 @@
 package io.unibench.report;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.unibench.load.HostNoise;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.stream.IntStream;
@@ -17,17 +19,63 @@ public record RampRun(RunInfo info, String protocol, String rateUnit, List<Step>
     /**
      * One row of steps.csv. Latencies in microseconds as in the file; NaN where the file has no value
      * (no answer in that step). {@code cpuUsPerQuery}: the server's CPU per completed exchange, NaN when
-     * the run did not know its instance.
+     * the run did not know its instance. {@code split}: where the lost queries were lost, null when the
+     * server could not be asked. {@code hostNoiseMaxPct}: the highest share of host CPU used outside the
+     * benchmark in a second of the step, NaN when not measured.
      */
     public record Step(int step, double offered, double achievedSend, double completed, double lossPct,
                        double errorPct, long sent, long lost, long errors, double p50Us, double p90Us,
                        double p99Us, double p999Us, double maxUs, boolean saturated, String stopReason,
-                       String stopDetail, double cpuUsPerQuery) {
+                       String stopDetail, double cpuUsPerQuery, LossSplit split, double hostNoiseMaxPct) {
 
         /** Nothing lost, no error. */
         public boolean clean() {
             return lossPct == 0 && errorPct == 0 && !(lost > 0) && !(errors > 0);
         }
+
+        /** Processes outside the benchmark used more than {@value HostNoise#THRESHOLD_PCT} % of the host. */
+        public boolean noisy() {
+            return hostNoiseMaxPct > HostNoise.THRESHOLD_PCT;
+        }
+    }
+
+    /**
+     * Lost queries by where they were lost (steps.csv {@code loss_client}, {@code loss_path},
+     * {@code loss_server}; see {@link io.unibench.load.ServerCounts#split}).
+     */
+    public record LossSplit(long client, long path, long server) {
+    }
+
+    /** Lost plus failed at most this share of sent for a step to count toward the capacity. */
+    public static final double CAPACITY_CLEAN_PCT = 1.0;
+
+    /**
+     * The capacity the ramp found: the highest answered rate of a step where lost plus failed stayed within
+     * {@value #CAPACITY_CLEAN_PCT} % of sent and the generator kept its schedule; NaN when no step was.
+     * One definition for the report's forwarder-cost table and {@code network-comparison.csv}.
+     */
+    public double capacity() {
+        return steps.stream().filter(s -> s.lossPct() + s.errorPct() <= CAPACITY_CLEAN_PCT && !s.saturated()
+                && !Double.isNaN(s.completed())).mapToDouble(Step::completed).max().orElse(Double.NaN);
+    }
+
+    /**
+     * The first step that broke the run's loss limit (run.json {@code parameters.stop_max_loss_pct}: lost
+     * plus failed above it), or without a recorded limit the first that lost or failed anything; empty when
+     * none did.
+     */
+    public OptionalInt firstFailingStep() {
+        JsonNode p = info.path(io.unibench.results.RunMetadata.PARAMETERS);
+        JsonNode limit = p.has("stop_max_loss_pct") ? p.path("stop_max_loss_pct") : p.path("max_loss_pct");
+        return IntStream.range(0, steps.size()).filter(i -> {
+            Step s = steps.get(i);
+            return limit.isNumber() ? s.lossPct() + s.errorPct() > limit.asDouble() : !s.clean();
+        }).findFirst();
+    }
+
+    /** The steps marked noisy (see {@link Step#noisy}). */
+    public List<Step> noisySteps() {
+        return steps.stream().filter(Step::noisy).toList();
     }
 
     /**

@@ -15,14 +15,18 @@ import java.util.Map;
 
 /**
  * {@code unibench report}: reads and checks the result folders, draws every chart as PNG and SVG, and
- * writes one {@code index.html} (PNGs embedded, SVG and PNG files beside it) into a new report folder.
+ * writes one {@code index.html} (PNGs embedded, SVG and PNG files beside it) and its data model as
+ * {@code report.json} ({@link ReportJson}) into a new report folder.
  * Nothing is written when the input is bad, and an existing report folder is never touched.
  */
 public final class Report {
     public static final String INDEX = "index.html";
 
-    /** What was written. {@code charts} are the specs the images were drawn from, {@code page} what the page says. */
-    public record Result(Path dir, Path index, ResultSet results, List<ChartSpec> charts, Page page) {
+    /**
+     * What was written. {@code charts} are the specs the images were drawn from, {@code page} what the page
+     * says, {@code json} the page as {@code report.json}.
+     */
+    public record Result(Path dir, Path index, ResultSet results, List<ChartSpec> charts, Page page, String json) {
     }
 
     private Report() {
@@ -53,7 +57,9 @@ public final class Report {
             }
             Path index = dir.resolve(INDEX);
             Files.writeString(index, HtmlReport.html(page), StandardCharsets.UTF_8);
-            return new Result(dir, index, results, new ArrayList<>(charts), page);
+            String json = ReportJson.json(dir, index, page);
+            Files.writeString(dir.resolve(ReportJson.FILE), json, StandardCharsets.UTF_8);
+            return new Result(dir, index, results, new ArrayList<>(charts), page, json);
         } catch (IOException e) {
             throw new UnibenchException("could not write the report in " + dir + ": " + e.getMessage(), e);
         }

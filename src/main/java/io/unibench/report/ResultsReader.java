@@ -154,7 +154,8 @@ public final class ResultsReader {
                     csv.number(r, LATENCY_P99_US), optional(csv, r, LATENCY_P99_9_US.name()),
                     optional(csv, r, LATENCY_MAX_US.name()), csv.bool(r, GENERATOR_SATURATED),
                     csv.text(r, STOP_REASON), csv.text(r, STOP_DETAIL),
-                    optional(csv, r, RampCsvSink.CPU_US_PER_QUERY.name())));
+                    optional(csv, r, RampCsvSink.CPU_US_PER_QUERY.name()), split(csv, r),
+                    optional(csv, r, RampCsvSink.HOST_NOISE_MAX_PCT.name())));
         }
         runs.add(new Loaded(origin, info, protocol, unit, steps, null, null, null));
     }
@@ -168,7 +169,9 @@ public final class ResultsReader {
                     (int) zeroIfNaN(ev.number(r, BootCsv.CYCLE)), ev.text(r, BootCsv.INSTANCE),
                     ev.number(r, BootCsv.SPAWN_MS), ev.number(r, BootCsv.START_RETURNED_MS),
                     ev.number(r, BootCsv.CONSOLE_READY_MS), ev.number(r, BootCsv.ANSWER_MS),
-                    ev.text(r, BootCsv.OUTCOME)));
+                    ev.text(r, BootCsv.OUTCOME), optional(ev, r, BootCsv.PLUMBING_MS.name()),
+                    optional(ev, r, BootCsv.GUEST_ENTRY_MS.name()), optional(ev, r, BootCsv.GUEST_CLOCK_MS.name()),
+                    optional(ev, r, BootCsv.GUEST_DEVICES_MS.name()), optional(ev, r, BootCsv.GUEST_READY_MS.name())));
         }
         List<BootRun.HostLoad> load = new ArrayList<>();
         if (Files.exists(info.dir().resolve(BootCsv.HOST_LOAD.file()))) {
@@ -305,6 +308,17 @@ public final class ResultsReader {
 
     private static long count(CsvFile csv, CSVRecord r, String column) {
         return column == null ? 0 : (long) zeroIfNaN(csv.number(r, column));
+    }
+
+    /** loss_client, loss_path, loss_server; null when the columns are absent or empty (the server was not asked). */
+    private static RampRun.LossSplit split(CsvFile csv, CSVRecord r) {
+        double c = optional(csv, r, RampCsvSink.LOSS_CLIENT.name());
+        double p = optional(csv, r, RampCsvSink.LOSS_PATH.name());
+        double s = optional(csv, r, RampCsvSink.LOSS_SERVER.name());
+        if (Double.isNaN(c) || Double.isNaN(p) || Double.isNaN(s)) {
+            return null;
+        }
+        return new RampRun.LossSplit((long) c, (long) p, (long) s);
     }
 
     private static double optional(CsvFile csv, CSVRecord r, String column) {

@@ -94,6 +94,40 @@ public record RunInfo(Path dir, String label, JsonNode meta, JsonNode study) {
         return null;
     }
 
+    /**
+     * How the load reached the instances, {@code forward} or {@code lab}: run.json's {@code network.mode},
+     * else its study's, else {@code lab} when the generator ran in a lab; null when nothing says (older
+     * runs, or a bench against a --target).
+     */
+    public String networkMode() {
+        for (JsonNode m : List.of(path(NETWORK).path("mode"), study == null ? MissingNode.getInstance()
+                : study.path(NETWORK).path("mode"))) {
+            if (m.isTextual() && (m.asText().equals("forward") || m.asText().equals("lab"))) {
+                return m.asText();
+            }
+        }
+        return path(GENERATOR_NETWORK).path("lab").isTextual() ? "lab" : null;
+    }
+
+    /**
+     * The path traffic took to a backend's instances as recorded (run.json's or its study's
+     * {@code network.path.<backend>}: {@code tap+bridge}, {@code veth+bridge}, or the forwarder in words);
+     * null when not recorded.
+     */
+    public String networkPath(String backend) {
+        for (JsonNode m : List.of(path(NETWORK).path("path"), study == null ? MissingNode.getInstance()
+                : study.path(NETWORK).path("path"))) {
+            JsonNode n = m.isObject() ? m.path(backend) : m;
+            if (n.isTextual() && !n.asText().isBlank()) {
+                return n.asText();
+            }
+        }
+        return null;
+    }
+
+    static final String NETWORK = "network";
+    static final String GENERATOR_NETWORK = "generator_network";
+
     /** QEMU was involved: its backend, an accelerator, or a qemu tool version says so. */
     public boolean involvesQemu() {
         if ("qemu".equals(backendName()) || accelerator(meta) != null || path("tools").has("qemu")

@@ -58,9 +58,17 @@ public final class BootCsv implements Closeable {
     public static final Column<BootEvent> CONSOLE_READY_MS = column("console_ready_ms", BootEvent::consoleReadyMs);
     public static final Column<BootEvent> ANSWER_MS = column("answer_ms", BootEvent::answerMs);
     public static final Column<BootEvent> OUTCOME = column("outcome", e -> e.outcome().name());
+    // the breakdown (BootEvent.Guest): guest_entry_ms on the host clock since the start call (QEMU's own start
+    // for a unikernel, the runtime's process start for a container), the other three on the guest's clock
+    // since its entry; empty where the backend cannot tell
+    public static final Column<BootEvent> GUEST_ENTRY_MS = CsvLayout.added("guest_entry_ms", e -> e.guest().entryMs());
+    public static final Column<BootEvent> GUEST_CLOCK_MS = CsvLayout.added("guest_clock_ms", e -> e.guest().clockMs());
+    public static final Column<BootEvent> GUEST_DEVICES_MS = CsvLayout.added("guest_devices_ms",
+            e -> e.guest().devicesMs());
+    public static final Column<BootEvent> GUEST_READY_MS = CsvLayout.added("guest_ready_ms", e -> e.guest().readyMs());
     public static final CsvLayout<BootEvent> EVENTS = CsvLayout.of("boot-events.csv", KIND, BACKEND, SERVICE,
             RUNNING_INSTANCES, CYCLE, INSTANCE, SPAWN_MS, START_RETURNED_MS, CONSOLE_READY_MS, ANSWER_MS, OUTCOME,
-            PLUMBING_MS);
+            PLUMBING_MS, GUEST_ENTRY_MS, GUEST_CLOCK_MS, GUEST_DEVICES_MS, GUEST_READY_MS);
 
     // ---- boot-summary.csv: one row per kind, backend, service and instance count
     public static final Column<Summary> S_KIND = column("kind", s -> s.kind().name());

@@ -19,7 +19,14 @@ public enum Caveat {
     /** The gVisor backend's runtime flags (platform, network mode) and what they mean for the comparison. */
     GVISOR_RUNTIME("gvisor-runtime"),
     /** The native backend is a plain host process: no isolation and no forwarder, the floor of the comparison. */
-    NATIVE_PROCESS("native-process");
+    NATIVE_PROCESS("native-process"),
+    /**
+     * Processes outside the benchmark used more than {@code HostNoise.THRESHOLD_PCT} of the host's CPU in a
+     * second of a step (steps.csv {@code host_noise_max_pct}): those steps' figures are suspect.
+     */
+    HOST_NOISE("host-noise"),
+    /** A {@code --cpu-layout} placement (the generator's or the instance's) failed or did not read back as asked. */
+    CPU_PLACEMENT("cpu-placement");
 
     private final String id;
 

@@ -71,6 +71,12 @@ public final class RampCsvSink implements RampSink, Closeable {
     public static final Column<StepRow> SEND_LAG_P50_US = column("send_lag_p50_us", r -> us(r.totals().lag(), 50));
     public static final Column<StepRow> SEND_LAG_P99_US = column("send_lag_p99_us", r -> us(r.totals().lag(), 99));
     public static final Column<StepRow> SEND_LAG_MAX_US = column("send_lag_max_us", r -> max(r.totals().lag()));
+    /**
+     * How long answers may have waited unread on the generator's side (its read loop busy): the part of the
+     * latency that is the generator's; empty for engines that do not stamp it (DNS: see client_rx_drops).
+     */
+    public static final Column<StepRow> RECV_LAG_P50_US = added("recv_lag_p50_us", r -> us(r.totals().recvLag(), 50));
+    public static final Column<StepRow> RECV_LAG_P99_US = added("recv_lag_p99_us", r -> us(r.totals().recvLag(), 99));
     public static final Column<StepRow> GENERATOR_SATURATED = column("generator_saturated",
             r -> r.result().saturated());
     /** Lost queries the generator's own sockets dropped; empty when the server could not be asked. */
@@ -148,7 +154,7 @@ public final class RampCsvSink implements RampSink, Closeable {
         }
         c.addAll(List.of(LATENCY_MIN_US, LATENCY_MEAN_US, LATENCY_STDDEV_US, LATENCY_P50_US, LATENCY_P90_US,
                 LATENCY_P99_US, LATENCY_P99_9_US, LATENCY_MAX_US, SERVICE_P50_US, SERVICE_P99_US, SEND_LAG_P50_US,
-                SEND_LAG_P99_US, SEND_LAG_MAX_US, GENERATOR_SATURATED, GENERATOR_DETAIL, HOST_NOISE_MAX_PCT, STOP_REASON,
+                SEND_LAG_P99_US, SEND_LAG_MAX_US, RECV_LAG_P50_US, RECV_LAG_P99_US, GENERATOR_SATURATED, GENERATOR_DETAIL, HOST_NOISE_MAX_PCT, STOP_REASON,
                 STOP_DETAIL, SERVER_CPU_S, CPU_US_PER_QUERY, BACKEND, LABEL));
         return new CsvLayout<>(STEPS_FILE, c);
     }

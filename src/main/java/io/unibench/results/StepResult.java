@@ -97,6 +97,11 @@ public record StepResult(int step, double offeredRate, int clients, long measure
                     totals.lag().getValueAtPercentile(99) / 1e6, maxLagP99Nanos / 1e6,
                     totals.lag().getValueAtPercentile(50) / 1e6));
         }
+        if (totals.recvLag().getTotalCount() > 0 && totals.recvLag().getValueAtPercentile(99) > maxLagP99Nanos) {
+            why.add(String.format(Locale.ROOT, "receive lag p99 %.1f ms > %.1f ms (answers waited unread on the "
+                    + "generator; median %.1f ms)", totals.recvLag().getValueAtPercentile(99) / 1e6,
+                    maxLagP99Nanos / 1e6, totals.recvLag().getValueAtPercentile(50) / 1e6));
+        }
         if (totals.unsent() > 0) {
             why.add(totals.unsent() + " never sent");
         }

@@ -25,7 +25,8 @@ import org.apache.commons.csv.CSVRecord;
  */
 public final class NetworkComparison {
     public static final String FILE = "network-comparison.csv";
-    static final double CLEAN_PCT = 1.0;
+    /** The report's forwarder-cost table uses the same rule ({@link io.unibench.report.RampRun#capacity}). */
+    static final double CLEAN_PCT = io.unibench.report.RampRun.CAPACITY_CLEAN_PCT;
     static final List<String> COLUMNS = List.of("benchmark", "backend", "unit", "forward_capacity", "lab_capacity",
             "lab_over_forward");
 

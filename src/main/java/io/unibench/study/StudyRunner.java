@@ -103,6 +103,26 @@ public final class StudyRunner {
         return this;
     }
 
+    /** Where each benchmark's generator and instance run (default: this host's default layout). */
+    public StudyRunner cpuLayout(io.unibench.bench.CpuLayout l) {
+        this.cpuLayout = l;
+        return this;
+    }
+
+    private io.unibench.bench.CpuLayout cpuLayout;
+
+    private io.unibench.bench.CpuLayout layout() {
+        if (cpuLayout == null) {
+            cpuLayout = io.unibench.bench.CpuLayout.choose(null);
+        }
+        return cpuLayout;
+    }
+
+    /** {@code --cpu-layout L} for a sub-run's equivalent command line. */
+    private List<String> layoutArgs() {
+        return List.of("--cpu-layout", layout().mode().name());
+    }
+
     public Result run(Path base, boolean exact, List<String> commandLine) {
         Path dir;
         RunMetadata meta = new RunMetadata("study", commandLine, Instant.now());
@@ -147,7 +167,14 @@ public final class StudyRunner {
             meta.caveat(Caveat.PORT_FORWARDER, forwarderCaveat(facts));
         }
         meta.put("network", network);
-        meta.caveat(Caveat.SHARED_HOST, "The load generator shares the host's cores with the services under test.");
+        io.unibench.bench.CpuLayout cl = layout();
+        meta.caveat(Caveat.SHARED_HOST, cl.mode() == io.unibench.bench.CpuLayout.Mode.split
+                ? "The load generator and the services under test run on one host, on separate CPUs (--cpu-layout "
+                + "split: generator on " + cl.generator() + ", instances on " + cl.instance() + "); they still "
+                + "share its caches, memory bandwidth and kernel."
+                : "The load generator shares the host's cores with the services under test (--cpu-layout shared).");
+        meta.put(io.unibench.bench.CpuLayout.RUN_JSON_KEY, Map.of("layout", cl.mode().name(), "generator_cpus",
+                cl.generator().toString(), "instance_cpus", cl.instance().toString()));
         meta.caveat(Caveat.IDLE_MEMORY_SCOPE, "Idle memory: for QEMU the whole VMM process RSS (guest RAM touched +"
                 + " QEMU itself); for Docker the container's cgroup usage (the service only; containerd-shim and"
                 + " docker-proxy are not counted).");
@@ -287,14 +314,17 @@ public final class StudyRunner {
                 "--output", out.toString()));
         cli.addAll(labArgs(false));
         cli.addAll(r.args("--clients"));
+        cli.addAll(layoutArgs());
         stage("dns-" + b.id(), cli, () -> {
             DnsBenchmark.Settings s = new DnsBenchmark.Settings(target, DnsTarget.parse(target), QueryFile.defaults(),
                     r.connections(), 1, DnsBenchmark.Driver.unibench, DnsBenchmark.Transport.udp);
             RunMetadata meta = rampMetadata("dns", cli, r, b);
-            OpenLoopRun.Result res = DnsBenchmark.run(s, r.plan(), r.stops(), r.timeout(),
-                    OpenLoopRun.Output.of(out, "dns", b.id()), meta, listeners.ramp(DnsEngine.PROTOCOL.rateUnit()),
-                    ServerCpu.of(deployments.deployer(b), inst));
-            return exit(res.outcome().reason());
+            try (io.unibench.bench.CpuLayout.Placed placed = layout().apply(deployments.deployer(b), inst, meta)) {
+                OpenLoopRun.Result res = DnsBenchmark.run(s, r.plan(), r.stops(), r.timeout(),
+                        OpenLoopRun.Output.of(out, "dns", b.id()), meta, listeners.ramp(DnsEngine.PROTOCOL.rateUnit()),
+                        ServerCpu.of(deployments.deployer(b), inst));
+                return exit(res.outcome().reason());
+            }
         }, failures);
     }
 
@@ -304,14 +334,17 @@ public final class StudyRunner {
                 "--output", out.toString()));
         cli.addAll(labArgs(false));
         cli.addAll(r.args("--connections"));
+        cli.addAll(layoutArgs());
         stage("http-" + b.id(), cli, () -> {
             HttpBenchmark.Settings s = new HttpBenchmark.Settings(HttpTarget.parse(url), HttpBenchmark.Method.GET,
                     List.of(), r.connections(), 1, 1, null);
             RunMetadata meta = rampMetadata("http", cli, r, b);
-            OpenLoopRun.Result res = HttpBenchmark.run(s, r.plan(), r.stops(), r.timeout(),
-                    OpenLoopRun.Output.of(out, "http", b.id()), meta, listeners.ramp(HttpEngine.PROTOCOL.rateUnit()),
-                    ServerCpu.of(deployments.deployer(b), inst));
-            return exit(res.outcome().reason());
+            try (io.unibench.bench.CpuLayout.Placed placed = layout().apply(deployments.deployer(b), inst, meta)) {
+                OpenLoopRun.Result res = HttpBenchmark.run(s, r.plan(), r.stops(), r.timeout(),
+                        OpenLoopRun.Output.of(out, "http", b.id()), meta, listeners.ramp(HttpEngine.PROTOCOL.rateUnit()),
+                        ServerCpu.of(deployments.deployer(b), inst));
+                return exit(res.outcome().reason());
+            }
         }, failures);
     }
 
@@ -340,6 +373,7 @@ public final class StudyRunner {
                 backendArg, "--output", out.toString()));
         cli.addAll(labArgs(true));
         cli.addAll(p.args());
+        cli.addAll(layoutArgs());
         stage("boot", cli, () -> {
             long seed = System.currentTimeMillis();
             BootOptions boot = new BootOptions(backends, "dns",
@@ -351,9 +385,12 @@ public final class StudyRunner {
             if (lab != null) {
                 meta.put("network", Map.of("mode", "lab", "lab", lab.name(), "namespace", lab.namespace()));
             }
-            BootBenchmark.Result res = BootBenchmark.run(boot, spec, b -> DeployerBootTarget.open(b,
-                    deployments.state(), catalog, spec, options, false, listener::warning, lab), meta, listener);
-            return exit(res.reason());
+            try (io.unibench.bench.CpuLayout.Boots boots = layout().forBoots(meta)) {
+                BootBenchmark.Result res = BootBenchmark.run(boot, spec, b -> DeployerBootTarget.open(b,
+                        deployments.state(), catalog, spec, options, false, listener::warning, lab).onCpus(boots),
+                        meta, listener);
+                return exit(res.reason());
+            }
         }, failures);
     }
 

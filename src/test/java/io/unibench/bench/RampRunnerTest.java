@@ -147,6 +147,35 @@ class RampRunnerTest {
     }
 
     @Test
+    void aBusyProcessOutsideTheBenchmarkIsWarnedLiveAndMarksTheSecondsAndTheStep() throws Exception {
+        // a real CPU burner that is not unibench's child (its parent shell exits at once), bounded to 15 s
+        Process sh = new ProcessBuilder("sh", "-c",
+                "(exec timeout 15 sh -c 'while :; do :; done') >/dev/null 2>&1 & echo $!").start();
+        long burner = Long.parseLong(new String(sh.getInputStream().readAllBytes()).strip());
+        sh.waitFor();
+        try {
+            Recorder sink = new Recorder();
+            List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+            RampRunner.Outcome out = new RampRunner(new FakeEngine(100_000, 0, 0, true),
+                    RampPlan.fixed(200, Duration.ofSeconds(3), Duration.ZERO), STALL_TOLERANT, 4,
+                    Duration.ofMillis(200), sink, new RampListener() {
+                        @Override
+                        public void warning(String message) {
+                            warnings.add(message);
+                        }
+                    }).run();
+            // one core of this host spinning outside the benchmark: far above the 5 % threshold
+            double threshold = io.unibench.load.HostNoise.THRESHOLD_PCT;
+            assertThat(out.steps().get(0).totals().hostNoisePct()).isGreaterThan(threshold);
+            assertThat(sink.seconds.stream().mapToDouble(IntervalSample::hostNoisePct)).anyMatch(v -> v > threshold);
+            assertThat(warnings.stream().filter(w -> w.startsWith("step 1: processes outside the benchmark used")))
+                    .as("warned live, once for the step: %s", warnings).hasSize(1);
+        } finally {
+            ProcessHandle.of(burner).ifPresent(ProcessHandle::destroy);
+        }
+    }
+
+    @Test
     void interruptKeepsThePartialStep() throws Exception {
         Recorder sink = new Recorder();
         FakeEngine engine = new FakeEngine(100_000, 0, 0, true);

@@ -78,6 +78,7 @@ class BenchBootCommandTest {
     @Test
     void scheduleNumbersMustBePositiveAndConsistent() {
         assertUsage(boot("--start", "0"), "--start must be positive (got 0)");
+        assertUsage(boot("--cpu-layout", "both"), "--cpu-layout must be split or shared (got 'both')");
         assertUsage(boot("--step", "0"), "--step must be positive (got 0)");
         assertUsage(boot("--max", "-5"), "--max must be positive (got -5)");
         assertUsage(boot("--start", "20", "--max", "10"), "--max (10) is below --start (20)");

@@ -91,9 +91,20 @@ class BenchBootIT {
             assertThat(answer).as("boot time of " + events.get(i)).isBetween(1.0, 10_000.0)
                     .isGreaterThanOrEqualTo(startReturned);
             assertThat(f[8]).as("console ready line seen: " + events.get(i)).isNotEmpty();
+            List<String> names = BootCsv.EVENTS.names();
+            String entry = f[names.indexOf("guest_entry_ms")];
+            assertThat(entry).as("the guest's entry on the host clock: " + events.get(i)).isNotEmpty();
+            assertThat(Double.parseDouble(entry)).as(events.get(i)).isBetween(0.0, answer);
             if (backend.equals("qemu")) {
                 assertThat(f[6]).as("QEMU spawn phase").isNotEmpty();
+                // the guest's own stamps, in order (its clock, ms since its entry)
+                double clock = Double.parseDouble(f[names.indexOf("guest_clock_ms")]);
+                double devices = Double.parseDouble(f[names.indexOf("guest_devices_ms")]);
+                double ready = Double.parseDouble(f[names.indexOf("guest_ready_ms")]);
+                assertThat(clock).as(events.get(i)).isPositive().isLessThanOrEqualTo(devices);
+                assertThat(devices).as(events.get(i)).isLessThanOrEqualTo(ready).isLessThan(answer);
             } else {
+                assertThat(f[names.indexOf("guest_clock_ms")]).as("no guest stamps from a container").isEmpty();
                 assertThat(f[6]).as("a restarted container is not created again").isEmpty();
             }
         }
@@ -151,7 +162,7 @@ class BenchBootIT {
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.err()).contains("did not become ready");
         List<String> events = rows(out.resolve(BootCsv.EVENTS.file()));
-        assertThat(events).hasSize(4).allMatch(l -> l.endsWith(",,timeout,")); // plumbing_ms empty: forward mode
+        assertThat(events).hasSize(4).allMatch(l -> l.endsWith(",,timeout,,,,,")); // plumbing_ms, breakdown empty: forward mode, no answer
         assertThat(rows(out.resolve(BootCsv.SUMMARY.file()))).containsExactly(
                 "churn,qemu,dnswrong,1,2,2,,,,,,,,", "churn,docker,dnswrong,1,2,2,,,,,,,,");
         try (Stream<Path> s = Files.list(out.resolve(BootCsv.FAILURES_DIR))) {

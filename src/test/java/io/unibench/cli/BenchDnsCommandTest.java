@@ -60,6 +60,8 @@ class BenchDnsCommandTest {
         assertUsage("--threads must be a number or auto", "--target", "127.0.0.1:5353", "--rate", "5",
                 "--threads", "many");
         assertUsage("--clients must be", "--target", "127.0.0.1:5353", "--rate", "5", "--clients", "0");
+        assertUsage("--cpu-layout must be split or shared", "--target", "127.0.0.1:5353", "--rate", "5",
+                "--cpu-layout", "half");
         assertUsage("invalid rate", "--target", "127.0.0.1:5353", "--rate", "-5");
         assertUsage("--timeout must be positive", "--target", "127.0.0.1:5353", "--rate", "5", "--timeout", "0s");
 

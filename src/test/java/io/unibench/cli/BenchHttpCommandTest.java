@@ -41,6 +41,8 @@ class BenchHttpCommandTest {
     @Test
     void badInputExitsTwoWithOneLine() {
         assertUsage("https is not supported yet", "--target", "https://127.0.0.1/", "--rate", "10");
+        assertUsage("--cpu-layout must be split or shared", "--target", "http://127.0.0.1:8080/", "--rate", "10",
+                "--cpu-layout", "none");
         assertUsage("not a valid URL", "--target", "http://127.0.0.1:80:80/x y", "--rate", "10");
         assertUsage("must be an http:// URL", "--target", "127.0.0.1:8080", "--rate", "10");
         assertUsage("--connections must be at least 1", "--target", "http://127.0.0.1:1/", "--connections", "0");

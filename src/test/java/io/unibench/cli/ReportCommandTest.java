@@ -91,6 +91,7 @@ class ReportCommandTest {
     @Test
     void missingOrEmptyOrForeignFolders() throws Exception {
         assertBadInput(run("report", tmp.resolve("nope").toString()), "nope: no such folder");
+        assertBadInput(run("report", "--json", tmp.resolve("nope").toString()), "nope: no such folder");
         Path empty = Files.createDirectories(tmp.resolve("empty"));
         assertBadInput(run("report", empty.toString()), "empty is empty: no run.json");
         Path foreign = Files.createDirectories(tmp.resolve("foreign"));

@@ -95,6 +95,8 @@ class StudyIT {
         for (String link : links) {
             assertThat(report.resolve(link).normalize()).as("link " + link + " in index.html").exists();
         }
+        // the page's data model beside it, valid under its schema
+        io.unibench.results.Schemas.assertValid("report.schema.json", report.resolve("report.json"));
     }
 
     @Test

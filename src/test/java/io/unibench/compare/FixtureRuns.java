@@ -50,11 +50,11 @@ public final class FixtureRuns {
                 for (int i = 1; i <= n; i++) {
                     double ms = Math.max(1, meanMs[b] + sdMs * r.nextGaussian());
                     t.row(Arrays.asList("cold", backends[b], "dns", 0, i, backends[b] + "-cold-" + i, 1.0, ms / 3,
-                            ms * 0.8, ms, "ready", null));
+                            ms * 0.8, ms, "ready", null, null, null, null, null));
                 }
                 // a failed boot is not a boot time
                 t.row(Arrays.asList("cold", backends[b], "dns", 0, n + 1, backends[b] + "-cold-x", 1.0, null, null,
-                        null, "timeout", null));
+                        null, "timeout", null, null, null, null, null));
             }
         }
         return dir;

@@ -51,4 +51,20 @@ class HeadlineTest {
                 .containsExactly("dns p99 at 6k qps");
         assertThat(row(rows, "image size (dns)").low()).isEqualTo(row(rows, "image size (dns)").high());
     }
+
+    @Test
+    void aBreakPointOneRampNeverReachedIsShownAsABoundWithoutARatio() throws Exception {
+        Path study = tmp.resolve("bound");
+        FixtureRuns.runJson(study, "study", null);
+        // qemu breaks at 6k; docker's ramp ends at its last step (10k) with every step held
+        FixtureRuns.dnsRamp(study.resolve("dns-qemu"), "qemu", 1, 10, 5, 6000, 300);
+        FixtureRuns.dnsRamp(study.resolve("dns-docker"), "docker", 2, 10, 5, 1e9, 300);
+        Headline.Row brk = row(Headline.of(List.of(study), new Bootstrap(15, 200, 0.95)), "dns break point");
+
+        assertThat(brk.comparable()).isFalse();
+        assertThat(brk.aText()).isEqualTo("5k qps");
+        assertThat(brk.bText()).startsWith("\u2265 10k");
+        assertThat(brk.verdict()).startsWith("unknown: no break point on docker");
+        assertThat(brk.sentence()).doesNotContain("x (");
+    }
 }

@@ -23,6 +23,15 @@ class TopologyDiagramReportTest {
         assertThat(d.caption()).contains("poc-docker").contains("docker");
         String svg = new String(Base64.getDecoder().decode(d.svgBase64()), StandardCharsets.UTF_8);
         assertThat(svg).contains("<svg").contains("192.168.101.3").contains("10.0.0.100");
+        // in report.json the drawing is its file, not its bytes
+        Page page = new Page("2026-12-02T00:00:00Z", "0.1.0-SNAPSHOT", java.util.List.of(new Page.Item("", "x")),
+                java.util.List.of(), java.util.List.of(), java.util.List.of(new Page.Section("topology", "Topology",
+                java.util.List.of(), java.util.List.of(), java.util.List.of(), java.util.List.of(), java.util.List.of(d))),
+                new Page.Runs(null, null, new Page.Table(null, null, java.util.List.of(), java.util.List.of()),
+                        java.util.List.of()), java.util.List.of());
+        String json = ReportJson.json(java.nio.file.Path.of("/r"), java.nio.file.Path.of("/r/index.html"), page);
+        io.unibench.results.Schemas.assertValid("report.schema.json", json);
+        assertThat(json).contains("\"svg_file\" : \"topology-poc-docker.svg\"").doesNotContain("svg_base64");
         t.put("plan", "ext=garbage");
         assertThat(PageBuilder.diagram(t)).isNull();
     }

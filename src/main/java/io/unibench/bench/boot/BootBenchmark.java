@@ -4,6 +4,7 @@ import io.unibench.UnibenchException;
 import io.unibench.Units;
 import io.unibench.deploy.Backend;
 import io.unibench.deploy.Deployer;
+import io.unibench.deploy.GuestStamps;
 import io.unibench.deploy.Instance;
 import io.unibench.deploy.ServiceSpec;
 import io.unibench.probe.Probes;
@@ -241,6 +242,11 @@ public final class BootBenchmark {
         readiness.put("per_try_timeout_ms", BootProbe.perTry(spec.probe().type()).toNanos() / 1e6);
         readiness.put("gap_between_tries_ms", ReadinessWait.GAP_NANOS / 1e6);
         readiness.put("clock", "System.nanoTime; phases in ms since just before the start call");
+        readiness.put("breakdown", "guest_entry_ms: host clock, ms since the start call, when the instance's own"
+                + " code began (unikernel: the host time its ready line appeared, watched every 1 ms, minus its own"
+                + " entry-to-ready time, so QEMU's own start; container: the engine's State.StartedAt);"
+                + " guest_clock_ms, guest_devices_ms, guest_ready_ms: the unikernel's own TSC, ms since its entry"
+                + " (boot stamps it prints on its console after its first answer)");
         meta.put("readiness", readiness);
         if (options.churn()) {
             List<Map<String, Object>> periods = new ArrayList<>();
@@ -371,14 +377,15 @@ public final class BootBenchmark {
                 throw new Interrupted();
             }
             long console = s.consoleReadyNanos();
-            if (o.ready() && console < 0) {
+            if (o.ready() && (console < 0 || s.stampsPending())) {
                 long until = System.nanoTime() + CONSOLE_GRACE_NANOS;
-                while (console < 0 && System.nanoTime() - until < 0) {
+                while ((console < 0 || s.stampsPending()) && System.nanoTime() - until < 0) {
                     LockSupport.parkNanos(1_000_000);
                     s.poll();
                     console = s.consoleReadyNanos();
                 }
             }
+            BootEvent.Guest guest = o.ready() ? guest(s, t0) : BootEvent.Guest.NONE;
             BootEvent.Outcome outcome = o.ready() ? BootEvent.Outcome.ready
                     : o.failure() != null ? BootEvent.Outcome.crashed : BootEvent.Outcome.timeout;
             String detail = switch (outcome) {
@@ -390,8 +397,16 @@ public final class BootBenchmark {
             return new BootEvent(kind, t.backend().id(), spec.service(), runningInstances, cycle, inst.id(),
                     s.plumbingNanos() < 0 ? null : s.plumbingNanos() / 1e6, ms(t0, s.spawnedNanos()),
                     ms(t0, s.startedNanos()), ms(t0, console),
-                    o.ready() ? (o.readyNanos() - t0) / 1e6 : null, outcome, detail);
+                    o.ready() ? (o.readyNanos() - t0) / 1e6 : null, outcome, detail, guest);
         }
+    }
+
+    /** The breakdown of a ready boot: the guest's entry on the host clock, its own steps on its clock. */
+    static BootEvent.Guest guest(Deployer.Start s, long t0) {
+        GuestStamps g = s.guestStamps();
+        long entry = s.guestEntryNanos();
+        return new BootEvent.Guest(entry < 0 ? null : (entry - t0) / 1e6, g == null ? null : g.clockMs(),
+                g == null ? null : g.devicesMs(), g == null ? null : g.readyMs());
     }
 
     private long churnPlannedNanos() {

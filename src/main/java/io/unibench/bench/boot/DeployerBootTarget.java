@@ -29,6 +29,7 @@ public final class DeployerBootTarget implements BootTarget {
     private final Deployer deployer;
     private final ServiceSpec spec;
     private final boolean recreate;
+    private io.unibench.bench.CpuLayout.Boots cpus;
 
     private DeployerBootTarget(Backend backend, Deployments deployments, ServiceSpec spec, boolean recreate) {
         this.backend = backend;
@@ -102,9 +103,16 @@ public final class DeployerBootTarget implements BootTarget {
         return deployer.tools();
     }
 
+    /** Every instance this target starts runs where {@code boots} (a --cpu-layout) says. */
+    public DeployerBootTarget onCpus(io.unibench.bench.CpuLayout.Boots boots) {
+        this.cpus = boots;
+        return this;
+    }
+
     @Override
     public Deployer.Start launch() {
-        return deployments.launch(spec, backend);
+        return cpus == null ? deployments.launch(spec, backend)
+                : cpus.start(deployer, () -> deployments.launch(spec, backend));
     }
 
     @Override
@@ -117,7 +125,9 @@ public final class DeployerBootTarget implements BootTarget {
 
     @Override
     public Deployer.Start restart(Instance instance) {
-        Deployer.Start s = recreate ? deployer.start(spec, instance) : deployer.restart(spec, instance);
+        java.util.function.Supplier<Deployer.Start> go = () -> recreate ? deployer.start(spec, instance)
+                : deployer.restart(spec, instance);
+        Deployer.Start s = cpus == null ? go.get() : cpus.start(deployer, go);
         deployments.state().locked(() -> deployments.state().put(s.instance()));
         return s;
     }

@@ -21,6 +21,15 @@ import java.util.function.Consumer;
  * ready (answer read, connect done) sends a request already due at once. Everything is
  * preallocated: one read buffer for all connections (the parser keeps no reference to it), one parser
  * and one view of the pre-encoded requests per connection.
+ *
+ * <p>Answers are stamped when the select that found them returned (the first key of a pass takes the
+ * clock), not when the loop got round to parsing them: answers read later in the same pass are not charged
+ * the time spent on earlier ones. What the loop cannot see is how long an answer waited before that select:
+ * it arrived at the earliest when the loop last looked (the previous select's return) or when its request
+ * went out, whichever is later, and the loop was busy from then until it entered this select. That window
+ * plus the parse delay within the pass is the answer's receive lag ({@link LoadMeter.Worker#completed(long,
+ * long, long, int, long)}): an upper bound, microseconds when the loop keeps up, which flags the step when a
+ * slow read side would otherwise pass for a slow server.
  */
 final class SelectorLoop {
     private static final int CLOSED = 0;
@@ -62,6 +71,14 @@ final class SelectorLoop {
     private LoadMeter.Worker worker;
     private long timeout;
     private long sendUntil;
+    /** When the loop entered the current select, when that select returned (0 until its first key), and when
+     * the loop returned from the select before it (the last time it looked at its sockets). */
+    private long selectEntered;
+    private long passStamp;
+    private long lookedAt;
+
+    /** Called once per parsed answer, in the loop's thread; tests make the read side slow with it. */
+    static volatile Runnable onAnswerForTest;
 
     SelectorLoop(int index, HttpEngine.Options options, List<Integer> clients, ByteBuffer requests, int requestLen)
             throws IOException {
@@ -124,6 +141,9 @@ final class SelectorLoop {
         try {
             long now = System.nanoTime();
             pendingCount = 0;
+            lookedAt = now;
+            selectEntered = now;
+            passStamp = 0;
             for (Conn c : conns) {
                 c.beginStep();
                 if (c.state == CLOSED) {
@@ -161,23 +181,21 @@ final class SelectorLoop {
                     break;
                 }
                 long wake = heap.peekKey();
-                long wait = wake - System.nanoTime();
+                long t0 = System.nanoTime();
+                long wait = wake - t0;
                 if (wait <= 0) {
-                    selector.selectNow(onKey);
+                    select(t0, 0);
                 } else if (wait > 2 * MS) {
                     // coarse sleep that ends about a millisecond early; the next pass waits precisely
-                    selector.select(onKey, (wait - MS) / MS);
+                    select(t0, (wait - MS) / MS);
                 } else {
                     waker.arm(wake);
                     waker.selecting(true);
                     // re-read the clock after announcing the select: a deadline that passed meanwhile was
                     // skipped by the waker (we were not selecting yet), so do not block on it
-                    wait = wake - System.nanoTime();
-                    if (wait <= 0) {
-                        selector.selectNow(onKey);
-                    } else {
-                        selector.select(onKey, (wait + MS - 1) / MS);
-                    }
+                    t0 = System.nanoTime();
+                    wait = wake - t0;
+                    select(t0, wait <= 0 ? 0 : (wait + MS - 1) / MS);
                     waker.selecting(false);
                 }
                 if (Thread.interrupted()) {
@@ -189,12 +207,27 @@ final class SelectorLoop {
         }
     }
 
+    /** One select: {@code millis} 0 = do not block; stamps the pass (see the class comment). */
+    private void select(long enteredNanos, long millis) throws IOException {
+        selectEntered = enteredNanos;
+        passStamp = 0;
+        if (millis <= 0) {
+            selector.selectNow(onKey);
+        } else {
+            selector.select(onKey, millis);
+        }
+        lookedAt = passStamp != 0 ? passStamp : System.nanoTime();
+    }
+
     private void onKey(SelectionKey key) {
+        long now = System.nanoTime();
+        if (passStamp == 0) {
+            passStamp = now;
+        }
         Conn c = (Conn) key.attachment();
         if (c.key != key || !key.isValid()) {
             return; // a channel closed earlier in this pass
         }
-        long now = System.nanoTime();
         int ready = key.readyOps();
         if ((ready & SelectionKey.OP_CONNECT) != 0) {
             c.onConnectable(now);
@@ -447,10 +480,23 @@ final class SelectorLoop {
             reopen(now, true, cause);
         }
 
-        /** Records the answer to the oldest request in flight; returns that request's due time. */
+        /**
+         * Records the answer to the oldest request in flight, stamped when this pass's select returned, with
+         * its receive lag; returns that request's due time.
+         */
         private long responseComplete(long now) {
             long due = inDue[inHead];
             long sent = inSent[inHead];
+            Runnable slow = onAnswerForTest;
+            if (slow != null) {
+                slow.run();
+            }
+            long arrived = passStamp != 0 && passStamp <= now ? passStamp : now;
+            long unseen = Math.max(0, selectEntered - Math.max(lookedAt, sent));
+            if (passStamp == 0) {
+                unseen = 0; // read outside a select pass (e.g. the end of a stream): stamped when read
+            }
+            long recvLag = unseen + (now - arrived);
             inHead = (inHead + 1) % inDue.length;
             inCount--;
             freeAt = now;
@@ -462,7 +508,7 @@ final class SelectorLoop {
             } else if (status / 100 == 2 && !parser.bodyMatched()) {
                 worker.error(due, HttpEngine.E_BODY);
             } else {
-                worker.completed(due, sent, now, status / 100 - 1);
+                worker.completed(due, sent, Math.max(arrived, sent), status / 100 - 1, recvLag);
             }
             parser.reset(options.head());
             return due;

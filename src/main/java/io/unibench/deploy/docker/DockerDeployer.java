@@ -290,6 +290,10 @@ public class DockerDeployer implements Deployer {
         m.put("image_id", img.id());
         m.put("image_size_bytes", img.sizeBytes());
         m.put("memory_limit", spec.container() == null ? null : spec.container().memory());
+        m.put("cpus", options.cpus() != null ? options.cpus()
+                : spec.container() == null || spec.container().cpus() == null ? 1.0 : spec.container().cpus());
+        m.put("cpus_note", "CFS quota (docker --cpus); the DNS front end runs one SO_REUSEPORT worker per CPU"
+                + " granted, rounded up");
         m.put("runtime", runtime() == null ? "runc (the daemon's default)" : runtime());
         m.put("network", "forward: docker-proxy on " + advertiseAddress + " published ports");
         m.put("engine", endpoint.toString());
@@ -653,6 +657,7 @@ public class DockerDeployer implements Deployer {
         private final long started;
         private final long plumbing;
         private long consoleReady = -2; // -2: not looked up yet
+        private long processStart = -2; // -2: not looked up yet
         private long nextInspect;
 
         DockerStart(Instance instance, String readyLine, long t0, long wall0, long spawned, long started,
@@ -725,6 +730,31 @@ public class DockerDeployer implements Deployer {
             return consoleReady;
         }
 
+        /**
+         * The container's process start, from the engine's {@code State.StartedAt}, mapped onto this process's
+         * nanoTime like the ready line (local engines only). One inspect, made after the probe answered.
+         */
+        @Override
+        public synchronized long guestEntryNanos() {
+            if (processStart == -2) {
+                processStart = -1;
+                if (!endpointOf(instance).remote()) {
+                    try {
+                        String at = docker(instance).inspectContainerCmd(instance.containerId()).exec().getState()
+                                .getStartedAt();
+                        Instant ts = Instant.parse(at);
+                        long nanosSinceWall0 = (ts.getEpochSecond() * 1000 - wall0) * 1_000_000 + ts.getNano();
+                        if (nanosSinceWall0 >= 0) {
+                            processStart = t0 + nanosSinceWall0;
+                        }
+                    } catch (RuntimeException e) {
+                        // gone, or no timestamp: leave it unknown
+                    }
+                }
+            }
+            return processStart;
+        }
+
         @Override
         public String failure() {
             long now = System.nanoTime();
@@ -752,6 +782,74 @@ public class DockerDeployer implements Deployer {
         public void close() {
             // nothing held open
         }
+    }
+
+    /**
+     * The container's cpuset ({@code docker update --cpuset-cpus}, through the Engine API), read back from
+     * every thread of the container's processes (its cgroup's {@code tasks}, or its init process).
+     */
+    @Override
+    public io.unibench.util.Affinity.Pinning place(Instance instance, io.unibench.util.CpuSet cpus) {
+        String id = instance.containerId();
+        if (id == null) {
+            return io.unibench.util.Affinity.Pinning.unsupported(cpus, "no container for " + instance.id());
+        }
+        DockerClient docker = docker(instance);
+        String how = "cpuset-cpus " + cpus + " of container " + shortId(id) + " (Engine API update)";
+        try {
+            docker.updateContainerCmd(id).withCpusetCpus(cpus.toString()).exec();
+        } catch (DockerException e) {
+            return io.unibench.util.Affinity.Pinning.unsupported(cpus, "cannot update container " + shortId(id)
+                    + ": " + DockerClients.rootMessage(e));
+        }
+        if (!DockerClients.isLocal(endpointOf(instance))) {
+            return new io.unibench.util.Affinity.Pinning(cpus, how, Map.of(),
+                    "set on a remote engine: its threads cannot be read back from here");
+        }
+        java.util.Map<String, io.unibench.util.CpuSet> threads = new java.util.LinkedHashMap<>();
+        List<Long> pids = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(Path.of("/sys/fs/cgroup/cpuset/docker", id, "tasks"))) {
+                if (!line.isBlank()) {
+                    pids.add(Long.parseLong(line.strip()));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // cgroup v2 or another layout: the init process below
+        }
+        if (pids.isEmpty()) {
+            try {
+                Long pid = docker.inspectContainerCmd(id).exec().getState().getPidLong();
+                if (pid != null && pid > 0) {
+                    pids.add(pid);
+                }
+            } catch (DockerException e) {
+                return new io.unibench.util.Affinity.Pinning(cpus, how, Map.of(), "cannot inspect container "
+                        + shortId(id) + ": " + DockerClients.rootMessage(e));
+            }
+        }
+        for (long pid : pids) {
+            // a tid in the cgroup's tasks is a thread; read its own status (readBack lists a process's threads)
+            Path st = Path.of("/proc", Long.toString(pid), "status");
+            try {
+                String name = "?";
+                io.unibench.util.CpuSet allowed = null;
+                for (String line : Files.readAllLines(st)) {
+                    if (line.startsWith("Name:")) {
+                        name = line.substring(5).strip();
+                    } else if (line.startsWith("Cpus_allowed_list:")) {
+                        allowed = io.unibench.util.CpuSet.parse(line.substring(line.indexOf(':') + 1));
+                    }
+                }
+                if (allowed != null) {
+                    threads.put(pid + " (" + name + ")", allowed);
+                }
+            } catch (IOException e) {
+                // ended meanwhile
+            }
+        }
+        return new io.unibench.util.Affinity.Pinning(cpus, how, threads, threads.isEmpty()
+                ? "no process of container " + shortId(id) + " to read back" : null);
     }
 
     @Override

@@ -177,6 +177,8 @@ public final class NativeDeployer implements Deployer {
         m.put("image_sha256", img.id() == null ? null : img.id().substring("sha256:".length()));
         m.put("isolation", "none: a host process of this user (no VM, no container, no cgroup limit)");
         m.put("memory_limit", null);
+        m.put("cpus", Runtime.getRuntime().availableProcessors());
+        m.put("cpus_note", "no limit: every CPU of the host");
         m.put("network", "forward: the service binds 127.0.0.1:PORT itself (no proxy in the path)");
         return m;
     }
@@ -390,6 +392,17 @@ public final class NativeDeployer implements Deployer {
         public void close() {
             closed = true;
         }
+    }
+
+    /** Every thread of the service's process. */
+    @Override
+    public io.unibench.util.Affinity.Pinning place(Instance instance, io.unibench.util.CpuSet cpus) {
+        Optional<ProcessHandle> ph = ourProcess(instance);
+        if (ph.isEmpty()) {
+            return io.unibench.util.Affinity.Pinning.unsupported(cpus, "no process for " + instance.id());
+        }
+        long pid = ph.get().pid();
+        return io.unibench.util.Affinity.pinProcess(pid, cpus, "sched_setaffinity on every thread of pid " + pid);
     }
 
     @Override

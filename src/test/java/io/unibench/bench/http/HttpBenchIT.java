@@ -74,6 +74,8 @@ class HttpBenchIT {
                     assertThat(num(s, col)).as(col).isGreaterThan(0);
                 }
                 assertThat(s.get("generator_saturated")).isEqualTo("false");
+                // a read loop that keeps up: answers wait microseconds, not milliseconds (generous on a busy host)
+                assertThat(num(s, "recv_lag_p50_us")).as("receive lag p50").isLessThan(2_000);
                 assertThat(Files.size(out.resolve(String.format("step-%02d-latency.hgrm", (int) num(s, "step")))))
                         .isGreaterThan(100);
             }
@@ -108,6 +110,35 @@ class HttpBenchIT {
             // only the one request in flight per connection saw the freeze as service time
             // (generous bound: the CI machine's two cores are shared, loopback tails can reach tens of ms)
             assertThat(num(s, "service_p99_us")).as("service p99").isLessThan(250_000);
+        }
+    }
+
+    @Test
+    void aSlowReadSideIsFlaggedAsTheGeneratorsNotChargedToTheServer() throws Exception {
+        // the server answers at once; the generator's read loop takes 4 ms per answer (250/s) against 400/s
+        try (FreezingServer server = new FreezingServer(3_600_000, 0)) {
+            Path out = tmp.resolve("slow-read");
+            SelectorLoop.onAnswerForTest = () -> {
+                try {
+                    Thread.sleep(4);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            };
+            int exit;
+            try {
+                exit = Main.run("bench", "http", "--quiet", "--target", "http://127.0.0.1:" + server.port() + "/",
+                        "--connections", "8", "--threads", "1", "--rate", "400", "--duration", "3s", "--warmup",
+                        "300ms", "--timeout", "3s", "--max-p99", "30s", "--max-send-lag", "20ms", "--output",
+                        out.toString());
+            } finally {
+                SelectorLoop.onAnswerForTest = null;
+            }
+            assertThat(exit).isZero();
+            Map<String, String> s = csv(out.resolve(RampCsvSink.STEPS_FILE), true).get(0);
+            assertThat(num(s, "recv_lag_p99_us")).as("answers waited unread on the generator").isGreaterThan(20_000);
+            assertThat(s.get("generator_saturated")).isEqualTo("true");
+            assertThat(s.get("generator_detail")).contains("receive lag p99");
         }
     }
 

@@ -28,7 +28,8 @@ class QemuCommandLineTest {
     void microvmFromTheManifest() {
         List<String> c = line("microvm", "kvm");
         assertThat(after(c, "-M")).isEqualTo("microvm," + dns.unikernel().machineOptions());
-        assertThat(after(c, "-accel")).isEqualTo("kvm");
+        // the IOAPIC in the kernel: its accesses at boot are no exits to QEMU's main loop
+        assertThat(after(c, "-accel")).isEqualTo("kvm,kernel-irqchip=on");
         assertThat(after(c, "-m")).isEqualTo(dns.unikernel().memory());
         assertThat(after(c, "-smp")).isEqualTo("1");
         assertThat(after(c, "-kernel")).isEqualTo("/img/dns.elf");
@@ -40,6 +41,14 @@ class QemuCommandLineTest {
         assertThat(after(c, "-qmp")).isEqualTo("unix:/s/run/q.sock,server=on,wait=off");
         assertThat(after(c, "-pidfile")).isEqualTo("/s/run/q.pid");
         assertThat(c).contains("-nodefaults", "-no-user-config", "-no-reboot").doesNotContain("-bios");
+    }
+
+    @Test
+    void theSecondIoapicKeepsQemusSplitIrqchip() {
+        assertThat(QemuKvmDeployer.accelOption("kvm", "acpi=off,ioapic2=off")).isEqualTo("kvm,kernel-irqchip=on");
+        assertThat(QemuKvmDeployer.accelOption("kvm", null)).isEqualTo("kvm,kernel-irqchip=on");
+        assertThat(QemuKvmDeployer.accelOption("kvm", "ioapic2=on")).isEqualTo("kvm");
+        assertThat(QemuKvmDeployer.accelOption("tcg", null)).isEqualTo("tcg");
     }
 
     @Test
