@@ -46,6 +46,7 @@ cleanup() {
   [ -n "$knot_pid" ] && kill "$knot_pid" 2>/dev/null && wait "$knot_pid" 2>/dev/null || true
   [ -n "$lab_made" ] && ub lab destroy "$LAB" >/dev/null 2>&1 || true
   sysctl -q -w net.core.rmem_default="$old_rmem" || true
+  rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -165,7 +166,8 @@ ZONE
   ceiling_unibench knot "$OUT/unibench-knot"
 fi
 echo "dns-ceiling-numbers: done; load $(load)" | tee -a "$OUT/conditions.txt" >&2
-cp "$work/results" "$work/dnsperf.log" "$OUT/"
+cp "$work/results" "$OUT/"
+[ -f "$work/dnsperf.log" ] && cp "$work/dnsperf.log" "$OUT/"
 
 python3 - "$work/results" "$OUT/conditions.txt" <<'PY' | tee "$OUT/summary.txt"
 import sys
