@@ -53,7 +53,9 @@ ensure_docker() {
       rm -f "$pidfile"
     fi
     echo "==> starting dockerd (log: /var/log/unibench-dockerd.log)"
-    nohup dockerd >/var/log/unibench-dockerd.log 2>&1 &
+    # in its own session: a daemon left in the caller's process group dies when that group is
+    # killed (a CI step's timeout, a terminal's ^C), taking every test's containers with it
+    setsid nohup dockerd >/var/log/unibench-dockerd.log 2>&1 < /dev/null &
     for _ in $(seq 1 60); do docker_up && break; sleep 0.5; done
   fi
   if ! docker_up; then

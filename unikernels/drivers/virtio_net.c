@@ -121,7 +121,8 @@ static int vq_setup(struct vnet *v, unsigned q, struct vq *vq, int event_idx)
             return -1;
         n = max < QSIZE_MAX ? max : QSIZE_MAX;
         mmio_write32(v->dev.base + MMIO_QUEUE_NUM, n);
-        mmio_write32(v->dev.base + MMIO_QUEUE_ALIGN, 4096);
+        /* QueueAlign is not written: QEMU's queues start with (and keep through resets) the
+         * 4096-byte alignment vq_ring_bytes lays out, and each write is a VM exit at boot. */
     } else {
         outw((uint16_t)(v->dev.base + PCI_QUEUE_SEL), (uint16_t)q);
         n = inw((uint16_t)(v->dev.base + PCI_QUEUE_SIZE));

@@ -19,8 +19,8 @@ import org.apache.commons.csv.CSVRecord;
 /**
  * {@code summary.json}, one per run folder, and what {@code --json} prints: the run folder, its status and
  * stop reason, and the headline figures, read back from the files the run wrote (through their layouts).
- * A ramp's headline is its break point (the offered rate of the last step that did not stop the ramp) and
- * its worst loss and latency; a boot run's is each group's count, failures and percentiles; a study's is
+ * A ramp's headline is its break point (in rate order, the offered rate of the last step held before the
+ * first that was not) and its worst loss and latency; a boot run's is each group's count, failures and percentiles; a study's is
  * each sub-run's summary. The same figures are what {@link FailOn} rules are checked against.
  */
 public final class RunSummary {
@@ -67,7 +67,7 @@ public final class RunSummary {
         }
         Map<String, FailOn.Figure> figures = new LinkedHashMap<>();
         switch (benchmark) {
-            case "dns", "http" -> ramp(dir, doc.putObject("headline"), figures);
+            case "dns", "http" -> ramp(dir, meta.path("parameters"), doc.putObject("headline"), figures);
             case "boot" -> boot(dir, doc.putArray("headline"), figures);
             case "study" -> study(dir, doc.putArray("runs"));
             default -> { }
@@ -111,7 +111,7 @@ public final class RunSummary {
         }
     }
 
-    private static void ramp(Path dir, ObjectNode h, Map<String, FailOn.Figure> figures) {
+    private static void ramp(Path dir, JsonNode params, ObjectNode h, Map<String, FailOn.Figure> figures) {
         Path file = dir.resolve(RampCsvSink.STEPS_FILE);
         if (!Files.isRegularFile(file)) {
             return;
@@ -124,7 +124,12 @@ public final class RunSummary {
         String unit = names.rateUnit();
         String offered = RampCsvSink.offered(unit);
         List<CSVRecord> rows = csv.rows();
-        double breakPoint = 0;
+        // the break point: in rate order (an auto ramp's bisection steps come after its first failing step),
+        // the last step held (within the run's --max-loss and --max-p99, the generator keeping up) before
+        // the first that was not; steps that measured the generator neither hold nor break
+        double maxFailurePct = params.path("stop_max_loss_pct").asDouble(Double.POSITIVE_INFINITY);
+        double maxP99Us = params.path("stop_max_p99_s").asDouble(Double.POSITIVE_INFINITY) * 1e6;
+        java.util.TreeMap<Double, Boolean> heldAt = new java.util.TreeMap<>();
         double worstLoss = Double.NaN;
         String worstLossAt = null;
         Map<String, double[]> worstLatency = new LinkedHashMap<>();
@@ -144,10 +149,13 @@ public final class RunSummary {
             boolean stoppedHere = List.of(StopReason.LOSS.label(), StopReason.LATENCY.label(),
                     StopReason.THROUGHPUT.label(), StopReason.FAILING.label(), StopReason.UNRESPONSIVE.label(),
                     StopReason.GENERATOR_SATURATED.label()).contains(stop);
-            if (!stoppedHere) {
-                breakPoint = Math.max(breakPoint, rate);
-            }
             double loss = zero(csv.number(r, RampCsvSink.LOSS_PCT.name())) + zero(csv.number(r, RampCsvSink.ERROR_PCT.name()));
+            boolean saturated = "true".equals(csv.text(r, RampCsvSink.GENERATOR_SATURATED.name()));
+            if (!saturated) {
+                double p99 = csv.number(r, RampCsvSink.LATENCY_P99_US.name());
+                boolean held = !stoppedHere && loss <= maxFailurePct && !(p99 > maxP99Us);
+                heldAt.merge(rate, held, Boolean::logicalAnd);
+            }
             if (Double.isNaN(worstLoss) || loss > worstLoss) {
                 worstLoss = loss;
                 worstLossAt = where;
@@ -165,10 +173,18 @@ public final class RunSummary {
                 h.put("last_offered_" + unit, rate);
             }
         }
+        double breakPoint = 0;
+        for (Map.Entry<Double, Boolean> e : heldAt.entrySet()) {
+            if (!e.getValue()) {
+                break;
+            }
+            breakPoint = e.getKey();
+        }
         h.put("rate_unit", unit);
         h.put("break_point_" + unit, breakPoint);
         number(h, "worst_loss_pct", worstLoss);
-        figures.put("break_point", new FailOn.Figure(breakPoint, "/s", "the last step that did not stop the ramp"));
+        figures.put("break_point", new FailOn.Figure(breakPoint, "/s",
+                "the last step held before the first that was not, in rate order"));
         figures.put("loss", new FailOn.Figure(worstLoss, "%", worstLossAt));
         for (Map.Entry<String, double[]> w : worstLatency.entrySet()) {
             number(h, "worst_latency_" + w.getKey() + "_ms", w.getValue()[0]);

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code --cpu-layout} on real instances: a split run puts the QEMU process (vCPU thread included), the
- * container and the native process on the CPUs the generator does not use, which this test reads back from
+ * Docker container, the gVisor sandbox and the native process on the CPUs the generator does not use, which this test reads back from
  * /proc itself, not only from run.json; shared gives them every CPU again; and the generator's JVM gets its
  * CPUs back after the run.
  */
@@ -32,6 +32,7 @@ class CpuLayoutIT {
     @BeforeAll
     static void images() {
         DeployItSupport.requireTools();
+        DeployItSupport.requireRunsc();
         DeployItSupport.buildImages();
         assertThat(CpuSet.online().size()).as("the split layout needs a host with 2 or more online CPUs")
                 .isGreaterThanOrEqualTo(2);
@@ -54,7 +55,7 @@ class CpuLayoutIT {
 
     @Test
     void splitPinsEachBackendsInstanceAwayFromTheGeneratorAndSharedUndoesIt() throws IOException {
-        DeployItSupport.Run deploy = unibench("deploy", "dns", "--backend", "qemu,docker,native", "--json");
+        DeployItSupport.Run deploy = unibench("deploy", "dns", "--backend", "qemu,docker,gvisor,native", "--json");
         assertThat(deploy.exit()).as(deploy.err()).isZero();
         CpuSet online = CpuSet.online();
         CpuSet generator = online.first((online.size() + 1) / 2);
@@ -64,8 +65,10 @@ class CpuLayoutIT {
         for (JsonNode i : deploy.json().get("instances")) {
             String backend = i.get("backend").asText();
             String target = i.get("endpoints").get(0).get("address").asText();
-            long pid = backend.equals("docker") ? Long.parseLong(run(List.of("docker", "inspect", "-f",
-                    "{{.State.Pid}}", i.get("container_id").asText()), 30).out().strip()) : i.get("pid").asLong();
+            boolean container = backend.equals("docker") || backend.equals("gvisor");
+            String cid = container ? i.get("container_id").asText() : null;
+            long pid = container ? Long.parseLong(run(List.of("docker", "inspect", "-f", "{{.State.Pid}}", cid), 30)
+                    .out().strip()) : i.get("pid").asLong();
             for (String layout : List.of("split", "shared")) {
                 // no --instance: the bench finds the instance serving --target in the state store
                 Path out = results.resolve(backend + "-" + layout);
@@ -83,7 +86,7 @@ class CpuLayoutIT {
                 assertThat(cl.path("instance").path("cpus").asText()).isEqualTo(want.toString());
                 assertThat(cl.path("instance").path("verified").asBoolean()).as(cl.toString()).isTrue();
                 // read back here, independently of run.json: every thread of the instance's process
-                Map<String, CpuSet> threads = Affinity.readBack(pid);
+                Map<String, CpuSet> threads = container ? cgroupThreads(cid) : Affinity.readBack(pid);
                 assertThat(threads).as(backend + " threads").isNotEmpty();
                 assertThat(new HashMap<>(threads).values()).as(backend + " " + layout + " " + threads)
                         .allMatch(want::equals);
@@ -94,6 +97,26 @@ class CpuLayoutIT {
                         .as("the generator's JVM has its CPUs back").isEqualTo(before.values().iterator().next());
             }
         }
+    }
+
+    /** Every thread in a container's cpuset cgroup (gVisor: the runsc sandbox and gofer), by its own status. */
+    private static Map<String, CpuSet> cgroupThreads(String containerId) throws IOException {
+        Map<String, CpuSet> m = new java.util.LinkedHashMap<>();
+        for (String tid : Files.readAllLines(Path.of("/sys/fs/cgroup/cpuset/docker", containerId, "tasks"))) {
+            if (tid.isBlank()) {
+                continue;
+            }
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc", tid.strip(), "status"))) {
+                    if (line.startsWith("Cpus_allowed_list:")) {
+                        m.put(tid.strip(), CpuSet.parse(line.substring(line.indexOf(':') + 1)));
+                    }
+                }
+            } catch (IOException ended) {
+                // the thread ended meanwhile
+            }
+        }
+        return m;
     }
 
     @Test

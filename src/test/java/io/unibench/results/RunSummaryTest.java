@@ -55,6 +55,24 @@ class RunSummaryTest {
     }
 
     @Test
+    void anAutoRampsBreakPointIsTheHeldRateBelowTheFirstFailureInRateOrder() throws Exception {
+        Path dir = Files.createDirectory(tmp.resolve("auto"));
+        RunMetadata meta = new RunMetadata("dns", List.of("unibench", "bench", "dns"), Instant.now());
+        meta.put("parameters", java.util.Map.of("stop_max_loss_pct", 1.0, "stop_max_p99_s", 1.0));
+        meta.write(dir);
+        try (RampCsvSink sink = new RampCsvSink(dir, DNS, null, "qemu")) {
+            sink.step(step(1, 10_000, 10_000, 0, 200), null, null);
+            sink.step(step(2, 60_000, 60_000, 6000, 900), null, null); // failed; the ramp goes on bisecting
+            sink.step(step(3, 35_000, 35_000, 0, 300), null, null);
+            sink.step(step(4, 47_500, 47_500, 2000, 700), null, null); // failed, written as a plain row
+            sink.step(step(5, 41_250, 41_250, 0, 400), StopReason.BREAK_POINT, "between 41250 and 47500");
+        }
+        meta.finish(Instant.now(), StopReason.BREAK_POINT, "between 41250 and 47500").write(dir);
+
+        assertThat(RunSummary.of(dir).document().get("headline").get("break_point_qps").asDouble()).isEqualTo(41_250);
+    }
+
+    @Test
     void rampHeadlineAndRules() throws Exception {
         Path dir = ramp();
         RunSummary s = RunSummary.of(dir);

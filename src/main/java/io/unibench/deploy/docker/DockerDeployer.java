@@ -799,42 +799,57 @@ public class DockerDeployer implements Deployer {
         try {
             docker.updateContainerCmd(id).withCpusetCpus(cpus.toString()).exec();
         } catch (DockerException e) {
+            String why = DockerClients.rootMessage(e);
             return io.unibench.util.Affinity.Pinning.unsupported(cpus, "cannot update container " + shortId(id)
-                    + ": " + DockerClients.rootMessage(e));
+                    + ": " + (why.length() > 160 ? why.substring(0, 160) + "..." : why));
         }
         if (!DockerClients.isLocal(endpointOf(instance))) {
             return new io.unibench.util.Affinity.Pinning(cpus, how, Map.of(),
                     "set on a remote engine: its threads cannot be read back from here");
         }
-        java.util.Map<String, io.unibench.util.CpuSet> threads = new java.util.LinkedHashMap<>();
-        List<Long> pids = new ArrayList<>();
+        List<Long> tasks = containerTasks(instance);
+        Map<String, io.unibench.util.CpuSet> threads = readBackTasks(tasks);
+        return new io.unibench.util.Affinity.Pinning(cpus, how, threads, threads.isEmpty()
+                ? "no process of container " + shortId(id) + " to read back" : null);
+    }
+
+    /**
+     * The host threads of a local container: its cgroup's {@code tasks} (cgroup v1 cpuset), else the threads of
+     * its init process; empty when none can be found.
+     */
+    protected List<Long> containerTasks(Instance instance) {
+        String id = instance.containerId();
+        List<Long> tids = new ArrayList<>();
         try {
             for (String line : Files.readAllLines(Path.of("/sys/fs/cgroup/cpuset/docker", id, "tasks"))) {
                 if (!line.isBlank()) {
-                    pids.add(Long.parseLong(line.strip()));
+                    tids.add(Long.parseLong(line.strip()));
                 }
             }
         } catch (IOException | NumberFormatException e) {
             // cgroup v2 or another layout: the init process below
         }
-        if (pids.isEmpty()) {
+        if (tids.isEmpty()) {
             try {
-                Long pid = docker.inspectContainerCmd(id).exec().getState().getPidLong();
+                Long pid = docker(instance).inspectContainerCmd(id).exec().getState().getPidLong();
                 if (pid != null && pid > 0) {
-                    pids.add(pid);
+                    tids.addAll(io.unibench.util.Affinity.tasks(pid));
                 }
             } catch (DockerException e) {
-                return new io.unibench.util.Affinity.Pinning(cpus, how, Map.of(), "cannot inspect container "
-                        + shortId(id) + ": " + DockerClients.rootMessage(e));
+                // gone: nothing to read back
             }
         }
-        for (long pid : pids) {
-            // a tid in the cgroup's tasks is a thread; read its own status (readBack lists a process's threads)
-            Path st = Path.of("/proc", Long.toString(pid), "status");
+        return tids;
+    }
+
+    /** {@code Cpus_allowed_list} of each thread id ({@code /proc/TID/status}), keyed {@code "TID (name)"}. */
+    protected static Map<String, io.unibench.util.CpuSet> readBackTasks(List<Long> tids) {
+        Map<String, io.unibench.util.CpuSet> threads = new java.util.LinkedHashMap<>();
+        for (long tid : tids) {
             try {
                 String name = "?";
                 io.unibench.util.CpuSet allowed = null;
-                for (String line : Files.readAllLines(st)) {
+                for (String line : Files.readAllLines(Path.of("/proc", Long.toString(tid), "status"))) {
                     if (line.startsWith("Name:")) {
                         name = line.substring(5).strip();
                     } else if (line.startsWith("Cpus_allowed_list:")) {
@@ -842,14 +857,13 @@ public class DockerDeployer implements Deployer {
                     }
                 }
                 if (allowed != null) {
-                    threads.put(pid + " (" + name + ")", allowed);
+                    threads.put(tid + " (" + name + ")", allowed);
                 }
             } catch (IOException e) {
                 // ended meanwhile
             }
         }
-        return new io.unibench.util.Affinity.Pinning(cpus, how, threads, threads.isEmpty()
-                ? "no process of container " + shortId(id) + " to read back" : null);
+        return threads;
     }
 
     @Override

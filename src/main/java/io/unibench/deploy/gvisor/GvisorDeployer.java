@@ -72,6 +72,35 @@ public final class GvisorDeployer extends DockerDeployer {
         this.lookup = lookup;
     }
 
+    /**
+     * runsc cannot update a running container's resources, so the sandbox's own host threads (the runsc
+     * sandbox and gofer in the container's cgroup) are pinned with {@code sched_setaffinity}; threads they
+     * start later inherit it.
+     */
+    @Override
+    public io.unibench.util.Affinity.Pinning place(io.unibench.deploy.Instance instance,
+                                                   io.unibench.util.CpuSet cpus) {
+        if (instance.containerId() == null) {
+            return io.unibench.util.Affinity.Pinning.unsupported(cpus, "no container for " + instance.id());
+        }
+        List<String> failures = new ArrayList<>();
+        List<Long> tids = List.of();
+        for (int pass = 0; pass < 2; pass++) { // twice: threads started during the first pass
+            tids = containerTasks(instance);
+            for (long tid : tids) {
+                String f = io.unibench.util.Affinity.setThread(tid, cpus);
+                if (f != null && java.nio.file.Files.exists(java.nio.file.Path.of("/proc", Long.toString(tid)))) {
+                    failures.add(f);
+                }
+            }
+        }
+        Map<String, io.unibench.util.CpuSet> threads = readBackTasks(containerTasks(instance));
+        return new io.unibench.util.Affinity.Pinning(cpus, "sched_setaffinity on every host thread of the runsc "
+                + "sandbox (" + tids.size() + " in the container's cgroup; runsc cannot update a running container)",
+                threads, !failures.isEmpty() ? String.join("; ", failures.stream().distinct().limit(3).toList())
+                : threads.isEmpty() ? "no sandbox thread found" : null);
+    }
+
     @Override
     public Backend backend() {
         return Backend.gvisor;
