@@ -7,20 +7,16 @@
 # as an answer: the cap of QEMU's user-space tap path on this host), and the container,
 # each alone on the lab bridge in turn, rounds interleaved.
 #
-#   scripts/perf-numbers.sh [-r ROUNDS] [-l SECONDS] [-n BOOTS] [-b BEFORE_REF] [-x]
-#   (-r 0: boots only; -x: also the QEMU/guest option sweep below, ~2 min more)
+#   scripts/perf-numbers.sh [-r ROUNDS] [-l SECONDS] [-b BEFORE_REF] [-x]
+#   (-x: also the QEMU/guest option sweep below, ~2 min more; boot: scripts/boot-numbers.sh)
 #
-# Default (-r 3 -l 5 -n 10) takes about 6 minutes on a quiet 2-core host.
+# Default (-r 3 -l 5) takes about 6 minutes on a quiet 2-core host.
 #
 # Per variant (medians over the rounds): DNS capacity (dnsperf -T1 -c10 -l SECONDS), web
 # capacity (wrk -t1 -c50 -dSECONDS), the server's CPU time during the load (QEMU: the whole
 # process, vCPU and I/O threads, /proc/PID/stat; container: its cgroup's cpuacct.usage)
 # per query / request and per million, the guest's own counts per packet (virtio notifies,
-# interrupts, hlts; stats=1 on the console, working tree only), idle CPU over 5 s, and the
-# cold boot (spawn -> first correct answer over the tap, dnsprobe, BOOTS boots) with the
-# guest's boot stamps (QEMU's own start = guest TSC at entry - host TSC at spawn: PVM KVM
-# gives the guest the host TSC). Container boot: docker run -d -p 127.0.0.1:P:53/udp, probed
-# once the run returns (the forwarder's path; there is no lab boot path for containers here).
+# interrupts, hlts; stats=1 on the console, working tree only) and idle CPU over 5 s.
 # CPUs: the unikernel gets 1 vCPU (QEMU's I/O thread is extra), the container --cpus 1
 # (so its DNS front end runs one worker: SO_REUSEPORT workers start only above one CPU).
 # Fractions of the cap: DNS qps / the echo's qps; web in packets (req/s x frames per request,
@@ -38,17 +34,15 @@ home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$home"
 ROUNDS=3
 SECS=5
-BOOTS=10
 BEFORE=d213db3
 SWEEP=0
-while getopts "r:l:n:b:x" o; do
+while getopts "r:l:b:x" o; do
     case $o in
     r) ROUNDS=$OPTARG ;;
     l) SECS=$OPTARG ;;
-    n) BOOTS=$OPTARG ;;
     b) BEFORE=$OPTARG ;;
     x) SWEEP=1 ;;
-    *) echo "usage: $0 [-r rounds] [-l seconds] [-n boots] [-b before-ref] [-x]" >&2; exit 2 ;;
+    *) echo "usage: $0 [-r rounds] [-l seconds] [-b before-ref] [-x]" >&2; exit 2 ;;
     esac
 done
 [ "$(id -u)" = 0 ] || { echo "perf-numbers.sh: needs root (network namespaces, taps)" >&2; exit 2; }
@@ -86,13 +80,6 @@ cpu_ns_pid() { awk -v hz="$HZ" '{sub(/.*\) /, ""); printf "%.0f\n", ($12 + $13) 
 # QEMU's vCPU thread ("CPU 0/KVM") alone: the rest of the process is QEMU's own I/O path.
 cpu_ns_vcpu() { local t; for t in /proc/"$1"/task/*; do if grep -q '^CPU' "$t/comm"; then awk -v hz="$HZ" '{sub(/.*\) /, ""); printf "%.0f\n", ($12 + $13) * 1e9 / hz}' "$t/stat"; break; fi; done; }
 cpu_ns_ct() { cat "/sys/fs/cgroup/cpuacct/docker/$1/cpuacct.usage" 2>/dev/null || cat "/sys/fs/cgroup/system.slice/docker-$1.scope/cpu.stat" | awk '/usage_usec/ {print $2 * 1000}'; }
-cat >"$TMP/rdtsc.c" <<'EOF'
-#include <stdio.h>
-#include <x86intrin.h>
-int main(void) { printf("%llu\n", (unsigned long long)__rdtsc()); return 0; }
-EOF
-gcc -O2 -o "$TMP/rdtsc" "$TMP/rdtsc.c"
-TSC_MHZ=$(awk '/^cpu MHz/ {printf "%d", $4; exit}' /proc/cpuinfo)
 
 # ---------------------------------------------------------------- images
 echo "== building the unikernel at $BEFORE (before) and the working tree (after)"
@@ -299,58 +286,8 @@ if [ "$SWEEP" = 1 ]; then
     done
 fi
 
-# ---------------------------------------------------------------- boot
-echo
-echo "== cold boot, $BOOTS boots each: spawn -> first correct DNS answer over the tap (ms); $(uptime)"
-for v in before after; do : >"$TMP/boot-$v"; : >"$TMP/stamps-$v"; done
-for i in $(seq 1 "$BOOTS"); do
-    # interleaved (the host's load drifts), the order alternating: a boot right after another VM's
-    # teardown pays for part of it
-    order="before after"
-    [ $((i % 2)) = 0 ] && order="after before"
-    for v in $order; do
-        log=$TMP/boot-$v-$i.log
-        t0=$("$TMP/rdtsc")
-        # not -k: the guest prints its boot stamps just after the first answer; stopped by its pid file
-        rm -f "$TMP/boot.pid"
-        ms=$(in_ns "$PROBE" -s 10.0.0.100 -p 53 -T 20000 -- qemu-system-x86_64 -M "microvm,$MO" -accel "$ACCEL" \
-            -m 8M -smp 1 -kernel "${IMG[$v]}/dns.elf" -append "ip=10.0.0.100/24 gw=10.0.0.254" \
-            -netdev tap,id=n0,ifname=tap0,script=no,downscript=no -device virtio-net-device,netdev=n0 \
-            -display none -nodefaults -serial "file:$log" -no-reboot -pidfile "$TMP/boot.pid" 2>/dev/null) || ms=""
-        sleep 0.2
-        if [ -s "$TMP/boot.pid" ]; then
-            bp=$(cat "$TMP/boot.pid")
-            kill "$bp" 2>/dev/null || true
-            for _ in $(seq 1 50); do kill -0 "$bp" 2>/dev/null || break; sleep 0.02; done
-        fi
-        [ -n "$ms" ] || { echo "  $v boot $i: no answer"; continue; }
-        echo "$ms" >>"$TMP/boot-$v"
-        line=$(grep -o 'boot_us.*' "$log" || true)
-        if [ -n "$line" ]; then
-            e=$(sval "$line" entry); c=$(sval "$line" clock); d=$(sval "$line" devices); rd=$(sval "$line" ready)
-            awk -v t0="$t0" -v mhz="$TSC_MHZ" -v e="$e" -v c="$c" -v d="$d" -v r="$rd" -v tot="$ms" \
-                'BEGIN {q = (e - t0 / mhz) / 1000; printf "%.2f %.2f %.2f %.2f %.2f\n", q, (c - e) / 1000, (d - c) / 1000, (r - d) / 1000, tot - q - (r - e) / 1000}' \
-                >>"$TMP/stamps-$v"
-        fi
-    done
-done
-for v in before after; do
-    printf '%-7s p50 %6s ms  (n=%s)\n' "$v" "$(med <"$TMP/boot-$v")" "$(wc -l <"$TMP/boot-$v")"
-    if [ -s "$TMP/stamps-$v" ]; then
-        printf '        breakdown p50 (ms): qemu_start %s  entry->clock %s  clock->devices %s  devices->ready %s  ready->answer %s\n' \
-            "$(col "$TMP/stamps-$v" 1)" "$(col "$TMP/stamps-$v" 2)" "$(col "$TMP/stamps-$v" 3)" "$(col "$TMP/stamps-$v" 4)" "$(col "$TMP/stamps-$v" 5)"
-    fi
-done
-P=$((20000 + $$ % 20000))
-: >"$TMP/boot-ct"
-for i in $(seq 1 "$BOOTS"); do
-    name=unibench-perf-boot-$$-$i
-    "$PROBE" -p "$P" -T 20000 -w -- docker run -d --rm --name "$name" --label unibench.owner=perf-numbers --cpus 1 \
-        -p "127.0.0.1:$P:53/udp" "unibench/dns:$TAG" --port 53 >>"$TMP/boot-ct" 2>/dev/null || echo "  container boot $i: no answer"
-    docker rm -f "$name" >/dev/null 2>&1 || true
-done
-ct=$(med <"$TMP/boot-ct")
-printf '%-7s p50 %6s ms  (n=%s, docker run -d -p, probed once it returns)\n' container "$ct" "$(wc -l <"$TMP/boot-ct")"
-awk -v c="$ct" -v b="$(med <"$TMP/boot-before")" -v a="$(med <"$TMP/boot-after")" \
-    'BEGIN {printf "ratio container/unikernel boot: before %.1fx, after %.1fx\n", c / b, c / a}'
+# Boot: scripts/boot-numbers.sh (QEMU's own start with a null guest, the guest's stamps, the
+# container ratio). This script once timed boots too, with QEMU's start taken as guest TSC at
+# entry minus host TSC at spawn scaled by /proc/cpuinfo's integer MHz: that drifted with uptime
+# (negative ready->answer), so one script measures boot.
 echo "== done; $(uptime)"

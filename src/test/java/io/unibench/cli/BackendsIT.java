@@ -102,7 +102,7 @@ class BackendsIT {
             }
         }
         assertThat(seen).containsExactlyInAnyOrder("native/dns", "native/web", "gvisor/dns", "gvisor/web");
-        assertThat(ourNatives(state)).hasSize(2);
+        assertThat(DeployItSupport.ourNativeInstances(state)).hasSize(2);
         assertThat(ourContainers(state)).hasSize(2);
         for (String c : ourContainers(state)) {
             assertThat(run(List.of("docker", "inspect", "-f", "{{.HostConfig.Runtime}}", c), 30).out().strip())

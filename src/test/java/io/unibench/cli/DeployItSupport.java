@@ -157,6 +157,28 @@ final class DeployItSupport {
     }
 
     /** Live native service processes started for this state directory (their environment marker names it). */
+    /**
+     * The native instances of this state dir: marked processes whose parent is not one of them (a DNS
+     * server's SO_REUSEPORT workers inherit the marker; they are part of their instance).
+     */
+    static List<Long> ourNativeInstances(Path stateDir) throws IOException {
+        List<Long> all = ourNatives(stateDir);
+        List<Long> top = new ArrayList<>();
+        for (long pid : all) {
+            try {
+                String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                if (!all.contains(Long.parseLong(f[1]))) {
+                    top.add(pid);
+                }
+            } catch (IOException e) {
+                // exited meanwhile
+            }
+        }
+        return top;
+    }
+
+    /** Every process carrying this state dir's instance marker (instances and their workers). */
     static List<Long> ourNatives(Path stateDir) throws IOException {
         List<Long> out = new ArrayList<>();
         String marker = "UNIBENCH_INSTANCE=" + stateDir + ":";

@@ -79,13 +79,8 @@ public final class DnsEngine implements LoadEngine {
     static final long EARLY_NANOS = 50_000;
     /** Queries still unsent this long after the end of the schedule are counted unsent, not sent late. */
     static final long END_GRACE_NANOS = 100_000_000;
-    /**
-     * A thread this far behind its schedule (or behind its catch-up pace: descheduled again) catches up at
-     * twice its rate from now rather than in a burst. So no 100 us carries more than about 2 x rate x
-     * (this + {@link #EARLY_NANOS}) queries of one thread; at 1 ms a late wake-up sent its whole backlog
-     * back to back (90 queries at 100k qps), enough to fill a server's default 208 KiB socket buffer.
-     */
-    static final long CATCH_UP_AFTER_NANOS = 100_000;
+    /** A thread this far behind its schedule catches up at twice its rate rather than in a burst. */
+    static final long CATCH_UP_AFTER_NANOS = 1_000_000;
     /** Gaps of at least two of these are slept in a blocking select (millisecond resolution). */
     static final long LONG_WAIT_UNIT_NANOS = 1_000_000;
     /** Longest blocking wait, so a stop request is seen soon. */
@@ -113,8 +108,6 @@ public final class DnsEngine implements LoadEngine {
     private volatile boolean askServer = true;
     private volatile boolean serverAnswered;
     private final int maxIds;
-    /** Tests only: told the instant of every datagram sent (null: nobody listens). */
-    volatile java.util.function.LongConsumer sendObserver;
 
     /**
      * Opens and connects the sockets.
@@ -524,7 +517,6 @@ public final class DnsEngine implements LoadEngine {
             long sentInCatchUp = 0;
             long sendAt = due;
             long nextSweep = System.nanoTime() + SWEEP_NANOS;
-            final java.util.function.LongConsumer observer = sendObserver;
             while (true) {
                 long now = System.nanoTime();
                 int work = 0;
@@ -543,8 +535,7 @@ public final class DnsEngine implements LoadEngine {
                     }
                     sending = false;
                 }
-                if (sending && (catchingUp ? now - sendAt : now - due) > CATCH_UP_AFTER_NANOS) {
-                    // behind the schedule, or behind the catch-up pace itself: pace the backlog from now
+                if (sending && !catchingUp && now - due > CATCH_UP_AFTER_NANOS) {
                     catchingUp = true;
                     catchUpStart = now;
                     sentInCatchUp = 0;
@@ -579,9 +570,6 @@ public final class DnsEngine implements LoadEngine {
                             t.link(slot);
                             outstanding++;
                             w.sent(d, actual);
-                            if (observer != null) {
-                                observer.accept(actual);
-                            }
                             work++;
                         }
                         if (++pos == n) {
@@ -603,9 +591,6 @@ public final class DnsEngine implements LoadEngine {
                             break;
                         }
                         now = System.nanoTime();
-                        if ((catchingUp ? now - sendAt : now - due) > CATCH_UP_AFTER_NANOS) {
-                            break; // descheduled mid-batch: the pass above paces the backlog, no burst here
-                        }
                     }
                 }
                 if (outstanding > 0) {

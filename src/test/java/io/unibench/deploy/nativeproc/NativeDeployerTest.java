@@ -34,13 +34,14 @@ class NativeDeployerTest {
         assertThat(n.binary()).isEqualTo(c.get("dns").container().context() + "/dns-server");
         List<String> argv = NativeDeployer.arguments(n, Path.of("/b/dns-server"),
                 List.of(new Endpoint("dns", "udp", "127.0.0.1", 20001, 20001)));
-        assertThat(argv).containsExactly("/b/dns-server", "--bind", "127.0.0.1", "--port", "20001");
+        // one process: its CPU time, memory and placement are the instance's (no SO_REUSEPORT workers)
+        assertThat(argv).containsExactly("/b/dns-server", "--bind", "127.0.0.1", "--port", "20001", "--workers", "1");
         assertThatThrownBy(() -> NativeDeployer.arguments(n, Path.of("/b/dns-server"), List.of()))
                 .isInstanceOf(UnibenchException.class).hasMessageContaining(":dns}");
         // in a lab the service binds its lab address, in its own namespace
         assertThat(NativeDeployer.arguments(n, Path.of("/b/dns-server"),
                 List.of(new Endpoint("dns", "udp", "10.0.0.100", 53, 53))))
-                .containsExactly("/b/dns-server", "--bind", "10.0.0.100", "--port", "53");
+                .containsExactly("/b/dns-server", "--bind", "10.0.0.100", "--port", "53", "--workers", "1");
     }
 
     @Test
