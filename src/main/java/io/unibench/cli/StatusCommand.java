@@ -73,7 +73,9 @@ final class StatusCommand implements Callable<Integer> {
         for (String n : catalog.names()) {
             specs.put(n, catalog.get(n));
         }
-        List<Deployments.Status> st = d.status(known, specs, !noProbe, Duration.ofMillis(300));
+        // one try and one retry of up to 1 s each: 300 ms was too short for a just-booted guest's HTTP answer
+        // while eight instances started beside it on a loaded CI host (a healthy web unikernel reported NO)
+        List<Deployments.Status> st = d.status(known, specs, !noProbe, Duration.ofSeconds(1));
         if (!noProbe && InsideLab.labName() == null) {
             st = probeInsideLabs(state, st, err);
         } else if (!noProbe) {
