@@ -91,6 +91,9 @@ public final class RampRunner {
             engine.prepare();
             InetSocketAddress target = engine.targetAddress();
             noise = new HostNoise(target == null ? java.util.Set.of() : HostNoise.socketOwners(target));
+            if (serverCpu != null) {
+                noise = noise.withServerCpu(serverCpu);
+            }
             // the planned steps are numbered ahead of time; an auto ramp's length is unknown (0 = open)
             int planned = plan.autoMax() ? 0 : rates.size();
             StepResult lastGood = null;

@@ -21,21 +21,39 @@ public final class HostNoise {
     /** Host CPU share used by others above which a second (and its step) is marked. */
     public static final double THRESHOLD_PCT = 5.0;
 
+    /** /proc/stat and /proc/PID/stat count in clock ticks of 1/USER_HZ s; USER_HZ is 100 on Linux. */
+    static final long NANOS_PER_TICK = 10_000_000L;
+
     private final Path proc;
     private final Set<Long> excluded;
+    private final java.util.function.LongSupplier serverCpuNanos;
     private long lastBusy = -1;
     private long lastTotal = -1;
     private long lastOwn = -1;
 
     public HostNoise(Set<Long> excludedPids) {
-        this(Path.of("/proc"), excludedPids);
+        this(Path.of("/proc"), excludedPids, null);
     }
 
     HostNoise(Path proc, Set<Long> excludedPids) {
+        this(proc, excludedPids, null);
+    }
+
+    private HostNoise(Path proc, Set<Long> excludedPids, java.util.function.LongSupplier serverCpuNanos) {
         this.proc = proc;
         Set<Long> e = new HashSet<>(excludedPids);
         e.add(ProcessHandle.current().pid());
         this.excluded = Set.copyOf(e);
+        this.serverCpuNanos = serverCpuNanos;
+    }
+
+    /**
+     * The same sampler, counting the server's CPU time from {@code cpuNanos} as the benchmark's too: a server
+     * that owns no socket on this host's loopback (QEMU on a lab tap, a container on a veth) is otherwise
+     * taken for noise (a lab unikernel's QEMU showed as 35-42 % "outside the benchmark" in every step).
+     */
+    public HostNoise withServerCpu(java.util.function.LongSupplier cpuNanos) {
+        return new HostNoise(proc, excluded, cpuNanos);
     }
 
     public Set<Long> excluded() {
@@ -49,10 +67,10 @@ public final class HostNoise {
     public HostNoise excluding(Set<Long> pids) {
         Set<Long> all = new HashSet<>(excluded);
         all.addAll(pids);
-        HostNoise n = new HostNoise(proc, all);
+        HostNoise n = new HostNoise(proc, all, serverCpuNanos);
         n.lastBusy = lastBusy;
         n.lastTotal = lastTotal;
-        long own = 0;
+        long own = n.serverTicks();
         for (long pid : n.excluded) {
             own += n.processTime(pid);
         }
@@ -66,7 +84,7 @@ public final class HostNoise {
         if (host == null) {
             return null;
         }
-        long own = 0;
+        long own = serverTicks();
         for (long pid : excluded) {
             own += processTime(pid);
         }
@@ -79,6 +97,19 @@ public final class HostNoise {
         lastTotal = host[1];
         lastOwn = own;
         return pct;
+    }
+
+    /** The server's CPU time in clock ticks (0 when not known or not readable). */
+    private long serverTicks() {
+        if (serverCpuNanos == null) {
+            return 0;
+        }
+        try {
+            long ns = serverCpuNanos.getAsLong();
+            return ns < 0 ? 0 : ns / NANOS_PER_TICK;
+        } catch (RuntimeException e) {
+            return 0;
+        }
     }
 
     /** {user + nice + system, all} jiffies of the host, or null. */

@@ -44,6 +44,25 @@ class HostNoiseTest {
     }
 
     @Test
+    void aServerWithoutALoopbackSocketCountsThroughItsCpuTime(@TempDir Path proc) throws Exception {
+        // a lab unikernel: QEMU owns no socket here; its CPU time comes from the backend (ns)
+        long[] serverNs = {0};
+        HostNoise noise = new HostNoise(proc, Set.of()).withServerCpu(() -> serverNs[0]);
+        write(proc, 1000, 1000, 8000, 1, 0, 0);
+        assertThat(noise.samplePct()).isNull();
+        // 1000 jiffies: 400 busy, all of them the server's (4 s of CPU = 400 ticks of 10 ms): no noise
+        serverNs[0] = 4_000_000_000L;
+        write(proc, 1300, 1100, 8600, 1, 0, 0);
+        assertThat(noise.samplePct()).isCloseTo(0.0, org.assertj.core.data.Offset.offset(1e-9));
+        // without it the same second was 40 % "noise"
+        HostNoise blind = new HostNoise(proc, Set.of());
+        write(proc, 1000, 1000, 8000, 1, 0, 0);
+        blind.samplePct();
+        write(proc, 1300, 1100, 8600, 1, 0, 0);
+        assertThat(blind.samplePct()).isCloseTo(40.0, org.assertj.core.data.Offset.offset(1e-9));
+    }
+
+    @Test
     void theServerUnderTestIsFoundByItsSocket() throws Exception {
         try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             // our own socket: found, then dropped (unibench itself is always excluded anyway)
