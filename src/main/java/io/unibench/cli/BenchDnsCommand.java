@@ -121,7 +121,7 @@ final class BenchDnsCommand implements Callable<Integer> {
         try (io.unibench.bench.CpuLayout.Placed placed = ramp.placeCpus(meta, address, spec.commandLine().getErr())) {
             result = DnsBenchmark.run(settings, plan, stops, timeout, ramp.output("dns"), meta,
                     ramp.progress(DnsEngine.PROTOCOL.rateUnit()),
-                    ramp.serverCpu(meta, spec.commandLine().getErr()));
+                    ramp.serverCpu(meta, address, spec.commandLine().getErr()));
         }
         return ramp.finish(result, spec);
     }

@@ -120,7 +120,7 @@ final class BenchHttpCommand implements Callable<Integer> {
         try (io.unibench.bench.CpuLayout.Placed placed = ramp.placeCpus(meta, url.address(), spec.commandLine().getErr())) {
             result = HttpBenchmark.run(settings, plan, stops, timeout, ramp.output("http"), meta,
                     ramp.progress(HttpEngine.PROTOCOL.rateUnit()),
-                    ramp.serverCpu(meta, spec.commandLine().getErr()));
+                    ramp.serverCpu(meta, url.address(), spec.commandLine().getErr()));
         }
         return ramp.finish(result, spec);
     }

@@ -279,16 +279,18 @@ public final class RampOptions {
     }
 
     /**
-     * The CPU time of the --instance under load, recorded in run.json ({@code server_instance}); null
-     * without --instance. An unknown id is bad input.
+     * The CPU time of the instance under load (--instance, else the recorded instance serving {@code target},
+     * as for the CPU placement), recorded in run.json ({@code server_instance}); null when neither is known.
+     * An unknown id is bad input.
      */
-    LongSupplier serverCpu(RunMetadata meta, PrintWriter err) {
-        if (instance == null) {
+    LongSupplier serverCpu(RunMetadata meta, java.net.InetSocketAddress target, PrintWriter err) {
+        StateStore state = StateStore.open();
+        Instance inst = instance != null ? state.get(instance).orElseThrow(() -> new UsageException(
+                "--instance: no instance '" + instance + "' (see unibench status)"))
+                : io.unibench.bench.CpuLayout.serving(state, target).orElse(null);
+        if (inst == null) {
             return null;
         }
-        StateStore state = StateStore.open();
-        Instance inst = state.get(instance).orElseThrow(() -> new UsageException(
-                "--instance: no instance '" + instance + "' (see unibench status)"));
         Deployments d = Deployments.create(state, ServiceCatalog.load(), BackendOptions.defaults(),
                 new DeployProgress(err, true));
         meta.put("server_instance", Map.of("id", inst.id(), "backend", inst.backend().id(), "service",
