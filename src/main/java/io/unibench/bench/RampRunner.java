@@ -135,15 +135,6 @@ public final class RampRunner {
         System.gc();
     }
 
-    /**
-     * The first step's warm-up, when there is one, lasts at least this long: a fresh JVM compiles the engine's
-     * hot paths in its first seconds of load, and with the generator pinned to one core (--cpu-layout split on
-     * a 2-core host) the compiler threads take that core from the sender. Measured on a quiet host in a lab:
-     * send-lag p99 17 ms in the first second, 6 in the second, 4.6 after; a 1 s warm-up left the first
-     * measured step at 10.1 ms, flagged as the generator's, and the ramp ended with no figure.
-     */
-    public static final long FIRST_WARMUP_NANOS = 3_000_000_000L;
-
     /** Stop reasons after which an auto ramp bisects toward the break point (the server still answers). */
     private static final java.util.Set<StopReason> REFINABLE = java.util.EnumSet.of(StopReason.LOSS,
             StopReason.LATENCY, StopReason.THROUGHPUT, StopReason.GENERATOR_SATURATED);
@@ -334,9 +325,6 @@ public final class RampRunner {
     private StepRun runStep(int step, int steps, double rate, long runStart, ScheduledExecutorService sampler)
             throws InterruptedException {
         long warmup = plan.warmup().toNanos();
-        if (step == 1 && warmup > 0) {
-            warmup = Math.max(warmup, FIRST_WARMUP_NANOS);
-        }
         long measure = plan.stepDuration().toNanos();
         // a little lead time so every sender thread is ready before the first due time
         long start = System.nanoTime() + 20_000_000L;
