@@ -135,6 +135,8 @@ final class DeployCommand implements Callable<Integer> {
         if (containerCpus != null && !(containerCpus > 0)) {
             throw new UsageException("--container-cpus must be positive");
         }
+        // lab options (and the privileges lab mode needs) are checked before any manifest is read
+        boolean labMode = network.validate() != null;
         ServiceCatalog catalog = ServiceCatalog.load();
         List<String> services = service.equals("poc") ? ServiceCatalog.POC : List.of(service);
         List<ServiceSpec> specs = new ArrayList<>();
@@ -150,7 +152,6 @@ final class DeployCommand implements Callable<Integer> {
                 .with(qemuOptions.options()).with(remote)
                 .with(new DockerOptions(containerMemory, containerCpus, Duration.ofSeconds(2), false)));
 
-        boolean labMode = network.validate() != null;
         StateStore state = StateStore.open();
         if (labMode) {
             // a backend that cannot join a lab is bad input before the lab is even created

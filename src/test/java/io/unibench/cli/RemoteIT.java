@@ -16,6 +16,8 @@ import io.unibench.results.RunMetadata;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -44,6 +46,7 @@ class RemoteIT {
     private Path state;
     private Path results;
     private final List<String> foreign = new ArrayList<>();
+    private final List<Path> foreignFiles = new ArrayList<>();
 
     private static String env(String name, String dflt) {
         String v = System.getenv(name);
@@ -80,6 +83,9 @@ class RemoteIT {
             for (String f : foreign) {
                 run(List.of("virsh", "-c", "qemu:///system", "destroy", f), 60);
                 run(List.of("docker", "rm", "-f", f), 60);
+            }
+            for (Path f : foreignFiles) {
+                Files.deleteIfExists(f);
             }
             DeployItSupport.deleteTree(results);
         }
@@ -169,7 +175,12 @@ class RemoteIT {
         String tag = "unibench-remote-it-foreign-" + ThreadLocalRandom.current().nextInt(1_000_000);
         foreign.add(tag);
         ServiceSpec dns = ServiceCatalog.load().get("dns");
-        Path kernel = ServiceCatalog.load().unikernelImage(dns);
+        // A copy directly under /tmp: the checkout may sit below a 0700 directory (a mktemp clone) that libvirt's
+        // QEMU user cannot traverse. The deployer itself uploads a storage volume and does not depend on this.
+        Path kernel = Files.createTempFile("unibench-remote-it-foreign", ".elf");
+        foreignFiles.add(kernel);
+        Files.copy(ServiceCatalog.load().unikernelImage(dns), kernel, StandardCopyOption.REPLACE_EXISTING);
+        Files.setPosixFilePermissions(kernel, PosixFilePermissions.fromString("rw-r--r--"));
         Path xml = results.resolve("foreign.xml");
         Files.writeString(xml, "<domain type='kvm'><name>" + tag + "</name><metadata>"
                 + DomainXml.metadata("libvirt-dns-1", "/somebody/else", "dns", "elsewhere")
