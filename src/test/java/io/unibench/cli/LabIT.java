@@ -110,8 +110,12 @@ class LabIT {
         // dns and web one by one: 'deploy poc --network lab' is the study's topology (TopologyIT)
         DeployItSupport.Run d = unibench("deploy", "dns", "--backend", "qemu,docker,gvisor,native", "--network", "lab", "--json");
         assertThat(d.exit()).as(d.err()).isZero();
+        String gatewayMac = bridgeMac(Lab.namespaceFor(state.toString(), "default"));
         DeployItSupport.Run w = unibench("deploy", "web", "--backend", "qemu,docker,gvisor,native", "--network", "lab", "--json");
         assertThat(w.exit()).as(w.err()).isZero();
+        // the gateway keeps its MAC while ports join (a bridge takes its lowest port's MAC unless one is set):
+        // instances that cached it must still reach the lab side
+        assertThat(bridgeMac(Lab.namespaceFor(state.toString(), "default"))).isEqualTo(gatewayMac);
         assertThat(d.json().get("instances").size() + w.json().get("instances").size()).isEqualTo(8);
 
         DeployItSupport.Run st = unibench("status", "--json");
@@ -338,5 +342,12 @@ class LabIT {
         for (String b : List.of("docker", "gvisor", "native")) {
             assertThat(meta.at("/network/path/" + b).asText()).as(b).isEqualTo("veth+bridge");
         }
+    }
+
+    /** The MAC of the lab's default bridge, br-dmz. */
+    private static String bridgeMac(String namespace) {
+        DeployItSupport.Proc p = run(List.of("ip", "-n", namespace, "-br", "link", "show", "br-dmz"), 10);
+        assertThat(p.exit()).as(p.out()).isZero();
+        return p.out().strip().split("\\s+")[2];
     }
 }

@@ -250,7 +250,7 @@ public final class Labs {
         cmds.add("link set dev lo alias \"" + lab.marker() + "\"");
         cmds.add("link set dev lo up");
         for (Segment s : lab.segments()) {
-            cmds.addAll(segmentCommands(s, have));
+            cmds.addAll(segmentCommands(lab.namespace(), s, have));
         }
         if (lab.route() != null) {
             cmds.add("route replace default via " + lab.route());
@@ -264,11 +264,16 @@ public final class Labs {
         return ready;
     }
 
-    private static List<String> segmentCommands(Segment s, List<String> have) {
+    private static List<String> segmentCommands(String namespace, Segment s, List<String> have) {
         List<String> cmds = new ArrayList<>();
         if (!have.contains(s.bridge())) {
             cmds.add("link add name " + s.bridge() + " type bridge");
         }
+        // A bridge left to itself takes the lowest MAC of its ports, so the lab's gateway changed its MAC
+        // whenever an instance's veth or tap joined: instances that had cached the old one sent their answers
+        // to it, and the bridge dropped them until their ARP entry expired (a web unikernel deployed before
+        // three containers was unreachable for 5 to 60 s). An address set by hand is never recomputed.
+        cmds.add("link set dev " + s.bridge() + " address " + bridgeMac(namespace, s));
         if (s.gatewayCidr() != null) {
             cmds.add("addr replace " + s.gatewayCidr() + " dev " + s.bridge());
         }
@@ -379,7 +384,7 @@ public final class Labs {
                 }
             }
             Segment s = Segment.of(segment, subnet);
-            Ip.batch(lab.namespace(), segmentCommands(s, Ip.links(lab.namespace())));
+            Ip.batch(lab.namespace(), segmentCommands(lab.namespace(), s, Ip.links(lab.namespace())));
             Lab more = lab.withSegment(s);
             put(more);
             return more;
@@ -444,6 +449,11 @@ public final class Labs {
             }
         }
         return used;
+    }
+
+    /** The fixed MAC of a segment's bridge: host offset 0, which no instance gets. */
+    static String bridgeMac(String namespace, Segment segment) {
+        return mac(namespace + "/" + segment.name(), 0);
     }
 
     /** A locally unique MAC: QEMU's 52:54:00 prefix, one byte of the segment's hash, two of the host offset. */

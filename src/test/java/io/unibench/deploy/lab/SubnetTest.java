@@ -63,6 +63,12 @@ class SubnetTest {
         assertThat(Labs.overlaps(Subnet.parse("10.0.0.0/24"), Subnet.parse("10.0.1.0/24"))).isFalse();
         assertThat(Labs.mac("ns/dmz", 100)).matches("52:54:00:[0-9a-f]{2}:00:64");
         assertThat(Labs.mac("ns/dmz", 5)).isNotEqualTo(Labs.mac("ns/dmz", 100));
+        // the bridge's fixed MAC is the segment's, at host offset 0, which no instance of any subnet gets
+        Segment dmz = Segment.of("dmz", Subnet.parse("10.0.0.0/24"));
+        assertThat(Labs.bridgeMac("ns", dmz)).isEqualTo(Labs.mac("ns/dmz", 0)).endsWith(":00:00");
+        for (int off = 1; off < 255; off++) {
+            assertThat(Labs.mac("ns/dmz", off)).isNotEqualTo(Labs.bridgeMac("ns", dmz));
+        }
     }
 
     @Test
