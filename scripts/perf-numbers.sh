@@ -96,7 +96,8 @@ PROBE=unikernels/build/tools/dnsprobe
 # ---------------------------------------------------------------- the lab
 ip netns add "$NS"
 in_ns ip link set lo up
-in_ns ip link add br0 type bridge
+# a fixed MAC: a bridge otherwise takes its lowest port's, and a guest that cached the old one loses the gateway
+in_ns ip link add br0 address 02:00:00:00:00:fe type bridge
 in_ns ip addr add 10.0.0.254/24 dev br0
 in_ns ip link set br0 up
 in_ns ip tuntap add tap0 mode tap

@@ -50,8 +50,11 @@ ip netns add "$LAB"
 ip netns add "$CLIENT"
 inlab ip link set lo up
 client ip link set lo up
+n=0
 for br in br-ext br-link br-dmz; do
-    inlab ip link add "$br" type bridge
+    n=$((n + 1))
+    # a fixed MAC: a bridge otherwise takes its lowest port's, and a guest that cached the old one loses its gateway
+    inlab ip link add "$br" address "02:00:00:00:0$n:fe" type bridge
     inlab ip link set "$br" up
 done
 ip -n "$LAB" link add cport type veth peer name eth0 netns "$CLIENT"
