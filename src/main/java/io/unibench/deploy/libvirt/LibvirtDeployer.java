@@ -3,6 +3,7 @@ package io.unibench.deploy.libvirt;
 import io.unibench.UnibenchException;
 import io.unibench.UsageException;
 import io.unibench.deploy.Backend;
+import io.unibench.deploy.ConsoleWatch;
 import io.unibench.deploy.Deployer;
 import io.unibench.deploy.Instance;
 import io.unibench.deploy.InstanceState;
@@ -386,18 +387,15 @@ public final class LibvirtDeployer implements Deployer {
     private static final class LibvirtStart implements Start {
         private final Instance instance;
         private final Domain domain;
-        private final Path console;
-        private final byte[] readyLine;
+        private final ConsoleWatch console;
         private final long t0;
         private final long started;
-        private volatile long consoleReady = -1;
-        private long consoleScanned;
 
         LibvirtStart(Instance instance, Domain domain, Path console, String readyLine, long t0, long started) {
             this.instance = instance;
             this.domain = domain;
-            this.console = console;
-            this.readyLine = readyLine == null ? null : readyLine.getBytes(StandardCharsets.UTF_8);
+            // a remote domain's console file is on its server: no ready line dated here
+            this.console = new ConsoleWatch(console, readyLine, false);
             this.t0 = t0;
             this.started = started;
         }
@@ -424,28 +422,12 @@ public final class LibvirtDeployer implements Deployer {
 
         @Override
         public long consoleReadyNanos() {
-            poll();
-            return consoleReady;
+            return console.readyNanos();
         }
 
         @Override
-        public synchronized void poll() {
-            if (consoleReady >= 0 || readyLine == null || console == null) {
-                return;
-            }
-            try {
-                long size = Files.size(console);
-                if (size == consoleScanned) {
-                    return;
-                }
-                consoleScanned = size;
-                if (new String(Files.readAllBytes(console), StandardCharsets.UTF_8)
-                        .contains(new String(readyLine, StandardCharsets.UTF_8))) {
-                    consoleReady = System.nanoTime();
-                }
-            } catch (IOException e) {
-                // not there yet
-            }
+        public void poll() {
+            console.poll();
         }
 
         @Override
@@ -456,6 +438,7 @@ public final class LibvirtDeployer implements Deployer {
 
         @Override
         public void close() {
+            console.close();
             try {
                 domain.free();
             } catch (LibvirtException e) {

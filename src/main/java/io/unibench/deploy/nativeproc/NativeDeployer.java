@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.unibench.UnibenchException;
 import io.unibench.UsageException;
 import io.unibench.deploy.Backend;
+import io.unibench.deploy.ConsoleWatch;
 import io.unibench.deploy.Deployer;
 import io.unibench.deploy.Endpoint;
 import io.unibench.deploy.ImageBuilder;
@@ -36,7 +37,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -289,36 +289,23 @@ public final class NativeDeployer implements Deployer {
     private static final class NativeStart implements Start {
         private final Instance instance;
         private final Process process;
-        private final Path console;
-        private final byte[] readyLine;
         private final long t0;
         private final long spawned;
-        private volatile long consoleReady = -1;
-        private volatile boolean closed;
-        private long scanned;
-
         private final long plumbing;
+        private final Path output;
+        private final ConsoleWatch console;
 
         NativeStart(Instance instance, Process process, Path console, String readyLine, long t0, long spawned,
                     long plumbing) {
             this.plumbing = plumbing;
             this.instance = instance;
             this.process = process;
-            this.console = console;
-            this.readyLine = readyLine == null ? null : readyLine.getBytes(StandardCharsets.UTF_8);
+            this.output = console;
             this.t0 = t0;
             this.spawned = spawned;
-            if (this.readyLine != null) {
-                // dates the ready line within a millisecond, independent of the probe's pace
-                Thread w = new Thread(() -> {
-                    while (!closed && consoleReady < 0 && process.isAlive()) {
-                        poll();
-                        LockSupport.parkNanos(1_000_000);
-                    }
-                }, "unibench-console-" + instance.id());
-                w.setDaemon(true);
-                w.start();
-            }
+            // the process's output: dates the ready line within a millisecond, independent of the probe's pace
+            this.console = new ConsoleWatch(console, readyLine, false)
+                    .watch("unibench-console-" + instance.id(), process::isAlive);
         }
 
         @Override
@@ -348,28 +335,12 @@ public final class NativeDeployer implements Deployer {
 
         @Override
         public long consoleReadyNanos() {
-            poll();
-            return consoleReady;
+            return console.readyNanos();
         }
 
         @Override
-        public synchronized void poll() {
-            if (consoleReady >= 0 || readyLine == null) {
-                return;
-            }
-            try {
-                long size = Files.size(console);
-                if (size == scanned) {
-                    return;
-                }
-                scanned = size;
-                if (new String(Files.readAllBytes(console), StandardCharsets.UTF_8)
-                        .contains(new String(readyLine, StandardCharsets.UTF_8))) {
-                    consoleReady = System.nanoTime();
-                }
-            } catch (IOException e) {
-                // not written yet
-            }
+        public void poll() {
+            console.poll();
         }
 
         @Override
@@ -378,7 +349,7 @@ public final class NativeDeployer implements Deployer {
             if (process.isAlive()) {
                 return null;
             }
-            String out = tail(console, 5);
+            String out = tail(output, 5);
             Matcher m = LISTEN_ERROR.matcher(out);
             if (m.find()) {
                 int port = Integer.parseInt(m.group(1));
@@ -390,7 +361,7 @@ public final class NativeDeployer implements Deployer {
 
         @Override
         public void close() {
-            closed = true;
+            console.close();
         }
     }
 

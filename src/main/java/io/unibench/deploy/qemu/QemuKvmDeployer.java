@@ -4,6 +4,7 @@ import io.unibench.UnibenchException;
 import io.unibench.UsageException;
 import io.unibench.Units;
 import io.unibench.deploy.Backend;
+import io.unibench.deploy.ConsoleWatch;
 import io.unibench.deploy.Deployer;
 import io.unibench.deploy.Endpoint;
 import io.unibench.deploy.GuestStamps;
@@ -38,7 +39,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -439,18 +439,13 @@ public final class QemuKvmDeployer implements Deployer {
         private final Instance instance;
         private final Process process;
         private final Path qmpSocket;
-        private final Path console;
         private final Path qemuLog;
-        private final byte[] readyLine;
+        private final boolean hasReadyLine;
         private final long t0;
         private final long spawned;
         private final long plumbing;
-        private final Thread consoleWatch;
+        private final ConsoleWatch console;
         private Qmp qmp;
-        private volatile long consoleReady = -1;
-        private volatile GuestStamps stamps;
-        private volatile boolean closed;
-        private long consoleScanned;
 
         QemuStart(Instance instance, Process process, Path qmpSocket, Path console, Path qemuLog, String readyLine,
                   long t0, long spawned, long plumbing) {
@@ -458,23 +453,13 @@ public final class QemuKvmDeployer implements Deployer {
             this.instance = instance;
             this.process = process;
             this.qmpSocket = qmpSocket;
-            this.console = console;
             this.qemuLog = qemuLog;
-            this.readyLine = readyLine == null ? null : readyLine.getBytes(StandardCharsets.UTF_8);
+            this.hasReadyLine = readyLine != null;
             this.t0 = t0;
             this.spawned = spawned;
-            // the ready line is dated by a watcher that looks at the log's size every millisecond (a stat),
-            // independent of how long a probe try waits
-            this.consoleWatch = new Thread(this::watchConsole, "unibench-console-" + instance.id());
-            consoleWatch.setDaemon(true);
-            consoleWatch.start();
-        }
-
-        private void watchConsole() {
-            while (!closed && consoleReady < 0 && readyLine != null && process.isAlive()) {
-                poll();
-                LockSupport.parkNanos(1_000_000);
-            }
+            // the serial log: the ready line, then the boot stamps the guest prints after its first answer
+            this.console = new ConsoleWatch(console, readyLine, true)
+                    .watch("unibench-console-" + instance.id(), process::isAlive);
         }
 
         @Override
@@ -504,43 +489,23 @@ public final class QemuKvmDeployer implements Deployer {
 
         @Override
         public long consoleReadyNanos() {
-            poll();
-            return consoleReady;
+            return console.readyNanos();
         }
 
         @Override
         public GuestStamps guestStamps() {
-            poll();
-            return stamps;
+            return console.stamps();
         }
 
         @Override
         public boolean stampsPending() {
-            return readyLine != null && guestStamps() == null && process.isAlive();
+            return hasReadyLine && guestStamps() == null && process.isAlive();
         }
 
         /** Looks for the ready line, then for the boot stamps the guest prints after its first answer. */
         @Override
-        public synchronized void poll() {
-            if (readyLine == null || (consoleReady >= 0 && stamps != null)) {
-                return;
-            }
-            try {
-                long size = Files.size(console);
-                if (size == consoleScanned) {
-                    return;
-                }
-                consoleScanned = size;
-                byte[] all = Files.readAllBytes(console);
-                if (consoleReady < 0 && indexOf(all, readyLine) >= 0) {
-                    consoleReady = System.nanoTime();
-                }
-                if (consoleReady >= 0) {
-                    stamps = GuestStamps.find(all);
-                }
-            } catch (IOException e) {
-                // not created yet
-            }
+        public void poll() {
+            console.poll();
         }
 
         @Override
@@ -586,7 +551,7 @@ public final class QemuKvmDeployer implements Deployer {
 
         @Override
         public void close() {
-            closed = true;
+            console.close();
             closeQmp();
         }
 
@@ -802,18 +767,5 @@ public final class QemuKvmDeployer implements Deployer {
 
     private static String oneLine(String s) {
         return s.strip().replace('\n', ' ').replaceAll("\\s+", " ");
-    }
-
-    private static int indexOf(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (hay[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 }
