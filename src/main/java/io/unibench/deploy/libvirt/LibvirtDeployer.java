@@ -5,6 +5,7 @@ import io.unibench.UsageException;
 import io.unibench.deploy.Backend;
 import io.unibench.deploy.ConsoleWatch;
 import io.unibench.deploy.Deployer;
+import io.unibench.deploy.ImageFacts;
 import io.unibench.deploy.Instance;
 import io.unibench.deploy.InstanceState;
 import io.unibench.deploy.PortInUseException;
@@ -125,13 +126,7 @@ public final class LibvirtDeployer implements Deployer {
         if (spec.unikernel() == null) {
             return new Image("unikernel image", null, null, -1);
         }
-        Path image = catalog.unikernelImage(spec);
-        try {
-            byte[] bytes = Files.readAllBytes(image);
-            return new Image("unikernel image", image.toString(), "sha256:" + LibvirtHost.sha256(bytes), bytes.length);
-        } catch (IOException e) {
-            return new Image("unikernel image", image.toString(), null, -1);
-        }
+        return ImageFacts.read("unikernel image", catalog.unikernelImage(spec));
     }
 
     @Override
@@ -165,19 +160,13 @@ public final class LibvirtDeployer implements Deployer {
      */
     @Override
     public Map<String, Object> facts(ServiceSpec spec) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        Image img = image(spec);
-        m.put("image", img.ref());
-        m.put("image_size_bytes", img.sizeBytes() < 0 ? null : img.sizeBytes());
-        m.put("image_sha256", img.id() == null ? null : img.id().substring("sha256:".length()));
+        Map<String, Object> m = ImageFacts.unikernel(image(spec), spec, options.qemu().machine());
         m.put("image_transfer", "libvirt storage volume upload into pool '" + LibvirtHost.POOL + "' ("
                 + LibvirtHost.POOL_PATH + ") on the libvirt host, once per content hash");
-        m.put("memory", spec.unikernel() == null ? null : spec.unikernel().memory());
         m.put("libvirt_uri", options.uri().toString());
         m.put("server", serverName(host()));
         m.put("domain_type", domainType());
         m.put("accelerator", domainType().equals("kvm") ? "kvm" : "tcg");
-        m.put("machine", options.qemu().machine());
         m.put("machine_how", "pc".equals(options.qemu().machine())
                 ? "<os><type machine='pc'> with qboot as <loader type='rom'>"
                 : "<os><type machine='microvm'>, microvm options through qemu:commandline -machine");

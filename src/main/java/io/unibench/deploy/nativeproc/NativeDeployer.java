@@ -8,6 +8,7 @@ import io.unibench.deploy.Backend;
 import io.unibench.deploy.ConsoleWatch;
 import io.unibench.deploy.Deployer;
 import io.unibench.deploy.Endpoint;
+import io.unibench.deploy.ImageFacts;
 import io.unibench.deploy.ImageBuilder;
 import io.unibench.deploy.Instance;
 import io.unibench.deploy.InstanceState;
@@ -26,10 +27,7 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -136,15 +134,7 @@ public final class NativeDeployer implements Deployer {
         if (n == null || n.binary() == null) {
             return new Image("binary", null, null, -1);
         }
-        Path bin = binary(n);
-        try {
-            byte[] bytes = Files.readAllBytes(bin);
-            return new Image("binary", bin.toString(),
-                    "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)),
-                    bytes.length);
-        } catch (IOException | NoSuchAlgorithmException e) {
-            return new Image("binary", bin.toString(), null, -1);
-        }
+        return ImageFacts.read("binary", binary(n));
     }
 
     @Override
@@ -170,11 +160,7 @@ public final class NativeDeployer implements Deployer {
 
     @Override
     public Map<String, Object> facts(ServiceSpec spec) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        Image img = image(spec);
-        m.put("image", img.ref());
-        m.put("image_size_bytes", img.sizeBytes() < 0 ? null : img.sizeBytes());
-        m.put("image_sha256", img.id() == null ? null : img.id().substring("sha256:".length()));
+        Map<String, Object> m = ImageFacts.of(image(spec));
         m.put("isolation", "none: a host process of this user (no VM, no container, no cgroup limit)");
         m.put("memory_limit", null);
         m.put("cpus", Runtime.getRuntime().availableProcessors());

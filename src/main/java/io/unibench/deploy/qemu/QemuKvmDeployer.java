@@ -8,6 +8,7 @@ import io.unibench.deploy.ConsoleWatch;
 import io.unibench.deploy.Deployer;
 import io.unibench.deploy.Endpoint;
 import io.unibench.deploy.GuestStamps;
+import io.unibench.deploy.ImageFacts;
 import io.unibench.deploy.ImageBuilder;
 import io.unibench.deploy.Instance;
 import io.unibench.deploy.InstanceState;
@@ -28,11 +29,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -107,15 +105,7 @@ public final class QemuKvmDeployer implements Deployer {
         if (spec.unikernel() == null) {
             return new Image("unikernel image", null, null, -1);
         }
-        Path image = catalog.unikernelImage(spec);
-        try {
-            byte[] bytes = Files.readAllBytes(image);
-            return new Image("unikernel image", image.toString(),
-                    "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)),
-                    bytes.length);
-        } catch (IOException | NoSuchAlgorithmException e) {
-            return new Image("unikernel image", image.toString(), null, -1);
-        }
+        return ImageFacts.read("unikernel image", catalog.unikernelImage(spec));
     }
 
     @Override
@@ -147,14 +137,8 @@ public final class QemuKvmDeployer implements Deployer {
 
     @Override
     public Map<String, Object> facts(ServiceSpec spec) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        Image img = image(spec);
-        m.put("image", img.ref());
-        m.put("image_size_bytes", img.sizeBytes() < 0 ? null : img.sizeBytes());
-        m.put("image_sha256", img.id() == null ? null : img.id().substring("sha256:".length()));
-        m.put("memory", spec.unikernel() == null ? null : spec.unikernel().memory());
+        Map<String, Object> m = ImageFacts.unikernel(image(spec), spec, options.machine());
         m.put("accelerator", accelerator());
-        m.put("machine", options.machine());
         m.put("cpus", spec.unikernel() == null || spec.unikernel().vcpus() == null ? 1 : spec.unikernel().vcpus());
         m.put("cpus_note", "vCPUs of the guest; QEMU's main-loop thread (the tap/virtio I/O path) runs besides them,"
                 + " without a limit");
