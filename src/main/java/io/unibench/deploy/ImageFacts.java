@@ -30,6 +30,11 @@ public final class ImageFacts {
         }
     }
 
+    /** A manifest's unikernel image (qemu, libvirt); not built when the manifest has no unikernel section. */
+    public static Deployer.Image unikernel(ServiceCatalog catalog, ServiceSpec spec) {
+        return read("unikernel image", spec.unikernel() == null ? null : catalog.unikernelImage(spec));
+    }
+
     /** The SHA-256 of {@code b} in lower-case hex. */
     public static String sha256(byte[] b) {
         try {

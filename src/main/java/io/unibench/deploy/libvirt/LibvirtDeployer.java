@@ -5,6 +5,7 @@ import io.unibench.UsageException;
 import io.unibench.deploy.Backend;
 import io.unibench.deploy.ConsoleWatch;
 import io.unibench.deploy.Deployer;
+import io.unibench.deploy.ImageBuilder;
 import io.unibench.deploy.ImageFacts;
 import io.unibench.deploy.Instance;
 import io.unibench.deploy.InstanceState;
@@ -12,8 +13,8 @@ import io.unibench.deploy.PortInUseException;
 import io.unibench.deploy.ServiceCatalog;
 import io.unibench.deploy.ServiceSpec;
 import io.unibench.deploy.StateStore;
-import io.unibench.Units;
 import io.unibench.deploy.Endpoint;
+import io.unibench.deploy.qemu.QemuKvmDeployer;
 import io.unibench.deploy.qemu.QemuOptions;
 import io.unibench.deploy.remote.RemoteOptions;
 import io.unibench.deploy.remote.Rtt;
@@ -52,8 +53,6 @@ public final class LibvirtDeployer implements Deployer {
     private static final Pattern FWD_ERROR = Pattern.compile("host forwarding rule '\\w+:[^:]*:(\\d+)-");
     private static final int VIR_DOMAIN_METADATA_ELEMENT = 2;
     private static final int MEMORY_STAT_RSS = 7;
-    /** QEMU's own resident memory besides the guest's RAM (as measured for the qemu backend). */
-    private static final long QEMU_OVERHEAD_BYTES = 30L << 20;
 
     private final StateStore state;
     private final ServiceCatalog catalog;
@@ -123,28 +122,23 @@ public final class LibvirtDeployer implements Deployer {
 
     @Override
     public Image image(ServiceSpec spec) {
-        if (spec.unikernel() == null) {
-            return new Image("unikernel image", null, null, -1);
-        }
-        return ImageFacts.read("unikernel image", catalog.unikernelImage(spec));
+        return ImageFacts.unikernel(catalog, spec);
     }
 
     @Override
     public List<BuildStep> buildSteps(List<ServiceSpec> specs) {
-        List<String> make = List.of("make", "-C", catalog.homeDir().resolve("unikernels").toString());
-        return List.of(BuildStep.make("make:unikernels", make));
+        return List.of(ImageBuilder.unikernelsStep(catalog));
     }
 
     @Override
     public long memoryGivenBytes(ServiceSpec spec) {
-        return Units.parseSize(spec.unikernel() == null || spec.unikernel().memory() == null ? "8M"
-                : spec.unikernel().memory());
+        return QemuKvmDeployer.guestMemoryBytes(spec);
     }
 
     /** Guest RAM plus QEMU's own (as for the qemu backend; libvirtd's share is not per instance). */
     @Override
     public long hostMemoryPerInstanceBytes(ServiceSpec spec) {
-        return memoryGivenBytes(spec) + QEMU_OVERHEAD_BYTES;
+        return memoryGivenBytes(spec) + QemuKvmDeployer.QEMU_OVERHEAD_BYTES;
     }
 
     @Override

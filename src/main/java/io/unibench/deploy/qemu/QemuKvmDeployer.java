@@ -102,20 +102,21 @@ public final class QemuKvmDeployer implements Deployer {
 
     @Override
     public Image image(ServiceSpec spec) {
-        if (spec.unikernel() == null) {
-            return new Image("unikernel image", null, null, -1);
-        }
-        return ImageFacts.read("unikernel image", catalog.unikernelImage(spec));
+        return ImageFacts.unikernel(catalog, spec);
     }
 
     @Override
     public List<BuildStep> buildSteps(List<ServiceSpec> specs) {
-        List<String> make = List.of("make", "-C", catalog.homeDir().resolve("unikernels").toString());
-        return List.of(BuildStep.make("make:unikernels", make));
+        return List.of(ImageBuilder.unikernelsStep(catalog));
     }
 
     @Override
     public long memoryGivenBytes(ServiceSpec spec) {
+        return guestMemoryBytes(spec);
+    }
+
+    /** The guest RAM of a manifest's unikernel (its {@code memory}, default {@value #DEFAULT_MEMORY}); libvirt's too. */
+    public static long guestMemoryBytes(ServiceSpec spec) {
         return Units.parseSize(memory(spec));
     }
 
