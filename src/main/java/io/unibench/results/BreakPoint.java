@@ -192,7 +192,10 @@ public final class BreakPoint {
         return new Ramp(unit, steps);
     }
 
-    /** seconds.csv's per-second p99s by step; empty when the file is absent or has no such columns. */
+    /**
+     * seconds.csv's per-second p99s by step; empty when the file is absent, has no such columns or cannot be
+     * read (a run cut short mid-line): the steps then keep their own p99s.
+     */
     private static Map<Integer, double[]> secondP99s(Path runDir) {
         Path file = runDir.resolve(RampCsvSink.SECONDS_FILE);
         Map<Integer, double[]> out = new HashMap<>();
@@ -201,13 +204,20 @@ public final class BreakPoint {
         }
         String step = RampCsvSink.SECOND_STEP.name();
         String p99 = RampCsvSink.SECOND_LATENCY_P99_US.name();
-        CsvRows csv = CsvRows.read(file, List.of());
-        if (!csv.has(step) || !csv.has(p99)) {
-            return out;
-        }
         Map<Integer, List<Double>> bySteps = new HashMap<>();
-        for (CSVRecord r : csv.rows()) {
-            bySteps.computeIfAbsent((int) csv.number(r, step), k -> new ArrayList<>()).add(csv.number(r, p99));
+        try {
+            CsvRows csv = CsvRows.read(file, List.of());
+            if (!csv.has(step) || !csv.has(p99)) {
+                return out;
+            }
+            for (CSVRecord r : csv.rows()) {
+                double n = csv.number(r, step);
+                if (!Double.isNaN(n)) {
+                    bySteps.computeIfAbsent((int) n, k -> new ArrayList<>()).add(csv.number(r, p99));
+                }
+            }
+        } catch (io.unibench.UsageException e) {
+            return out; // optional data: a seconds.csv that cannot be read leaves the steps' own p99s
         }
         bySteps.forEach((k, v) -> out.put(k, v.stream().mapToDouble(Double::doubleValue).toArray()));
         return out;

@@ -146,4 +146,19 @@ class BreakPointTest {
         assertThat(headline.get("break_point_reached").asBoolean()).isFalse();
         Schemas.assertValid("summary.schema.json", RunSummary.of(dir).document());
     }
+
+    @Test
+    void anUnreadableSecondsCsvLeavesTheStepsOwnP99() throws Exception {
+        Path dir = Files.createDirectory(tmp.resolve("cut"));
+        Files.writeString(dir.resolve(RampCsvSink.STEPS_FILE), "step,offered_qps,completed_qps,loss_pct,error_pct,"
+                + "latency_p99_us,generator_saturated,stop_reason\n1,1000,1000,0,0,900,false,\n"
+                + "2,2000,1500,25,0,4000,false,loss\n");
+        Files.writeString(dir.resolve(RampCsvSink.SECONDS_FILE), "run_second,step,offered_qps,sent,completed,lost,"
+                + "errors,unsent,latency_p50_us,latency_p99_us\n0,1,1000,1000,1000,0,0,0,100,not-a-number\n");
+        BreakPoint.Ramp ramp = BreakPoint.read(dir);
+        assertThat(ramp.steps()).extracting(BreakPoint.Step::p99Us).containsExactly(900.0, 4000.0);
+        assertThat(ramp.steps().get(1).stopped()).isTrue();
+        assertThat(ramp.under(ONE_PCT_1S)).isEqualTo(new BreakPoint.Result(1000, true, 1000));
+        assertThat(BreakPoint.read(tmp)).as("no steps.csv").isNull();
+    }
 }
