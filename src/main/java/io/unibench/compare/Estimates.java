@@ -1,6 +1,8 @@
 package io.unibench.compare;
 
 import io.unibench.results.BootStats;
+import io.unibench.results.BreakPoint;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -65,37 +67,41 @@ public final class Estimates {
      *
      * @param generatorSaturated the step measured the load generator, not only the server (steps.csv said so):
      *                           it neither holds nor breaks the server
+     * @param stopped            the runner stopped the ramp on this step for a server failure (steps.csv's
+     *                           stop_reason): it breaks on every resample
      */
-    public record Step(double offered, List<Second> seconds, boolean generatorSaturated) {
+    public record Step(double offered, List<Second> seconds, boolean generatorSaturated, boolean stopped) {
+        public Step(double offered, List<Second> seconds, boolean generatorSaturated) {
+            this(offered, seconds, generatorSaturated, false);
+        }
     }
 
     /** When a ramp step counts as held: the run's own stop conditions. */
     public record Criteria(double maxFailurePct, double maxP99Us) {
+        BreakPoint.Criteria rule() {
+            return new BreakPoint.Criteria(maxFailurePct, maxP99Us);
+        }
     }
 
     /**
-     * The break point of a ramp: in order of offered rate (a ramp with {@code --max-rate auto} refines
-     * between its last good and first bad step, so its steps are not in rate order), the rate of the last
-     * step held before the first step that was not (lost + failed above the run's --max-loss, or the
-     * step's p99 above its --max-p99), 0 when the lowest step already failed. Steps that measured the
-     * generator are left out. A step's p99 is taken as the largest of its per-second p99s: the step's own p99
-     * can be no larger (if no second has more than 1 % of its answers above X, neither has the step), and a
-     * median of seconds would hide a queue building up within the step (a step whose p99 was 1.37 s had a
-     * median per-second p99 of 0.56 s). Resampling draws each step's seconds with replacement (a block
-     * bootstrap: latencies within a second are not independent, seconds nearly are).
+     * The break point of a ramp by {@link BreakPoint}'s rule (rate order, generator-saturated steps left out,
+     * the run's criteria, a step's p99 the largest of its per-second p99s), a step's lost + failed share taken
+     * from its seconds. Resampling draws each step's seconds with replacement (a block bootstrap: latencies
+     * within a second are not independent, seconds nearly are).
      */
     public static Estimate breakPoint(List<Step> steps, Criteria criteria) {
-        List<Step> s = byRate(steps);
+        List<Step> s = List.copyOf(steps);
+        BreakPoint.Criteria c = criteria.rule();
         int n = s.stream().mapToInt(x -> x.seconds().size()).sum();
         return new Estimate() {
             @Override
             public double value() {
-                return breakPoint(s, criteria, null);
+                return rule(s, c, null).rate();
             }
 
             @Override
             public double resample(SplittableRandom random) {
-                return breakPoint(s, criteria, random);
+                return rule(s, c, random).rate();
             }
 
             @Override
@@ -111,45 +117,30 @@ public final class Estimates {
      * generator could not keep up, before the server broke).
      */
     public static boolean breakPointReached(List<Step> steps, Criteria criteria) {
-        List<Step> s = byRate(steps);
-        double held = breakPoint(s, criteria, null);
-        return s.stream().anyMatch(x -> x.offered() > held && !x.seconds().isEmpty());
+        return rule(steps, criteria.rule(), null).reached();
     }
 
-    private static List<Step> byRate(List<Step> steps) {
-        return steps.stream().filter(x -> !x.generatorSaturated())
-                .sorted(java.util.Comparator.comparingDouble(Step::offered)).toList();
-    }
-
-    /** The break point on the data, or on a resample of each step's seconds when {@code random} is given. */
-    static double breakPoint(List<Step> steps, Criteria c, SplittableRandom random) {
-        double held = 0;
-        for (Step step : steps) {
+    /** The rule on the data, or on a resample of each step's seconds when {@code random} is given. */
+    static BreakPoint.Result rule(List<Step> steps, BreakPoint.Criteria c, SplittableRandom random) {
+        List<BreakPoint.Step> rows = new ArrayList<>(steps.size());
+        for (int k = 0; k < steps.size(); k++) {
+            Step step = steps.get(k);
             List<Second> secs = step.seconds();
-            if (secs.isEmpty()) {
-                break;
-            }
             long sent = 0;
             long failed = 0;
-            double stepP99 = Double.NaN;
+            double[] p99 = new double[secs.size()];
             for (int i = 0; i < secs.size(); i++) {
-                Second x = random == null ? secs.get(i) : secs.get(random.nextInt(secs.size()));
+                Second x = random == null || step.generatorSaturated() ? secs.get(i)
+                        : secs.get(random.nextInt(secs.size()));
                 sent += x.sent();
                 failed += x.failed();
-                if (!Double.isNaN(x.p99Us()) && !(x.p99Us() <= stepP99)) {
-                    stepP99 = x.p99Us();
-                }
+                p99[i] = x.p99Us();
             }
-            double failedPct = sent == 0 ? 100 : 100.0 * failed / sent;
-            if (Double.isNaN(stepP99)) {
-                stepP99 = Double.POSITIVE_INFINITY; // nothing answered
-            }
-            if (failedPct > c.maxFailurePct() || stepP99 > c.maxP99Us()) {
-                break;
-            }
-            held = step.offered();
+            double failedPct = secs.isEmpty() ? Double.NaN : sent == 0 ? 100 : 100.0 * failed / sent;
+            rows.add(new BreakPoint.Step(k + 1, step.offered(), failedPct, BreakPoint.stepP99(p99), Double.NaN,
+                    step.generatorSaturated(), step.stopped()));
         }
-        return held;
+        return BreakPoint.of(rows, c);
     }
 
     static double[] draw(double[] v, SplittableRandom random) {

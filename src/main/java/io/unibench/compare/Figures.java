@@ -3,6 +3,7 @@ package io.unibench.compare;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.unibench.UsageException;
 import io.unibench.results.BootCsv;
+import io.unibench.results.BreakPoint;
 import io.unibench.results.CsvLayout;
 import io.unibench.results.FootprintCsv;
 import io.unibench.results.RampCsvSink;
@@ -146,15 +147,17 @@ public final class Figures {
                     number(file, r, p99Us)));
         }
         JsonNode params = meta.path("parameters");
-        Estimates.Criteria criteria = new Estimates.Criteria(params.path("stop_max_loss_pct").asDouble(1),
-                params.path("stop_max_p99_s").asDouble(1) * 1e6);
+        BreakPoint.Criteria rule = BreakPoint.Criteria.of(params);
+        Estimates.Criteria criteria = new Estimates.Criteria(rule.maxFailurePct(), rule.maxP99Us());
         List<Estimates.Step> steps = new ArrayList<>();
         String where = label == null ? "" : " (" + label + ")";
         String keyLabel = label == null ? "" : "/" + label;
-        Map<Integer, Boolean> saturated = generatorSaturated(dir);
+        Map<Integer, BreakPoint.Step> judged = stepRows(dir);
         for (Map.Entry<Integer, List<Estimates.Second>> e : bySteps.entrySet()) {
             double rate = offered.get(e.getKey());
-            steps.add(new Estimates.Step(rate, e.getValue(), saturated.getOrDefault(e.getKey(), false)));
+            BreakPoint.Step row = judged.get(e.getKey());
+            steps.add(new Estimates.Step(rate, e.getValue(), row != null && row.generatorSaturated(),
+                    row != null && row.stopped()));
             double[] p99 = e.getValue().stream().mapToDouble(Estimates.Second::p99Us).filter(x -> !Double.isNaN(x))
                     .toArray();
             if (p99.length > 0) {
@@ -171,17 +174,15 @@ public final class Figures {
                 backend, Double.NaN, !reached));
     }
 
-    /** Which steps of a ramp measured the generator (steps.csv's generator_saturated); none when there is no steps.csv. */
-    private static Map<Integer, Boolean> generatorSaturated(Path dir) {
-        Path file = dir.resolve(RampCsvSink.STEPS_FILE);
-        Map<Integer, Boolean> out = new TreeMap<>();
-        if (!Files.isRegularFile(file)) {
-            return out;
-        }
-        String step = RampCsvSink.STEP.name();
-        String flag = RampCsvSink.GENERATOR_SATURATED.name();
-        for (CSVRecord r : csv(file, List.of(step, flag))) {
-            out.put((int) number(file, r, step), "true".equals(r.get(flag)));
+    /**
+     * What steps.csv says of each step (generator_saturated, the runner's stop reason), by step number; none
+     * when there is no steps.csv.
+     */
+    private static Map<Integer, BreakPoint.Step> stepRows(Path dir) {
+        Map<Integer, BreakPoint.Step> out = new TreeMap<>();
+        BreakPoint.Ramp ramp = BreakPoint.read(dir);
+        if (ramp != null) {
+            ramp.steps().forEach(s -> out.put(s.step(), s));
         }
         return out;
     }

@@ -121,6 +121,12 @@ public final class ImageBuilder {
                 List.of("make", "-C", catalog.homeDir().resolve("containers").toString(), "binaries"));
     }
 
+    /** The step that builds the unikernel images ({@code make -C unikernels}), shared by qemu and libvirt. */
+    public static Deployer.BuildStep unikernelsStep(ServiceCatalog catalog) {
+        return Deployer.BuildStep.make("make:unikernels",
+                List.of("make", "-C", catalog.homeDir().resolve("unikernels").toString()));
+    }
+
     /** Runs make; a failure says the command and its last lines. */
     public static void make(List<String> command) {
         if (!Processes.onPath("make")) {

@@ -535,8 +535,8 @@ final class PageBuilder {
         }
         Table t = new Table("Each backend through the user-space port forwarder (forward: QEMU's slirp hostfwd,"
                 + " docker-proxy) and on a lab bridge with the generator in the lab (no proxy), from the same results."
-                + " Capacity: the highest answered rate of a step that lost or failed at most "
-                + sig(RampRun.CAPACITY_CLEAN_PCT) + " % of what it sent with the generator on schedule (as"
+                + " Capacity: the highest answered rate of the steps held below the break point (in rate order,"
+                + " within the run's --max-loss and --max-p99, the generator on schedule; as"
                 + " network-comparison.csv); a ratio above 1 is what the forwarder costs. Cold boot: start call to"
                 + " first correct answer with nothing else running; in lab mode it includes the plumbing (tap"
                 + " creation, CNI ADD), shown on its own line.", null, header, rows);

@@ -2,6 +2,7 @@ package io.unibench.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.unibench.load.HostNoise;
+import io.unibench.results.BreakPoint;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.stream.IntStream;
@@ -13,8 +14,10 @@ import java.util.stream.IntStream;
  * @param protocol  {@code dns} or {@code http}
  * @param rateUnit  {@code qps} or {@code rps}, from the column names
  * @param steps     the steps in file order
+ * @param breakPoint where the server broke, by the one rule ({@link BreakPoint}: rate order, the run's
+ *                   criteria, per-second p99s from seconds.csv)
  */
-public record RampRun(RunInfo info, String protocol, String rateUnit, List<Step> steps) {
+public record RampRun(RunInfo info, String protocol, String rateUnit, List<Step> steps, BreakPoint.Result breakPoint) {
 
     /**
      * One row of steps.csv. Latencies in microseconds as in the file; NaN where the file has no value
@@ -46,17 +49,13 @@ public record RampRun(RunInfo info, String protocol, String rateUnit, List<Step>
     public record LossSplit(long client, long path, long server) {
     }
 
-    /** Lost plus failed at most this share of sent for a step to count toward the capacity. */
-    public static final double CAPACITY_CLEAN_PCT = 1.0;
-
     /**
-     * The capacity the ramp found: the highest answered rate of a step where lost plus failed stayed within
-     * {@value #CAPACITY_CLEAN_PCT} % of sent and the generator kept its schedule; NaN when no step was.
-     * One definition for the report's forwarder-cost table and {@code network-comparison.csv}.
+     * The capacity the ramp found: the highest answered rate of the steps held below its break point
+     * ({@link BreakPoint.Result#capacity}); NaN when no step held. One definition for the report's
+     * forwarder-cost table, {@code network-comparison.csv} and summary.json's break point.
      */
     public double capacity() {
-        return steps.stream().filter(s -> s.lossPct() + s.errorPct() <= CAPACITY_CLEAN_PCT && !s.saturated()
-                && !Double.isNaN(s.completed())).mapToDouble(Step::completed).max().orElse(Double.NaN);
+        return breakPoint == null ? Double.NaN : breakPoint.capacity();
     }
 
     /**

@@ -17,6 +17,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.unibench.UsageException;
 import io.unibench.results.BootCsv;
+import io.unibench.results.BreakPoint;
 import io.unibench.results.FootprintCsv;
 import io.unibench.results.RampCsvSink;
 import io.unibench.results.RunMetadata;
@@ -241,7 +242,9 @@ public final class ResultsReader {
             Loaded l = runs.get(i);
             RunInfo info = new RunInfo(l.info().dir(), labels.get(i), l.info().meta(), l.info().study());
             if (l.steps() != null) {
-                ramps.add(new RampRun(info, l.protocol(), l.rateUnit(), l.steps()));
+                BreakPoint.Ramp bp = BreakPoint.read(info.dir());
+                ramps.add(new RampRun(info, l.protocol(), l.rateUnit(), l.steps(), bp == null ? null
+                        : bp.under(BreakPoint.Criteria.of(info.path(RunMetadata.PARAMETERS)))));
             } else {
                 boots.add(new BootRun(info, l.events(), l.summary(), l.load()));
             }

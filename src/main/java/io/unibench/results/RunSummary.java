@@ -19,8 +19,9 @@ import org.apache.commons.csv.CSVRecord;
 /**
  * {@code summary.json}, one per run folder, and what {@code --json} prints: the run folder, its status and
  * stop reason, and the headline figures, read back from the files the run wrote (through their layouts).
- * A ramp's headline is its break point (in rate order, the offered rate of the last step held before the
- * first that was not) and its worst loss and latency; a boot run's is each group's count, failures and percentiles; a study's is
+ * A ramp's headline is its break point ({@link BreakPoint}: in rate order, the offered rate of the last step
+ * held before the first that was not, and whether the data show it or only a lower bound) and its worst loss
+ * and latency; a boot run's is each group's count, failures and percentiles; a study's is
  * each sub-run's summary. The same figures are what {@link FailOn} rules are checked against.
  */
 public final class RunSummary {
@@ -124,12 +125,6 @@ public final class RunSummary {
         String unit = names.rateUnit();
         String offered = RampCsvSink.offered(unit);
         List<CSVRecord> rows = csv.rows();
-        // the break point: in rate order (an auto ramp's bisection steps come after its first failing step),
-        // the last step held (within the run's --max-loss and --max-p99, the generator keeping up) before
-        // the first that was not; steps that measured the generator neither hold nor break
-        double maxFailurePct = params.path("stop_max_loss_pct").asDouble(Double.POSITIVE_INFINITY);
-        double maxP99Us = params.path("stop_max_p99_s").asDouble(Double.POSITIVE_INFINITY) * 1e6;
-        java.util.TreeMap<Double, Boolean> heldAt = new java.util.TreeMap<>();
         double worstLoss = Double.NaN;
         String worstLossAt = null;
         Map<String, double[]> worstLatency = new LinkedHashMap<>();
@@ -145,17 +140,7 @@ public final class RunSummary {
             double rate = csv.number(r, offered);
             String where = "step " + (long) csv.number(r, RampCsvSink.STEP.name()) + ", " + Units.formatRate(rate)
                     + " " + unit;
-            String stop = csv.text(r, RampCsvSink.STOP_REASON.name());
-            boolean stoppedHere = List.of(StopReason.LOSS.label(), StopReason.LATENCY.label(),
-                    StopReason.THROUGHPUT.label(), StopReason.FAILING.label(), StopReason.UNRESPONSIVE.label(),
-                    StopReason.GENERATOR_SATURATED.label()).contains(stop);
             double loss = zero(csv.number(r, RampCsvSink.LOSS_PCT.name())) + zero(csv.number(r, RampCsvSink.ERROR_PCT.name()));
-            boolean saturated = "true".equals(csv.text(r, RampCsvSink.GENERATOR_SATURATED.name()));
-            if (!saturated) {
-                double p99 = csv.number(r, RampCsvSink.LATENCY_P99_US.name());
-                boolean held = !stoppedHere && loss <= maxFailurePct && !(p99 > maxP99Us);
-                heldAt.merge(rate, held, Boolean::logicalAnd);
-            }
             if (Double.isNaN(worstLoss) || loss > worstLoss) {
                 worstLoss = loss;
                 worstLossAt = where;
@@ -173,18 +158,14 @@ public final class RunSummary {
                 h.put("last_offered_" + unit, rate);
             }
         }
-        double breakPoint = 0;
-        for (Map.Entry<Double, Boolean> e : heldAt.entrySet()) {
-            if (!e.getValue()) {
-                break;
-            }
-            breakPoint = e.getKey();
-        }
+        BreakPoint.Result bp = BreakPoint.read(dir).under(BreakPoint.Criteria.of(params));
         h.put("rate_unit", unit);
-        h.put("break_point_" + unit, breakPoint);
+        h.put("break_point_" + unit, bp.rate());
+        h.put("break_point_reached", bp.reached());
         number(h, "worst_loss_pct", worstLoss);
-        figures.put("break_point", new FailOn.Figure(breakPoint, "/s",
-                "the last step held before the first that was not, in rate order"));
+        figures.put("break_point", new FailOn.Figure(bp.rate(), "/s",
+                "the last step held before the first that was not, in rate order"
+                        + (bp.reached() ? "" : "; a lower bound, no step broke")));
         figures.put("loss", new FailOn.Figure(worstLoss, "%", worstLossAt));
         for (Map.Entry<String, double[]> w : worstLatency.entrySet()) {
             number(h, "worst_latency_" + w.getKey() + "_ms", w.getValue()[0]);

@@ -1,32 +1,28 @@
 package io.unibench.study;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.unibench.results.BreakPoint;
 import io.unibench.results.CsvTable;
+import io.unibench.results.RunMetadata;
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
-import org.apache.commons.csv.CSVRecord;
 
 /**
  * What the port forwarder costs, per benchmark and backend: the capacity a ramp found through the
  * forwarder (a {@code forward} study) against the one it found on the lab bridge (a {@code lab} study of
- * the same run), and their ratio. Capacity is the highest completed rate of a clean step: lost + failed
- * within {@value #CLEAN_PCT} % of sent and the generator on schedule. Written as
+ * the same run), and their ratio. Capacity is the highest answered rate of the steps held below the run's
+ * break point ({@link BreakPoint}: rate order, the run's --max-loss and --max-p99, generator-saturated steps
+ * left out), the same rule as the report's forwarder-cost table and summary.json. Written as
  * {@code network-comparison.csv} ({@code benchmark, backend, unit, forward_capacity, lab_capacity,
  * lab_over_forward}).
  */
 public final class NetworkComparison {
     public static final String FILE = "network-comparison.csv";
-    /** The report's forwarder-cost table uses the same rule ({@link io.unibench.report.RampRun#capacity}). */
-    static final double CLEAN_PCT = io.unibench.report.RampRun.CAPACITY_CLEAN_PCT;
     static final List<String> COLUMNS = List.of("benchmark", "backend", "unit", "forward_capacity", "lab_capacity",
             "lab_over_forward");
 
@@ -54,8 +50,8 @@ public final class NetworkComparison {
         }
         for (String run : runs) {
             int dash = run.indexOf('-');
-            Capacity f = capacity(forwardStudy.resolve(run).resolve("steps.csv"));
-            Capacity l = capacity(labStudy.resolve(run).resolve("steps.csv"));
+            Capacity f = capacity(forwardStudy.resolve(run));
+            Capacity l = capacity(labStudy.resolve(run));
             String unit = f != null ? f.unit() : l != null ? l.unit() : "";
             rows.add(new Row(run.substring(0, dash), run.substring(dash + 1), unit, f == null ? null : f.value(),
                     l == null ? null : l.value()));
@@ -71,36 +67,15 @@ public final class NetworkComparison {
     record Capacity(double value, String unit) {
     }
 
-    /** Highest completed rate of a clean step in a ramp's steps.csv; null when none (or no file). */
-    static Capacity capacity(Path stepsCsv) throws IOException {
-        if (!Files.exists(stepsCsv)) {
+    /** The capacity of the ramp in a run folder ({@link BreakPoint.Result#capacity}); null when none held (or no steps.csv). */
+    static Capacity capacity(Path run) throws IOException {
+        BreakPoint.Ramp ramp = BreakPoint.read(run);
+        if (ramp == null) {
             return null;
         }
-        try (Reader r = Files.newBufferedReader(stepsCsv, StandardCharsets.UTF_8);
-             CSVParser p = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).build().parse(r)) {
-            Map<String, Integer> h = p.getHeaderMap();
-            String completed = h.keySet().stream().filter(c -> c.startsWith("completed_")).findFirst().orElse(null);
-            if (completed == null) {
-                return null;
-            }
-            Double best = null;
-            for (CSVRecord rec : p) {
-                double loss = number(rec, h, "loss_pct") + number(rec, h, "error_pct");
-                boolean saturated = h.containsKey("generator_saturated")
-                        && "true".equals(rec.get("generator_saturated"));
-                double v = number(rec, h, completed);
-                if (loss <= CLEAN_PCT && !saturated && !Double.isNaN(v) && (best == null || v > best)) {
-                    best = v;
-                }
-            }
-            return best == null ? null : new Capacity(best, completed.substring("completed_".length()));
-        }
-    }
-
-    private static double number(CSVRecord rec, Map<String, Integer> h, String col) {
-        if (!h.containsKey(col) || rec.get(col).isEmpty()) {
-            return col.endsWith("_pct") ? 0 : Double.NaN;
-        }
-        return Double.parseDouble(rec.get(col));
+        JsonNode params = Files.isRegularFile(run.resolve(RunMetadata.FILE))
+                ? RunMetadata.read(run).path(RunMetadata.PARAMETERS) : null;
+        double c = ramp.under(BreakPoint.Criteria.of(params)).capacity();
+        return Double.isNaN(c) ? null : new Capacity(c, ramp.rateUnit());
     }
 }

@@ -28,10 +28,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The backends added behind the seam, end to end on the real things: {@code native} (the static binary as a
@@ -40,8 +39,8 @@ import org.junit.jupiter.api.Test;
  * did not start; and one {@code bench boot --cold} run covers all four backends.
  */
 class BackendsIT {
-    private Path state;
-    private Path results;
+    @RegisterExtension
+    final DeployItSupport.Dirs dirs = new DeployItSupport.Dirs("unibench-backends-it");
 
     @BeforeAll
     static void images() {
@@ -50,25 +49,10 @@ class BackendsIT {
         DeployItSupport.buildImages();
     }
 
-    @BeforeEach
-    void dirs() throws IOException {
-        state = DeployItSupport.freshStateDir();
-        results = Files.createTempDirectory("unibench-backends-it");
-    }
-
-    @AfterEach
-    void cleanUp() throws IOException {
-        try {
-            DeployItSupport.tearDown(state);
-        } finally {
-            DeployItSupport.deleteTree(results);
-        }
-    }
-
     private void assertNothingLeft() throws IOException {
-        assertThat(ourQemus(state)).as("QEMU processes").isEmpty();
-        assertThat(ourContainers(state)).as("containers").isEmpty();
-        assertThat(ourNatives(state)).as("native processes").isEmpty();
+        assertThat(ourQemus(dirs.state())).as("QEMU processes").isEmpty();
+        assertThat(ourContainers(dirs.state())).as("containers").isEmpty();
+        assertThat(ourNatives(dirs.state())).as("native processes").isEmpty();
     }
 
     @Test
@@ -102,9 +86,9 @@ class BackendsIT {
             }
         }
         assertThat(seen).containsExactlyInAnyOrder("native/dns", "native/web", "gvisor/dns", "gvisor/web");
-        assertThat(DeployItSupport.ourNativeInstances(state)).hasSize(2);
-        assertThat(ourContainers(state)).hasSize(2);
-        for (String c : ourContainers(state)) {
+        assertThat(DeployItSupport.ourNativeInstances(dirs.state())).hasSize(2);
+        assertThat(ourContainers(dirs.state())).hasSize(2);
+        for (String c : ourContainers(dirs.state())) {
             assertThat(run(List.of("docker", "inspect", "-f", "{{.HostConfig.Runtime}}", c), 30).out().strip())
                     .as("gvisor containers run under runsc").isEqualTo("runsc");
         }
@@ -146,7 +130,7 @@ class BackendsIT {
             assertThat(dig("127.0.0.1:" + port)).as("the unrelated dns-server answers").isEqualTo("10.0.0.5");
 
             // a record that names the unrelated process as exactly as a record can, short of our marker
-            StateStore store = StateStore.open(state);
+            StateStore store = StateStore.open(dirs.state());
             Instance forged = Instance.starting("native-dns-9", Backend.fromId("native"), "dns",
                     List.of(new Endpoint("dns", "udp", "127.0.0.1", port, port)), store.owner(), Map.of())
                     .withPid(unrelated.pid()).withState(io.unibench.deploy.InstanceState.running)
@@ -174,7 +158,7 @@ class BackendsIT {
     /** bench boot --cold 10 on the four backends in one run: every boot answers, each backend described. */
     @Test
     void coldBootsOnAllFourBackendsInOneRun() throws IOException {
-        Path out = results.resolve("cold-all");
+        Path out = dirs.results().resolve("cold-all");
         DeployItSupport.Run r = unibench("bench", "boot", "--backend", "qemu,docker,gvisor,native", "--cold", "10",
                 "--quiet", "--output",
                 out.toString());

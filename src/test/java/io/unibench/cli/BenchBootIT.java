@@ -19,10 +19,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * 'unibench bench boot' against real QEMU/KVM guests and real Docker containers: short churn runs where
@@ -30,8 +29,8 @@ import org.junit.jupiter.api.Test;
  * each, nothing of the run may be left: no QEMU process, no container, no state record.
  */
 class BenchBootIT {
-    private Path state;
-    private Path results;
+    @RegisterExtension
+    final DeployItSupport.Dirs dirs = new DeployItSupport.Dirs("unibench-boot-it");
 
     @BeforeAll
     static void images() {
@@ -39,25 +38,10 @@ class BenchBootIT {
         DeployItSupport.buildImages();
     }
 
-    @BeforeEach
-    void dirs() throws IOException {
-        state = DeployItSupport.freshStateDir();
-        results = Files.createTempDirectory("unibench-boot-it");
-    }
-
-    @AfterEach
-    void cleanUp() throws IOException {
-        try {
-            DeployItSupport.tearDown(state);
-        } finally {
-            DeployItSupport.deleteTree(results);
-        }
-    }
-
     private void assertNothingLeft() throws IOException {
-        assertThat(ourQemus(state)).as("QEMU processes of the run").isEmpty();
-        assertThat(ourContainers(state)).as("containers of the run").isEmpty();
-        try (Stream<Path> s = Files.list(state.resolve("instances"))) {
+        assertThat(ourQemus(dirs.state())).as("QEMU processes of the run").isEmpty();
+        assertThat(ourContainers(dirs.state())).as("containers of the run").isEmpty();
+        try (Stream<Path> s = Files.list(dirs.state().resolve("instances"))) {
             assertThat(s.toList()).as("state records").isEmpty();
         }
     }
@@ -69,7 +53,7 @@ class BenchBootIT {
 
     /** 2 then 4 instances, 15 s each, a restart every 5 s: 6 timed restarts, all must answer. */
     private void churn(String backend) throws IOException {
-        Path out = results.resolve("churn-" + backend);
+        Path out = dirs.results().resolve("churn-" + backend);
         DeployItSupport.Run r = unibench("bench", "boot", "--backend", backend, "--start", "2", "--step", "2",
                 "--max", "4", "--period", "15s", "--interval", "5s", "--seed", "3", "--quiet", "--output",
                 out.toString());
@@ -140,7 +124,7 @@ class BenchBootIT {
     void aServiceThatNeverAnswersCorrectlyIsRecordedAsTimeoutsAndCleanedUp() throws IOException {
         // the real DNS images, but a probe expecting an address the zone does not have; the boot timeout leaves
         // a restarted container time to answer (wrongly) even on a loaded machine
-        Path home = results.resolve("home");
+        Path home = dirs.results().resolve("home");
         Path services = Files.createDirectories(home.resolve("unikernels/services"));
         Path repo = Path.of(System.getProperty("unibench.home", ".")).toAbsolutePath();
         ObjectNode m = (ObjectNode) DeployItSupport.JSON.readTree(repo.resolve("unikernels/services/dns.json").toFile());
@@ -148,7 +132,7 @@ class BenchBootIT {
         ((ObjectNode) m.get("probe")).put("expect", "10.9.9.9");
         ((ObjectNode) m.get("unikernel")).put("image", repo.resolve("unikernels/build/dns.elf").toString());
         DeployItSupport.JSON.writeValue(services.resolve("dnswrong.json").toFile(), m);
-        Path out = results.resolve("never");
+        Path out = dirs.results().resolve("never");
         String oldHome = System.getProperty("unibench.home");
         DeployItSupport.Run r;
         try {
@@ -178,20 +162,20 @@ class BenchBootIT {
 
     @Test
     void ctrlCEndsTheRunRemovesEveryInstanceAndKeepsTheResults() throws Exception {
-        Path out = results.resolve("interrupted");
+        Path out = dirs.results().resolve("interrupted");
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", cp, "-Dunibench.home=" + System.getProperty("unibench.home", "."),
-                "-D" + StateStore.DIR_PROPERTY + "=" + state, "io.unibench.cli.Main", "bench", "boot", "--backend",
+                "-D" + StateStore.DIR_PROPERTY + "=" + dirs.state(), "io.unibench.cli.Main", "bench", "boot", "--backend",
                 "both", "--start", "3", "--step", "3", "--max", "6", "--period", "10s", "--interval", "1s",
                 "--output", out.toString()));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(state.resolve("unibench.out")
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dirs.state().resolve("unibench.out")
                 .toFile()).start();
         try {
             Path events = out.resolve(BootCsv.EVENTS.file());
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (!Files.exists(events) || Files.readAllLines(events).size() < 3) {
-                assertThat(p.isAlive()).as(Files.readString(state.resolve("unibench.out"))).isTrue();
+                assertThat(p.isAlive()).as(Files.readString(dirs.state().resolve("unibench.out"))).isTrue();
                 assertThat(System.nanoTime() < deadline).as("two restarts within 60 s").isTrue();
                 Thread.sleep(20);
             }
@@ -200,7 +184,7 @@ class BenchBootIT {
         } finally {
             p.destroyForcibly();
         }
-        String log = Files.readString(state.resolve("unibench.out"), StandardCharsets.UTF_8);
+        String log = Files.readString(dirs.state().resolve("unibench.out"), StandardCharsets.UTF_8);
         assertThat(p.exitValue()).as(log).isEqualTo(130);
         JsonNode run = RunMetadata.read(out);
         assertThat(run.path("status").asText()).as(log).isEqualTo("interrupted");

@@ -14,10 +14,9 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code --cpu-layout} on real instances: a split run puts the QEMU process (vCPU thread included), the
@@ -26,8 +25,8 @@ import org.junit.jupiter.api.Test;
  * CPUs back after the run.
  */
 class CpuLayoutIT {
-    private Path state;
-    private Path results;
+    @RegisterExtension
+    final DeployItSupport.Dirs dirs = new DeployItSupport.Dirs("unibench-cpu-layout-it");
 
     @BeforeAll
     static void images() {
@@ -36,21 +35,6 @@ class CpuLayoutIT {
         DeployItSupport.buildImages();
         assertThat(CpuSet.online().size()).as("the split layout needs a host with 2 or more online CPUs")
                 .isGreaterThanOrEqualTo(2);
-    }
-
-    @BeforeEach
-    void dirs() throws IOException {
-        state = DeployItSupport.freshStateDir();
-        results = Files.createTempDirectory("unibench-cpu-layout-it");
-    }
-
-    @AfterEach
-    void cleanUp() throws IOException {
-        try {
-            DeployItSupport.tearDown(state);
-        } finally {
-            DeployItSupport.deleteTree(results);
-        }
     }
 
     @Test
@@ -71,7 +55,7 @@ class CpuLayoutIT {
                     .out().strip()) : i.get("pid").asLong();
             for (String layout : List.of("split", "shared")) {
                 // no --instance: the bench finds the instance serving --target in the state store
-                Path out = results.resolve(backend + "-" + layout);
+                Path out = dirs.results().resolve(backend + "-" + layout);
                 DeployItSupport.Run bench = unibench("bench", "dns", "--quiet", "--target", target, "--rate", "200",
                         "--duration", "1s", "--warmup", "200ms", "--max-send-lag", "1s", "--cpu-layout", layout,
                         "--output", out.toString());
@@ -123,7 +107,7 @@ class CpuLayoutIT {
     void bootsStartEachInstanceOnTheInstanceCpus() throws IOException {
         CpuSet online = CpuSet.online();
         CpuSet instance = online.minus(online.first((online.size() + 1) / 2));
-        Path out = results.resolve("boot");
+        Path out = dirs.results().resolve("boot");
         DeployItSupport.Run r = unibench("bench", "boot", "--backend", "qemu,docker,native", "--cold", "2",
                 "--cpu-layout", "split", "--quiet", "--output", out.toString());
         assertThat(r.exit()).as(r.err()).isZero();
@@ -140,7 +124,7 @@ class CpuLayoutIT {
     @Test
     void aForeignTargetPinsOnlyTheGenerator() throws IOException {
         // dig's own port is no instance of ours: a closed UDP port on loopback answers nothing, which is fine here
-        Path out = results.resolve("foreign");
+        Path out = dirs.results().resolve("foreign");
         DeployItSupport.Run bench = unibench("bench", "dns", "--quiet", "--target", "127.0.0.1:9", "--rate", "50",
                 "--duration", "500ms", "--warmup", "100ms", "--unresponsive", "10s", "--max-loss", "100",
                 "--min-completed", "0", "--cpu-layout", "split", "--output", out.toString());

@@ -20,6 +20,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import picocli.CommandLine;
 
 /** Shared helpers of the deploy integration tests: run the CLI in-process, run tools, find leftovers. */
@@ -90,6 +93,62 @@ final class DeployItSupport {
         System.setProperty(StateStore.DIR_PROPERTY, dir.toString());
         StateStore.open(dir);
         return dir;
+    }
+
+    /** Cleanup a test adds to {@link Dirs}'s, run after unibench's own teardown. */
+    interface Cleanup {
+        void run() throws IOException;
+    }
+
+    /**
+     * The per-test scaffolding of the deploy-style ITs, as a JUnit extension
+     * ({@code @RegisterExtension final DeployItSupport.Dirs dirs = new DeployItSupport.Dirs("prefix")}): before
+     * each test a fresh state directory ({@link #freshStateDir}) and an empty results folder; after it
+     * {@link #tearDown} of the state, then the test's own {@code also} cleanup, then the results folder goes.
+     */
+    static final class Dirs implements BeforeEachCallback, AfterEachCallback {
+        private final String resultsPrefix;
+        private final Cleanup also;
+        private Path state;
+        private Path results;
+
+        Dirs(String resultsPrefix) {
+            this(resultsPrefix, () -> { });
+        }
+
+        Dirs(String resultsPrefix, Cleanup also) {
+            this.resultsPrefix = resultsPrefix;
+            this.also = also;
+        }
+
+        /** This test's state directory (unibench's, through {@link StateStore#DIR_PROPERTY}). */
+        Path state() {
+            return state;
+        }
+
+        /** This test's results folder. */
+        Path results() {
+            return results;
+        }
+
+        @Override
+        public void beforeEach(ExtensionContext context) throws IOException {
+            state = freshStateDir();
+            results = Files.createTempDirectory(resultsPrefix);
+        }
+
+        @Override
+        public void afterEach(ExtensionContext context) throws IOException {
+            try {
+                tearDown(state);
+            } finally {
+                try {
+                    also.run();
+                } finally {
+                    deleteTree(results);
+                }
+            }
+        }
     }
 
     static Proc run(List<String> cmd, long timeoutSeconds) {

@@ -85,7 +85,7 @@ class ReleaseTarballIT {
 
     @Test
     void holdsWhatARunNeedsAndNoSources() throws Exception {
-        for (String f : List.of("bin/unibench", "lib/unibench.jar", "lib/unibench.classlist",
+        for (String f : List.of("bin/unibench", "lib/unibench.jar", "lib/unibench.classlist", "lib/jvm.options",
                 "unikernels/services/dns.json", "unikernels/build/dns.elf", "unikernels/build/web.elf",
                 "containers/dns/Dockerfile", "containers/dns/dns-server", "containers/web/web-server",
                 "containers/firewall/firewall", "containers/router/router", "unikernels/services/firewall.rules",

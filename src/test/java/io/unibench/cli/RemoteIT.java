@@ -21,10 +21,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two hosts on one machine, loopback only: the libvirt backend through the local libvirtd (qemu:///system) and
@@ -43,10 +42,10 @@ class RemoteIT {
     private static final String QEMU_SSH = "qemu+ssh://root@127.0.0.1:" + SSH_PORT + "/system?keyfile=" + KEY
             + "&no_verify=1";
 
-    private Path state;
-    private Path results;
     private final List<String> foreign = new ArrayList<>();
     private final List<Path> foreignFiles = new ArrayList<>();
+    @RegisterExtension
+    final DeployItSupport.Dirs dirs = new DeployItSupport.Dirs("unibench-remote-it", this::destroyLeftovers);
 
     private static String env(String name, String dflt) {
         String v = System.getenv(name);
@@ -66,28 +65,21 @@ class RemoteIT {
         DeployItSupport.buildImages();
     }
 
-    @BeforeEach
-    void dirs() throws IOException {
-        state = DeployItSupport.freshStateDir();
-        results = Files.createTempDirectory("unibench-remote-it");
-    }
-
-    @AfterEach
-    void cleanUp() throws IOException {
-        try {
-            DeployItSupport.tearDown(state);
-        } finally {
-            for (String d : ourDomains()) {
-                run(List.of("virsh", "-c", "qemu:///system", "destroy", d), 60);
-            }
-            for (String f : foreign) {
-                run(List.of("virsh", "-c", "qemu:///system", "destroy", f), 60);
-                run(List.of("docker", "rm", "-f", f), 60);
-            }
-            for (Path f : foreignFiles) {
+    /** After unibench's own teardown: this test's domains, then the foreign domains and containers it made. */
+    private void destroyLeftovers() {
+        for (String d : ourDomains()) {
+            run(List.of("virsh", "-c", "qemu:///system", "destroy", d), 60);
+        }
+        for (String f : foreign) {
+            run(List.of("virsh", "-c", "qemu:///system", "destroy", f), 60);
+            run(List.of("docker", "rm", "-f", f), 60);
+        }
+        for (Path f : foreignFiles) {
+            try {
                 Files.deleteIfExists(f);
+            } catch (IOException e) {
+                // a copy under /tmp: left for the system's cleaner
             }
-            DeployItSupport.deleteTree(results);
         }
     }
 
@@ -98,8 +90,8 @@ class RemoteIT {
         for (String name : list.out().lines().map(String::strip).filter(l -> !l.isEmpty()).toList()) {
             DeployItSupport.Proc meta = run(List.of("virsh", "-c", "qemu:///system", "metadata", name,
                     DomainXml.NAMESPACE), 60);
-            if (meta.exit() == 0 && meta.out().contains(">" + state + "/unibench<")
-                    || meta.out().contains(">" + state + "<")) {
+            if (meta.exit() == 0 && meta.out().contains(">" + dirs.state() + "/unibench<")
+                    || meta.out().contains(">" + dirs.state() + "<")) {
                 out.add(name);
             }
         }
@@ -147,8 +139,8 @@ class RemoteIT {
         assertThat(destroy.exit()).as(destroy.err()).isZero();
         assertThat(destroy.out()).contains("libvirt-dns-1", "libvirt-web-1", "libvirt-dns-2", "on 127.0.0.1");
         assertThat(ourDomains()).isEmpty();
-        assertThat(Files.exists(state.resolve("unibench/logs/libvirt-dns-2.console.log"))
-                || Files.exists(state.resolve("logs/libvirt-dns-2.console.log")))
+        assertThat(Files.exists(dirs.state().resolve("unibench/logs/libvirt-dns-2.console.log"))
+                || Files.exists(dirs.state().resolve("logs/libvirt-dns-2.console.log")))
                 .as("the remote console was copied back before the domain went").isTrue();
     }
 
@@ -162,11 +154,11 @@ class RemoteIT {
             assertThat(i.get("details").get("docker_endpoint").asText()).isEqualTo(SERVER);
             answers(i);
         }
-        assertThat(ourContainers(state)).hasSize(2);
+        assertThat(ourContainers(dirs.state())).hasSize(2);
         DeployItSupport.Run destroy = unibench("destroy", "--all");
         assertThat(destroy.exit()).as(destroy.err()).isZero();
         assertThat(destroy.out()).contains("docker-dns-1", "docker-web-1", "stopped and removed");
-        assertThat(ourContainers(state)).isEmpty();
+        assertThat(ourContainers(dirs.state())).isEmpty();
     }
 
     /** A domain tagged as unibench's but by another owner, and a labelled container of another owner, survive. */
@@ -181,7 +173,7 @@ class RemoteIT {
         foreignFiles.add(kernel);
         Files.copy(ServiceCatalog.load().unikernelImage(dns), kernel, StandardCopyOption.REPLACE_EXISTING);
         Files.setPosixFilePermissions(kernel, PosixFilePermissions.fromString("rw-r--r--"));
-        Path xml = results.resolve("foreign.xml");
+        Path xml = dirs.results().resolve("foreign.xml");
         Files.writeString(xml, "<domain type='kvm'><name>" + tag + "</name><metadata>"
                 + DomainXml.metadata("libvirt-dns-1", "/somebody/else", "dns", "elsewhere")
                 + "</metadata><memory unit='MiB'>8</memory><os><type arch='x86_64' machine='microvm'>hvm</type>"
@@ -204,7 +196,7 @@ class RemoteIT {
         assertThat(run(List.of("docker", "inspect", "-f", "{{.Name}}", tag), 60).exit())
                 .as("the foreign container is still there").isZero();
         assertThat(ourDomains()).isEmpty();
-        assertThat(ourContainers(state)).isEmpty();
+        assertThat(ourContainers(dirs.state())).isEmpty();
     }
 
     @Test
@@ -220,7 +212,7 @@ class RemoteIT {
         assertThat(unreachable.exit()).as(unreachable.err()).isEqualTo(1);
         assertThat(unreachable.err().strip()).contains("127.0.0.1", "not reachable").doesNotContain("\n");
 
-        Path stranger = results.resolve("stranger");
+        Path stranger = dirs.results().resolve("stranger");
         assertThat(run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", stranger.toString()), 30).exit())
                 .isZero();
         DeployItSupport.Run refused = unibench("deploy", "dns", "--backend", "docker", "--docker-host", SERVER,
@@ -238,7 +230,7 @@ class RemoteIT {
 
     @Test
     void coldBootsThroughLibvirtLocallyAndOverSshWithTheRoundTrip() throws IOException {
-        Path out = results.resolve("cold-libvirt");
+        Path out = dirs.results().resolve("cold-libvirt");
         DeployItSupport.Run r = unibench("bench", "boot", "--backend", "libvirt", "--cold", "5", "--quiet",
                 "--output", out.toString());
         assertThat(r.exit()).as(r.err()).isZero();
@@ -250,7 +242,7 @@ class RemoteIT {
         assertThat(lv.path("restart").asText()).contains("virDomainCreateXML");
         assertThat(lv.path("client_server_rtt_ms").isMissingNode()).as("no round trip to this host").isTrue();
 
-        Path overSsh = results.resolve("cold-libvirt-ssh");
+        Path overSsh = dirs.results().resolve("cold-libvirt-ssh");
         DeployItSupport.Run s = unibench("bench", "boot", "--backend", "libvirt", "--cold", "2", "--quiet",
                 "--libvirt-uri", QEMU_SSH, "--output", overSsh.toString());
         assertThat(s.exit()).as(s.err()).isZero();

@@ -51,4 +51,20 @@ class BreakPointEstimateTest {
         // the first step already broke: the break point is known to be below it
         assertThat(Estimates.breakPointReached(List.of(step(5000, 20, false)), ONE_PCT_1S)).isTrue();
     }
+
+    @Test
+    void secondsWithoutACorrectedP99AreJudgedOnTheirLossAndTheRunnersVerdictHoldsOnEveryResample() {
+        // dnsperf's seconds have no corrected latency: they used to read as unanswered, break point 0
+        List<Estimates.Second> quiet = List.of(new Estimates.Second(1000, 0, Double.NaN),
+                new Estimates.Second(1000, 1, Double.NaN));
+        List<Estimates.Step> dnsperf = List.of(new Estimates.Step(1000, quiet, false), step(2000, 20, false));
+        assertThat(Estimates.breakPoint(dnsperf, ONE_PCT_1S).value()).isEqualTo(1000);
+        // a step the runner stopped on (throughput) breaks whatever its seconds say
+        List<Estimates.Step> stopped = List.of(step(1000, 0, false),
+                new Estimates.Step(2000, step(2000, 0, false).seconds(), false, true));
+        Estimate e = Estimates.breakPoint(stopped, ONE_PCT_1S);
+        assertThat(e.value()).isEqualTo(1000);
+        assertThat(e.resample(new java.util.SplittableRandom(1))).isEqualTo(1000);
+        assertThat(Estimates.breakPointReached(stopped, ONE_PCT_1S)).isTrue();
+    }
 }

@@ -3,15 +3,18 @@ package io.unibench.deploy.libvirt;
 import io.unibench.UnibenchException;
 import io.unibench.UsageException;
 import io.unibench.deploy.Backend;
+import io.unibench.deploy.ConsoleWatch;
 import io.unibench.deploy.Deployer;
+import io.unibench.deploy.ImageBuilder;
+import io.unibench.deploy.ImageFacts;
 import io.unibench.deploy.Instance;
 import io.unibench.deploy.InstanceState;
 import io.unibench.deploy.PortInUseException;
 import io.unibench.deploy.ServiceCatalog;
 import io.unibench.deploy.ServiceSpec;
 import io.unibench.deploy.StateStore;
-import io.unibench.Units;
 import io.unibench.deploy.Endpoint;
+import io.unibench.deploy.qemu.QemuKvmDeployer;
 import io.unibench.deploy.qemu.QemuOptions;
 import io.unibench.deploy.remote.RemoteOptions;
 import io.unibench.deploy.remote.Rtt;
@@ -50,8 +53,6 @@ public final class LibvirtDeployer implements Deployer {
     private static final Pattern FWD_ERROR = Pattern.compile("host forwarding rule '\\w+:[^:]*:(\\d+)-");
     private static final int VIR_DOMAIN_METADATA_ELEMENT = 2;
     private static final int MEMORY_STAT_RSS = 7;
-    /** QEMU's own resident memory besides the guest's RAM (as measured for the qemu backend). */
-    private static final long QEMU_OVERHEAD_BYTES = 30L << 20;
 
     private final StateStore state;
     private final ServiceCatalog catalog;
@@ -121,34 +122,23 @@ public final class LibvirtDeployer implements Deployer {
 
     @Override
     public Image image(ServiceSpec spec) {
-        if (spec.unikernel() == null) {
-            return new Image("unikernel image", null, null, -1);
-        }
-        Path image = catalog.unikernelImage(spec);
-        try {
-            byte[] bytes = Files.readAllBytes(image);
-            return new Image("unikernel image", image.toString(), "sha256:" + LibvirtHost.sha256(bytes), bytes.length);
-        } catch (IOException e) {
-            return new Image("unikernel image", image.toString(), null, -1);
-        }
+        return ImageFacts.unikernel(catalog, spec);
     }
 
     @Override
     public List<BuildStep> buildSteps(List<ServiceSpec> specs) {
-        List<String> make = List.of("make", "-C", catalog.homeDir().resolve("unikernels").toString());
-        return List.of(BuildStep.make("make:unikernels", make));
+        return List.of(ImageBuilder.unikernelsStep(catalog));
     }
 
     @Override
     public long memoryGivenBytes(ServiceSpec spec) {
-        return Units.parseSize(spec.unikernel() == null || spec.unikernel().memory() == null ? "8M"
-                : spec.unikernel().memory());
+        return QemuKvmDeployer.guestMemoryBytes(spec);
     }
 
     /** Guest RAM plus QEMU's own (as for the qemu backend; libvirtd's share is not per instance). */
     @Override
     public long hostMemoryPerInstanceBytes(ServiceSpec spec) {
-        return memoryGivenBytes(spec) + QEMU_OVERHEAD_BYTES;
+        return memoryGivenBytes(spec) + QemuKvmDeployer.QEMU_OVERHEAD_BYTES;
     }
 
     @Override
@@ -164,19 +154,13 @@ public final class LibvirtDeployer implements Deployer {
      */
     @Override
     public Map<String, Object> facts(ServiceSpec spec) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        Image img = image(spec);
-        m.put("image", img.ref());
-        m.put("image_size_bytes", img.sizeBytes() < 0 ? null : img.sizeBytes());
-        m.put("image_sha256", img.id() == null ? null : img.id().substring("sha256:".length()));
+        Map<String, Object> m = ImageFacts.unikernel(image(spec), spec, options.qemu().machine());
         m.put("image_transfer", "libvirt storage volume upload into pool '" + LibvirtHost.POOL + "' ("
                 + LibvirtHost.POOL_PATH + ") on the libvirt host, once per content hash");
-        m.put("memory", spec.unikernel() == null ? null : spec.unikernel().memory());
         m.put("libvirt_uri", options.uri().toString());
         m.put("server", serverName(host()));
         m.put("domain_type", domainType());
         m.put("accelerator", domainType().equals("kvm") ? "kvm" : "tcg");
-        m.put("machine", options.qemu().machine());
         m.put("machine_how", "pc".equals(options.qemu().machine())
                 ? "<os><type machine='pc'> with qboot as <loader type='rom'>"
                 : "<os><type machine='microvm'>, microvm options through qemu:commandline -machine");
@@ -386,18 +370,15 @@ public final class LibvirtDeployer implements Deployer {
     private static final class LibvirtStart implements Start {
         private final Instance instance;
         private final Domain domain;
-        private final Path console;
-        private final byte[] readyLine;
+        private final ConsoleWatch console;
         private final long t0;
         private final long started;
-        private volatile long consoleReady = -1;
-        private long consoleScanned;
 
         LibvirtStart(Instance instance, Domain domain, Path console, String readyLine, long t0, long started) {
             this.instance = instance;
             this.domain = domain;
-            this.console = console;
-            this.readyLine = readyLine == null ? null : readyLine.getBytes(StandardCharsets.UTF_8);
+            // a remote domain's console file is on its server: no ready line dated here
+            this.console = new ConsoleWatch(console, readyLine, false);
             this.t0 = t0;
             this.started = started;
         }
@@ -424,28 +405,12 @@ public final class LibvirtDeployer implements Deployer {
 
         @Override
         public long consoleReadyNanos() {
-            poll();
-            return consoleReady;
+            return console.readyNanos();
         }
 
         @Override
-        public synchronized void poll() {
-            if (consoleReady >= 0 || readyLine == null || console == null) {
-                return;
-            }
-            try {
-                long size = Files.size(console);
-                if (size == consoleScanned) {
-                    return;
-                }
-                consoleScanned = size;
-                if (new String(Files.readAllBytes(console), StandardCharsets.UTF_8)
-                        .contains(new String(readyLine, StandardCharsets.UTF_8))) {
-                    consoleReady = System.nanoTime();
-                }
-            } catch (IOException e) {
-                // not there yet
-            }
+        public void poll() {
+            console.poll();
         }
 
         @Override
@@ -456,6 +421,7 @@ public final class LibvirtDeployer implements Deployer {
 
         @Override
         public void close() {
+            console.close();
             try {
                 domain.free();
             } catch (LibvirtException e) {

@@ -5,8 +5,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.unibench.UnibenchException;
 import io.unibench.UsageException;
 import io.unibench.deploy.Backend;
+import io.unibench.deploy.ConsoleWatch;
 import io.unibench.deploy.Deployer;
 import io.unibench.deploy.Endpoint;
+import io.unibench.deploy.ImageFacts;
 import io.unibench.deploy.ImageBuilder;
 import io.unibench.deploy.Instance;
 import io.unibench.deploy.InstanceState;
@@ -25,10 +27,7 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +35,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -136,15 +134,7 @@ public final class NativeDeployer implements Deployer {
         if (n == null || n.binary() == null) {
             return new Image("binary", null, null, -1);
         }
-        Path bin = binary(n);
-        try {
-            byte[] bytes = Files.readAllBytes(bin);
-            return new Image("binary", bin.toString(),
-                    "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)),
-                    bytes.length);
-        } catch (IOException | NoSuchAlgorithmException e) {
-            return new Image("binary", bin.toString(), null, -1);
-        }
+        return ImageFacts.read("binary", binary(n));
     }
 
     @Override
@@ -170,11 +160,7 @@ public final class NativeDeployer implements Deployer {
 
     @Override
     public Map<String, Object> facts(ServiceSpec spec) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        Image img = image(spec);
-        m.put("image", img.ref());
-        m.put("image_size_bytes", img.sizeBytes() < 0 ? null : img.sizeBytes());
-        m.put("image_sha256", img.id() == null ? null : img.id().substring("sha256:".length()));
+        Map<String, Object> m = ImageFacts.of(image(spec));
         m.put("isolation", "none: a host process of this user (no VM, no container, no cgroup limit)");
         m.put("memory_limit", null);
         m.put("cpus", Runtime.getRuntime().availableProcessors());
@@ -289,36 +275,23 @@ public final class NativeDeployer implements Deployer {
     private static final class NativeStart implements Start {
         private final Instance instance;
         private final Process process;
-        private final Path console;
-        private final byte[] readyLine;
         private final long t0;
         private final long spawned;
-        private volatile long consoleReady = -1;
-        private volatile boolean closed;
-        private long scanned;
-
         private final long plumbing;
+        private final Path output;
+        private final ConsoleWatch console;
 
         NativeStart(Instance instance, Process process, Path console, String readyLine, long t0, long spawned,
                     long plumbing) {
             this.plumbing = plumbing;
             this.instance = instance;
             this.process = process;
-            this.console = console;
-            this.readyLine = readyLine == null ? null : readyLine.getBytes(StandardCharsets.UTF_8);
+            this.output = console;
             this.t0 = t0;
             this.spawned = spawned;
-            if (this.readyLine != null) {
-                // dates the ready line within a millisecond, independent of the probe's pace
-                Thread w = new Thread(() -> {
-                    while (!closed && consoleReady < 0 && process.isAlive()) {
-                        poll();
-                        LockSupport.parkNanos(1_000_000);
-                    }
-                }, "unibench-console-" + instance.id());
-                w.setDaemon(true);
-                w.start();
-            }
+            // the process's output: dates the ready line within a millisecond, independent of the probe's pace
+            this.console = new ConsoleWatch(console, readyLine, false)
+                    .watch("unibench-console-" + instance.id(), process::isAlive);
         }
 
         @Override
@@ -348,28 +321,12 @@ public final class NativeDeployer implements Deployer {
 
         @Override
         public long consoleReadyNanos() {
-            poll();
-            return consoleReady;
+            return console.readyNanos();
         }
 
         @Override
-        public synchronized void poll() {
-            if (consoleReady >= 0 || readyLine == null) {
-                return;
-            }
-            try {
-                long size = Files.size(console);
-                if (size == scanned) {
-                    return;
-                }
-                scanned = size;
-                if (new String(Files.readAllBytes(console), StandardCharsets.UTF_8)
-                        .contains(new String(readyLine, StandardCharsets.UTF_8))) {
-                    consoleReady = System.nanoTime();
-                }
-            } catch (IOException e) {
-                // not written yet
-            }
+        public void poll() {
+            console.poll();
         }
 
         @Override
@@ -378,7 +335,7 @@ public final class NativeDeployer implements Deployer {
             if (process.isAlive()) {
                 return null;
             }
-            String out = tail(console, 5);
+            String out = tail(output, 5);
             Matcher m = LISTEN_ERROR.matcher(out);
             if (m.find()) {
                 int port = Integer.parseInt(m.group(1));
@@ -390,7 +347,7 @@ public final class NativeDeployer implements Deployer {
 
         @Override
         public void close() {
-            closed = true;
+            console.close();
         }
     }
 

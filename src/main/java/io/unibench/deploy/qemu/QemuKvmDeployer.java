@@ -4,9 +4,11 @@ import io.unibench.UnibenchException;
 import io.unibench.UsageException;
 import io.unibench.Units;
 import io.unibench.deploy.Backend;
+import io.unibench.deploy.ConsoleWatch;
 import io.unibench.deploy.Deployer;
 import io.unibench.deploy.Endpoint;
 import io.unibench.deploy.GuestStamps;
+import io.unibench.deploy.ImageFacts;
 import io.unibench.deploy.ImageBuilder;
 import io.unibench.deploy.Instance;
 import io.unibench.deploy.InstanceState;
@@ -27,18 +29,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -104,28 +102,21 @@ public final class QemuKvmDeployer implements Deployer {
 
     @Override
     public Image image(ServiceSpec spec) {
-        if (spec.unikernel() == null) {
-            return new Image("unikernel image", null, null, -1);
-        }
-        Path image = catalog.unikernelImage(spec);
-        try {
-            byte[] bytes = Files.readAllBytes(image);
-            return new Image("unikernel image", image.toString(),
-                    "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)),
-                    bytes.length);
-        } catch (IOException | NoSuchAlgorithmException e) {
-            return new Image("unikernel image", image.toString(), null, -1);
-        }
+        return ImageFacts.unikernel(catalog, spec);
     }
 
     @Override
     public List<BuildStep> buildSteps(List<ServiceSpec> specs) {
-        List<String> make = List.of("make", "-C", catalog.homeDir().resolve("unikernels").toString());
-        return List.of(BuildStep.make("make:unikernels", make));
+        return List.of(ImageBuilder.unikernelsStep(catalog));
     }
 
     @Override
     public long memoryGivenBytes(ServiceSpec spec) {
+        return guestMemoryBytes(spec);
+    }
+
+    /** The guest RAM of a manifest's unikernel (its {@code memory}, default {@value #DEFAULT_MEMORY}); libvirt's too. */
+    public static long guestMemoryBytes(ServiceSpec spec) {
         return Units.parseSize(memory(spec));
     }
 
@@ -147,14 +138,8 @@ public final class QemuKvmDeployer implements Deployer {
 
     @Override
     public Map<String, Object> facts(ServiceSpec spec) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        Image img = image(spec);
-        m.put("image", img.ref());
-        m.put("image_size_bytes", img.sizeBytes() < 0 ? null : img.sizeBytes());
-        m.put("image_sha256", img.id() == null ? null : img.id().substring("sha256:".length()));
-        m.put("memory", spec.unikernel() == null ? null : spec.unikernel().memory());
+        Map<String, Object> m = ImageFacts.unikernel(image(spec), spec, options.machine());
         m.put("accelerator", accelerator());
-        m.put("machine", options.machine());
         m.put("cpus", spec.unikernel() == null || spec.unikernel().vcpus() == null ? 1 : spec.unikernel().vcpus());
         m.put("cpus_note", "vCPUs of the guest; QEMU's main-loop thread (the tap/virtio I/O path) runs besides them,"
                 + " without a limit");
@@ -439,18 +424,13 @@ public final class QemuKvmDeployer implements Deployer {
         private final Instance instance;
         private final Process process;
         private final Path qmpSocket;
-        private final Path console;
         private final Path qemuLog;
-        private final byte[] readyLine;
+        private final boolean hasReadyLine;
         private final long t0;
         private final long spawned;
         private final long plumbing;
-        private final Thread consoleWatch;
+        private final ConsoleWatch console;
         private Qmp qmp;
-        private volatile long consoleReady = -1;
-        private volatile GuestStamps stamps;
-        private volatile boolean closed;
-        private long consoleScanned;
 
         QemuStart(Instance instance, Process process, Path qmpSocket, Path console, Path qemuLog, String readyLine,
                   long t0, long spawned, long plumbing) {
@@ -458,23 +438,13 @@ public final class QemuKvmDeployer implements Deployer {
             this.instance = instance;
             this.process = process;
             this.qmpSocket = qmpSocket;
-            this.console = console;
             this.qemuLog = qemuLog;
-            this.readyLine = readyLine == null ? null : readyLine.getBytes(StandardCharsets.UTF_8);
+            this.hasReadyLine = readyLine != null;
             this.t0 = t0;
             this.spawned = spawned;
-            // the ready line is dated by a watcher that looks at the log's size every millisecond (a stat),
-            // independent of how long a probe try waits
-            this.consoleWatch = new Thread(this::watchConsole, "unibench-console-" + instance.id());
-            consoleWatch.setDaemon(true);
-            consoleWatch.start();
-        }
-
-        private void watchConsole() {
-            while (!closed && consoleReady < 0 && readyLine != null && process.isAlive()) {
-                poll();
-                LockSupport.parkNanos(1_000_000);
-            }
+            // the serial log: the ready line, then the boot stamps the guest prints after its first answer
+            this.console = new ConsoleWatch(console, readyLine, true)
+                    .watch("unibench-console-" + instance.id(), process::isAlive);
         }
 
         @Override
@@ -504,43 +474,23 @@ public final class QemuKvmDeployer implements Deployer {
 
         @Override
         public long consoleReadyNanos() {
-            poll();
-            return consoleReady;
+            return console.readyNanos();
         }
 
         @Override
         public GuestStamps guestStamps() {
-            poll();
-            return stamps;
+            return console.stamps();
         }
 
         @Override
         public boolean stampsPending() {
-            return readyLine != null && guestStamps() == null && process.isAlive();
+            return hasReadyLine && guestStamps() == null && process.isAlive();
         }
 
         /** Looks for the ready line, then for the boot stamps the guest prints after its first answer. */
         @Override
-        public synchronized void poll() {
-            if (readyLine == null || (consoleReady >= 0 && stamps != null)) {
-                return;
-            }
-            try {
-                long size = Files.size(console);
-                if (size == consoleScanned) {
-                    return;
-                }
-                consoleScanned = size;
-                byte[] all = Files.readAllBytes(console);
-                if (consoleReady < 0 && indexOf(all, readyLine) >= 0) {
-                    consoleReady = System.nanoTime();
-                }
-                if (consoleReady >= 0) {
-                    stamps = GuestStamps.find(all);
-                }
-            } catch (IOException e) {
-                // not created yet
-            }
+        public void poll() {
+            console.poll();
         }
 
         @Override
@@ -586,7 +536,7 @@ public final class QemuKvmDeployer implements Deployer {
 
         @Override
         public void close() {
-            closed = true;
+            console.close();
             closeQmp();
         }
 
@@ -802,18 +752,5 @@ public final class QemuKvmDeployer implements Deployer {
 
     private static String oneLine(String s) {
         return s.strip().replace('\n', ' ').replaceAll("\\s+", " ");
-    }
-
-    private static int indexOf(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (hay[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 }
