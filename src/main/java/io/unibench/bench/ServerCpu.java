@@ -16,9 +16,15 @@ public final class ServerCpu {
 
     /** Cumulative CPU nanoseconds of {@code instance}; negative when it cannot be read (gone, no source). */
     public static LongSupplier of(Deployer deployer, Instance instance) {
+        java.util.function.LongSupplier clock;
+        try {
+            clock = deployer.cpuClock(instance);
+        } catch (RuntimeException e) {
+            return () -> -1;
+        }
         return () -> {
             try {
-                return deployer.observe(instance).cpuNanos();
+                return clock.getAsLong();
             } catch (RuntimeException e) {
                 return -1;
             }

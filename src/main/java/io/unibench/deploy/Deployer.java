@@ -135,6 +135,16 @@ public interface Deployer {
     Observation observe(Instance instance);
 
     /**
+     * The instance's cumulative CPU nanoseconds (negative when unreadable), for sampling every second while
+     * a benchmark loads it. The sampler runs on the generator's core, so a backend whose {@link #observe}
+     * costs an API call or a control-socket round trip (Docker's list, QEMU's QMP) overrides this with a
+     * plain file read: on a pinned generator those calls were send-lag stalls of 10 to 26 ms.
+     */
+    default java.util.function.LongSupplier cpuClock(Instance instance) {
+        return () -> observe(instance).cpuNanos();
+    }
+
+    /**
      * Stops (gracefully, then by force after a short grace) and removes the instance, if it is still the
      * one unibench started. Idempotent. Returns what was done, for the user.
      */

@@ -898,6 +898,25 @@ public class DockerDeployer implements Deployer {
     }
 
     /**
+     * A local container's CPU time from its cgroup file, without the Engine API list call of observe (the
+     * sampler runs every second on the generator's core); a remote one's through observe.
+     */
+    @Override
+    public java.util.function.LongSupplier cpuClock(Instance instance) {
+        DockerEndpoint where = endpointOf(instance);
+        if (!DockerClients.isLocal(where)) {
+            return Deployer.super.cpuClock(instance);
+        }
+        Container c = snapshot(where).get(instance.containerId() != null ? instance.containerId()
+                : LABEL_ID + "=" + instance.id());
+        if (c == null) {
+            return () -> -1;
+        }
+        String id = c.getId();
+        return () -> cgroupCpuNanos(id);
+    }
+
+    /**
      * Our containers by id, from one list call shared by the observations of one status (at most a second
      * old): one call instead of an inspect per container keeps status fast with many instances.
      */

@@ -583,6 +583,17 @@ public final class QemuKvmDeployer implements Deployer {
         }
     }
 
+    /** The QEMU process's CPU time from /proc (all its threads), without the QMP round trip of observe. */
+    @Override
+    public java.util.function.LongSupplier cpuClock(Instance instance) {
+        Optional<ProcessHandle> ph = ourProcess(instance);
+        if (ph.isEmpty()) {
+            return () -> -1;
+        }
+        ProcessHandle h = ph.get();
+        return () -> h.isAlive() ? ProcFs.cpuNanos(h.pid()) : -1;
+    }
+
     @Override
     public String destroy(Instance instance) {
         Process child = children.remove(instance.id());
