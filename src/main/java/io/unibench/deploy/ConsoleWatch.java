@@ -36,6 +36,8 @@ public final class ConsoleWatch implements AutoCloseable {
     private final byte[] readyLine;
     private final boolean stamps;
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+    /** The one read buffer of this watch, made at the first look that finds bytes (polls run every millisecond). */
+    private ByteBuffer buf;
     private long offset;
     private Object fileKey;
     private volatile long readyNanos = -1;
@@ -104,7 +106,10 @@ public final class ConsoleWatch implements AutoCloseable {
                 return;
             }
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-                ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+                if (buf == null) {
+                    buf = ByteBuffer.allocate(64 * 1024);
+                }
+                buf.clear();
                 int n;
                 while ((n = ch.read(buf, offset)) > 0) {
                     offset += n;
