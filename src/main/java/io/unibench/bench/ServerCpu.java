@@ -16,7 +16,7 @@ public final class ServerCpu {
 
     /** Cumulative CPU nanoseconds of {@code instance}; negative when it cannot be read (gone, no source). */
     public static LongSupplier of(Deployer deployer, Instance instance) {
-        java.util.function.LongSupplier clock;
+        LongSupplier clock;
         try {
             clock = deployer.cpuClock(instance);
         } catch (RuntimeException e) {
