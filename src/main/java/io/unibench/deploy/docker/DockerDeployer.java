@@ -49,6 +49,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -887,7 +888,7 @@ public class DockerDeployer implements Deployer {
                     "container " + c.getStatus());
         }
         boolean local = DockerClients.isLocal(where);
-        long cpu = local ? cgroupCpuNanos(id) : -1;
+        long cpu = local ? CgroupCpu.of(id).map(CgroupCpu::nanos).orElse(-1L) : -1;
         long cg = options.statsApiOnly() || !local ? -1 : cgroupMemory(id);
         if (cg >= 0) {
             return new Observation(InstanceState.running, cg, "cgroup", "container running").withCpu(cpu, "cgroup");
@@ -898,8 +899,8 @@ public class DockerDeployer implements Deployer {
     }
 
     /**
-     * A local container's CPU time from its cgroup file, without the Engine API list call of observe (the
-     * sampler runs every second on the generator's core); a remote one's through observe.
+     * A local container's CPU time from its cgroup file ({@link CgroupCpu}, found once), without the Engine API
+     * list call of observe (the sampler runs every second on the generator's core); a remote one's through observe.
      */
     @Override
     public java.util.function.LongSupplier cpuClock(Instance instance) {
@@ -912,8 +913,8 @@ public class DockerDeployer implements Deployer {
         if (c == null) {
             return () -> -1;
         }
-        String id = c.getId();
-        return () -> cgroupCpuNanos(id);
+        Optional<CgroupCpu> cpu = CgroupCpu.of(c.getId());
+        return cpu.isEmpty() ? () -> -1 : cpu.get()::nanos;
     }
 
     /**
@@ -1139,30 +1140,5 @@ public class DockerDeployer implements Deployer {
 
     private static String shortId(String id) {
         return id.length() > 12 ? id.substring(0, 12) : id;
-    }
-
-    /** CPU time of a container's cgroup (v1 cpuacct or v2 cpu.stat), in ns; -1 when not visible here. */
-    static long cgroupCpuNanos(String containerId) {
-        for (Path p : List.of(Path.of("/sys/fs/cgroup/cpuacct/docker", containerId, "cpuacct.usage"),
-                Path.of("/sys/fs/cgroup/cpu,cpuacct/docker", containerId, "cpuacct.usage"))) {
-            try {
-                return Long.parseLong(Files.readString(p).strip());
-            } catch (IOException | NumberFormatException e) {
-                // try the next layout
-            }
-        }
-        for (Path p : List.of(Path.of("/sys/fs/cgroup/system.slice", "docker-" + containerId + ".scope", "cpu.stat"),
-                Path.of("/sys/fs/cgroup/docker", containerId, "cpu.stat"))) {
-            try {
-                for (String line : Files.readAllLines(p)) {
-                    if (line.startsWith("usage_usec ")) {
-                        return Long.parseLong(line.substring(11).strip()) * 1000;
-                    }
-                }
-            } catch (IOException | NumberFormatException e) {
-                // try the next layout
-            }
-        }
-        return -1;
     }
 }
