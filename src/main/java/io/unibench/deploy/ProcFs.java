@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * What Linux's {@code /proc} says about a host process, for backends that run one (the QEMU VMM, a native
@@ -35,9 +36,26 @@ public final class ProcFs {
     /** utime + stime of a process (all its threads), in ns; -1 when it cannot be read. */
     public static long cpuNanos(long pid) {
         String[] f = statFields(pid);
-        if (f == null) {
-            return -1;
+        return f == null ? -1 : cpuNanos(f);
+    }
+
+    /**
+     * The CPU time of process {@code pid} (a backend has checked once that it is its own), for sampling every
+     * second: each read is one {@code /proc/PID/stat} read, giving the CPU time only while the start time in it
+     * is still the one seen now (a pid reused by another process, a zombie or no process read as -1).
+     */
+    public static LongSupplier cpuClock(long pid) {
+        long started = startTicks(pid);
+        if (started < 0) {
+            return () -> -1;
         }
+        return () -> {
+            String[] f = statFields(pid);
+            return f == null || gone(f) || startTicks(f) != started ? -1 : cpuNanos(f);
+        };
+    }
+
+    private static long cpuNanos(String[] f) {
         try {
             // fields after the command name in parentheses: state is field 3, utime and stime fields 14 and 15
             return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * (1_000_000_000L / CLOCK_TICKS);
@@ -49,9 +67,10 @@ public final class ProcFs {
     /** The process's start time in clock ticks since boot (field 22), -1 when gone. */
     public static long startTicks(long pid) {
         String[] f = statFields(pid);
-        if (f == null) {
-            return -1;
-        }
+        return f == null ? -1 : startTicks(f);
+    }
+
+    private static long startTicks(String[] f) {
         try {
             return Long.parseLong(f[19]);
         } catch (RuntimeException e) {
@@ -79,10 +98,11 @@ public final class ProcFs {
     /** True when no process has this pid, or it is a zombie (exited, not yet reaped). */
     public static boolean isGone(long pid) {
         String[] f = statFields(pid);
-        if (f == null || f.length == 0) {
-            return true;
-        }
-        return f[0].equals("Z") || f[0].equals("X");
+        return f == null || gone(f);
+    }
+
+    private static boolean gone(String[] f) {
+        return f.length == 0 || f[0].equals("Z") || f[0].equals("X");
     }
 
     /** The fields of /proc/PID/stat after the command name (field 3 on), null when gone. */

@@ -374,6 +374,16 @@ public final class NativeDeployer implements Deployer {
                 .withCpu(ProcFs.cpuNanos(pid), "process");
     }
 
+    /**
+     * The process's CPU time: whether it is ours (pid, start time, command line, environment marker) is checked
+     * once here, then each sample is one /proc stat read ({@link ProcFs#cpuClock}), not observe's full check.
+     */
+    @Override
+    public java.util.function.LongSupplier cpuClock(Instance instance) {
+        Optional<ProcessHandle> ph = ourProcess(instance);
+        return ph.isEmpty() ? () -> -1 : ProcFs.cpuClock(ph.get().pid());
+    }
+
     @Override
     public String destroy(Instance instance) {
         Process child = children.remove(instance.id());

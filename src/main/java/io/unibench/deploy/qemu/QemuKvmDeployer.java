@@ -583,15 +583,14 @@ public final class QemuKvmDeployer implements Deployer {
         }
     }
 
-    /** The QEMU process's CPU time from /proc (all its threads), without the QMP round trip of observe. */
+    /**
+     * The QEMU process's CPU time from /proc (all its threads): checked once to be ours, then one stat read per
+     * sample ({@link ProcFs#cpuClock}), without the QMP round trip of observe.
+     */
     @Override
     public java.util.function.LongSupplier cpuClock(Instance instance) {
         Optional<ProcessHandle> ph = ourProcess(instance);
-        if (ph.isEmpty()) {
-            return () -> -1;
-        }
-        ProcessHandle h = ph.get();
-        return () -> h.isAlive() ? ProcFs.cpuNanos(h.pid()) : -1;
+        return ph.isEmpty() ? () -> -1 : ProcFs.cpuClock(ph.get().pid());
     }
 
     @Override

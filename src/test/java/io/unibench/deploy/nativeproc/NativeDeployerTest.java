@@ -75,4 +75,49 @@ class NativeDeployerTest {
         assertThat(ProcFs.isGone(Integer.MAX_VALUE)).isTrue();
         assertThat(ProcFs.cmdline(self)).isNotEmpty();
     }
+
+    @Test
+    void theCpuClockChecksOwnershipOnceThenReadsTheProcessUntilItIsGone() throws Exception {
+        NativeDeployer d = deployer();
+        String id = "native-dns-7";
+        List<String> argv = List.of("sleep", "30");
+        ProcessBuilder pb = new ProcessBuilder(argv);
+        pb.environment().clear();
+        pb.environment().put(NativeDeployer.MARKER, StateStore.open(dir).owner() + ":" + id);
+        Process p = pb.start();
+        try {
+            Instance rec = Instance.starting(id, d.backend(), "dns", List.of(), "owner", Map.of())
+                    .withPid(p.pid()).withDetail("argv", String.join("\0", argv))
+                    .withDetail("start_ticks", Long.toString(ProcFs.startTicks(p.pid())));
+            assertThat(d.ourProcess(rec)).isPresent();
+            java.util.function.LongSupplier cpu = d.cpuClock(rec);
+            assertThat(cpu.getAsLong()).isGreaterThanOrEqualTo(0);
+            p.destroyForcibly().waitFor();
+            assertThat(cpu.getAsLong()).as("the process is gone").isEqualTo(-1);
+        } finally {
+            p.destroyForcibly();
+        }
+        // not ours (this JVM carries no marker): no clock at all
+        long self = ProcessHandle.current().pid();
+        Instance notOurs = Instance.starting("native-dns-8", d.backend(), "dns", List.of(), "owner", Map.of())
+                .withPid(self).withDetail("argv", String.join("\0", ProcFs.cmdline(self)))
+                .withDetail("start_ticks", Long.toString(ProcFs.startTicks(self)));
+        assertThat(d.cpuClock(notOurs).getAsLong()).isEqualTo(-1);
+    }
+
+    @Test
+    void theSharedProcClockReadsOneProcessAndNotAnotherWithItsPid() {
+        long self = ProcessHandle.current().pid();
+        java.util.function.LongSupplier cpu = ProcFs.cpuClock(self);
+        long before = cpu.getAsLong();
+        long spin = System.nanoTime() + 50_000_000L;
+        long x = 0;
+        while (System.nanoTime() < spin) {
+            x += System.nanoTime() & 1;
+        }
+        assertThat(x).isNotNegative();
+        assertThat(before).isPositive();
+        assertThat(cpu.getAsLong()).isGreaterThanOrEqualTo(before);
+        assertThat(ProcFs.cpuClock(Integer.MAX_VALUE).getAsLong()).isEqualTo(-1);
+    }
 }
