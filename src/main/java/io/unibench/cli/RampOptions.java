@@ -291,10 +291,15 @@ public final class RampOptions {
         if (inst == null) {
             return null;
         }
-        Deployments d = Deployments.create(state, ServiceCatalog.load(), BackendOptions.defaults(),
-                new DeployProgress(err, true));
+        ServiceCatalog catalog = ServiceCatalog.load();
+        Deployments d = Deployments.create(state, catalog, BackendOptions.defaults(), new DeployProgress(err, true));
         meta.put("server_instance", Map.of("id", inst.id(), "backend", inst.backend().id(), "service",
                 inst.service()));
+        // what the backend says about its measurements (QEMU's CPU time under KVM halt polling) goes with the
+        // cost per query read from it, as in a study's run.json
+        if (catalog.names().contains(inst.service())) {
+            d.deployer(inst.backend()).caveats(catalog.get(inst.service())).forEach(meta::caveat);
+        }
         return ServerCpu.of(d.deployer(inst.backend()), inst);
     }
 

@@ -26,7 +26,12 @@ public enum Caveat {
      */
     HOST_NOISE("host-noise"),
     /** A {@code --cpu-layout} placement (the generator's or the instance's) failed or did not read back as asked. */
-    CPU_PLACEMENT("cpu-placement");
+    CPU_PLACEMENT("cpu-placement"),
+    /**
+     * The host's KVM halt polling ({@code halt_poll_ns} > 0) is counted as QEMU's CPU time: a VMM's
+     * {@code cpu_us_per_query} overstates its guest's cost at low rates.
+     */
+    KVM_HALT_POLL("kvm-halt-poll");
 
     private final String id;
 

@@ -21,6 +21,7 @@ import io.unibench.deploy.StateStore;
 import io.unibench.deploy.lab.Ip;
 import io.unibench.deploy.lab.LabLink;
 import io.unibench.deploy.lab.LabPlacement;
+import io.unibench.results.Caveat;
 import io.unibench.util.Doctor;
 import io.unibench.util.Processes;
 import java.io.IOException;
@@ -59,11 +60,15 @@ public final class QemuKvmDeployer implements Deployer {
     private static final long GRACE_MILLIS = 2000;
     private static final Pattern FWD_ERROR = Pattern.compile("host forwarding rule '\\w+:[^:]*:(\\d+)-");
 
+    /** The host's KVM halt polling: how long (ns) a vCPU that halts spins in the host kernel before it sleeps. */
+    static final Path HALT_POLL_NS = Path.of("/sys/module/kvm/parameters/halt_poll_ns");
+
     private final StateStore state;
     private final ServiceCatalog catalog;
     private final QemuOptions options;
     private final Consumer<String> warnings;
     private final Supplier<Doctor.KvmStatus> kvm;
+    private final Path haltPollFile;
     private final Map<String, Process> children = new ConcurrentHashMap<>();
     private String accelerator;
 
@@ -79,11 +84,18 @@ public final class QemuKvmDeployer implements Deployer {
     /** With the KVM check given (tests: a host where KVM is unusable). */
     QemuKvmDeployer(StateStore state, ServiceCatalog catalog, QemuOptions options, Consumer<String> warnings,
                     Supplier<Doctor.KvmStatus> kvm) {
+        this(state, catalog, options, warnings, kvm, HALT_POLL_NS);
+    }
+
+    /** With the KVM check and the halt-polling parameter's file given (tests). */
+    QemuKvmDeployer(StateStore state, ServiceCatalog catalog, QemuOptions options, Consumer<String> warnings,
+                    Supplier<Doctor.KvmStatus> kvm, Path haltPollFile) {
         this.state = state;
         this.catalog = catalog;
         this.options = options;
         this.warnings = warnings;
         this.kvm = kvm;
+        this.haltPollFile = haltPollFile;
     }
 
     @Override
@@ -144,7 +156,38 @@ public final class QemuKvmDeployer implements Deployer {
         m.put("cpus_note", "vCPUs of the guest; QEMU's main-loop thread (the tap/virtio I/O path) runs besides them,"
                 + " without a limit");
         m.put("network", "forward: QEMU user networking (slirp) hostfwd on 127.0.0.1");
+        long haltPoll = haltPollNs(haltPollFile);
+        if (haltPoll >= 0) {
+            m.put("kvm_halt_poll_ns", haltPoll);
+        }
         return m;
+    }
+
+    /**
+     * Under KVM with halt polling on, QEMU's CPU time (what cpu_us_per_query and the idle CPU are made of)
+     * includes the host kernel's polling for an idle vCPU: {@link Caveat#KVM_HALT_POLL}.
+     */
+    @Override
+    public Map<Caveat, String> caveats(ServiceSpec spec) {
+        long haltPoll = haltPollNs(haltPollFile);
+        if (haltPoll <= 0 || !"kvm".equals(accelerator())) {
+            return Map.of();
+        }
+        return Map.of(Caveat.KVM_HALT_POLL, "KVM halt polling is on (halt_poll_ns " + haltPoll + " ns): a vCPU"
+                + " that goes idle first spins in the host kernel for up to " + (haltPoll / 1000) + " us, and that"
+                + " polling counts as QEMU's CPU time. cpu_us_per_query (and idle CPU) of the QEMU instances"
+                + " therefore overstate the guest's own cost at low rates, where the vCPU halts between queries"
+                + " (a unikernel's vCPU thread has read ~97 % of a core at 2k qps); compare them at high rates, or"
+                + " with halt_poll_ns=0.");
+    }
+
+    /** The kvm module's {@code halt_poll_ns} read from {@code file}; -1 when unreadable (no KVM module here). */
+    static long haltPollNs(Path file) {
+        try {
+            return Long.parseLong(Files.readString(file).strip());
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
     }
 
     @Override
