@@ -34,7 +34,8 @@ OUT=${OUT:-$home/results/$(date -u +%Y%m%dT%H%M%SZ)-dns-ceiling}
 part() { case " $PARTS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 # The CPU layout unibench uses by default (--cpu-layout split with >= 2 CPUs: the generator on the first
 # half, the instance on the rest), given to the other side too: dnsperf runs on the generator's CPUs and
-# knotd on the instance's, so both tools meet the server under the same placement.
+# knotd on the instance's, so both tools meet the server under the same placement (every knotd thread re-pinned
+# once it answers, scripts/lib/cpus.sh: knotd moves one worker to CPU 0 itself; each thread's CPUs are printed).
 ncpu=$(nproc)
 if [ "$ncpu" -ge 2 ]; then
   gen_cpus="0-$(( (ncpu + 1) / 2 - 1 ))" inst_cpus="$(( (ncpu + 1) / 2 ))-$(( ncpu - 1 ))"
@@ -47,6 +48,8 @@ for tool in knotd dnsperf python3 java sysctl dig; do
 done
 [ "$(id -u)" -eq 0 ] || { echo "dns-ceiling-numbers: run as root (labs; knotd's buffer)" >&2; exit 1; }
 ub() { "$home/scripts/unibench" "$@"; }
+# shellcheck source=scripts/lib/cpus.sh
+. "$home/scripts/lib/cpus.sh"
 queries="$home/src/main/resources/io/unibench/bench/dns/default-queries.txt"
 mkdir -p "$OUT"
 work="$(mktemp -d /tmp/unibench-dnsceil.XXXXXX)"
@@ -170,6 +173,10 @@ ZONE
     sleep 0.1
   done
   sysctl -q -w net.core.rmem_default="$old_rmem"
+  # knotd pins one UDP worker to CPU 0 by itself, under taskset too: all its threads back onto the instance's CPUs
+  if [ ${#on_inst[@]} -gt 0 ]; then
+    pin_threads "$knot_pid" "$inst_cpus" knotd | tee -a "$OUT/conditions.txt" >&2
+  fi
   echo "== B. knot on 127.0.0.1:$port; load $(load)" >&2
   ceiling_dnsperf knot env "${on_gen[@]}" :: -s 127.0.0.1 -p "$port"
   # default options: only the ramp's shape is given (the defaults' 100 qps steps would take hours)
