@@ -13,7 +13,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -256,16 +258,20 @@ class DnsEngineTest {
         // timer slack) and read each reply when it comes, not after its nap
         QueryFile qf = QueryFile.parse("t", new StringReader("ok.test A\n"));
         InetSocketAddress target = (InetSocketAddress) server.getLocalSocketAddress();
-        // best of three tries: a loaded host (8 builds on 2 cores) delays some wake-ups; the old 50 us naps
-        // with default timer slack lost in every try (send lag p50 >= 50 us)
-        long bestLag = Long.MAX_VALUE;
-        long bestExcess = Long.MAX_VALUE;
-        // what the host adds to any short wait while the test runs (a CI runner may add more than the 50 us
-        // this test is about): the bounds below are the defect's size on top of it
-        WakeupNoise noise = WakeupNoise.start();
-        long allowance = 0;
-        for (int attempt = 0; attempt < 5 && (bestLag >= 50_000L + allowance || bestExcess >= 25_000L + allowance);
-                attempt++) {
+        // best of five tries, each judged as a whole against the host's noise during that try: a loaded host (8
+        // builds on 2 cores) delays some wake-ups, and the noise that hit one try says nothing about another (the
+        // best lag and the best excess used to come from any tries, against the noise of all of them so far).
+        // The noise is sampled with the generator's own 1 ns timer slack: with the default slack every sample
+        // carried ~50 us of it, the defect's size, so the allowance (~57 us on a quiet host) let the defect pass.
+        // Sends on time: the old 50 us naps with the default timer slack added >= 50 us to every send, so even the
+        // fastest tenth of the sends was late (send lag p10 >= 50 us). Host noise delays many sends but leaves
+        // most of the rest on time: with 12 busy loops on 2 cores the lag p50 was 200-2000 us in most tries while
+        // its p10 stayed 0 us (and a parked thread, the noise sampler, saw 6-8 us), so the bound is on the p10.
+        WakeupNoise noise = WakeupNoise.startLowSlack();
+        List<String> tries = new ArrayList<>();
+        boolean passed = false;
+        for (int attempt = 0; attempt < 5 && !passed; attempt++) {
+            int from = noise.samples();
             long reference = pingPongP50(target);
             try (DnsEngine engine = new DnsEngine(target, qf, 10, 1)) {
                 StepSchedule s = new StepSchedule(1, 2000, 10, System.nanoTime() + 20_000_000L, 200_000_000L,
@@ -276,23 +282,29 @@ class DnsEngineTest {
                 if (r.completed() < 1980) {
                     // the responder thread itself starved (load 20 on 2 cores happens here): no precision to judge
                     System.out.printf("2k qps: only %d of 2000 answered, try again%n", r.completed());
+                    tries.add("only " + r.completed() + " of 2000 answered");
                     continue;
                 }
+                long lagP10 = r.lag().getValueAtPercentile(10);
                 long lagP50 = r.lag().getValueAtPercentile(50);
                 long serviceP50 = r.service().getValueAtPercentile(50);
-                System.out.printf("2k qps: send lag p50 %d us, service p50 %d us, blocking ping-pong p50 %d us%n",
-                        lagP50 / 1000, serviceP50 / 1000, reference / 1000);
-                bestLag = Math.min(bestLag, lagP50);
-                bestExcess = Math.min(bestExcess, serviceP50 - reference * 3 / 2);
-                allowance = (long) (noise.quantileMs(0.5) * 1e6);
+                long excess = serviceP50 - reference * 3 / 2;
+                // what the host added to any short wait during this try (a CI runner may add more than the 50 us
+                // this test is about): the bounds are the defect's size on top of it
+                long allowance = (long) (noise.quantileMs(0.5, from) * 1e6);
+                String t = String.format("send lag p10 %d us (bound %d; p50 %d us), service p50 %d us - 1.5 x"
+                                + " blocking ping-pong p50 %d us = %d us (bound %d), host wake-up lateness p50 %.1f us",
+                        lagP10 / 1000, (50_000L + allowance) / 1000, lagP50 / 1000, serviceP50 / 1000,
+                        reference / 1000, excess / 1000, (25_000L + allowance) / 1000, allowance / 1e3);
+                System.out.println("2k qps: " + t);
+                tries.add(t);
+                // lag p50 idle: 0-17 us; at load 10-20 on 2 cores 34-64 us, with 12 busy loops up to ms; p10 0 us
+                passed = lagP10 < 50_000L + allowance && excess < 25_000L + allowance;
             }
         }
         noise.close();
-        System.out.printf("2k qps: host wake-up lateness p50 %.1f us added to the bounds%n", allowance / 1e3);
-        // idle: 0-17 us; at load 10-20 on 2 cores 34-64 us; the old naps alone added >= 50 us to every send
-        assertThat(bestLag).isLessThan(50_000L + allowance);
-        assertThat(bestExcess).as("service p50 minus 1.5 x a blocking client's round trip")
-                .isLessThan(25_000L + allowance);
+        assertThat(passed).as("a try at 2k qps within its bounds (send lag p10 < 50 us, service p50 < 1.5 x a"
+                + " blocking client's round trip + 25 us, each plus that try's host noise); tries: %s", tries).isTrue();
     }
 
     /** Median round trip of a blocking client to the responder: the best a generator can stamp. */
