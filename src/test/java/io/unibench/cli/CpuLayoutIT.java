@@ -69,6 +69,18 @@ class CpuLayoutIT {
                 assertThat(cl.path("instance").path("id").asText()).isEqualTo(i.get("id").asText());
                 assertThat(cl.path("instance").path("cpus").asText()).isEqualTo(want.toString());
                 assertThat(cl.path("instance").path("verified").asBoolean()).as(cl.toString()).isTrue();
+                // the server's CPU time came from the backend's cpuClock (QEMU and native /proc, Docker its cgroup;
+                // gVisor's sandbox cgroup has not been checked against CgroupCpu's layouts yet)
+                io.unibench.results.CsvRows steps = io.unibench.results.CsvRows.read(out.resolve("steps.csv"),
+                        List.of("server_cpu_s"));
+                if (!backend.equals("gvisor")) {
+                    assertThat(steps.text(steps.rows().get(0), "server_cpu_s")).as(backend + " server_cpu_s")
+                            .isNotBlank();
+                }
+                if (backend.equals("qemu") && haltPollNs() > 0) {
+                    assertThat(RunMetadata.read(out).path("caveats").toString()).as("QEMU under KVM halt polling")
+                            .contains("\"kvm-halt-poll\"");
+                }
                 // read back here, independently of run.json: every thread of the instance's process
                 Map<String, CpuSet> threads = container ? cgroupThreads(cid) : Affinity.readBack(pid);
                 assertThat(threads).as(backend + " threads").isNotEmpty();
@@ -80,6 +92,15 @@ class CpuLayoutIT {
                 assertThat(Affinity.readBack(self).get(before.keySet().iterator().next()))
                         .as("the generator's JVM has its CPUs back").isEqualTo(before.values().iterator().next());
             }
+        }
+    }
+
+    /** The host's KVM halt polling (ns), 0 when it cannot be read. */
+    private static long haltPollNs() {
+        try {
+            return Long.parseLong(Files.readString(Path.of("/sys/module/kvm/parameters/halt_poll_ns")).strip());
+        } catch (IOException | NumberFormatException e) {
+            return 0;
         }
     }
 
