@@ -206,7 +206,10 @@ public final class RampRunner {
                 long compiled = jit.getAsLong();
                 quietLooks[0] = compiled - seen[0] < QUIET_COMPILE_MILLIS ? quietLooks[0] + 1 : 0;
                 seen[0] = compiled;
-                String why = quietLooks[0] >= 2 && now - start >= least ? GeneratorWarmup.JIT_QUIET
+                // once the schedule is over (the limit) or the run interrupted, the reason is already given
+                boolean open = now < schedule.endNanos() && !meter.stopRequested();
+                String why = !open ? null
+                        : quietLooks[0] >= 2 && now - start >= least ? GeneratorWarmup.JIT_QUIET
                         : now - Math.max(meter.lastHeardNanos(), start) >= silence ? GeneratorWarmup.TARGET_SILENT
                         : null;
                 if (why != null && ended.compareAndSet(null, why)) {

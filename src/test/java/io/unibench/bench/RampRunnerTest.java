@@ -335,6 +335,31 @@ class RampRunnerTest {
     }
 
     @Test
+    void anInterruptDuringTheGeneratorWarmupEndsItAndTheRun() throws Exception {
+        Recorder sink = new Recorder();
+        RampRunner runner = warmingUp(new FakeEngine(100_000, 0, 0, true),
+                RampPlan.fixed(200, Duration.ofSeconds(30), Duration.ZERO).withGeneratorWarmup(Duration.ofSeconds(30)),
+                StopConditions.DEFAULTS, sink, new WarmupListener(), compiling(1000));
+        Thread t = new Thread(() -> {
+            try {
+                Thread.sleep(700);
+            } catch (InterruptedException e) {
+                return;
+            }
+            runner.interrupt();
+        });
+        long t0 = System.nanoTime();
+        t.start();
+        RampRunner.Outcome out = runner.run();
+        assertThat(out.generatorWarmup().ended()).isEqualTo(GeneratorWarmup.INTERRUPTED);
+        assertThat(out.generatorWarmup().seconds()).isBetween(0.5, 1.2);
+        assertThat(out.reason()).isEqualTo(StopReason.INTERRUPTED);
+        // the step that was due next ends at once, and nothing of the warm-up is in it
+        assertThat(out.steps().get(0).totals().sent()).isLessThan(10);
+        assertThat((System.nanoTime() - t0) / 1e9).isLessThan(5.0);
+    }
+
+    @Test
     void theGeneratorWarmupIsPartOfThePlansLongestAndItsDescription() {
         RampPlan plan = new RampPlan(100, 100, 300, Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(2));
         assertThat(plan.generatorWarmup()).isZero();
