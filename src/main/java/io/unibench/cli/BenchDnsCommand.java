@@ -122,6 +122,10 @@ final class BenchDnsCommand implements Callable<Integer> {
         }
         QueryFile queryFile = queries == null ? QueryFile.defaults() : QueryFile.parse(queries);
         RampPlan plan = ramp.plan();
+        if (driver == DnsBenchmark.Driver.dnsperf) {
+            // the warm-up settles this JVM's compiler; dnsperf is a process of its own, with none
+            plan = plan.withGeneratorWarmup(Duration.ZERO);
+        }
         StopConditions stops = ramp.stops();
         Duration timeout = ramp.timeout();
         io.unibench.deploy.lab.Lab lab = ramp.lab(address.getAddress());

@@ -71,7 +71,7 @@ public final class RampOptions {
                     + "--unresponsive, if shorter), for at most this long (default: ${DEFAULT-VALUE}; 0s: "
                     + "none). A fresh JVM compiles its send loops in its first seconds of load, on the "
                     + "sender's core; --warmup is per step, for the server. run.json records it "
-                    + "(generator_warmup).")
+                    + "(generator_warmup). None with bench dns --driver dnsperf (its own process, no JIT).")
     Duration generatorWarmup;
 
     @Option(names = "--cooldown", converter = Converters.DurationConverter.class, defaultValue = "0s",
