@@ -176,7 +176,7 @@ echo
 echo "== generator CPU at a fixed $half qps (seconds 3-7 of 10 s; % of one core) =="
 dp_cpu="$(cpu_window dnsperf -s 127.0.0.1 -p "$port" -d "$queries" -l 10 -Q "$half" -T 1 -c 100 -q 100000)"
 ub_cpu="$(cpu_window "$home/scripts/unibench" bench dns --target "127.0.0.1:$port" --rate "$half" --duration 10s \
-  --warmup 0s --quiet --output "$work/cpu-ub")"
+  --warmup 0s --generator-warmup 0s --quiet --output "$work/cpu-ub")"
 echo "  dnsperf -T 1 -c 100: ${dp_cpu}%   unibench --clients 100 --threads 1: ${ub_cpu}%"
 
 # ---- 2. rate accuracy ----

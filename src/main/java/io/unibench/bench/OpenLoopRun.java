@@ -94,6 +94,9 @@ public final class OpenLoopRun {
                 text(meta, RunMetadata.LABEL))) {
             runner[0] = new RampRunner(engine, plan, stops, clients, timeout, sink, listener).serverCpu(serverCpu);
             outcome = runner[0].run();
+            if (outcome.generatorWarmup() != null) {
+                meta.put("generator_warmup", outcome.generatorWarmup().describe());
+            }
             reason = outcome.reason();
             detail = outcome.detail();
             return new Result(dir, outcome);

@@ -10,6 +10,10 @@ import io.unibench.results.StopReason;
  * {@link RampSink}; the two never mix. All methods have empty defaults.
  */
 public interface RampListener {
+    /** The generator's warm-up before step 1 is over (only when the plan has one). */
+    default void generatorWarmedUp(GeneratorWarmup warmup) {
+    }
+
     default void stepStarted(int step, int steps, double offeredRate, long warmupNanos, long measureNanos) {
     }
 

@@ -12,6 +12,8 @@ import io.unibench.results.StepResult;
 import io.unibench.results.StopReason;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,12 +30,30 @@ import java.util.function.LongSupplier;
  * Runs a {@link RampPlan} with any {@link LoadEngine}: one step after the other, a sampler taking the
  * meter's numbers every second, stop conditions checked after every step (and "unresponsive" during
  * one). Shared by every open-loop benchmark, so DNS and HTTP ramps behave and report identically.
+ *
+ * <p>Before step 1 the generator warms up ({@link RampPlan#generatorWarmup()}, zero: not at all): the engine
+ * loads the target at the first step's rate, recorded in no step and no second, until this JVM's JIT compiler
+ * is quiet (under {@link #QUIET_COMPILE_MILLIS} of compile time in each of two consecutive
+ * {@link #WARMUP_LOOK_MILLIS} looks, after at least {@link #MIN_GENERATOR_WARMUP}), the target has been silent
+ * for min({@link #MAX_WARMUP_SILENCE}, --unresponsive), or the plan's limit. Without it a fresh JVM compiled
+ * its send and receive loops during step 1 (167 C2 compiles in the first 2 s of load, the sender's loop
+ * OSR-compiled at 3.9 s) on the generator's one pinned core, and 4 of 5 one-thread ramps against knot stopped
+ * at their first step as generator-saturated (send-lag p99 10-19 ms).
  */
 public final class RampRunner {
 
-    /** The result of a whole ramp. */
-    public record Outcome(List<StepResult> steps, StopReason reason, String detail) {
+    /** The result of a whole ramp; {@code generatorWarmup} is null when the plan has none. */
+    public record Outcome(List<StepResult> steps, StopReason reason, String detail, GeneratorWarmup generatorWarmup) {
     }
+
+    /** The most compile time (ms) a look may see for the JIT compiler to count as quiet in it. */
+    public static final long QUIET_COMPILE_MILLIS = 5;
+    /** How often the generator's warm-up looks at the compiler and the target. */
+    public static final long WARMUP_LOOK_MILLIS = 250;
+    /** The generator's warm-up lasts at least this long, however quiet the compiler (unless the limit is shorter). */
+    public static final Duration MIN_GENERATOR_WARMUP = Duration.ofSeconds(1);
+    /** The generator's warm-up ends after this long without a word from the target (or --unresponsive, if shorter). */
+    public static final Duration MAX_WARMUP_SILENCE = Duration.ofSeconds(2);
 
     private final LoadEngine engine;
     private final RampPlan plan;
@@ -47,6 +67,8 @@ public final class RampRunner {
     private HostNoise noise;
     private volatile boolean interrupted;
     private volatile LongSupplier serverCpu;
+    private volatile LongSupplier compileClock = RampRunner::jitCompileMillis;
+    private GeneratorWarmup warmedUp;
 
     public RampRunner(LoadEngine engine, RampPlan plan, StopConditions stops, int clients, Duration timeout,
                       RampSink sink, RampListener listener) {
@@ -69,6 +91,21 @@ public final class RampRunner {
         return this;
     }
 
+    /**
+     * Where the generator's warm-up reads this JVM's total JIT compile time (milliseconds, never decreasing);
+     * by default the {@link CompilationMXBean}. For tests.
+     */
+    public RampRunner compileClock(LongSupplier millis) {
+        this.compileClock = millis;
+        return this;
+    }
+
+    /** This JVM's total JIT compile time in milliseconds; 0 for ever when it has no compiler or cannot time it. */
+    static long jitCompileMillis() {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
+    }
+
     /** Ends the ramp as soon as possible (from a shutdown hook); the current step is kept as measured. */
     public void interrupt() {
         interrupted = true;
@@ -81,7 +118,6 @@ public final class RampRunner {
     public Outcome run() throws InterruptedException {
         List<Double> rates = plan.rates();
         List<StepResult> done = new ArrayList<>();
-        long runStart = System.nanoTime();
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "unibench-sampler");
             t.setDaemon(true);
@@ -94,6 +130,11 @@ public final class RampRunner {
             if (serverCpu != null) {
                 noise = noise.withServerCpu(serverCpu);
             }
+            if (!plan.generatorWarmup().isZero()) {
+                warmedUp = warmUpGenerator(rates.get(0), sampler);
+            }
+            // seconds.csv counts from here: the warm-up is no part of the run's time series
+            long runStart = System.nanoTime();
             // the planned steps are numbered ahead of time; an auto ramp's length is unknown (0 = open)
             int planned = plan.autoMax() ? 0 : rates.size();
             StepResult lastGood = null;
@@ -133,6 +174,75 @@ public final class RampRunner {
      */
     private static void collectGarbage() {
         System.gc();
+    }
+
+    /**
+     * Loads the target at {@code rate} (the first step's) through the engine's own {@link LoadEngine#runStep}
+     * until the JIT compiler is quiet, the target silent or the plan's limit reached (see the class comment).
+     * Its meter records from the first exchange and is thrown away: no step, no second, no listener's second;
+     * only its totals come back, for run.json.
+     */
+    private GeneratorWarmup warmUpGenerator(double rate, ScheduledExecutorService sampler) throws InterruptedException {
+        LongSupplier jit = compileClock;
+        long limit = plan.generatorWarmup().toNanos();
+        long least = Math.min(limit, MIN_GENERATOR_WARMUP.toNanos());
+        long silence = Math.min(MAX_WARMUP_SILENCE.toNanos(), stops.unresponsiveAfter().toNanos());
+        long start = System.nanoTime() + 20_000_000L;
+        StepSchedule schedule = new StepSchedule(0, rate, clients, start, 0, limit, timeout.toNanos());
+        LoadMeter meter = new LoadMeter(engine.protocol(), start);
+        current = meter;
+        if (interrupted) {
+            meter.requestStop();
+        }
+        long jit0 = jit.getAsLong();
+        java.util.concurrent.atomic.AtomicReference<String> ended = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<RuntimeException> failure =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        long[] seen = {jit0};
+        int[] quietLooks = {0};
+        Runnable look = () -> {
+            try {
+                long now = System.nanoTime();
+                long compiled = jit.getAsLong();
+                quietLooks[0] = compiled - seen[0] < QUIET_COMPILE_MILLIS ? quietLooks[0] + 1 : 0;
+                seen[0] = compiled;
+                // once the schedule is over (the limit) or the run interrupted, the reason is already given
+                boolean open = now < schedule.endNanos() && !meter.stopRequested();
+                String why = !open ? null
+                        : quietLooks[0] >= 2 && now - start >= least ? GeneratorWarmup.JIT_QUIET
+                        : now - Math.max(meter.lastHeardNanos(), start) >= silence ? GeneratorWarmup.TARGET_SILENT
+                        : null;
+                if (why != null && ended.compareAndSet(null, why)) {
+                    meter.requestStop();
+                }
+            } catch (RuntimeException e) {
+                // a scheduled task that throws is never run again: end the warm-up and fail the run after it
+                failure.compareAndSet(null, e);
+                meter.requestStop();
+            }
+        };
+        long firstLook = Math.max(0, start - System.nanoTime()) + TimeUnit.MILLISECONDS.toNanos(WARMUP_LOOK_MILLIS);
+        var looks = sampler.scheduleAtFixedRate(look, firstLook, TimeUnit.MILLISECONDS.toNanos(WARMUP_LOOK_MILLIS),
+                TimeUnit.NANOSECONDS);
+        try {
+            engine.runStep(schedule, meter);
+        } finally {
+            looks.cancel(false);
+            current = null;
+        }
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+        long loaded = (meter.stopRequested() ? Math.min(meter.stopRequestedNanos(), schedule.endNanos())
+                : schedule.endNanos()) - start;
+        ended.compareAndSet(null, interrupted ? GeneratorWarmup.INTERRUPTED : GeneratorWarmup.LIMIT);
+        IntervalSample t = meter.sample();
+        GeneratorWarmup w = new GeneratorWarmup(rate, Math.max(0, loaded) / 1e9, jit.getAsLong() - jit0,
+                ended.get(), t.sent(), t.completed());
+        // the host-noise share counts from here, so step 1's first second does not carry the warm-up's
+        noisePct();
+        listener.generatorWarmedUp(w);
+        return w;
     }
 
     /** Stop reasons after which an auto ramp bisects toward the break point (the server still answers). */
@@ -192,7 +302,7 @@ public final class RampRunner {
     private Outcome finish(Judged j, List<StepResult> done) {
         write(() -> sink.step(j.result, j.reason, j.detail));
         listener.finished(j.reason, j.detail);
-        return new Outcome(done, j.reason, j.detail);
+        return new Outcome(done, j.reason, j.detail, warmedUp);
     }
 
     private void pause() throws InterruptedException {

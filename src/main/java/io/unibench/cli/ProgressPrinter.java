@@ -1,6 +1,7 @@
 package io.unibench.cli;
 
 import io.unibench.Units;
+import io.unibench.bench.GeneratorWarmup;
 import io.unibench.bench.RampListener;
 import io.unibench.load.IntervalSample;
 import io.unibench.results.StepResult;
@@ -28,6 +29,22 @@ final class ProgressPrinter implements RampListener {
         this.status = status;
         this.quiet = quiet;
         this.unit = unit;
+    }
+
+    @Override
+    public void generatorWarmedUp(GeneratorWarmup w) {
+        if (quiet) {
+            return;
+        }
+        String why = switch (w.ended()) {
+            case GeneratorWarmup.JIT_QUIET -> "its JIT compiler was quiet";
+            case GeneratorWarmup.TARGET_SILENT -> "the target was silent";
+            case GeneratorWarmup.LIMIT -> "--generator-warmup ran out";
+            default -> w.ended();
+        };
+        status.line(String.format(Locale.ROOT, "generator warm-up: %s %s for %.1fs until %s (%d ms compiling), "
+                        + "sent %d, completed %d; not recorded", Units.formatRate(w.rate()), unit, w.seconds(), why,
+                w.jitCompileMillis(), w.sent(), w.completed()));
     }
 
     @Override

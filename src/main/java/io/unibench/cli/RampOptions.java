@@ -63,6 +63,17 @@ public final class RampOptions {
             description = "Load sent before each step's measurement starts, not recorded (default: ${DEFAULT-VALUE}).")
     Duration warmup;
 
+    @Option(names = "--generator-warmup", converter = Converters.DurationConverter.class, defaultValue = "10s",
+            paramLabel = "DURATION",
+            description = "Before step 1 the generator (this JVM) loads the target at the first step's rate, "
+                    + "recorded in no step, until its JIT compiler has settled (under 5 ms of compile time in each "
+                    + "of two 250 ms looks, after at least 1 s), the target has been silent for 2 s (or "
+                    + "--unresponsive, if shorter), for at most this long (default: ${DEFAULT-VALUE}; 0s: "
+                    + "none). A fresh JVM compiles its send loops in its first seconds of load, on the "
+                    + "sender's core; --warmup is per step, for the server. run.json records it "
+                    + "(generator_warmup). None with bench dns --driver dnsperf (its own process, no JIT).")
+    Duration generatorWarmup;
+
     @Option(names = "--cooldown", converter = Converters.DurationConverter.class, defaultValue = "0s",
             paramLabel = "DURATION", description = "Pause between steps (default: ${DEFAULT-VALUE}).")
     Duration cooldown;
@@ -180,6 +191,10 @@ public final class RampOptions {
 
     /** The rate plan these options describe; a usage error when they contradict each other. */
     public RampPlan plan() {
+        return steps().withGeneratorWarmup(generatorWarmup);
+    }
+
+    private RampPlan steps() {
         boolean ramp = startRate != null || step != null || stepDuration != null || maxRate != null;
         if (rate != null) {
             if (ramp) {

@@ -46,7 +46,8 @@ public record StudyProfile(String name, Ramp dns, Ramp http, Boot boot, Duration
         public List<String> args(String connectionsOption) {
             List<String> a = new ArrayList<>(List.of("--start-rate", num(plan.startRate()), "--step", num(plan.step()),
                     "--max-rate", plan.autoMax() ? "auto" : num(plan.maxRate()), "--step-duration", dur(plan.stepDuration()),
-                    "--warmup", dur(plan.warmup()), "--cooldown", dur(plan.cooldown()), "--timeout", dur(timeout),
+                    "--warmup", dur(plan.warmup()), "--cooldown", dur(plan.cooldown()),
+                    "--generator-warmup", dur(plan.generatorWarmup()), "--timeout", dur(timeout),
                     "--max-loss", num(stops.maxFailurePct()), "--max-p99", dur(stops.maxP99()),
                     "--min-completed", num(stops.minCompletedPct()), "--unresponsive", dur(stops.unresponsiveAfter())));
             a.addAll(List.of(connectionsOption, Integer.toString(connections)));
@@ -70,8 +71,9 @@ public record StudyProfile(String name, Ramp dns, Ramp http, Boot boot, Duration
     private static Ramp ramp(double start, double step, double max, Duration stepDuration, Duration warmup,
                              Duration timeout, Duration unresponsive, int connections) {
         StopConditions d = StopConditions.DEFAULTS;
-        RampPlan plan = max == AUTO ? RampPlan.auto(start, step, stepDuration, warmup, Duration.ZERO)
-                : new RampPlan(start, step, max, stepDuration, warmup, Duration.ZERO);
+        RampPlan plan = (max == AUTO ? RampPlan.auto(start, step, stepDuration, warmup, Duration.ZERO)
+                : new RampPlan(start, step, max, stepDuration, warmup, Duration.ZERO))
+                .withGeneratorWarmup(RampPlan.DEFAULT_GENERATOR_WARMUP);
         return new Ramp(plan,
                 new StopConditions(d.maxFailurePct(), d.maxP99(), d.minCompletedPct(), unresponsive), timeout,
                 connections);

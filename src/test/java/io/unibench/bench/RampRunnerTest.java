@@ -233,4 +233,143 @@ class RampRunnerTest {
         assertThat(v[0]).isEqualTo("FAILING");
         assertThat(v[1]).contains("1000 late");
     }
+
+    /** Records the warm-ups the runner announces. */
+    static final class WarmupListener implements RampListener {
+        final List<GeneratorWarmup> warmups = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public void generatorWarmedUp(GeneratorWarmup warmup) {
+            warmups.add(warmup);
+        }
+    }
+
+    /** A JIT compiler that compiles {@code msPerSecond} ms of every wall second, from now on. */
+    private static java.util.function.LongSupplier compiling(long msPerSecond) {
+        long t0 = System.nanoTime();
+        return () -> (System.nanoTime() - t0) / 1_000_000 * msPerSecond / 1000;
+    }
+
+    private static RampRunner warmingUp(FakeEngine engine, RampPlan plan, StopConditions stops, Recorder sink,
+                                        RampListener listener, java.util.function.LongSupplier compileClock) {
+        return new RampRunner(engine, plan, stops, 4, Duration.ofMillis(200), sink, listener)
+                .compileClock(compileClock);
+    }
+
+    @Test
+    void aQuietCompilerEndsTheGeneratorWarmupAtItsMinimumAndNothingOfItIsRecorded() throws Exception {
+        FakeEngine engine = new FakeEngine(100_000, 0, 0, true);
+        Recorder sink = new Recorder();
+        WarmupListener listener = new WarmupListener();
+        RampPlan plan = RampPlan.fixed(400, Duration.ofMillis(500), Duration.ZERO)
+                .withGeneratorWarmup(Duration.ofSeconds(10));
+        RampRunner.Outcome out = warmingUp(engine, plan, STALL_TOLERANT, sink, listener, () -> 42).run();
+
+        GeneratorWarmup w = out.generatorWarmup();
+        assertThat(w.ended()).isEqualTo(GeneratorWarmup.JIT_QUIET);
+        // two quiet 250 ms looks are in by 0.5 s; the minimum of 1 s holds it to the look at 1 s
+        assertThat(w.seconds()).isBetween(1.0, 1.5);
+        assertThat(w.jitCompileMillis()).isZero();
+        assertThat(w.rate()).isEqualTo(400);
+        assertThat((double) w.sent()).isCloseTo(400 * w.seconds(), within(40.0));
+        assertThat(w.completed()).isEqualTo(w.sent());
+        assertThat(listener.warmups).containsExactly(w);
+        assertThat(engine.steps).isEqualTo(2);
+        // the step and its seconds hold the step's exchanges only: 400/s for 0.5 s
+        assertThat(sink.steps).hasSize(1);
+        assertThat(out.steps().get(0).totals().sent()).isEqualTo(200);
+        assertThat(sink.seconds.stream().mapToLong(IntervalSample::sent).sum()).isEqualTo(200);
+        assertThat(out.reason()).isEqualTo(StopReason.COMPLETED);
+    }
+
+    @Test
+    void aBusyCompilerHoldsTheGeneratorWarmupToThePlansLimit() throws Exception {
+        Recorder sink = new Recorder();
+        RampPlan plan = RampPlan.fixed(200, Duration.ofMillis(300), Duration.ZERO)
+                .withGeneratorWarmup(Duration.ofMillis(2000));
+        // 40 ms of compiling per second: 10 ms per 250 ms look, never under 5 ms
+        RampRunner.Outcome out = warmingUp(new FakeEngine(100_000, 0, 0, true), plan, STALL_TOLERANT, sink,
+                new WarmupListener(), compiling(40)).run();
+
+        GeneratorWarmup w = out.generatorWarmup();
+        assertThat(w.ended()).isEqualTo(GeneratorWarmup.LIMIT);
+        assertThat(w.seconds()).isCloseTo(2.0, within(1e-9));
+        assertThat(w.jitCompileMillis()).isBetween(70L, 200L);
+        assertThat(w.sent()).isEqualTo(400);
+        assertThat(out.steps()).hasSize(1);
+        assertThat(out.steps().get(0).totals().sent()).isEqualTo(60);
+    }
+
+    @Test
+    void aSilentTargetEndsTheGeneratorWarmupAndStepOneJudgesIt() throws Exception {
+        Recorder sink = new Recorder();
+        long t0 = System.nanoTime();
+        RampPlan plan = new RampPlan(100, 100, 1000, Duration.ofSeconds(30), Duration.ZERO, Duration.ZERO)
+                .withGeneratorWarmup(Duration.ofSeconds(30));
+        // --unresponsive 1s is below the warm-up's 2 s of silence, so 1 s ends it
+        RampRunner.Outcome out = warmingUp(new FakeEngine(0, 0, 0, false), plan,
+                new StopConditions(1, Duration.ofSeconds(1), 90, Duration.ofSeconds(1)), sink, new WarmupListener(),
+                compiling(1000)).run();
+
+        GeneratorWarmup w = out.generatorWarmup();
+        assertThat(w.ended()).isEqualTo(GeneratorWarmup.TARGET_SILENT);
+        assertThat(w.seconds()).isBetween(1.0, 1.5);
+        assertThat(w.completed()).isZero();
+        assertThat(w.jitCompileMillis()).isPositive();
+        assertThat(out.reason()).isEqualTo(StopReason.UNRESPONSIVE);
+        assertThat(out.steps()).hasSize(1);
+        assertThat((System.nanoTime() - t0) / 1e9).isLessThan(8.0);
+    }
+
+    @Test
+    void aPlanWithoutGeneratorWarmupRunsNone() throws Exception {
+        FakeEngine engine = new FakeEngine(100_000, 0, 0, true);
+        WarmupListener listener = new WarmupListener();
+        RampPlan plan = RampPlan.fixed(200, Duration.ofMillis(300), Duration.ZERO).withGeneratorWarmup(Duration.ZERO);
+        RampRunner.Outcome out = warmingUp(engine, plan, STALL_TOLERANT, new Recorder(), listener, () -> {
+            throw new AssertionError("no warm-up, no look at the compiler");
+        }).run();
+        assertThat(out.generatorWarmup()).isNull();
+        assertThat(listener.warmups).isEmpty();
+        assertThat(engine.steps).isEqualTo(1);
+    }
+
+    @Test
+    void anInterruptDuringTheGeneratorWarmupEndsItAndTheRun() throws Exception {
+        Recorder sink = new Recorder();
+        RampRunner runner = warmingUp(new FakeEngine(100_000, 0, 0, true),
+                RampPlan.fixed(200, Duration.ofSeconds(30), Duration.ZERO).withGeneratorWarmup(Duration.ofSeconds(30)),
+                StopConditions.DEFAULTS, sink, new WarmupListener(), compiling(1000));
+        Thread t = new Thread(() -> {
+            try {
+                Thread.sleep(700);
+            } catch (InterruptedException e) {
+                return;
+            }
+            runner.interrupt();
+        });
+        long t0 = System.nanoTime();
+        t.start();
+        RampRunner.Outcome out = runner.run();
+        assertThat(out.generatorWarmup().ended()).isEqualTo(GeneratorWarmup.INTERRUPTED);
+        assertThat(out.generatorWarmup().seconds()).isBetween(0.5, 1.2);
+        assertThat(out.reason()).isEqualTo(StopReason.INTERRUPTED);
+        // the step that was due next ends at once, and nothing of the warm-up is in it
+        assertThat(out.steps().get(0).totals().sent()).isLessThan(10);
+        assertThat((System.nanoTime() - t0) / 1e9).isLessThan(5.0);
+    }
+
+    @Test
+    void theGeneratorWarmupIsPartOfThePlansLongestAndItsDescription() {
+        RampPlan plan = new RampPlan(100, 100, 300, Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(2));
+        assertThat(plan.generatorWarmup()).isZero();
+        assertThat(plan.longest()).isEqualTo(Duration.ofSeconds(3 * 6 + 2 * 2));
+        RampPlan warm = plan.withGeneratorWarmup(RampPlan.DEFAULT_GENERATOR_WARMUP);
+        assertThat(warm.longest()).isEqualTo(Duration.ofSeconds(22).plus(RampPlan.DEFAULT_GENERATOR_WARMUP));
+        assertThat(warm.describe(Duration.ofSeconds(1), StopConditions.DEFAULTS))
+                .containsEntry("generator_warmup_s", 10.0);
+        assertThat(warm.withGeneratorWarmup(Duration.ZERO)).isEqualTo(plan);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> plan.withGeneratorWarmup(Duration.ofSeconds(-1)))
+                .isInstanceOf(io.unibench.UsageException.class).hasMessageContaining("--generator-warmup");
+    }
 }

@@ -47,4 +47,14 @@ class StudyProfileCommandLineTest {
                     .as(name + " boot").isEqualTo(p.boot());
         }
     }
+
+    @Test
+    void theGeneratorWarmupDefaultsToThePlansDefaultAndZeroTurnsItOff() {
+        BenchDnsCommand d = parse(BenchDnsCommand.class, List.of("bench", "dns", "--target", "127.0.0.1:5353"));
+        assertThat(d.ramp.plan().generatorWarmup()).isEqualTo(io.unibench.bench.RampPlan.DEFAULT_GENERATOR_WARMUP);
+        BenchHttpCommand h = parse(BenchHttpCommand.class, List.of("bench", "http", "--target",
+                "http://127.0.0.1:8080/", "--rate", "1k", "--generator-warmup", "0s"));
+        assertThat(h.ramp.plan().generatorWarmup()).isZero();
+        assertThat(h.ramp.describe()).containsEntry("generator_warmup_s", 0.0);
+    }
 }

@@ -27,8 +27,11 @@ class SchemaTest {
         meta.parameter("rate", 1000.0).tool("dnsperf", "DNS Performance Testing Tool version 2.10.0");
         meta.write(tmp);
         Schemas.assertValid("run.schema.json", tmp.resolve(RunMetadata.FILE));
+        meta.put("generator_warmup", new io.unibench.bench.GeneratorWarmup(1000, 1.25, 12,
+                io.unibench.bench.GeneratorWarmup.JIT_QUIET, 1250, 1250).describe());
         meta.finish(Instant.now(), StopReason.MAX_RATE, null).write(tmp);
         JsonNode doc = RunMetadata.read(tmp);
+        assertThat(doc.path("generator_warmup").path("ended").asText()).isEqualTo("jit quiet");
         assertThat(doc.get("schema_version").asInt()).isEqualTo(Schema.VERSION);
         Schemas.assertValid("run.schema.json", doc);
     }
