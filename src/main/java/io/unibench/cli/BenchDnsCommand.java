@@ -66,8 +66,8 @@ final class BenchDnsCommand implements Callable<Integer> {
 
     @Option(names = "--wait", defaultValue = "auto", paramLabel = "block|spin|auto",
             description = "How a sender thread waits for a query due in under 2 ms: block (in select, a helper "
-                    + "thread wakes it; least CPU), spin (polls its sockets through gaps of up to 100 us: no "
-                    + "hand-off per query, but it holds its core); auto: spin when --cpu-layout split gives every sender "
+                    + "thread wakes it; least CPU), spin (polls its sockets until then: no hand-off per query, "
+                    + "but it takes its whole core); auto: spin when --cpu-layout split gives every sender "
                     + "thread a generator core of its own, else block (default: ${DEFAULT-VALUE}).")
     String waitOption;
 

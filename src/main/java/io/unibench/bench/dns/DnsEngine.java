@@ -83,13 +83,6 @@ public final class DnsEngine implements LoadEngine {
     static final long CATCH_UP_AFTER_NANOS = 1_000_000;
     /** Gaps of at least two of these are slept in a blocking select (millisecond resolution). */
     static final long LONG_WAIT_UNIT_NANOS = 1_000_000;
-    /**
-     * With {@link #spinWaits}, gaps up to this long are polled. Longer ones still go to the Waker: a thread
-     * that spins through them would hold the generator's core against this JVM's own sampler and compiler
-     * threads, which the scheduler then lets in by preempting it for milliseconds (step-1 send-lag p99 of
-     * 6.7-7.7 ms spinning every gap below 2 ms, against 2.5-4.4 ms blocking, at 10k qps).
-     */
-    static final long SPIN_MAX_NANOS = 100_000;
     /** Longest blocking wait, so a stop request is seen soon. */
     static final long MAX_BLOCK_MILLIS = 100;
     /** How often outstanding queries are checked for their timeout. */
@@ -305,27 +298,17 @@ public final class DnsEngine implements LoadEngine {
     }
 
     /**
-     * Whether a sender waits for a query due in at most {@link #SPIN_MAX_NANOS} by polling its sockets
+     * Whether a sender waits for a query due in under {@code 2 * LONG_WAIT_UNIT_NANOS} by polling its sockets
      * ({@code selectNow}) until then, instead of blocking in select with a {@link Waker} thread to wake it.
      * The Waker costs a thread hand-off per wait: at 10k qps with one sender the Waker used 15 % of a core
      * beside the sender's 29 %, and at higher rates nearly every query needs one. Polling costs the whole
      * core, so it is only sound when the generator owns its cores and each sender has one of its own
      * ({@code --cpu-layout split}, threads not above the generator's cores): on a shared core it would take
-     * the CPU from the server or from a second sender. Longer waits still block.
+     * the CPU from the server or from a second sender. Waits of milliseconds still block.
      */
     public DnsEngine spinWaits(boolean on) {
         this.spin = on;
         return this;
-    }
-
-    /** {polled, handed to the Waker}: the waits of every sender so far (for tests). */
-    long[] waits() {
-        long[] n = new long[2];
-        for (Sender s : senders) {
-            n[0] += s.polledWaits;
-            n[1] += s.wakerWaits;
-        }
-        return n;
     }
 
     /**
@@ -495,9 +478,6 @@ public final class DnsEngine implements LoadEngine {
         final int readBatch;
         int outstanding;
         int readThisRound;
-        /** Waits polled and waits handed to the Waker (for tests). */
-        long polledWaits;
-        long wakerWaits;
         LoadMeter.Worker worker;
         IOException readFailure;
 
@@ -539,11 +519,13 @@ public final class DnsEngine implements LoadEngine {
             Waker.reduceTimerSlack();
             LoadMeter.Worker w = meter.newWorker();
             worker = w;
-            Waker waker = new Waker(selector, "unibench-dns-waker-" + index);
+            Waker waker = spin ? null : new Waker(selector, "unibench-dns-waker-" + index);
             try {
                 loop(schedule, meter, w, waker);
             } finally {
-                waker.stop();
+                if (waker != null) {
+                    waker.stop();
+                }
             }
         }
 
@@ -691,14 +673,12 @@ public final class DnsEngine implements LoadEngine {
             } else if (untilWake >= 2 * LONG_WAIT_UNIT_NANOS) {
                 long ms = Math.min(MAX_BLOCK_MILLIS, untilWake / LONG_WAIT_UNIT_NANOS - 1);
                 selector.select(onReadable, ms);
-            } else if (spin && untilWake <= SPIN_MAX_NANOS) {
-                // polled: bounded by wakeAt, at most SPIN_MAX_NANOS away
-                polledWaits++;
+            } else if (waker == null) {
+                // polled: bounded by wakeAt, under two milliseconds away
                 while (selector.selectNow(onReadable) == 0 && readThisRound == 0 && System.nanoTime() < wakeAt) {
                     Thread.onSpinWait();
                 }
             } else {
-                wakerWaits++;
                 waker.arm(wakeAt);
                 waker.selecting(true);
                 // re-read the clock after announcing the select: a deadline that passed meanwhile was
