@@ -64,13 +64,6 @@ final class BenchDnsCommand implements Callable<Integer> {
                     + "server's core) (default: ${DEFAULT-VALUE}).")
     String threadsOption;
 
-    @Option(names = "--wait", defaultValue = "auto", paramLabel = "block|spin|auto",
-            description = "How a sender thread waits for a query due in under 2 ms: block (in select, a helper "
-                    + "thread wakes it; least CPU), spin (polls its sockets until then: no hand-off per query, "
-                    + "but it takes its whole core); auto: spin when --cpu-layout split gives every sender "
-                    + "thread a generator core of its own, else block (default: ${DEFAULT-VALUE}).")
-    String waitOption;
-
     @Option(names = "--driver", defaultValue = "unibench", paramLabel = "NAME",
             description = "unibench (built-in engine) or dnsperf (runs the real dnsperf per step, to cross-check; "
                     + "default: ${DEFAULT-VALUE}).")
@@ -108,18 +101,6 @@ final class BenchDnsCommand implements Callable<Integer> {
                         + threads);
             }
         }
-        DnsEngine.Wait wait;
-        switch (waitOption) {
-            case "auto" -> wait = DnsEngine.Wait.auto(layout, threads);
-            case "block" -> wait = DnsEngine.Wait.block;
-            case "spin" -> wait = DnsEngine.Wait.spin;
-            default -> throw new UsageException("--wait must be block, spin or auto (got '" + waitOption + "')");
-        }
-        if (!"auto".equals(waitOption) && (driver != DnsBenchmark.Driver.unibench
-                || transport != DnsBenchmark.Transport.udp)) {
-            throw new UsageException("--wait applies to the built-in engine over UDP (--driver unibench"
-                    + " --transport udp)");
-        }
         QueryFile queryFile = queries == null ? QueryFile.defaults() : QueryFile.parse(queries);
         RampPlan plan = ramp.plan();
         if (driver == DnsBenchmark.Driver.dnsperf) {
@@ -137,11 +118,9 @@ final class BenchDnsCommand implements Callable<Integer> {
         meta.parameter("threads_choice", autoThreads ? "auto (" + cores + " cores"
                 + (layout.mode() == io.unibench.bench.CpuLayout.Mode.split ? " of the generator, --cpu-layout split"
                 : "") + ")" : "given");
-        meta.parameter("wait_choice", "auto".equals(waitOption) ? "auto (" + threads + " sender thread(s), "
-                + cores + " generator core(s), --cpu-layout " + layout.mode() + ")" : "given");
         RampOptions.describeGenerator(meta, lab);
         DnsBenchmark.Settings settings = new DnsBenchmark.Settings(target, address, queryFile, clients, threads, driver,
-                transport, wait);
+                transport);
         OpenLoopRun.Result result;
         try (io.unibench.bench.CpuLayout.Placed placed = ramp.placeCpus(meta, address, spec.commandLine().getErr())) {
             result = DnsBenchmark.run(settings, plan, stops, timeout, ramp.output("dns"), meta,

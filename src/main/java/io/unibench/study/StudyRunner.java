@@ -314,13 +314,10 @@ public final class StudyRunner {
                 "--output", out.toString()));
         cli.addAll(labArgs(false));
         cli.addAll(r.args("--clients"));
-        // the study drives each DNS ramp with one sender thread; the equivalent command says so
-        cli.addAll(List.of("--threads", "1"));
         cli.addAll(layoutArgs());
-        DnsEngine.Wait wait = DnsEngine.Wait.auto(layout(), 1);
         stage("dns-" + b.id(), cli, () -> {
             DnsBenchmark.Settings s = new DnsBenchmark.Settings(target, DnsTarget.parse(target), QueryFile.defaults(),
-                    r.connections(), 1, DnsBenchmark.Driver.unibench, DnsBenchmark.Transport.udp, wait);
+                    r.connections(), 1, DnsBenchmark.Driver.unibench, DnsBenchmark.Transport.udp);
             RunMetadata meta = rampMetadata("dns", cli, r, b);
             try (io.unibench.bench.CpuLayout.Placed placed = layout().apply(deployments.deployer(b), inst, meta)) {
                 OpenLoopRun.Result res = DnsBenchmark.run(s, r.plan(), r.stops(), r.timeout(),

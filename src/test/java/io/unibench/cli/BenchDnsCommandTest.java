@@ -60,10 +60,6 @@ class BenchDnsCommandTest {
         assertUsage("--threads must be a number or auto", "--target", "127.0.0.1:5353", "--rate", "5",
                 "--threads", "many");
         assertUsage("--clients must be", "--target", "127.0.0.1:5353", "--rate", "5", "--clients", "0");
-        assertUsage("--wait must be block, spin or auto", "--target", "127.0.0.1:5353", "--rate", "5",
-                "--wait", "busy");
-        assertUsage("--wait applies to the built-in engine over UDP", "--target", "127.0.0.1:5353", "--rate", "5",
-                "--wait", "spin", "--transport", "tcp");
         assertUsage("--cpu-layout must be split or shared", "--target", "127.0.0.1:5353", "--rate", "5",
                 "--cpu-layout", "half");
         assertUsage("invalid rate", "--target", "127.0.0.1:5353", "--rate", "-5");

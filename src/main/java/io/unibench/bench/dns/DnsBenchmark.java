@@ -30,15 +30,12 @@ public final class DnsBenchmark {
      * @param given the target as the user wrote it (recorded in run.json)
      */
     public record Settings(String given, InetSocketAddress address, QueryFile queries, int clients, int threads,
-                           Driver driver, Transport transport, DnsEngine.Wait waiting) {
+                           Driver driver, Transport transport) {
 
         public Map<String, Object> describe() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("clients", clients);
             m.put("threads", threads);
-            if (driver == Driver.unibench && transport == Transport.udp) {
-                m.put("wait", waiting.name());
-            }
             m.put("driver", driver.name());
             // dnsperf times from its own send: its figures are service times, not corrected for coordinated
             // omission
@@ -73,8 +70,7 @@ public final class DnsBenchmark {
         try (LoadEngine engine = s.driver() == Driver.dnsperf
                 ? new DnsperfEngine(s.address(), s.queries(), s.clients(), s.threads(), tcp)
                 : tcp ? new DnsTcpEngine(s.address(), s.queries(), s.clients(), s.threads())
-                : new DnsEngine(s.address(), s.queries(), s.clients(), s.threads())
-                        .spinWaits(s.waiting() == DnsEngine.Wait.spin)) {
+                : new DnsEngine(s.address(), s.queries(), s.clients(), s.threads())) {
             if (engine instanceof DnsperfEngine d) {
                 meta.tool("dnsperf", d.versionLine());
             }

@@ -108,8 +108,6 @@ public final class DnsEngine implements LoadEngine {
     private volatile boolean askServer = true;
     private volatile boolean serverAnswered;
     private final int maxIds;
-    /** Short waits polled on the thread's own core instead of armed on a {@link Waker} (see {@link #spinWaits}). */
-    private volatile boolean spin;
 
     /**
      * Opens and connects the sockets.
@@ -281,34 +279,6 @@ public final class DnsEngine implements LoadEngine {
     public static int autoThreads(int clients, int cores) {
         int t = cores <= 4 ? 2 : cores / 2;
         return Math.max(1, Math.min(clients, t));
-    }
-
-    /** How a sender waits for a query due in under two milliseconds (see {@link #spinWaits}). */
-    public enum Wait {
-        block, spin;
-
-        /**
-         * {@code --wait auto}: spin when the generator owns its cores ({@code --cpu-layout split}) and every
-         * sender thread has one of them to itself; else block.
-         */
-        public static Wait auto(io.unibench.bench.CpuLayout layout, int threads) {
-            return layout.mode() == io.unibench.bench.CpuLayout.Mode.split && threads <= layout.generator().size()
-                    ? spin : block;
-        }
-    }
-
-    /**
-     * Whether a sender waits for a query due in under {@code 2 * LONG_WAIT_UNIT_NANOS} by polling its sockets
-     * ({@code selectNow}) until then, instead of blocking in select with a {@link Waker} thread to wake it.
-     * The Waker costs a thread hand-off per wait: at 10k qps with one sender the Waker used 15 % of a core
-     * beside the sender's 29 %, and at higher rates nearly every query needs one. Polling costs the whole
-     * core, so it is only sound when the generator owns its cores and each sender has one of its own
-     * ({@code --cpu-layout split}, threads not above the generator's cores): on a shared core it would take
-     * the CPU from the server or from a second sender. Waits of milliseconds still block.
-     */
-    public DnsEngine spinWaits(boolean on) {
-        this.spin = on;
-        return this;
     }
 
     /**
@@ -519,13 +489,11 @@ public final class DnsEngine implements LoadEngine {
             Waker.reduceTimerSlack();
             LoadMeter.Worker w = meter.newWorker();
             worker = w;
-            Waker waker = spin ? null : new Waker(selector, "unibench-dns-waker-" + index);
+            Waker waker = new Waker(selector, "unibench-dns-waker-" + index);
             try {
                 loop(schedule, meter, w, waker);
             } finally {
-                if (waker != null) {
-                    waker.stop();
-                }
+                waker.stop();
             }
         }
 
@@ -662,8 +630,7 @@ public final class DnsEngine implements LoadEngine {
          * stamped when it came, until {@code wakeAt} (the next send). Gaps of milliseconds are slept in a
          * select that ends about a millisecond early; shorter ones by the {@link Waker}, which wakes the
          * select at the exact instant (select alone only knows milliseconds). Behind schedule but blocked
-         * (full socket buffer): a short sleep, never a spin. With {@link #spinWaits} the short gaps are polled
-         * instead: the thread checks its sockets until the instant comes or a reply does.
+         * (full socket buffer): a short sleep, never a spin.
          */
         private void waitForWork(long wakeAt, long now, Waker waker) throws IOException {
             long untilWake = wakeAt == Long.MAX_VALUE ? Long.MAX_VALUE : wakeAt - now;
@@ -673,11 +640,6 @@ public final class DnsEngine implements LoadEngine {
             } else if (untilWake >= 2 * LONG_WAIT_UNIT_NANOS) {
                 long ms = Math.min(MAX_BLOCK_MILLIS, untilWake / LONG_WAIT_UNIT_NANOS - 1);
                 selector.select(onReadable, ms);
-            } else if (waker == null) {
-                // polled: bounded by wakeAt, under two milliseconds away
-                while (selector.selectNow(onReadable) == 0 && readThisRound == 0 && System.nanoTime() < wakeAt) {
-                    Thread.onSpinWait();
-                }
             } else {
                 waker.arm(wakeAt);
                 waker.selecting(true);

@@ -307,40 +307,6 @@ class DnsEngineTest {
                 + " blocking client's round trip + 25 us, each plus that try's host noise); tries: %s", tries).isTrue();
     }
 
-    @Test
-    void aSpinningSenderPollsInsteadOfAWakerAndStillGetsEveryAnswer() throws Exception {
-        QueryFile qf = QueryFile.parse("t", new StringReader("ok.test A\n"));
-        InetSocketAddress target = (InetSocketAddress) server.getLocalSocketAddress();
-        try (DnsEngine engine = new DnsEngine(target, qf, 4, 1).spinWaits(true)) {
-            StepSchedule s = new StepSchedule(1, 2000, 4, System.nanoTime() + 20_000_000L, 100_000_000L,
-                    500_000_000L, 500_000_000L);
-            LoadMeter meter = new LoadMeter(DnsEngine.PROTOCOL, s.measureStartNanos());
-            ScheduledExecutorService look = Executors.newSingleThreadScheduledExecutor();
-            var wakers = look.schedule(() -> Thread.getAllStackTraces().keySet().stream()
-                    .filter(t -> t.getName().startsWith("unibench-dns-waker")).count(), 300, TimeUnit.MILLISECONDS);
-            engine.runStep(s, meter);
-            IntervalSample r = meter.sample();
-            assertThat(wakers.get()).as("no Waker thread while spinning").isZero();
-            look.shutdownNow();
-            assertThat(r.sent()).isEqualTo(1000);
-            assertThat(r.completed()).isEqualTo(1000);
-            assertThat(r.lost()).isZero();
-            assertThat(r.unsent()).isZero();
-        }
-    }
-
-    @Test
-    void spinIsChosenOnlyWhenEverySenderHasAGeneratorCoreOfItsOwn() {
-        var split2 = io.unibench.bench.CpuLayout.choose("split", io.unibench.util.CpuSet.parse("0-1"));
-        var split4 = io.unibench.bench.CpuLayout.choose("split", io.unibench.util.CpuSet.parse("0-3"));
-        var shared = io.unibench.bench.CpuLayout.choose("shared", io.unibench.util.CpuSet.parse("0-3"));
-        assertThat(DnsEngine.Wait.auto(split2, 1)).isEqualTo(DnsEngine.Wait.spin);
-        assertThat(DnsEngine.Wait.auto(split2, 2)).as("two senders on one core").isEqualTo(DnsEngine.Wait.block);
-        assertThat(DnsEngine.Wait.auto(split4, 2)).isEqualTo(DnsEngine.Wait.spin);
-        assertThat(DnsEngine.Wait.auto(shared, 1)).as("a shared core belongs to the server too")
-                .isEqualTo(DnsEngine.Wait.block);
-    }
-
     /** Median round trip of a blocking client to the responder: the best a generator can stamp. */
     private static long pingPongP50(InetSocketAddress target) throws Exception {
         byte[] q = DnsWire.encodeQuery(7, "ok.test", DnsWire.TYPE_A);
