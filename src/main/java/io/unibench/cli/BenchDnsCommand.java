@@ -115,9 +115,7 @@ final class BenchDnsCommand implements Callable<Integer> {
             return NetworkOptions.reexecInside(lab, spec);
         }
         RunMetadata meta = ramp.startMetadata("dns", spec);
-        meta.parameter("threads_choice", autoThreads ? "auto (" + cores + " cores"
-                + (layout.mode() == io.unibench.bench.CpuLayout.Mode.split ? " of the generator, --cpu-layout split"
-                : "") + ")" : "given");
+        meta.parameter("threads_choice", autoThreads ? DnsBenchmark.autoThreadsChoice(layout) : "given");
         RampOptions.describeGenerator(meta, lab);
         DnsBenchmark.Settings settings = new DnsBenchmark.Settings(target, address, queryFile, clients, threads, driver,
                 transport);

@@ -316,9 +316,14 @@ public final class StudyRunner {
         cli.addAll(r.args("--clients"));
         cli.addAll(layoutArgs());
         stage("dns-" + b.id(), cli, () -> {
+            // the threads bench dns --threads auto would choose, as the recorded command line says (it ran one
+            // thread before, which that command line did not reproduce)
+            int cores = layout().generator().size();
+            int threads = DnsEngine.autoThreads(r.connections(), cores);
             DnsBenchmark.Settings s = new DnsBenchmark.Settings(target, DnsTarget.parse(target), QueryFile.defaults(),
-                    r.connections(), 1, DnsBenchmark.Driver.unibench, DnsBenchmark.Transport.udp);
+                    r.connections(), threads, DnsBenchmark.Driver.unibench, DnsBenchmark.Transport.udp);
             RunMetadata meta = rampMetadata("dns", cli, r, b);
+            meta.parameter("threads_choice", DnsBenchmark.autoThreadsChoice(layout()));
             try (io.unibench.bench.CpuLayout.Placed placed = layout().apply(deployments.deployer(b), inst, meta)) {
                 OpenLoopRun.Result res = DnsBenchmark.run(s, r.plan(), r.stops(), r.timeout(),
                         OpenLoopRun.Output.of(out, "dns", b.id()), meta, listeners.ramp(DnsEngine.PROTOCOL.rateUnit()),

@@ -50,6 +50,13 @@ public final class DnsBenchmark {
     private DnsBenchmark() {
     }
 
+    /** run.json's {@code threads_choice} for {@code --threads auto}: the cores it counted, and why those. */
+    public static String autoThreadsChoice(io.unibench.bench.CpuLayout layout) {
+        return "auto (" + layout.generator().size() + " cores"
+                + (layout.mode() == io.unibench.bench.CpuLayout.Mode.split ? " of the generator, --cpu-layout split"
+                : "") + ")";
+    }
+
     public static OpenLoopRun.Result run(Settings s, RampPlan plan, StopConditions stops, Duration timeout,
                                          OpenLoopRun.Output output, RunMetadata meta, RampListener listener) {
         return run(s, plan, stops, timeout, output, meta, listener, null);
