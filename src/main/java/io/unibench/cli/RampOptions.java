@@ -262,7 +262,15 @@ public final class RampOptions {
         run.checkRules(io.unibench.results.FailOn.RAMP, "bench " + benchmark);
         output(benchmark).check();
         RampPlan p = plan();
-        if (p.longest().compareTo(LONG_RUN) > 0) {
+        if (p.autoMax()) {
+            // an auto ramp's length is where the server breaks: its worst case (every step) says nothing
+            long pct = Math.round(io.unibench.bench.RampRunner.REFINE_TOLERANCE * 100);
+            spec.commandLine().getErr().println("bench " + benchmark + ": --max-rate auto steps on until a stop"
+                    + " condition fires, then bisects to within " + pct + " % (steps of "
+                    + io.unibench.Units.formatDuration(p.stepDuration()) + " + "
+                    + io.unibench.Units.formatDuration(p.warmup()) + " warm-up)");
+            spec.commandLine().getErr().flush();
+        } else if (p.longest().compareTo(LONG_RUN) > 0) {
             spec.commandLine().getErr().println("bench " + benchmark + ": up to " + io.unibench.Units.formatDuration(
                     p.longest()) + " (" + p.rates().size() + " steps of " + io.unibench.Units.formatDuration(
                     p.stepDuration()) + " + " + io.unibench.Units.formatDuration(p.warmup())
