@@ -70,6 +70,10 @@ public final class Cni {
             ipam.putArray("routes").addObject().put("dst", "0.0.0.0/0");
         }
         // no gateway: a topology's link; the instance's placement adds its own routes
+        if (link.mac() != null) {
+            // the bridge plugin sets the container interface's MAC from here (its "mac" runtime capability)
+            c.putObject("runtimeConfig").put("mac", link.mac());
+        }
         return c.toString();
     }
 

@@ -434,7 +434,10 @@ public final class Labs {
         Set<Integer> used = usedOffsets(lab, segment, recorded);
         int off = AddressPlan.allocate(segment.subnet(), service, used);
         String address = segment.subnet().host(off);
-        String mac = path.equals(LabLink.TAP) ? mac(lab.namespace() + "/" + segment.name(), off) : null;
+        // every path gets the address's own MAC (QEMU's NIC, the container's or native process's veth through
+        // CNI): an address reused by the next instance keeps its MAC, so no neighbour in the lab holds a stale
+        // one (a random veth MAC per container left docker boot churn in a lab unanswered for seconds)
+        String mac = mac(lab.namespace() + "/" + segment.name(), off);
         return new LabLink(lab.name(), lab.namespace(), segment.name(), segment.bridge(), address,
                 segment.subnet().prefix(), segment.gateway(), mac, device, path, null);
     }

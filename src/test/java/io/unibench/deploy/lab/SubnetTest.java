@@ -72,6 +72,24 @@ class SubnetTest {
     }
 
     @Test
+    void everyPathGetsItsAddressesMacAndCniIsToldIt() throws Exception {
+        // a veth's MAC is the address's, as a tap's: the next instance on a reused address has the same one, so
+        // no neighbour in the lab keeps a stale MAC (docker boot churn in a lab went unanswered for 8 s)
+        Segment dmz = Segment.of("dmz", Subnet.parse("10.0.0.0/24"));
+        Lab lab = new Lab("t", "ub-000000-t", "/state", Lab.State.ready, null, null, java.util.List.of(dmz), null,
+                null, null);
+        for (String path : new String[] {LabLink.TAP, LabLink.VETH}) {
+            LabLink l = Labs.allocate(lab, dmz, "dns", path, null, java.util.List.of());
+            assertThat(l.address()).isEqualTo("10.0.0.100");
+            assertThat(l.mac()).as(path).isEqualTo(Labs.mac("ub-000000-t/dmz", 100));
+        }
+        LabLink veth = Labs.allocate(lab, dmz, "dns", LabLink.VETH, null, java.util.List.of());
+        var conf = new com.fasterxml.jackson.databind.ObjectMapper().readTree(Cni.conf(veth));
+        assertThat(conf.path("runtimeConfig").path("mac").asText()).isEqualTo(veth.mac());
+        assertThat(conf.path("type").asText()).isEqualTo("bridge");
+    }
+
+    @Test
     void labNamesAndNamespacesShowOwnership() {
         assertThat(Lab.checkName("default")).isEqualTo("default");
         for (String bad : new String[] {"", "Default", "1lab", "a_b", "abcdefghijklmnopq", "a b"}) {
