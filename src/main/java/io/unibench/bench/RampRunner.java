@@ -24,6 +24,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 
 /**
@@ -195,9 +196,8 @@ public final class RampRunner {
             meter.requestStop();
         }
         long jit0 = jit.getAsLong();
-        java.util.concurrent.atomic.AtomicReference<String> ended = new java.util.concurrent.atomic.AtomicReference<>();
-        java.util.concurrent.atomic.AtomicReference<RuntimeException> failure =
-                new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<String> ended = new AtomicReference<>();
+        AtomicReference<RuntimeException> failure = new AtomicReference<>();
         long[] seen = {jit0};
         int[] quietLooks = {0};
         Runnable look = () -> {
