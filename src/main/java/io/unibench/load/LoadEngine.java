@@ -27,6 +27,14 @@ public interface LoadEngine extends AutoCloseable {
         return null;
     }
 
+    /**
+     * The processes this engine runs on this host right now (an external generator: dnsperf), so their CPU
+     * time counts as the benchmark's, not as host noise. Default: none (the engine is this JVM).
+     */
+    default java.util.Set<Long> processes() {
+        return java.util.Set.of();
+    }
+
     @Override
     void close();
 }

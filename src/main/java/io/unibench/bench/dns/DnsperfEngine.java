@@ -35,6 +35,8 @@ public final class DnsperfEngine implements LoadEngine {
     private final Path datafile;
     private final String version;
     private final boolean tcp;
+    /** The dnsperf processes running now (one per step or warm-up), for {@link #processes()}. */
+    private final java.util.Set<Long> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public DnsperfEngine(InetSocketAddress target, QueryFile queries, int clients, int threads) {
         this(target, queries, clients, threads, false);
@@ -72,6 +74,11 @@ public final class DnsperfEngine implements LoadEngine {
 
     public String versionLine() {
         return version;
+    }
+
+    @Override
+    public java.util.Set<Long> processes() {
+        return java.util.Set.copyOf(running);
     }
 
     @Override
@@ -145,18 +152,19 @@ public final class DnsperfEngine implements LoadEngine {
         // block dnsperf's writes and so slow its sending; the file is followed while it grows (~30 bytes
         // per query) and deleted after the run
         Path output;
+        Process p = null;
         try {
             output = Files.createTempFile("unibench-dnsperf-", ".out");
         } catch (IOException e) {
             throw new UnibenchException("cannot create a file for dnsperf's output: " + e.getMessage(), e);
         }
         try {
-            Process p;
             try {
                 p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile()).start();
             } catch (IOException e) {
                 throw new UnibenchException("cannot start dnsperf: " + e.getMessage(), e);
             }
+            running.add(p.pid());
             OutputFollower follower = new OutputFollower(output, p, warmup ? null : w, w, schedule);
             Thread reader = new Thread(follower, "unibench-dnsperf-reader");
             reader.setDaemon(true);
@@ -214,6 +222,9 @@ public final class DnsperfEngine implements LoadEngine {
                 }
             }
         } finally {
+            if (p != null) {
+                running.remove(p.pid());
+            }
             try {
                 Files.deleteIfExists(output);
             } catch (IOException ignored) {
