@@ -78,7 +78,17 @@ public final class HostNoise {
         return n;
     }
 
-    /** Percent of all CPU time used outside the benchmark since the previous call (null the first time). */
+    /**
+     * The shortest interval a share is given for, in clock ticks per CPU (0.5 s): the counters tick in 10 ms, so
+     * a step's last, short sample (tens of ms after its last full second) read 0, 20 or 100 % from a tick or
+     * two, and a step's noise is the highest of its samples.
+     */
+    static final long MIN_TICKS_PER_CPU = 50;
+
+    /**
+     * Percent of all CPU time used outside the benchmark since the previous call; null the first time, and for an
+     * interval under {@link #MIN_TICKS_PER_CPU} (too short to tell: not measured, rather than a wrong figure).
+     */
     public Double samplePct() {
         long[] host = hostTimes();
         if (host == null) {
@@ -89,7 +99,7 @@ public final class HostNoise {
             own += processTime(pid);
         }
         Double pct = null;
-        if (lastTotal >= 0 && host[1] > lastTotal) {
+        if (lastTotal >= 0 && host[1] - lastTotal >= MIN_TICKS_PER_CPU * host[2]) {
             long others = (host[0] - lastBusy) - Math.max(0, own - lastOwn);
             pct = Math.max(0, 100.0 * others / (host[1] - lastTotal));
         }
@@ -112,8 +122,11 @@ public final class HostNoise {
         }
     }
 
-    /** {user + nice + system, all} jiffies of the host, or null. */
+    /** {user + nice + system, all} jiffies of the host and its CPU count, or null. */
     private long[] hostTimes() {
+        long busy = -1;
+        long all = 0;
+        int cpus = 0;
         try {
             for (String line : Files.readAllLines(proc.resolve("stat"))) {
                 if (line.startsWith("cpu ")) {
@@ -122,9 +135,14 @@ public final class HostNoise {
                     for (int i = 1; i < f.length; i++) {
                         total += Long.parseLong(f[i]);
                     }
-                    long busy = Long.parseLong(f[1]) + Long.parseLong(f[2]) + Long.parseLong(f[3]);
-                    return new long[] {busy, total};
+                    busy = Long.parseLong(f[1]) + Long.parseLong(f[2]) + Long.parseLong(f[3]);
+                    all = total;
+                } else if (line.startsWith("cpu")) {
+                    cpus++;
                 }
+            }
+            if (busy >= 0) {
+                return new long[] {busy, all, Math.max(1, cpus)};
             }
         } catch (IOException | RuntimeException e) {
             return null;

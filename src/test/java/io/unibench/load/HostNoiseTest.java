@@ -44,6 +44,20 @@ class HostNoiseTest {
     }
 
     @Test
+    void anIntervalTooShortToTellIsNotMeasuredRatherThanReadFromATick(@TempDir Path proc) throws Exception {
+        long server = 4242;
+        write(proc, 1000, 1000, 8000, server, 100, 100);
+        HostNoise noise = new HostNoise(proc, Set.of(server));
+        noise.samplePct();
+        // a step's tail: 3 ticks later (one CPU), 1 of them busy and not the server's, would read 33 %
+        write(proc, 1001, 1000, 8002, server, 100, 100);
+        assertThat(noise.samplePct()).isNull();
+        // the next full interval counts from there
+        write(proc, 1101, 1000, 8902, server, 150, 100);
+        assertThat(noise.samplePct()).isCloseTo(5.0, org.assertj.core.data.Offset.offset(1e-9));
+    }
+
+    @Test
     void aServerWithoutALoopbackSocketCountsThroughItsCpuTime(@TempDir Path proc) throws Exception {
         // a lab unikernel: QEMU owns no socket here; its CPU time comes from the backend (ns)
         long[] serverNs = {0};
