@@ -97,6 +97,9 @@ public final class OpenLoopRun {
             if (outcome.generatorWarmup() != null) {
                 meta.put("generator_warmup", outcome.generatorWarmup().describe());
             }
+            if (runner[0].generatorJit() != null) {
+                meta.put(GeneratorJit.RUN_JSON_KEY, runner[0].generatorJit());
+            }
             reason = outcome.reason();
             detail = outcome.detail();
             return new Result(dir, outcome);

@@ -70,6 +70,8 @@ public final class RampRunner {
     private volatile LongSupplier serverCpu;
     private volatile LongSupplier compileClock = RampRunner::jitCompileMillis;
     private GeneratorWarmup warmedUp;
+    /** The JIT compiler threads' policy while the steps run (see {@link GeneratorJit}); null before run(). */
+    private GeneratorJit jit;
 
     public RampRunner(LoadEngine engine, RampPlan plan, StopConditions stops, int clients, Duration timeout,
                       RampSink sink, RampListener listener) {
@@ -134,6 +136,8 @@ public final class RampRunner {
             if (!plan.generatorWarmup().isZero()) {
                 warmedUp = warmUpGenerator(rates.get(0), sampler);
             }
+            // the warm-up needed the compiler at full speed; the steps give it only the generator's idle time
+            jit = new GeneratorJit();
             // seconds.csv counts from here: the warm-up is no part of the run's time series
             long runStart = System.nanoTime();
             // the planned steps are numbered ahead of time; an auto ramp's length is unknown (0 = open)
@@ -163,7 +167,15 @@ public final class RampRunner {
             throw new IllegalStateException("unreachable: the last step always stops the ramp");
         } finally {
             sampler.shutdownNow();
+            if (jit != null) {
+                jit.close();
+            }
         }
+    }
+
+    /** For run.json's {@value GeneratorJit#RUN_JSON_KEY}: the compiler threads' policy in the steps; null before. */
+    public java.util.Map<String, Object> generatorJit() {
+        return jit == null ? null : jit.describe();
     }
 
     /**
@@ -324,6 +336,7 @@ public final class RampRunner {
     private Judged runAndJudge(int step, int planned, double rate, long runStart, ScheduledExecutorService sampler,
                                List<StepResult> done) throws InterruptedException {
         collectGarbage();
+        jit.idle();
         StepRun run = runStep(step, planned, rate, runStart, sampler);
         StepResult result = run.result;
         done.add(result);

@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * CPU affinity of host threads: {@code sched_setaffinity(2)} through JNA (on the class path for libvirt's
+ * CPU affinity (and scheduling policy) of host threads: {@code sched_setaffinity(2)} through JNA (on the class path for libvirt's
  * bindings) on every thread of a process, and the read-back from {@code /proc/PID/task/TID/status}
  * ({@code Cpus_allowed_list}), which is what a run records: a pin is verified, never assumed. Threads a
  * pinned thread creates later inherit its mask, so pinning every thread of a process once pins the
@@ -25,7 +25,15 @@ public final class Affinity {
 
     private interface CLib extends Library {
         int sched_setaffinity(int pid, long cpusetsize, long[] mask) throws LastErrorException;
+
+        int sched_setscheduler(int pid, int policy, int[] param) throws LastErrorException;
+
+        int sched_getscheduler(int pid) throws LastErrorException;
     }
+
+    /** {@code sched_setscheduler(2)} policies: the default time-sharing one, and the one below nice 19. */
+    public static final int SCHED_OTHER = 0;
+    public static final int SCHED_IDLE = 5;
 
     private static volatile CLib libc;
 
@@ -57,6 +65,33 @@ public final class Affinity {
                     : e.getErrorCode() == 22 ? " (no allowed CPU in the set: cgroup cpuset?)" : "");
         } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
             return "cannot call sched_setaffinity: " + e.getMessage();
+        }
+    }
+
+    /**
+     * Sets one thread's scheduling policy to {@link #SCHED_IDLE} (it runs only when nothing else on its CPUs
+     * wants to) or back to {@link #SCHED_OTHER}. Lowering a thread's own priority needs no privilege.
+     *
+     * @return null when done, else why not (errno in words)
+     */
+    public static String setPolicy(long tid, int policy) {
+        try {
+            libc().sched_setscheduler((int) tid, policy, new int[] {0});
+            return null;
+        } catch (LastErrorException e) {
+            return "sched_setscheduler(" + tid + ", " + policy + "): errno " + e.getErrorCode()
+                    + (e.getErrorCode() == 3 ? " (no such thread)" : e.getErrorCode() == 1 ? " (not permitted)" : "");
+        } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+            return "cannot call sched_setscheduler: " + e.getMessage();
+        }
+    }
+
+    /** A thread's scheduling policy ({@code sched_getscheduler(2)}), or -1 when it cannot be read. */
+    public static int policy(long tid) {
+        try {
+            return libc().sched_getscheduler((int) tid);
+        } catch (LastErrorException | UnsatisfiedLinkError | NoClassDefFoundError e) {
+            return -1;
         }
     }
 
