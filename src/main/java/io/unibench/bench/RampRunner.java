@@ -196,65 +196,115 @@ public final class RampRunner {
      * only its totals come back, for run.json.
      */
     private GeneratorWarmup warmUpGenerator(double rate, ScheduledExecutorService sampler) throws InterruptedException {
-        LongSupplier jit = compileClock;
-        long limit = plan.generatorWarmup().toNanos();
-        long least = Math.min(limit, MIN_GENERATOR_WARMUP.toNanos());
-        long silence = Math.min(MAX_WARMUP_SILENCE.toNanos(), stops.unresponsiveAfter().toNanos());
-        long start = System.nanoTime() + 20_000_000L;
-        StepSchedule schedule = new StepSchedule(0, rate, clients, start, 0, limit, timeout.toNanos());
-        LoadMeter meter = new LoadMeter(engine.protocol(), start);
-        current = meter;
-        if (interrupted) {
-            meter.requestStop();
-        }
-        long jit0 = jit.getAsLong();
-        AtomicReference<String> ended = new AtomicReference<>();
-        AtomicReference<RuntimeException> failure = new AtomicReference<>();
-        long[] seen = {jit0};
-        int[] quietLooks = {0};
-        Runnable look = () -> {
-            try {
-                long now = System.nanoTime();
-                long compiled = jit.getAsLong();
-                quietLooks[0] = compiled - seen[0] < QUIET_COMPILE_MILLIS ? quietLooks[0] + 1 : 0;
-                seen[0] = compiled;
-                // once the schedule is over (the limit) or the run interrupted, the reason is already given
-                boolean open = now < schedule.endNanos() && !meter.stopRequested();
-                String why = !open ? null
-                        : quietLooks[0] >= 2 && now - start >= least ? GeneratorWarmup.JIT_QUIET
-                        : now - Math.max(meter.lastHeardNanos(), start) >= silence ? GeneratorWarmup.TARGET_SILENT
-                        : null;
-                if (why != null && ended.compareAndSet(null, why)) {
-                    meter.requestStop();
-                }
-            } catch (RuntimeException e) {
-                // a scheduled task that throws is never run again: end the warm-up and fail the run after it
-                failure.compareAndSet(null, e);
-                meter.requestStop();
-            }
-        };
-        long firstLook = Math.max(0, start - System.nanoTime()) + TimeUnit.MILLISECONDS.toNanos(WARMUP_LOOK_MILLIS);
-        var looks = sampler.scheduleAtFixedRate(look, firstLook, TimeUnit.MILLISECONDS.toNanos(WARMUP_LOOK_MILLIS),
-                TimeUnit.NANOSECONDS);
+        LoadInterval interval = openInterval(0, rate, 0, plan.generatorWarmup().toNanos());
+        WarmupLook look = new WarmupLook(interval);
+        long look0 = TimeUnit.MILLISECONDS.toNanos(WARMUP_LOOK_MILLIS);
         try {
-            engine.runStep(schedule, meter);
+            load(interval, look, Math.max(0, interval.start() - System.nanoTime()) + look0, look0, sampler);
         } finally {
-            looks.cancel(false);
             current = null;
         }
-        if (failure.get() != null) {
-            throw failure.get();
-        }
-        long loaded = (meter.stopRequested() ? Math.min(meter.stopRequestedNanos(), schedule.endNanos())
-                : schedule.endNanos()) - start;
-        ended.compareAndSet(null, interrupted ? GeneratorWarmup.INTERRUPTED : GeneratorWarmup.LIMIT);
+        LoadMeter meter = interval.meter;
+        long loaded = (meter.stopRequested() ? Math.min(meter.stopRequestedNanos(), interval.schedule.endNanos())
+                : interval.schedule.endNanos()) - interval.start();
+        look.ended.compareAndSet(null, interrupted ? GeneratorWarmup.INTERRUPTED : GeneratorWarmup.LIMIT);
         IntervalSample t = meter.sample();
-        GeneratorWarmup w = new GeneratorWarmup(rate, Math.max(0, loaded) / 1e9, jit.getAsLong() - jit0,
-                ended.get(), t.sent(), t.completed());
+        GeneratorWarmup w = new GeneratorWarmup(rate, Math.max(0, loaded) / 1e9, look.jit.getAsLong() - look.jit0,
+                look.ended.get(), t.sent(), t.completed());
         // the host-noise share counts from here, so step 1's first second does not carry the warm-up's
         noisePct();
         listener.generatorWarmedUp(w);
         return w;
+    }
+
+    /**
+     * The generator warm-up's look every {@link #WARMUP_LOOK_MILLIS}: it ends the warm-up once the JIT compiler
+     * has been quiet in two looks in a row (after the least warm-up), or the target silent (see the class comment).
+     */
+    private final class WarmupLook implements Runnable {
+        final LongSupplier jit = compileClock;
+        final long jit0 = jit.getAsLong();
+        final AtomicReference<String> ended = new AtomicReference<>();
+        private final LoadInterval interval;
+        private final long least = Math.min(plan.generatorWarmup().toNanos(), MIN_GENERATOR_WARMUP.toNanos());
+        private final long silence = Math.min(MAX_WARMUP_SILENCE.toNanos(), stops.unresponsiveAfter().toNanos());
+        /** The compile time at the last look, and how many looks in a row saw under QUIET_COMPILE_MILLIS. */
+        private long seen = jit0;
+        private int quietLooks;
+
+        WarmupLook(LoadInterval interval) {
+            this.interval = interval;
+        }
+
+        @Override
+        public void run() {
+            long now = System.nanoTime();
+            long compiled = jit.getAsLong();
+            quietLooks = compiled - seen < QUIET_COMPILE_MILLIS ? quietLooks + 1 : 0;
+            seen = compiled;
+            LoadMeter meter = interval.meter;
+            long start = interval.start();
+            // once the schedule is over (the limit) or the run interrupted, the reason is already given
+            boolean open = now < interval.schedule.endNanos() && !meter.stopRequested();
+            String why = !open ? null
+                    : quietLooks >= 2 && now - start >= least ? GeneratorWarmup.JIT_QUIET
+                    : now - Math.max(meter.lastHeardNanos(), start) >= silence ? GeneratorWarmup.TARGET_SILENT
+                    : null;
+            if (why != null && ended.compareAndSet(null, why)) {
+                meter.requestStop();
+            }
+        }
+    }
+
+    /** One interval of load (a step, or the generator's warm-up): its schedule and the meter that records it. */
+    private record LoadInterval(StepSchedule schedule, LoadMeter meter, AtomicReference<RuntimeException> failure) {
+        long start() {
+            return schedule.startNanos();
+        }
+    }
+
+    /**
+     * Schedules an interval of load at {@code rate} starting shortly (a little lead time so every sender thread
+     * is ready before the first due time) and gives it a fresh meter, recording from the end of its warm-up. The
+     * meter is {@link #current} (so {@link #interrupt()} reaches it) until the caller clears that.
+     */
+    private LoadInterval openInterval(int step, double rate, long warmupNanos, long measureNanos) {
+        long start = System.nanoTime() + 20_000_000L;
+        StepSchedule schedule = new StepSchedule(step, rate, clients, start, warmupNanos, measureNanos,
+                timeout.toNanos());
+        LoadMeter meter = new LoadMeter(engine.protocol(), schedule.measureStartNanos());
+        current = meter;
+        if (interrupted) {
+            meter.requestStop();
+        }
+        return new LoadInterval(schedule, meter, new AtomicReference<>());
+    }
+
+    /**
+     * Runs the engine through the interval while the sampler runs {@code sample} at a fixed rate (first after
+     * {@code firstNanos}, then every {@code periodNanos}), and rethrows what a sample threw. A scheduled task
+     * that throws is silently never run again: the first failure is kept and ends the interval instead.
+     */
+    private void load(LoadInterval interval, Runnable sample, long firstNanos, long periodNanos,
+                      ScheduledExecutorService sampler) throws InterruptedException {
+        Runnable guarded = () -> {
+            try {
+                sample.run();
+            } catch (RuntimeException e) {
+                interval.failure.compareAndSet(null, e);
+                interval.meter.requestStop();
+                throw e;
+            }
+        };
+        var future = sampler.scheduleAtFixedRate(guarded, firstNanos, periodNanos, TimeUnit.NANOSECONDS);
+        try {
+            engine.runStep(interval.schedule, interval.meter);
+        } finally {
+            future.cancel(false);
+        }
+        if (interval.failure.get() != null) {
+            throw interval.failure.get();
+        }
     }
 
     /** Stop reasons after which an auto ramp bisects toward the break point (the server still answers). */
@@ -449,21 +499,16 @@ public final class RampRunner {
             throws InterruptedException {
         long warmup = plan.warmup().toNanos();
         long measure = plan.stepDuration().toNanos();
-        // a little lead time so every sender thread is ready before the first due time
-        long start = System.nanoTime() + 20_000_000L;
-        StepSchedule schedule = new StepSchedule(step, rate, clients, start, warmup, measure, timeout.toNanos());
-        LoadMeter meter = new LoadMeter(engine.protocol(), schedule.measureStartNanos());
-        current = meter;
-        if (interrupted) {
-            meter.requestStop();
-        }
+        LoadInterval interval = openInterval(step, rate, warmup, measure);
+        StepSchedule schedule = interval.schedule;
+        LoadMeter meter = interval.meter;
+        long start = interval.start();
         listener.stepStarted(step, steps, rate, warmup, measure);
         StepRun run = new StepRun();
         Object lock = new Object();
         IntervalSample[] total = {IntervalSample.empty(engine.protocol())};
         boolean[] noiseWarned = {false};
         long unresponsiveNanos = stops.unresponsiveAfter().toNanos();
-        RuntimeException[] tickFailure = new RuntimeException[1];
         Runnable sampleSecond = () -> {
             synchronized (lock) {
                 IntervalSample s = meter.sample().withHostNoise(noisePct());
@@ -486,21 +531,6 @@ public final class RampRunner {
                 }
             }
         };
-        // a scheduled task that throws is silently never run again: keep the failure and end the step instead
-        Runnable tick = () -> {
-            try {
-                sampleSecond.run();
-            } catch (RuntimeException e) {
-                synchronized (lock) {
-                    if (tickFailure[0] == null) {
-                        tickFailure[0] = e;
-                    }
-                }
-                meter.requestStop();
-                throw e;
-            }
-        };
-        var future = sampler.scheduleAtFixedRate(tick, 1000, 1000, TimeUnit.MILLISECONDS);
         // the server's CPU over the measured window: read when it opens and when it closes (or the step ends)
         LongSupplier cpu = serverCpu;
         AtomicLong cpu0 = new AtomicLong(Long.MIN_VALUE);
@@ -514,10 +544,10 @@ public final class RampRunner {
             cpuEnd = sampler.schedule(() -> cpu1.set(cpu.getAsLong()),
                     Math.max(0, schedule.measureStartNanos() + measure - now), TimeUnit.NANOSECONDS);
         }
+        long second = TimeUnit.SECONDS.toNanos(1);
         try {
-            engine.runStep(schedule, meter);
+            load(interval, sampleSecond, second, second, sampler);
         } finally {
-            future.cancel(false);
             if (cpuStart != null) {
                 cpuStart.cancel(false);
                 cpuEnd.cancel(false);
@@ -525,11 +555,6 @@ public final class RampRunner {
         }
         if (cpu != null && cpu1.get() == Long.MIN_VALUE && cpu0.get() != Long.MIN_VALUE) {
             cpu1.compareAndSet(Long.MIN_VALUE, cpu.getAsLong()); /* stopped early: up to now */
-        }
-        synchronized (lock) {
-            if (tickFailure[0] != null) {
-                throw tickFailure[0];
-            }
         }
         synchronized (lock) {
             // the last, partial second (and the drain after the schedule) belongs in the time series too

@@ -76,22 +76,14 @@ public final class Estimates {
         }
     }
 
-    /** When a ramp step counts as held: the run's own stop conditions. */
-    public record Criteria(double maxFailurePct, double maxP99Us) {
-        BreakPoint.Criteria rule() {
-            return new BreakPoint.Criteria(maxFailurePct, maxP99Us);
-        }
-    }
-
     /**
      * The break point of a ramp by {@link BreakPoint}'s rule (rate order, generator-saturated steps left out,
      * the run's criteria, a step's p99 the largest of its per-second p99s), a step's lost + failed share taken
      * from its seconds. Resampling draws each step's seconds with replacement (a block bootstrap: latencies
      * within a second are not independent, seconds nearly are).
      */
-    public static Estimate breakPoint(List<Step> steps, Criteria criteria) {
+    public static Estimate breakPoint(List<Step> steps, BreakPoint.Criteria c) {
         List<Step> s = List.copyOf(steps);
-        BreakPoint.Criteria c = criteria.rule();
         int n = s.stream().mapToInt(x -> x.seconds().size()).sum();
         return new Estimate() {
             @Override
@@ -116,8 +108,8 @@ public final class Estimates {
      * {@link #breakPoint} is only a lower bound (the ramp stopped at its --max-rate, or because the
      * generator could not keep up, before the server broke).
      */
-    public static boolean breakPointReached(List<Step> steps, Criteria criteria) {
-        return rule(steps, criteria.rule(), null).reached();
+    public static boolean breakPointReached(List<Step> steps, BreakPoint.Criteria criteria) {
+        return rule(steps, criteria, null).reached();
     }
 
     /** The rule on the data, or on a resample of each step's seconds when {@code random} is given. */

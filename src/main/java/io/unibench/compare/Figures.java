@@ -147,8 +147,7 @@ public final class Figures {
                     number(file, r, p99Us)));
         }
         JsonNode params = meta.path("parameters");
-        BreakPoint.Criteria rule = BreakPoint.Criteria.of(params);
-        Estimates.Criteria criteria = new Estimates.Criteria(rule.maxFailurePct(), rule.maxP99Us());
+        BreakPoint.Criteria criteria = BreakPoint.Criteria.of(params);
         List<Estimates.Step> steps = new ArrayList<>();
         String where = label == null ? "" : " (" + label + ")";
         String keyLabel = label == null ? "" : "/" + label;

@@ -32,33 +32,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** unibench deploy/status/destroy against the real QEMU and the real Docker daemon, in-process. */
 class DeployIT {
-    private Path state;
+    @RegisterExtension
+    final DeployItSupport.Dirs dirs = new DeployItSupport.Dirs("unibench-deploy-it",
+            () -> System.clearProperty(PortAllocator.RANGE_PROPERTY));
 
     @BeforeAll
     static void images() {
         DeployItSupport.requireTools();
         DeployItSupport.buildImages();
-    }
-
-    @BeforeEach
-    void stateDir() throws IOException {
-        state = DeployItSupport.freshStateDir();
-    }
-
-    @AfterEach
-    void cleanUp() throws IOException {
-        try {
-            DeployItSupport.tearDown(state);
-        } finally {
-            System.clearProperty(PortAllocator.RANGE_PROPERTY);
-        }
     }
 
     @Test
@@ -82,8 +69,8 @@ class DeployIT {
             }
         }
         assertThat(seen).containsExactlyInAnyOrder("qemu/dns", "qemu/web", "docker/dns", "docker/web");
-        assertThat(ourContainers(state)).hasSize(2);
-        assertThat(ourQemus(state)).hasSize(2);
+        assertThat(ourContainers(dirs.state())).hasSize(2);
+        assertThat(ourQemus(dirs.state())).hasSize(2);
 
         DeployItSupport.Run status = unibench("status", "--json");
         assertThat(status.exit()).as(status.err()).isZero();
@@ -95,8 +82,8 @@ class DeployIT {
         DeployItSupport.Run destroy = unibench("destroy", "--all");
         assertThat(destroy.exit()).as(destroy.err()).isZero();
         assertThat(destroy.out()).contains("qemu-dns-1", "qemu-web-1", "docker-dns-1", "docker-web-1");
-        assertThat(ourContainers(state)).isEmpty();
-        assertThat(ourQemus(state)).isEmpty();
+        assertThat(ourContainers(dirs.state())).isEmpty();
+        assertThat(ourQemus(dirs.state())).isEmpty();
         assertThat(unibench("status", "--json").json().get("instances")).isEmpty();
     }
 
@@ -113,8 +100,8 @@ class DeployIT {
             assertThat(unibench("deploy", "dns", "--backend", "both").exit()).isZero();
             DeployItSupport.Run destroy = unibench("destroy", "--all");
             assertThat(destroy.exit()).as(destroy.err()).isZero();
-            assertThat(ourContainers(state)).isEmpty();
-            assertThat(ourQemus(state)).isEmpty();
+            assertThat(ourContainers(dirs.state())).isEmpty();
+            assertThat(ourQemus(dirs.state())).isEmpty();
             assertThat(qemu.isAlive()).as("unrelated QEMU survives").isTrue();
             assertThat(run(List.of("docker", "inspect", "-f", "{{.State.Running}}", name), 30).out().strip())
                     .as("unrelated container survives").isEqualTo("true");
@@ -157,7 +144,7 @@ class DeployIT {
             port++;
         }
         InetSocketAddress a = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
-        StateStore store = StateStore.open(state);
+        StateStore store = StateStore.open(dirs.state());
         ServiceCatalog catalog = ServiceCatalog.load();
         ServiceSpec dns = catalog.get("dns");
         List<Deployer> deployers = List.of(
@@ -192,8 +179,8 @@ class DeployIT {
                 assertThat(taken.port()).isEqualTo(port);
             }
         }
-        assertThat(ourContainers(state)).isEmpty();
-        assertThat(ourQemus(state)).isEmpty();
+        assertThat(ourContainers(dirs.state())).isEmpty();
+        assertThat(ourQemus(dirs.state())).isEmpty();
     }
 
     @Test
@@ -207,7 +194,7 @@ class DeployIT {
         r = unibench("destroy", "qemu-dns-42");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("no instance qemu-dns-42");
-        assertThat(ourContainers(state)).isEmpty();
-        assertThat(ourQemus(state)).isEmpty();
+        assertThat(ourContainers(dirs.state())).isEmpty();
+        assertThat(ourQemus(dirs.state())).isEmpty();
     }
 }

@@ -18,14 +18,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** unibench as a separate JVM, killed (SIGKILL) or interrupted (SIGINT) in the middle of a deploy. */
 class DeployKillIT {
-    private Path state;
+    @RegisterExtension
+    final DeployItSupport.Dirs dirs = new DeployItSupport.Dirs("unibench-deploy-kill-it");
 
     @BeforeAll
     static void images() {
@@ -33,26 +33,16 @@ class DeployKillIT {
         DeployItSupport.buildImages();
     }
 
-    @BeforeEach
-    void stateDir() throws IOException {
-        state = DeployItSupport.freshStateDir();
-    }
-
-    @AfterEach
-    void cleanUp() throws IOException {
-        DeployItSupport.tearDown(state);
-    }
-
     /** Starts 'unibench ARGS' in its own JVM with this test's state directory, output to unibench.out. */
     private Process spawn(Map<String, String> env, String... args) throws IOException {
-        return spawn(state.resolve("unibench.out"), env, args);
+        return spawn(dirs.state().resolve("unibench.out"), env, args);
     }
 
     private Process spawn(Path output, Map<String, String> env, String... args) throws IOException {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", cp, "-Dunibench.home=" + System.getProperty("unibench.home", "."),
-                "-D" + StateStore.DIR_PROPERTY + "=" + state, "io.unibench.cli.Main"));
+                "-D" + StateStore.DIR_PROPERTY + "=" + dirs.state(), "io.unibench.cli.Main"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(output.toFile());
@@ -61,7 +51,7 @@ class DeployKillIT {
     }
 
     private int recorded() throws IOException {
-        try (Stream<Path> s = Files.list(state.resolve("instances"))) {
+        try (Stream<Path> s = Files.list(dirs.state().resolve("instances"))) {
             return (int) s.filter(p -> p.toString().endsWith(".json")).count();
         }
     }
@@ -70,7 +60,7 @@ class DeployKillIT {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (recorded() < n) {
             assertThat(p.isAlive()).as("unibench ended before recording " + n + " instances: "
-                    + Files.readString(state.resolve("unibench.out"))).isTrue();
+                    + Files.readString(dirs.state().resolve("unibench.out"))).isTrue();
             assertThat(System.nanoTime() < deadline).as("no " + n + " records within 60 s").isTrue();
             Thread.sleep(2);
         }
@@ -88,7 +78,7 @@ class DeployKillIT {
         }
         assertThat(p.exitValue()).isEqualTo(137);
         Thread.sleep(300); // a container create call in flight when we killed may still complete
-        assertThat(ourQemus(state)).as("orphaned QEMU guests").isNotEmpty();
+        assertThat(ourQemus(dirs.state())).as("orphaned QEMU guests").isNotEmpty();
 
         DeployItSupport.Run status = unibench("status", "--json");
         assertThat(status.exit()).as(status.err()).isZero();
@@ -102,8 +92,8 @@ class DeployKillIT {
 
         DeployItSupport.Run destroy = unibench("destroy", "--all");
         assertThat(destroy.exit()).as(destroy.err()).isZero();
-        assertThat(ourQemus(state)).isEmpty();
-        assertThat(ourContainers(state)).isEmpty();
+        assertThat(ourQemus(dirs.state())).isEmpty();
+        assertThat(ourContainers(dirs.state())).isEmpty();
         assertThat(unibench("status", "--json").json().get("instances")).isEmpty();
     }
 
@@ -118,17 +108,17 @@ class DeployKillIT {
             p.destroyForcibly();
         }
         assertThat(p.exitValue()).isEqualTo(130);
-        assertThat(ourQemus(state)).isEmpty();
-        assertThat(ourContainers(state)).isEmpty();
-        try (Stream<Path> s = Files.list(state.resolve("instances"))) {
+        assertThat(ourQemus(dirs.state())).isEmpty();
+        assertThat(ourContainers(dirs.state())).isEmpty();
+        try (Stream<Path> s = Files.list(dirs.state().resolve("instances"))) {
             assertThat(s.toList()).as("no records left").isEmpty();
         }
     }
 
     @Test
     void twoUnibenchProcessesDeployingAtOnceNeverShareAnIdOrAPort() throws Exception {
-        Path outA = state.resolve("a.out");
-        Path outB = state.resolve("b.out");
+        Path outA = dirs.state().resolve("a.out");
+        Path outB = dirs.state().resolve("b.out");
         Process a = spawn(outA, Map.of(), "deploy", "dns", "--backend", "both", "--count", "2", "--json");
         Process b = spawn(outB, Map.of(), "deploy", "dns", "--backend", "both", "--count", "2", "--json");
         try {
@@ -156,13 +146,14 @@ class DeployKillIT {
 
     @Test
     void unreachableDockerDaemonIsOneClearLineAndNothingStarts() throws Exception {
-        Process p = spawn(Map.of("DOCKER_HOST", "unix://" + state.resolve("no-docker.sock")), "deploy", "poc", "--network", "forward");
+        Process p = spawn(Map.of("DOCKER_HOST", "unix://" + dirs.state().resolve("no-docker.sock")), "deploy", "poc",
+                "--network", "forward");
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        String out = Files.readString(state.resolve("unibench.out"), StandardCharsets.UTF_8);
+        String out = Files.readString(dirs.state().resolve("unibench.out"), StandardCharsets.UTF_8);
         assertThat(p.exitValue()).as(out).isEqualTo(1);
         assertThat(out.strip().lines().toList()).as(out).hasSize(1);
         assertThat(out).contains("Docker daemon not reachable").contains("dockerd");
-        assertThat(ourQemus(state)).isEmpty();
-        assertThat(new File(state.resolve("instances").toString()).list()).isEmpty();
+        assertThat(ourQemus(dirs.state())).isEmpty();
+        assertThat(new File(dirs.state().resolve("instances").toString()).list()).isEmpty();
     }
 }

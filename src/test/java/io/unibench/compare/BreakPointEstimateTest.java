@@ -2,12 +2,13 @@ package io.unibench.compare;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.unibench.results.BreakPoint;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class BreakPointEstimateTest {
-    private static final Estimates.Criteria ONE_PCT_1S = new Estimates.Criteria(1, 1_000_000);
+    private static final BreakPoint.Criteria ONE_PCT_1S = new BreakPoint.Criteria(1, 1_000_000);
 
     private static Estimates.Step step(double rate, double lossPct, boolean generatorSaturated) {
         List<Estimates.Second> secs = new ArrayList<>();

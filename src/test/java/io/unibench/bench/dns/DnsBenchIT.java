@@ -14,9 +14,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** `unibench bench dns` end to end against a real knotd on loopback, and against a port that never answers. */
@@ -28,24 +27,11 @@ class DnsBenchIT {
             "latency_p99_us", "latency_p99_9_us", "latency_max_us", "service_p50_us", "service_p99_us",
             "generator_saturated", "stop_reason");
 
-    @TempDir
-    static Path knotDir;
-    static KnotServer knot;
+    @RegisterExtension
+    static final KnotServer.PerClass knotd = new KnotServer.PerClass();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startKnot() throws Exception {
-        knot = KnotServer.start(knotDir);
-    }
-
-    @AfterAll
-    static void stopKnot() throws Exception {
-        if (knot != null) {
-            knot.close();
-        }
-    }
 
     static List<CSVRecord> csv(Path file) throws Exception {
         try (Reader r = Files.newBufferedReader(file)) {
@@ -60,9 +46,9 @@ class DnsBenchIT {
     @Test
     void shortRampAgainstKnot() throws Exception {
         Path out = dir.resolve("ramp");
-        long before = knot.udpQueries();
-        long dropsBefore = knot.kernelDrops();
-        int exit = Main.run("bench", "dns", "--target", "127.0.0.1:" + knot.port, "--start-rate", "500",
+        long before = knotd.server().udpQueries();
+        long dropsBefore = knotd.server().kernelDrops();
+        int exit = Main.run("bench", "dns", "--target", "127.0.0.1:" + knotd.server().port, "--start-rate", "500",
                 "--step", "500", "--max-rate", "1500", "--step-duration", "3s", "--warmup", "0s", "--timeout", "5s",
                 // the test checks the accounting, not the server: on a busy CI machine knot may drop a few
                 // datagrams (counted below), which must not end the ramp early
@@ -98,10 +84,10 @@ class DnsBenchIT {
         assertThat(warmSent).isPositive();
         // the server saw every query unibench counted as sent, in the warm-up and the steps (datagrams the
         // kernel dropped at the server's socket are the only ones it can miss, and unibench counts those as lost)
-        long drops = knot.kernelDrops() - dropsBefore;
+        long drops = knotd.server().kernelDrops() - dropsBefore;
         // ...plus the stats.unibench. CH TXT query unibench asks each server once (knot refuses it, so it is
         // not asked again; up to 3 tries when the answer is lost)
-        assertThat(knot.udpQueries() - before + drops).isBetween(warmSent + sent + 1, warmSent + sent + 3);
+        assertThat(knotd.server().udpQueries() - before + drops).isBetween(warmSent + sent + 1, warmSent + sent + 3);
         assertThat(warmLost + lost).isEqualTo(drops);
 
         CSVRecord first = steps.get(0);
@@ -122,7 +108,7 @@ class DnsBenchIT {
 
         JsonNode run = new ObjectMapper().readTree(out.resolve("run.json").toFile());
         assertThat(run.path("stop_reason").asText()).isEqualTo("max-rate");
-        assertThat(run.path("target").path("port").asInt()).isEqualTo(knot.port);
+        assertThat(run.path("target").path("port").asInt()).isEqualTo(knotd.server().port);
         assertThat(run.path("parameters").path("clients").asInt()).isEqualTo(100);
         assertThat(run.path("generator").asText()).contains("100 sockets");
     }
@@ -132,7 +118,7 @@ class DnsBenchIT {
         Path q = dir.resolve("q.txt");
         Files.writeString(q, "; only names that do not exist\nnope.cetic.be A\nnothing.cetic.be AAAA\n");
         Path out = dir.resolve("nx");
-        int exit = Main.run("bench", "dns", "--target", "127.0.0.1:" + knot.port, "--queries", q.toString(),
+        int exit = Main.run("bench", "dns", "--target", "127.0.0.1:" + knotd.server().port, "--queries", q.toString(),
                 "--rate", "400", "--duration", "1s", "--clients", "4", "--threads", "2", "--quiet",
                 "--max-send-lag", "1s", "--output", out.toString());
         assertThat(exit).isEqualTo(0);
@@ -147,7 +133,7 @@ class DnsBenchIT {
     void tcpTransportPipelinesOverPersistentConnections() throws Exception {
         for (String driver : List.of("unibench", "dnsperf")) {
             Path out = dir.resolve("tcp-" + driver);
-            int exit = Main.run("bench", "dns", "--target", "127.0.0.1:" + knot.port, "--transport", "tcp",
+            int exit = Main.run("bench", "dns", "--target", "127.0.0.1:" + knotd.server().port, "--transport", "tcp",
                     "--driver", driver, "--rate", "1000", "--duration", "2s", "--warmup", "0s", "--clients", "4",
                     "--quiet", "--output", out.toString());
             assertThat(exit).as(driver).isEqualTo(0);
@@ -167,8 +153,8 @@ class DnsBenchIT {
     @Test
     void ipv6Target() throws Exception {
         Path out = dir.resolve("v6");
-        int exit = Main.run("bench", "dns", "--target", "[::1]:" + knot.port, "--rate", "200", "--duration", "1s",
-                "--clients", "2", "--quiet", "--output", out.toString());
+        int exit = Main.run("bench", "dns", "--target", "[::1]:" + knotd.server().port, "--rate", "200",
+                "--duration", "1s", "--clients", "2", "--quiet", "--output", out.toString());
         assertThat(exit).isEqualTo(0);
         CSVRecord s = csv(out.resolve("steps.csv")).get(0);
         assertThat(n(s, "sent")).isBetween(198L, 200L);
@@ -182,7 +168,7 @@ class DnsBenchIT {
         Path out = dir.resolve("dnsperf");
         // a warm-up longer than --unresponsive: dnsperf's warm-up answers count as heard (it once stopped the
         // run as unresponsive before the measurement began)
-        int exit = Main.run("bench", "dns", "--target", "127.0.0.1:" + knot.port, "--driver", "dnsperf",
+        int exit = Main.run("bench", "dns", "--target", "127.0.0.1:" + knotd.server().port, "--driver", "dnsperf",
                 "--rate", "1000", "--duration", "2s", "--warmup", "3s", "--unresponsive", "2s", "--clients", "10",
                 "--quiet", "--output", out.toString());
         assertThat(exit).isEqualTo(0);

@@ -11,31 +11,17 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** --fail-on and --json on a real bench dns against knotd: exit 3 with the broken rule, summary.json valid. */
 class FailOnIT {
-    @TempDir
-    static Path knotDir;
-    static KnotServer knot;
+    @RegisterExtension
+    static final KnotServer.PerClass knotd = new KnotServer.PerClass();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startKnot() throws Exception {
-        knot = KnotServer.start(knotDir);
-    }
-
-    @AfterAll
-    static void stopKnot() throws Exception {
-        if (knot != null) {
-            knot.close();
-        }
-    }
 
     record Run(int exit, String out, String err) {
     }
@@ -44,8 +30,9 @@ class FailOnIT {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int exit = Main.commandLine().setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true))
-                .execute("bench", "dns", "--target", "127.0.0.1:" + knot.port, "--rate", "300", "--duration", "2s",
-                        "--warmup", "300ms", "-q", "--json", "--output", output.toString(), "--fail-on", failOn);
+                .execute("bench", "dns", "--target", "127.0.0.1:" + knotd.server().port, "--rate", "300",
+                        "--duration", "2s", "--warmup", "300ms", "-q", "--json", "--output", output.toString(),
+                        "--fail-on", failOn);
         return new Run(exit, out.toString(), err.toString());
     }
 

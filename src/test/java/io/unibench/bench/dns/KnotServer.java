@@ -12,8 +12,13 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real authoritative server for tests: Debian's knotd on 127.0.0.1 and a free high port, serving the
@@ -146,6 +151,42 @@ final class KnotServer implements AutoCloseable {
             }
         }
         return drops;
+    }
+
+    /**
+     * One knotd for a whole test class, as a JUnit extension
+     * ({@code @RegisterExtension static final KnotServer.PerClass knot = new KnotServer.PerClass()}): started
+     * in a fresh temporary folder before the class's first test, stopped and its folder removed after the last.
+     */
+    static final class PerClass implements BeforeAllCallback, AfterAllCallback {
+        private Path dir;
+        private KnotServer server;
+
+        /** The running server (between the class's first and last test). */
+        KnotServer server() {
+            return server;
+        }
+
+        @Override
+        public void beforeAll(ExtensionContext context) throws Exception {
+            dir = Files.createTempDirectory("unibench-knot");
+            server = start(dir);
+        }
+
+        @Override
+        public void afterAll(ExtensionContext context) throws IOException {
+            try {
+                if (server != null) {
+                    server.close();
+                }
+            } finally {
+                try (Stream<Path> s = Files.walk(dir)) {
+                    for (Path f : s.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(f);
+                    }
+                }
+            }
+        }
     }
 
     @Override

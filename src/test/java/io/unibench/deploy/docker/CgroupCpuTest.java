@@ -1,11 +1,16 @@
 package io.unibench.deploy.docker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class CgroupCpuTest {
     private static final String ID = "4f2a9c0e1b7d";
@@ -20,36 +25,27 @@ class CgroupCpuTest {
         return f;
     }
 
-    @Test
-    void v1CgroupfsDriver() throws Exception {
-        Path f = write("cpuacct/docker/" + ID + "/cpuacct.usage", "123456789\n");
-        CgroupCpu c = CgroupCpu.of(root, ID).orElseThrow();
-        assertThat(c.file()).isEqualTo(f);
-        assertThat(c.nanos()).isEqualTo(123_456_789L);
+    /** Each layout docker's cgroup drivers leave: where the container's CPU file is, what it holds, its nanoseconds. */
+    static Stream<Arguments> layouts() {
+        return Stream.of(
+                arguments("v1 cgroupfs driver", "cpuacct/docker/" + ID + "/cpuacct.usage", "123456789\n",
+                        123_456_789L),
+                arguments("v1 systemd driver under the joint cpu hierarchy",
+                        "cpu,cpuacct/system.slice/docker-" + ID + ".scope/cpuacct.usage", "42\n", 42L),
+                arguments("v2 cgroupfs driver", "docker/" + ID + "/cpu.stat",
+                        "usage_usec 1500\nuser_usec 1000\nsystem_usec 500\n", 1_500_000L),
+                arguments("v2 systemd driver", "system.slice/docker-" + ID + ".scope/cpu.stat",
+                        "usage_usec 7\nuser_usec 7\n", 7_000L));
     }
 
-    @Test
-    void v1SystemdDriverUnderTheJointCpuHierarchy() throws Exception {
-        Path f = write("cpu,cpuacct/system.slice/docker-" + ID + ".scope/cpuacct.usage", "42\n");
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("layouts")
+    void findsAndReadsTheContainersCpuFile(String layout, String relative, String content, long nanos)
+            throws Exception {
+        Path f = write(relative, content);
         CgroupCpu c = CgroupCpu.of(root, ID).orElseThrow();
         assertThat(c.file()).isEqualTo(f);
-        assertThat(c.nanos()).isEqualTo(42L);
-    }
-
-    @Test
-    void v2CgroupfsDriver() throws Exception {
-        Path f = write("docker/" + ID + "/cpu.stat", "usage_usec 1500\nuser_usec 1000\nsystem_usec 500\n");
-        CgroupCpu c = CgroupCpu.of(root, ID).orElseThrow();
-        assertThat(c.file()).isEqualTo(f);
-        assertThat(c.nanos()).isEqualTo(1_500_000L);
-    }
-
-    @Test
-    void v2SystemdDriver() throws Exception {
-        Path f = write("system.slice/docker-" + ID + ".scope/cpu.stat", "usage_usec 7\nuser_usec 7\n");
-        CgroupCpu c = CgroupCpu.of(root, ID).orElseThrow();
-        assertThat(c.file()).isEqualTo(f);
-        assertThat(c.nanos()).isEqualTo(7_000L);
+        assertThat(c.nanos()).isEqualTo(nanos);
     }
 
     @Test
